@@ -1,0 +1,3 @@
+from acudesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""The one place that knows where AcuDesk's files live.
+
+Resources are found both in a checkout (``<repo>/resources``) and in an installed wheel, where
+``resources/`` is packaged as ``acudesk/_resources`` (see pyproject.toml). User data and logs go to
+the platform's directories (platformdirs).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+APP_NAME = "AcuDesk"
+APP_AUTHOR = "AcuDesk"
+
+
+@cache
+def resources_dir() -> Path:
+    """Directory holding the reference data (acupoints, rule sets, handout texts, fonts)."""
+    override = os.environ.get("ACUDESK_RESOURCES")
+    if override:
+        return Path(override)
+    package_dir = Path(__file__).resolve().parent
+    installed = package_dir / "_resources"
+    if installed.is_dir():
+        return installed
+    checkout = package_dir.parent / "resources"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError("AcuDesk's resources folder is missing; reinstall the application.")
+
+
+def resource(*parts: str) -> Path:
+    """Path of one file or folder inside ``resources/``."""
+    return resources_dir().joinpath(*parts)
+
+
+def user_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, APP_AUTHOR, ensure_exists=True)
+
+
+def user_log_dir() -> Path:
+    from platformdirs import user_log_path
+
+    return user_log_path(APP_NAME, APP_AUTHOR, ensure_exists=True)
+
+
+def default_database_path() -> Path:
+    return user_data_dir() / "acudesk.sqlite3"
