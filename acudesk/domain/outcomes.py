@@ -1,0 +1,248 @@
+"""Outcome-measure scoring: NRS, ODI, RMDQ, PSFS, STarT Back, and minimal important change.
+
+Thresholds and bands live in ``resources/rules/outcomes.toml`` so a clinic can review and adjust
+them. Only the *scoring* of the licensed instruments (ODI, STarT Back) is implemented; their item
+texts are deliberately absent (the clinician enters answers from the clinic's licensed form).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from acudesk.domain.errors import ValidationError
+from acudesk.paths import resource
+
+MEASURES = ("nrs", "odi", "rmdq", "psfs", "psfs_item")
+
+
+@cache
+def load_outcome_config(path: Path | None = None) -> dict[str, Any]:
+    """The parsed outcomes.toml (cached)."""
+    with open(path or resource("rules", "outcomes.toml"), "rb") as handle:
+        return tomllib.load(handle)
+
+
+def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return config if config is not None else load_outcome_config()
+
+
+def _whole_number(value: object, field: str, low: int, high: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ValidationError(f"{what} must be a whole number from {low} to {high}.", field=field)
+    if not low <= value <= high:
+        raise ValidationError(f"{what} must be from {low} to {high}, not {value}.", field=field)
+    return value
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+# --- NRS ----------------------------------------------------------------------------------------
+
+
+def nrs(value: object, *, config: Mapping[str, Any] | None = None) -> int:
+    """Validated pain NRS (whole number 0-10)."""
+    cfg = _config(config)["nrs"]
+    return _whole_number(value, "nrs", cfg["minimum"], cfg["maximum"], "Pain score (NRS)")
+
+
+# --- ODI ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OdiScore:
+    percent: float  # rounded to one decimal
+    raw: int
+    answered: int
+    skipped: int
+    band: str
+    exact_percent: float
+
+    def __str__(self) -> str:
+        return f"ODI {self.percent:.1f} % ({self.band}; {self.raw}/{5 * self.answered})"
+
+
+def odi(sections: Sequence[int | None], *, config: Mapping[str, Any] | None = None) -> OdiScore:
+    """Score the Oswestry Disability Index from ten section answers (0-5, None = skipped).
+
+    score = sum / (5 x sections answered) x 100. At most ``max_skipped`` sections may be skipped.
+    """
+    cfg = _config(config)["odi"]
+    count = cfg["sections"]
+    if not _is_list(sections):
+        raise ValidationError(f"ODI needs a list of {count} section answers.", field="odi")
+    if len(sections) != count:
+        raise ValidationError(
+            f"ODI needs exactly {count} section answers (use null for a skipped section), "
+            f"got {len(sections)}.",
+            field="odi",
+        )
+    answered: list[int] = []
+    for number, answer in enumerate(sections, start=1):
+        if answer is None:
+            continue
+        answered.append(
+            _whole_number(
+                answer, f"odi.section_{number}", cfg["section_minimum"], cfg["section_maximum"],
+                f"ODI section {number}",
+            )
+        )
+    skipped = count - len(answered)
+    if skipped > cfg["max_skipped"]:
+        raise ValidationError(
+            f"ODI cannot be scored: {skipped} sections skipped, at most {cfg['max_skipped']} allowed.",
+            field="odi",
+        )
+    raw = sum(answered)
+    exact = raw / (cfg["section_maximum"] * len(answered)) * 100
+    band = odi_band(exact, config=config)
+    return OdiScore(round(exact, 1), raw, len(answered), skipped, band, exact)
+
+
+def odi_band(percent: float, *, config: Mapping[str, Any] | None = None) -> str:
+    for band in _config(config)["odi"]["bands"]:
+        if percent <= band["upper"]:
+            return str(band["label"])
+    raise ValidationError(f"ODI percentage {percent} is out of range 0-100.", field="odi")
+
+
+# --- RMDQ ---------------------------------------------------------------------------------------
+
+
+def rmdq(items: Sequence[bool], *, config: Mapping[str, Any] | None = None) -> int:
+    """Roland-Morris: number of 'yes' answers among the 24 items (0-24); every item must be answered."""
+    count = _config(config)["rmdq"]["items"]
+    if not _is_list(items) or len(items) != count:
+        raise ValidationError(f"RMDQ needs exactly {count} yes/no answers.", field="rmdq")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, bool):
+            raise ValidationError(
+                f"RMDQ item {number} must be answered yes or no.", field=f"rmdq.item_{number}"
+            )
+    return sum(1 for item in items if item)
+
+
+# --- PSFS ---------------------------------------------------------------------------------------
+
+
+def psfs(ratings: Sequence[int], *, config: Mapping[str, Any] | None = None) -> float:
+    """Patient-Specific Functional Scale: mean of 3-5 activity ratings 0-10 (higher is better)."""
+    cfg = _config(config)["psfs"]
+    low, high = cfg["min_activities"], cfg["max_activities"]
+    if not _is_list(ratings) or not low <= len(ratings) <= high:
+        raise ValidationError(f"PSFS needs {low} to {high} activity ratings.", field="psfs")
+    values = [
+        _whole_number(r, f"psfs.activity_{n}", cfg["minimum"], cfg["maximum"], f"PSFS activity {n}")
+        for n, r in enumerate(ratings, start=1)
+    ]
+    return round(sum(values) / len(values), 2)
+
+
+# --- STarT Back ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartBackScore:
+    total: int
+    distress: int
+    risk: str  # "low" | "medium" | "high"
+
+
+def start_back(
+    items_1_to_8: Sequence[bool], item_9: str, *, config: Mapping[str, Any] | None = None
+) -> StartBackScore:
+    """STarT Back scoring: items 1-8 agree = 1; item 9 = 1 for the configured answers.
+
+    Total <= 3 -> low; otherwise distress subscale (items 5-9) >= 4 -> high; otherwise medium.
+    """
+    cfg = _config(config)["start_back"]
+    if not _is_list(items_1_to_8) or len(items_1_to_8) != 8:
+        raise ValidationError("STarT Back needs agree/disagree answers for items 1 to 8.", field="start_back")
+    scores: dict[int, int] = {}
+    for number, item in enumerate(items_1_to_8, start=1):
+        if not isinstance(item, bool):
+            raise ValidationError(
+                f"STarT Back item {number} must be agree or disagree.", field=f"start_back.item_{number}"
+            )
+        scores[number] = int(item)
+    answer = item_9.strip().lower() if isinstance(item_9, str) else item_9
+    if answer not in cfg["item9_choices"]:
+        raise ValidationError(
+            "STarT Back item 9 must be one of: " + ", ".join(cfg["item9_choices"]) + ".",
+            field="start_back.item_9",
+        )
+    scores[9] = int(answer in cfg["item9_scoring"])
+    total = sum(scores.values())
+    distress = sum(scores[n] for n in cfg["distress_items"])
+    if total <= cfg["low_total_at_most"]:
+        risk = "low"
+    elif distress >= cfg["high_distress_at_least"]:
+        risk = "high"
+    else:
+        risk = "medium"
+    return StartBackScore(total, distress, risk)
+
+
+# --- Minimal important change -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    measure: str
+    baseline: float
+    current: float
+    improvement: float  # positive = better, in the measure's points
+    meaningful: bool  # a meaningful IMPROVEMENT
+    worsened: bool  # a meaningful change for the worse
+    threshold: str  # the threshold applied, in words
+    criterion: str  # which criterion was met, or "" when none
+    rule: str
+    source: str
+
+
+def meaningful_change(
+    measure: str, baseline: float, current: float, *, config: Mapping[str, Any] | None = None
+) -> ChangeResult:
+    """Whether the change from ``baseline`` to ``current`` reaches the measure's configured threshold."""
+    cfg_all = _config(config)["meaningful_change"]
+    if measure not in cfg_all:
+        raise ValidationError(
+            f"Unknown outcome measure '{measure}'; use one of: {', '.join(sorted(cfg_all))}.", field="measure"
+        )
+    cfg = cfg_all[measure]
+    for name, value in (("baseline", baseline), ("current", current)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError(f"The {name} score must be a number.", field=name)
+    delta = current - baseline
+    improvement = delta if cfg["higher_is_better"] else -delta
+    points = cfg["points"]
+    percent = cfg.get("percent")
+    threshold = f">= {points:g} points"
+    if percent is not None:
+        threshold += f" or >= {percent:g} % of baseline"
+    met: list[str] = []
+    worse: list[str] = []
+    if improvement >= points:
+        met.append(f"{points:g} points")
+    if -improvement >= points:
+        worse.append(f"{points:g} points")
+    if percent is not None and baseline:
+        relative = improvement / abs(baseline) * 100
+        if relative >= percent:
+            met.append(f"{percent:g} %")
+        if -relative >= percent:
+            worse.append(f"{percent:g} %")
+    criterion = " and ".join(met or worse)
+    return ChangeResult(
+        measure, baseline, current, improvement, bool(met), bool(worse) and not met, threshold, criterion,
+        cfg["id"], cfg["source"],
+    )
