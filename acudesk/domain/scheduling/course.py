@@ -1,0 +1,183 @@
+"""Turn a course pattern into dated visits in the clinic's calendar.
+
+Rhythm first, then the calendar: :func:`plan_visits` computes the planned wall-clock times from the
+pattern alone (months added to an anchor, so 31 Aug -> 30 Sep -> 31 Oct never drifts); then each
+planned visit is placed on its day or, when that day is closed or taken, on the next day that is open
+and free. Planned times of later visits never move because one visit did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from acudesk.domain.errors import ValidationError
+from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
+from acudesk.domain.scheduling.clock import localize
+from acudesk.domain.scheduling.conflicts import Appointment, Availability, Conflict, validate_series
+from acudesk.domain.scheduling.pattern import CoursePattern, check_total
+from acudesk.domain.scheduling.visit_types import FIRST_VISIT, FOLLOW_UP, VisitType, default_visit_types
+
+LOOKAHEAD_DAYS = 31
+REASON_AFTER_PREVIOUS = "Previous visit was moved past this date"
+
+
+@dataclass(frozen=True)
+class CourseRequest:
+    """What the receptionist asked for. ``start`` is the first visit's local wall-clock time in ``tz``."""
+
+    start: datetime
+    pattern: CoursePattern
+    tz: tzinfo
+    practitioner_id: object = None
+    room_id: object = None
+    patient_id: object = None
+    first_type: VisitType = field(default_factory=lambda: default_visit_types()[FIRST_VISIT])
+    follow_up_type: VisitType = field(default_factory=lambda: default_visit_types()[FOLLOW_UP])
+
+    def visit_type(self, index: int) -> VisitType:
+        return self.first_type if index == 0 else self.follow_up_type
+
+    def wall_start(self) -> datetime:
+        """``start`` as naive local wall-clock time (an aware start is first converted to ``tz``)."""
+        if self.start.tzinfo is not None:
+            return self.start.astimezone(self.tz).replace(tzinfo=None)
+        return self.start
+
+
+@dataclass(frozen=True)
+class ScheduledVisit:
+    index: int  # 0-based position in the course
+    phase: int  # index of the pattern phase this visit belongs to
+    planned: datetime  # naive local wall-clock time the rhythm asked for
+    start: datetime  # aware, clinic zone: when it is actually booked
+    visit_type: VisitType
+    moved_from: date | None = None  # planned date when the visit was moved to another day
+    reason: str | None = None  # why it was moved ("Christmas Day (observed)", "Practitioner busy")
+    time_note: str | None = None  # set when a daylight-saving change altered the time
+
+    @property
+    def end(self) -> datetime:
+        return self.start + self.visit_type.duration
+
+
+@dataclass(frozen=True)
+class Course:
+    request: CourseRequest
+    pattern: CoursePattern  # describes ``visits`` (updated when remaining visits are re-planned)
+    visits: tuple[ScheduledVisit, ...]
+
+    def appointment(self, visit: ScheduledVisit) -> Appointment:
+        r = self.request
+        return Appointment(
+            visit.start,
+            visit.visit_type.duration,
+            visit.visit_type.changeover,
+            r.practitioner_id,
+            r.room_id,
+            r.patient_id,
+            label=f"visit {visit.index + 1} of this course",
+        )
+
+    def appointments(self) -> list[Appointment]:
+        return [self.appointment(v) for v in self.visits]
+
+
+def plan_visits(
+    anchor: datetime, pattern: CoursePattern, *, include_anchor: bool
+) -> list[tuple[datetime, int]]:
+    """Planned (wall-clock time, phase index) pairs; the first is ``anchor`` itself when ``include_anchor``.
+
+    Each phase's first visit is one of its intervals after the previous planned visit; visit ``k`` of a
+    phase is the phase's anchor plus ``k`` intervals (relativedelta clamps to the month's end).
+    """
+    planned: list[tuple[datetime, int]] = []
+    previous, offset = anchor, 0 if include_anchor else 1
+    for phase_index, phase in enumerate(pattern.phases):
+        planned.extend((previous + phase.interval.times(k + offset), phase_index) for k in range(phase.count))
+        previous, offset = planned[-1][0], 1
+    return planned
+
+
+def place_visit(
+    request: CourseRequest,
+    index: int,
+    phase: int,
+    planned: datetime,
+    calendar: ClinicCalendar,
+    availability: Availability | None,
+    not_before: date | None = None,
+) -> ScheduledVisit:
+    """Book ``planned`` on its own day if open and free, else on the next open, free day that fits."""
+    visit_type = request.visit_type(index)
+    day, reason = planned.date(), None
+    if not_before is not None and not_before > day:
+        day, reason = not_before, REASON_AFTER_PREVIOUS
+    for _ in range(LOOKAHEAD_DAYS + 1):
+        start, note = localize(day, planned.time(), request.tz)
+        slot = Appointment(
+            start,
+            visit_type.duration,
+            visit_type.changeover,
+            request.practitioner_id,
+            request.room_id,
+            request.patient_id,
+        )
+        why = calendar.closed_reason(day, request.practitioner_id)
+        if why is None and availability is not None:
+            why = availability.busy_reason(slot)
+        if (
+            why is None
+            and day != planned.date()
+            and not calendar.hours.fits(start, slot.end.astimezone(request.tz))
+        ):
+            why = "Outside opening hours that day"
+        if why is None:
+            moved_from = planned.date() if day != planned.date() else None
+            return ScheduledVisit(index, phase, planned, start, visit_type, moved_from, reason, note)
+        reason = reason or why
+        day += timedelta(days=1)
+    raise ValidationError(
+        f"visit {index + 1}: no open, free day within {LOOKAHEAD_DAYS} days of {planned.date():%a %d %b %Y} "
+        f"({reason})",
+        field="start",
+    )
+
+
+def place_visits(
+    request: CourseRequest,
+    planned: Sequence[tuple[datetime, int]],
+    calendar: ClinicCalendar,
+    availability: Availability | None,
+    *,
+    first_index: int = 0,
+    after: date | None = None,
+) -> list[ScheduledVisit]:
+    """Place planned visits in order; each lands on a later day than the one before it."""
+    visits: list[ScheduledVisit] = []
+    for offset, (when, phase) in enumerate(planned):
+        not_before = after + timedelta(days=1) if after is not None else None
+        visit = place_visit(request, first_index + offset, phase, when, calendar, availability, not_before)
+        visits.append(visit)
+        after = visit.start.date()
+    return visits
+
+
+def schedule_course(
+    request: CourseRequest,
+    calendar: ClinicCalendar | None = None,
+    availability: Availability | None = None,
+) -> Course:
+    """All visits of a new course, placed in the clinic's calendar (nothing is saved)."""
+    check_total(request.pattern.total)
+    planned = plan_visits(request.wall_start(), request.pattern, include_anchor=True)
+    visits = place_visits(request, planned, calendar or ClinicCalendar(), availability)
+    return Course(request, request.pattern, tuple(visits))
+
+
+def validate_course(
+    course: Course, existing: Sequence[Appointment], calendar: ClinicCalendar
+) -> list[Conflict]:
+    """Every clash of ``course`` with ``existing`` bookings (leave out this course's own saved visits)."""
+    return validate_series(course.appointments(), existing, calendar, course.request.tz)

@@ -1,0 +1,62 @@
+"""Visit types (first visit, follow-up): session length, room changeover and default fee.
+
+Loaded from ``resources/rules/visit_types.toml``; the file is data a clinic can review and adjust.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from acudesk.domain.errors import ValidationError
+
+FIRST_VISIT = "first_visit"
+FOLLOW_UP = "follow_up"
+
+
+@dataclass(frozen=True)
+class VisitType:
+    code: str
+    name: str
+    duration: timedelta
+    changeover: timedelta = timedelta(0)
+    default_fee: Decimal = Decimal("0")
+
+
+def _visit_type(entry: dict[str, object], where: str) -> VisitType:
+    try:
+        duration = int(entry["duration_minutes"])  # type: ignore[call-overload]
+        changeover = int(entry.get("changeover_minutes", 0))  # type: ignore[call-overload]
+        fee = Decimal(str(entry.get("default_fee", "0")))
+        code, name = str(entry["code"]), str(entry.get("name", entry["code"]))
+    except (KeyError, ValueError, TypeError, InvalidOperation) as error:
+        raise ValidationError(
+            f"visit type {where} is incomplete or malformed ({error})", field="visit_types"
+        ) from None
+    if duration <= 0 or changeover < 0 or fee < 0:
+        raise ValidationError(
+            f"visit type '{code}' has a negative or zero length, changeover or fee", field="visit_types"
+        )
+    return VisitType(code, name, timedelta(minutes=duration), timedelta(minutes=changeover), fee)
+
+
+def load_visit_types(path: Path | None = None) -> dict[str, VisitType]:
+    """Visit types by code from ``path`` (default: the bundled ``rules/visit_types.toml``)."""
+    if path is None:
+        from acudesk.paths import resource
+
+        path = resource("rules", "visit_types.toml")
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    entries = data.get("visit_type", [])
+    types = {t.code: t for t in (_visit_type(e, f"#{n}") for n, e in enumerate(entries, start=1))}
+    return types
+
+
+@cache
+def default_visit_types() -> dict[str, VisitType]:
+    return load_visit_types()
