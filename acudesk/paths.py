@@ -50,3 +50,13 @@ def user_log_dir() -> Path:
 
 def default_database_path() -> Path:
     return user_data_dir() / "acudesk.sqlite3"
+
+
+@cache
+def migrations_dir() -> Path:
+    """Alembic's script folder: ``db/`` in a checkout, ``acudesk/_migrations`` when installed."""
+    package_dir = Path(__file__).resolve().parent
+    installed = package_dir / "_migrations"
+    if (installed / "env.py").is_file():
+        return installed
+    return package_dir.parent / "db"

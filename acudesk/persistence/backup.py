@@ -1,0 +1,69 @@
+"""Copies of SQLite databases made with SQLite's online backup API (never a file copy).
+
+A file copy of a database in WAL mode can miss committed pages that still sit in the ``-wal``
+file; the backup API copies a consistent snapshot even while another process writes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from acudesk.domain.errors import DatabaseError
+
+
+def backup_sqlite(source: Path, destination: Path) -> Path:
+    """Write a verified, consistent copy of ``source`` to ``destination``.
+
+    The copy is written to a temporary name, checked with ``integrity_check`` and only then
+    renamed into place, so a full disk or an interruption never leaves a half-written backup.
+    """
+    destination = Path(destination)
+    if destination.exists():
+        raise DatabaseError(f"{destination} already exists; choose another name.")
+    if not destination.parent.is_dir():
+        raise DatabaseError(f"The folder {destination.parent} does not exist.")
+    partial = destination.with_name(destination.name + ".partial")
+    try:
+        with closing(_connect_readonly(source)) as src, closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                raise DatabaseError(f"The backup did not verify ({result}); the original is untouched.")
+        os.replace(partial, destination)
+    except sqlite3.Error as error:
+        partial.unlink(missing_ok=True)
+        raise DatabaseError(_describe(error, destination)) from error
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise DatabaseError(f"The backup could not be written to {destination}: {error.strerror}.") from error
+    except DatabaseError:
+        partial.unlink(missing_ok=True)
+        raise
+    return destination
+
+
+def _connect_readonly(source: Path) -> sqlite3.Connection:
+    if not Path(source).is_file():
+        raise DatabaseError(f"{source} does not exist.")
+    return sqlite3.connect(f"file:{Path(source).as_posix()}?mode=ro", uri=True)
+
+
+def _describe(error: sqlite3.Error, destination: Path) -> str:
+    text = str(error).lower()
+    if "full" in text:
+        return "The disk is full; no backup was written."
+    if "not a database" in text or "malformed" in text:
+        return "The database file is damaged and cannot be backed up; restore an older backup."
+    return f"The backup to {destination} failed: {error}."
+
+
+def integrity_report(path: Path) -> list[str]:
+    """``PRAGMA integrity_check`` lines for ``path`` (['ok'] when healthy)."""
+    try:
+        with closing(_connect_readonly(path)) as connection:
+            return [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        return [f"cannot read the file as a database: {error}"]

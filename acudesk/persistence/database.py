@@ -1,0 +1,143 @@
+"""Opening a database: engine set-up for SQLite and PostgreSQL, and the unit of work.
+
+SQLite connections get WAL, ``synchronous=FULL``, foreign keys and a busy timeout. Write
+transactions start with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented pysqlite recipe: the driver's
+own transaction handling is switched off and the ``begin`` event emits BEGIN itself), so two
+AcuDesk processes queue for the write lock instead of failing with "database is locked" halfway
+through a transaction. Reads use a plain deferred BEGIN and never wait for writers (WAL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from acudesk.domain.errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 30_000
+_WRITE_OPTION = "acudesk_write"
+
+
+def database_url(target: str | Path) -> URL:
+    """Turn ``--db`` input (a file path or an SQLAlchemy URL) into a URL."""
+    text = str(target)
+    if "://" in text:
+        try:
+            return make_url(text)
+        except ArgumentError as error:
+            raise DatabaseError(f"'{text}' is not a valid database URL.") from error
+    return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see module doc)
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        if connection.get_execution_options().get(_WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database not in ("", ":memory:"):
+            path = Path(database)
+            if path.exists() and path.is_dir():
+                raise DatabaseError(f"{path} is a folder, not an AcuDesk database file.")
+            if not path.parent.exists():
+                raise DatabaseError(f"The folder {path.parent} does not exist.")
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ModuleNotFoundError) as error:
+        raise DatabaseError(f"AcuDesk cannot use the database URL {url.render_as_string()}.") from error
+
+
+@dataclass
+class Database:
+    """An open database: the engine plus the two kinds of transaction the services use."""
+
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, target: str | Path | URL) -> Database:
+        url = target if isinstance(target, URL) else database_url(target)
+        return cls(make_engine(url))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite or self.engine.url.database in (None, "", ":memory:"):
+            return None
+        return Path(self.engine.url.database)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read unit of work; closing it releases (rolls back) the transaction."""
+        with _translated_errors(), self._read_sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write unit of work: commits on success, rolls back on any error."""
+        with _translated_errors(), self._write_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Turn the database's low-level failures into messages a person can act on."""
+    try:
+        yield
+    except OperationalError as error:
+        raise DatabaseError(describe_operational_error(error)) from error
+
+
+def describe_operational_error(error: OperationalError) -> str:
+    text = str(error.orig).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return "The disk is full. Nothing was saved; free some space and try again."
+    if "readonly" in text or "read-only" in text:
+        return "The database is in a read-only location. Nothing was saved."
+    if "not a database" in text or "malformed" in text:
+        return "The database file is damaged. Restore it from a backup (see 'acudesk check')."
+    if "locked" in text or "busy" in text:
+        return "Another AcuDesk is busy writing; nothing was saved. Please try again in a moment."
+    if "unable to open" in text:
+        return "The database file cannot be opened. Check that the folder exists and is writable."
+    if "could not connect" in text or "connection refused" in text or "connection" in text:
+        return "The database server does not answer. Check the network and the server address."
+    return "The database reported an error; nothing was saved. Details are in the log."

@@ -1,0 +1,46 @@
+"""SQLAlchemy ORM models: every table AcuDesk stores. Import from here."""
+
+from acudesk.persistence.models.base import Base, UTCDateTime, utcnow
+from acudesk.persistence.models.clinic import Closure, Clinic, Room, Setting, User, UserRole, VisitType
+from acudesk.persistence.models.clinical import (
+    AdverseEvent,
+    CoursePhase,
+    Intake,
+    OutcomeMeasurement,
+    PlanPoint,
+    PlanTechnique,
+    SessionPoint,
+    SessionRecord,
+    TreatmentPlan,
+)
+from acudesk.persistence.models.patient import Patient
+from acudesk.persistence.models.records import AuditEvent, ExportedDocument
+from acudesk.persistence.models.scheduling import APPOINTMENT_STATUSES, Appointment, Payment
+
+__all__ = [
+    "APPOINTMENT_STATUSES",
+    "AdverseEvent",
+    "Appointment",
+    "AuditEvent",
+    "Base",
+    "Clinic",
+    "Closure",
+    "CoursePhase",
+    "ExportedDocument",
+    "Intake",
+    "OutcomeMeasurement",
+    "Patient",
+    "Payment",
+    "PlanPoint",
+    "PlanTechnique",
+    "Room",
+    "SessionPoint",
+    "SessionRecord",
+    "Setting",
+    "TreatmentPlan",
+    "User",
+    "UserRole",
+    "VisitType",
+    "UTCDateTime",
+    "utcnow",
+]

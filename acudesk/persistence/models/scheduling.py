@@ -1,0 +1,62 @@
+"""Appointments. Start times are the clinic's local wall-clock time plus the UTC instant.
+
+``local_start`` is what the receptionist booked ("Tuesdays at 10:00") and survives daylight-saving
+changes; ``start_utc`` is derived from it with the clinic's zone and is what clash queries use.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from acudesk.persistence.models.base import Base, Timestamps, UTCDateTime
+
+APPOINTMENT_STATUSES = ("booked", "arrived", "completed", "cancelled", "no_show")
+
+
+class Appointment(Timestamps, Base):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        Index("ix_appointments_practitioner_start", "practitioner_id", "start_utc"),
+        Index("ix_appointments_room_start", "room_id", "start_utc"),
+        Index("ix_appointments_patient_start", "patient_id", "start_utc"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_plans.id"), index=True)
+    visit_type_id: Mapped[int | None] = mapped_column(ForeignKey("visit_types.id"))
+    course_visit_number: Mapped[int | None] = mapped_column(Integer)
+    local_start: Mapped[datetime] = mapped_column(DateTime())  # clinic wall-clock, naive
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    planned_local_start: Mapped[datetime | None] = mapped_column(DateTime())
+    moved_from: Mapped[date | None] = mapped_column(Date)
+    move_reason: Mapped[str] = mapped_column(String(200), default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Payment(Base):
+    """Money received, in minor currency units, optionally for one appointment."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(32), default="card")
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,124 @@
+"""Opening, checking and backing up a clinic database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
+
+from acudesk.domain.errors import DatabaseError
+from acudesk.persistence import backup as sqlite_backup
+from acudesk.persistence.database import Database, database_url, describe_operational_error
+from acudesk.persistence.migrations import SCHEMA_HEAD, stored_revision, upgrade_to_head
+from acudesk.persistence.models import AuditEvent, Patient
+from acudesk.services import audit
+
+log = logging.getLogger(__name__)
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def ensure_sqlite_file(path: Path) -> None:
+    """Refuse, with a clear message, a file that exists but is not an SQLite database."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not an AcuDesk database file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise DatabaseError(f"{path} cannot be read: {error.strerror}.") from error
+    if header != SQLITE_MAGIC:
+        raise DatabaseError(f"{path} is not an AcuDesk database (it is not an SQLite file).")
+
+
+def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
+    """Open (and by default upgrade) the database at ``target``: a file path or a URL."""
+    url = database_url(target)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        ensure_sqlite_file(Path(url.database))
+    database = Database.open(url)
+    try:
+        if upgrade:
+            upgrade_to_head(database)
+        else:
+            stored_revision(database)
+    except SQLAlchemyDatabaseError as error:
+        database.dispose()
+        raise DatabaseError(describe_operational_error(error)) from error  # type: ignore[arg-type]
+    except Exception:
+        database.dispose()
+        raise
+    return database
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    integrity: list[str]
+    schema_revision: str | None
+    expected_revision: str
+    patients: int
+    audit_events: int
+    audit_first_broken_id: int | None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.integrity == ["ok"]
+            and self.schema_revision == self.expected_revision
+            and self.audit_first_broken_id is None
+        )
+
+    def lines(self) -> list[str]:
+        status = "OK" if self.ok else "PROBLEMS FOUND"
+        lines = [f"AcuDesk database check: {status}"]
+        lines.append("  storage integrity: " + ("ok" if self.integrity == ["ok"] else "; ".join(self.integrity)))
+        lines.append(f"  schema: {self.schema_revision or 'none'} (this AcuDesk expects {self.expected_revision})")
+        lines.append(f"  patients: {self.patients}")
+        if self.audit_first_broken_id is None:
+            lines.append(f"  audit trail: {self.audit_events} events, chain intact")
+        else:
+            lines.append(f"  audit trail: chain broken at event {self.audit_first_broken_id}")
+        return lines
+
+
+def check_database(target: str | Path) -> CheckReport:
+    """Integrity, schema and audit-chain check, without changing anything."""
+    url = database_url(target)
+    integrity = ["ok"]
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database or "")
+        if not path.is_file():
+            raise DatabaseError(f"{path} does not exist.")
+        ensure_sqlite_file(path)
+        integrity = sqlite_backup.integrity_report(path)
+        if integrity != ["ok"]:
+            return CheckReport(integrity, None, SCHEMA_HEAD, 0, 0, None)
+    database = open_database(target, upgrade=False)
+    try:
+        revision = stored_revision(database)
+        if revision is None:
+            return CheckReport(integrity, None, SCHEMA_HEAD, 0, 0, None)
+        with database.read() as session:
+            patients = session.scalar(select(func.count(Patient.id))) or 0
+            chain = audit.verify_chain(session)
+            events = session.scalar(select(func.count(AuditEvent.id))) or 0
+        return CheckReport(integrity, revision, SCHEMA_HEAD, patients, events, chain.first_broken_id)
+    finally:
+        database.dispose()
+
+
+def backup_database(database: Database, destination: Path) -> Path:
+    source = database.sqlite_path
+    if source is None:
+        raise DatabaseError(
+            "Backups of a shared PostgreSQL database are made on the server (pg_dump); "
+            "see docs/multi-seat.md."
+        )
+    result = sqlite_backup.backup_sqlite(source, destination)
+    with database.write() as session:
+        audit.record(session, None, "backup", "database", detail={"file": destination.name})
+    return result

@@ -1,0 +1,240 @@
+"""Patient registry use cases: register, find, edit, archive and restore.
+
+Returns plain dataclasses (``PatientRecord``, ``PatientRow``), never live ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from acudesk.domain.errors import ConflictError, DuplicateError, NotFoundError
+from acudesk.domain.patient_search import PatientQuery, parse_query
+from acudesk.domain.patients import PatientDetails, fold, phone_search_key, validate_patient
+from acudesk.persistence.database import Database
+from acudesk.persistence.models import Patient, utcnow
+from acudesk.services import audit
+from acudesk.services.clinic import clinic_country, clinic_today
+from acudesk.services.context import Actor
+from acudesk.services.permissions import Permission, require
+
+DETAIL_FIELDS = tuple(f.name for f in fields(PatientDetails))
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """One patient's full details as stored, with the version needed to save an edit."""
+
+    id: int
+    details: PatientDetails
+    archived: bool
+    archived_at: datetime | None
+    version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    """The columns the patient list shows."""
+
+    id: int
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    phone: str
+    archived: bool
+
+
+def _record(patient: Patient) -> PatientRecord:
+    details = PatientDetails(**{name: getattr(patient, name) for name in DETAIL_FIELDS})
+    return PatientRecord(
+        id=patient.id,
+        details=details,
+        archived=patient.archived,
+        archived_at=patient.archived_at,
+        version=patient.version,
+        created_at=patient.created_at,
+    )
+
+
+def _apply(patient: Patient, details: PatientDetails) -> list[str]:
+    """Copy details onto the row; return the names of the fields that changed."""
+    changed = []
+    for name in DETAIL_FIELDS:
+        value = getattr(details, name)
+        if getattr(patient, name, None) != value:
+            setattr(patient, name, value)
+            changed.append(name)
+    patient.family_key = fold(details.family_name)
+    patient.given_key = fold(details.given_name)
+    patient.phone_key = phone_search_key(details.phone)
+    return changed
+
+
+def find_duplicates(session: Session, details: PatientDetails, *, exclude_id: int | None = None) -> list[int]:
+    """Ids of patients with the same folded names and date of birth (archived included)."""
+    query = select(Patient.id).where(
+        Patient.family_key == fold(details.family_name),
+        Patient.given_key == fold(details.given_name),
+        Patient.date_of_birth == details.date_of_birth,
+    )
+    if exclude_id is not None:
+        query = query.where(Patient.id != exclude_id)
+    return list(session.scalars(query))
+
+
+def register_patient(
+    database: Database, actor: Actor, details: PatientDetails, *, confirm_duplicate: bool = False
+) -> PatientRecord:
+    """Create a patient. A same-name, same-birthday patient raises ``DuplicateError`` unless confirmed."""
+    require(actor, Permission.EDIT_PATIENTS)
+    with database.write() as session:
+        clean = validate_patient(details, today=clinic_today(session), country=clinic_country(session))
+        duplicates = find_duplicates(session, clean)
+        if duplicates and not confirm_duplicate:
+            raise DuplicateError(
+                f"{clean.given_name} {clean.family_name}, born {clean.date_of_birth:%d %b %Y}, is already "
+                f"registered (patient no. {duplicates[0]}). Open that record, or confirm this is a "
+                "different person."
+            )
+        patient = Patient(archived=False)
+        _apply(patient, clean)
+        session.add(patient)
+        session.flush()
+        audit.record(
+            session, actor, "create", "patient", patient.id, patient_id=patient.id,
+            detail={"confirmed_duplicate_of": duplicates} if duplicates else None,
+        )
+        return _record(patient)
+
+
+def get_patient(database: Database, actor: Actor, patient_id: int) -> PatientRecord:
+    require(actor, Permission.VIEW_PATIENTS)
+    with database.read() as session:
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise NotFoundError(f"There is no patient no. {patient_id}.")
+        return _record(patient)
+
+
+def _load_for_change(session: Session, patient_id: int, expected_version: int) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFoundError(f"There is no patient no. {patient_id}.")
+    if patient.version != expected_version:
+        raise ConflictError(
+            "Someone else saved changes to this patient while you were editing. "
+            "Reload to see their changes; yours were not saved."
+        )
+    return patient
+
+
+def update_patient(
+    database: Database,
+    actor: Actor,
+    patient_id: int,
+    details: PatientDetails,
+    *,
+    expected_version: int,
+    confirm_duplicate: bool = False,
+) -> PatientRecord:
+    """Save an edit made to the record loaded at ``expected_version`` (optimistic locking)."""
+    require(actor, Permission.EDIT_PATIENTS)
+    try:
+        with database.write() as session:
+            clean = validate_patient(details, today=clinic_today(session), country=clinic_country(session))
+            patient = _load_for_change(session, patient_id, expected_version)
+            duplicates = find_duplicates(session, clean, exclude_id=patient_id)
+            if duplicates and not confirm_duplicate:
+                raise DuplicateError(
+                    f"Another patient (no. {duplicates[0]}) has the same name and date of birth. "
+                    "Confirm this is a different person."
+                )
+            changed = _apply(patient, clean)
+            if changed:
+                session.flush()
+                audit.record(
+                    session, actor, "update", "patient", patient.id, patient_id=patient.id,
+                    detail={"fields": changed},
+                )
+            return _record(patient)
+    except StaleDataError as error:
+        raise ConflictError(
+            "Someone else saved changes to this patient at the same moment. Reload and try again."
+        ) from error
+
+
+def set_archived(
+    database: Database, actor: Actor, patient_id: int, archived: bool, *, expected_version: int
+) -> PatientRecord:
+    """Archive (hide from the default list) or restore a patient. Nothing is ever deleted."""
+    require(actor, Permission.ARCHIVE_PATIENTS)
+    try:
+        with database.write() as session:
+            patient = _load_for_change(session, patient_id, expected_version)
+            if patient.archived != archived:
+                patient.archived = archived
+                patient.archived_at = utcnow() if archived else None
+                session.flush()
+                audit.record(
+                    session, actor, "archive" if archived else "restore", "patient", patient.id,
+                    patient_id=patient.id,
+                )
+            return _record(patient)
+    except StaleDataError as error:
+        raise ConflictError("Someone else changed this patient at the same moment. Reload.") from error
+
+
+def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
+    """``column`` starts with ``prefix``, as an index-friendly range (no LIKE, so no wildcards)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < upper)
+
+
+def _search_statement(query: PatientQuery, include_archived: bool) -> Select[tuple[int]]:
+    statement = select(Patient.id)
+    if not include_archived:
+        statement = statement.where(Patient.archived.is_(False))
+    for prefix in query.name_prefixes:
+        statement = statement.where(
+            or_(_prefix_range(Patient.family_key, prefix), _prefix_range(Patient.given_key, prefix))
+        )
+    if query.date_of_birth is not None:
+        statement = statement.where(Patient.date_of_birth == query.date_of_birth)
+    if query.phone_prefix:
+        statement = statement.where(_prefix_range(Patient.phone_key, query.phone_prefix))
+    return statement.order_by(Patient.family_key, Patient.given_key, Patient.id)
+
+
+def search_patient_ids(
+    database: Database, actor: Actor, text: str, *, include_archived: bool = False, limit: int | None = None
+) -> list[int]:
+    """Ids of matching patients in list order (family name, given name). Empty text lists everyone."""
+    require(actor, Permission.VIEW_PATIENTS)
+    with database.read() as session:
+        query = parse_query(text, country=clinic_country(session))
+        statement = _search_statement(query, include_archived)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return list(session.scalars(statement))
+
+
+def patient_rows(database: Database, actor: Actor, ids: Sequence[int]) -> list[PatientRow]:
+    """The list columns for ``ids``, in the order given (missing ids are skipped)."""
+    require(actor, Permission.VIEW_PATIENTS)
+    if not ids:
+        return []
+    with database.read() as session:
+        result = session.execute(
+            select(
+                Patient.id, Patient.family_name, Patient.given_name, Patient.date_of_birth,
+                Patient.phone, Patient.archived,
+            ).where(Patient.id.in_(list(ids)))
+        )
+        by_id = {row.id: PatientRow(*row) for row in result}
+    return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,90 @@
+"""Shared fixtures: a migrated clinic database on SQLite (and on PostgreSQL when configured).
+
+Set ACUDESK_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the
+service tests against PostgreSQL too; each test gets a fresh schema there.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from acudesk.persistence.database import Database  # noqa: E402
+from acudesk.services.clinic import ClinicSetup, create_clinic  # noqa: E402
+from acudesk.services.context import Actor  # noqa: E402
+from acudesk.services.maintenance import open_database  # noqa: E402
+
+POSTGRES_URL = os.environ.get("ACUDESK_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+TEST_SETUP = ClinicSetup(
+    clinic_name="Riverside Acupuncture (test)",
+    country="GB",
+    subdivision="ENG",
+    timezone="Europe/London",
+    admin_username="admin",
+    admin_display_name="Dr Test Admin",
+    admin_password="correct horse battery",
+    rooms=("Room 1", "Room 2"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's user data and logs out of the real home directory."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.delenv("ACUDESK_DATABASE_URL", raising=False)
+
+
+def _postgres_database() -> Iterator[Database]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    database = open_database(url.render_as_string(hide_password=False))
+    try:
+        yield database
+    finally:
+        database.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database with no clinic yet."""
+    if request.param == "postgresql":
+        yield from _postgres_database()
+        return
+    database = open_database(tmp_path / "clinic.sqlite3")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def database(empty_database: Database) -> Database:
+    """A migrated database with the test clinic set up."""
+    create_clinic(empty_database, TEST_SETUP)
+    return empty_database
+
+
+@pytest.fixture
+def admin(database: Database) -> Actor:
+    from acudesk.services.clinic import default_actor
+
+    return default_actor(database)

@@ -1,0 +1,80 @@
+"""The migrations build exactly the ORM's schema, and start-up guards against surprises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from acudesk.domain.errors import DatabaseError
+from acudesk.persistence.database import Database
+from acudesk.persistence.migrations import KNOWN_REVISIONS, SCHEMA_HEAD, alembic_config, stored_revision
+from acudesk.persistence.models import Base
+from acudesk.services.maintenance import open_database
+
+
+def test_migrating_an_empty_database_gives_exactly_the_orm_schema(empty_database: Database) -> None:
+    with empty_database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == []
+
+
+def test_schema_head_constant_matches_alembic_history(empty_database: Database) -> None:
+    script = ScriptDirectory.from_config(alembic_config(empty_database))
+    history = [revision.revision for revision in reversed(list(script.walk_revisions()))]
+    assert tuple(history) == KNOWN_REVISIONS
+    assert script.get_current_head() == SCHEMA_HEAD
+    assert stored_revision(empty_database) == SCHEMA_HEAD
+
+
+def test_a_database_from_a_newer_acudesk_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    open_database(path).dispose()
+    database = Database.open(path)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    database.dispose()
+    with pytest.raises(DatabaseError, match="newer AcuDesk"):
+        open_database(path)
+    database = Database.open(path)
+    assert stored_revision(database) == "9999"
+    database.dispose()
+
+
+def test_an_older_database_is_backed_up_before_upgrading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import acudesk.persistence.migrations as migrations
+
+    path = tmp_path / "clinic.sqlite3"
+    open_database(path).dispose()
+    # Pretend this AcuDesk knows one more revision than the file has.
+    monkeypatch.setattr(migrations, "KNOWN_REVISIONS", ("0001", "0002"))
+    monkeypatch.setattr(migrations, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr("alembic.command.upgrade", lambda config, revision: None)
+    database = Database.open(path)
+    backup = migrations.upgrade_to_head(database)
+    database.dispose()
+    assert backup is not None and backup.is_file()
+    assert "before-schema-0002" in backup.name
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("these are not the records you are looking for")
+    with pytest.raises(DatabaseError, match="not an AcuDesk database"):
+        open_database(path)
+    assert path.read_text().startswith("these are not")
+
+
+def test_sqlite_connections_use_wal_full_sync_and_foreign_keys(tmp_path: Path) -> None:
+    database = open_database(tmp_path / "pragmas.sqlite3")
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    database.dispose()
