@@ -100,6 +100,23 @@ def plan_visits(
     return planned
 
 
+def _blocker(
+    request: CourseRequest,
+    slot: Appointment,
+    calendar: ClinicCalendar,
+    availability: Availability | None,
+    check_hours: bool,
+) -> str | None:
+    """Why ``slot`` cannot be booked (closed day, leave, busy, hours), or None when it can."""
+    day = slot.start.date()
+    why = calendar.closed_reason(day, request.practitioner_id)
+    if why is None and availability is not None:
+        why = availability.busy_reason(slot)
+    if why is None and check_hours and not calendar.hours.fits(slot.start, slot.end.astimezone(request.tz)):
+        why = "Outside opening hours that day"
+    return why
+
+
 def place_visit(
     request: CourseRequest,
     index: int,
@@ -109,12 +126,14 @@ def place_visit(
     availability: Availability | None,
     not_before: date | None = None,
 ) -> ScheduledVisit:
-    """Book ``planned`` on its own day if open and free, else on the next open, free day that fits."""
+    """Book ``planned`` on its own day if open and free, else on the next open, free day that fits.
+
+    The planned day is never rejected for its time of day alone (that is a booking mistake to report,
+    see :func:`validate_course`); a day the visit is moved to must also fit the opening hours.
+    """
     visit_type = request.visit_type(index)
-    day, reason = planned.date(), None
-    if not_before is not None and not_before > day:
-        day, reason = not_before, REASON_AFTER_PREVIOUS
-    for _ in range(LOOKAHEAD_DAYS + 1):
+
+    def slot_on(day: date) -> tuple[Appointment, str | None]:
         start, note = localize(day, planned.time(), request.tz)
         slot = Appointment(
             start,
@@ -124,22 +143,22 @@ def place_visit(
             request.room_id,
             request.patient_id,
         )
-        why = calendar.closed_reason(day, request.practitioner_id)
-        if why is None and availability is not None:
-            why = availability.busy_reason(slot)
-        if (
-            why is None
-            and day != planned.date()
-            and not calendar.hours.fits(start, slot.end.astimezone(request.tz))
-        ):
-            why = "Outside opening hours that day"
-        if why is None:
-            moved_from = planned.date() if day != planned.date() else None
-            return ScheduledVisit(index, phase, planned, start, visit_type, moved_from, reason, note)
-        reason = reason or why
-        day += timedelta(days=1)
+        return slot, note
+
+    planned_day = planned.date()
+    slot, note = slot_on(planned_day)
+    reason = _blocker(request, slot, calendar, availability, check_hours=False)
+    if not_before is None or not_before <= planned_day:
+        if reason is None:
+            return ScheduledVisit(index, phase, planned, slot.start, visit_type, None, None, note)
+        not_before = planned_day + timedelta(days=1)
+    reason = reason or REASON_AFTER_PREVIOUS
+    for step in range(LOOKAHEAD_DAYS):
+        slot, note = slot_on(not_before + timedelta(days=step))
+        if _blocker(request, slot, calendar, availability, check_hours=True) is None:
+            return ScheduledVisit(index, phase, planned, slot.start, visit_type, planned_day, reason, note)
     raise ValidationError(
-        f"visit {index + 1}: no open, free day within {LOOKAHEAD_DAYS} days of {planned.date():%a %d %b %Y} "
+        f"visit {index + 1}: no open, free day within {LOOKAHEAD_DAYS} days of {planned_day:%a %d %b %Y} "
         f"({reason})",
         field="start",
     )
