@@ -306,18 +306,22 @@ def test_rule_data_integrity() -> None:
         assert risk.source
 
 
+def _rule(**changes: Any) -> dict[str, Any]:
+    rule = {"id": "X", "category": "c", "level": "EMERGENCY", "when": "fever", "text": "t", "source": "s",
+            "version": 1}
+    rule.update(changes)
+    return {k: v for k, v in rule.items() if v is not None}
+
+
 @pytest.mark.parametrize(
     "bad",
     [
-        {"id": "X", "category": "c", "level": "EMERGENCY", "when": "no_such_question", "text": "t", "source": "s",
-         "version": 1},
-        {"id": "X", "category": "c", "level": "EMERGENCY", "when": {"none": ["fever"]}, "text": "t", "source": "s",
-         "version": 1},
-        {"id": "X", "category": "c", "level": "EMERGENCY", "when": "fever", "text": "t", "version": 1},
-        {"id": "X", "category": "c", "level": "SOMETIME", "when": "fever", "text": "t", "source": "s",
-         "version": 1},
-        {"id": "X", "category": "c", "level": "EMERGENCY", "when": "@nowhere", "text": "t", "source": "s",
-         "version": 1},
+        _rule(when="no_such_question"),
+        _rule(when={"none": ["fever"]}),
+        _rule(source=None),
+        _rule(level="SOMETIME"),
+        _rule(when="@nowhere"),
+        _rule(when="age >>> 3"),
     ],
 )
 def test_malformed_rules_are_refused(bad: dict[str, Any]) -> None:
@@ -332,7 +336,9 @@ def test_malformed_rules_are_refused(bad: dict[str, Any]) -> None:
 
 
 def test_condition_language() -> None:
-    intake = Intake({"age": 55, "fever": True, "leg_radiation": "both_legs", "skin_lesion_regions": ("hand",)})
+    intake = Intake(
+        {"age": 55, "fever": True, "leg_radiation": "both_legs", "skin_lesion_regions": ("hand",)}
+    )
     named: dict[str, Any] = {"old": "age >= 50"}
     assert evaluate("fever", intake, named)
     assert not evaluate("smoking", intake, named)
