@@ -24,6 +24,11 @@ def zone(name: str) -> ZoneInfo:
         raise ValidationError(f"unknown time zone '{name}' (example: Europe/London)", field="tz") from None
 
 
+def to_wall(moment: datetime, tz: tzinfo) -> datetime:
+    """Naive local wall-clock time of ``moment`` in ``tz`` (a naive ``moment`` already is one)."""
+    return moment.astimezone(tz).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
 def localize(day: date, at: time, tz: tzinfo) -> tuple[datetime, str | None]:
     """The aware datetime for wall time ``at`` on ``day`` in ``tz`` and a note if DST changed it."""
     naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))

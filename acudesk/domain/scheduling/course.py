@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
-from acudesk.domain.scheduling.clock import localize
+from acudesk.domain.scheduling.clock import localize, to_wall
 from acudesk.domain.scheduling.conflicts import Appointment, Availability, Conflict, validate_series
 from acudesk.domain.scheduling.pattern import CoursePattern, check_total
 from acudesk.domain.scheduling.visit_types import FIRST_VISIT, FOLLOW_UP, VisitType, default_visit_types
@@ -41,9 +41,7 @@ class CourseRequest:
 
     def wall_start(self) -> datetime:
         """``start`` as naive local wall-clock time (an aware start is first converted to ``tz``)."""
-        if self.start.tzinfo is not None:
-            return self.start.astimezone(self.tz).replace(tzinfo=None)
-        return self.start
+        return to_wall(self.start, self.tz)
 
 
 @dataclass(frozen=True)
@@ -60,6 +58,11 @@ class ScheduledVisit:
     @property
     def end(self) -> datetime:
         return self.start + self.visit_type.duration
+
+    @property
+    def day(self) -> date:
+        """The local date it is booked on (``start`` is always in the clinic zone)."""
+        return self.start.date()
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,7 @@ def place_visits(
         not_before = after + timedelta(days=1) if after is not None else None
         visit = place_visit(request, first_index + offset, phase, when, calendar, availability, not_before)
         visits.append(visit)
-        after = visit.start.date()
+        after = visit.day
     return visits
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
-from acudesk.domain.scheduling.clock import localize
+from acudesk.domain.scheduling.clock import localize, to_wall
 from acudesk.domain.scheduling.conflicts import Availability
 from acudesk.domain.scheduling.course import Course, place_visits, plan_visits
 from acudesk.domain.scheduling.pattern import CoursePattern, Phase, check_total
@@ -25,15 +25,9 @@ def _check_index(course: Course, index: int) -> None:
         raise ValidationError(f"there is no visit {index + 1} in this course", field="visit")
 
 
-def _wall(course: Course, moment: datetime) -> datetime:
-    if moment.tzinfo is not None:
-        return moment.astimezone(course.request.tz).replace(tzinfo=None)
-    return moment
-
-
 def _check_after_previous(course: Course, index: int, new: datetime) -> None:
     if index > 0:
-        previous = course.visits[index - 1].start.astimezone(course.request.tz).date()
+        previous = course.visits[index - 1].day
         if new.date() <= previous:
             raise ValidationError(
                 f"visit {index + 1} must stay after visit {index} ({previous:%a %d %b %Y})", field="start"
@@ -43,10 +37,10 @@ def _check_after_previous(course: Course, index: int, new: datetime) -> None:
 def move_visit(course: Course, index: int, new_start: datetime, reason: str = HAND_MOVE) -> Course:
     """Move one visit; the others keep their dates. It must stay between its neighbours' days."""
     _check_index(course, index)
-    new = _wall(course, new_start)
+    new = to_wall(new_start, course.request.tz)
     _check_after_previous(course, index, new)
     if index + 1 < len(course.visits):
-        following = course.visits[index + 1].start.astimezone(course.request.tz).date()
+        following = course.visits[index + 1].day
         if new.date() >= following:
             raise ValidationError(
                 f"visit {index + 1} must stay before visit {index + 2} ({following:%a %d %b %Y}); "
@@ -71,11 +65,11 @@ def move_following(
 ) -> Course:
     """Shift visit ``index`` and every later one by the same wall-clock delta, then re-place them."""
     _check_index(course, index)
-    new = _wall(course, new_start)
+    new = to_wall(new_start, course.request.tz)
     _check_after_previous(course, index, new)
     delta = new - course.visits[index].planned
     planned = [(v.planned + delta, v.phase) for v in course.visits[index:]]
-    after = course.visits[index - 1].start.astimezone(course.request.tz).date() if index > 0 else None
+    after = course.visits[index - 1].day if index > 0 else None
     placed = place_visits(
         course.request, planned, calendar or ClinicCalendar(), availability, first_index=index, after=after
     )
@@ -108,7 +102,7 @@ def replan_after(
         calendar or ClinicCalendar(),
         availability,
         first_index=index + 1,
-        after=last.start.astimezone(course.request.tz).date(),
+        after=last.day,
     )
     new_pattern = CoursePattern(tuple(kept_phases) + pattern.phases)
     return replace(course, pattern=new_pattern, visits=kept + tuple(placed))

@@ -6,11 +6,13 @@ Loaded from ``resources/rules/visit_types.toml``; the file is data a clinic can 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 from acudesk.domain.errors import ValidationError
 
@@ -53,10 +55,10 @@ def load_visit_types(path: Path | None = None) -> dict[str, VisitType]:
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
     entries = data.get("visit_type", [])
-    types = {t.code: t for t in (_visit_type(e, f"#{n}") for n, e in enumerate(entries, start=1))}
-    return types
+    return {t.code: t for t in (_visit_type(e, f"#{n}") for n, e in enumerate(entries, start=1))}
 
 
 @cache
-def default_visit_types() -> dict[str, VisitType]:
-    return load_visit_types()
+def default_visit_types() -> Mapping[str, VisitType]:
+    """The bundled visit types, read once (read-only: a clinic's own types come from its settings)."""
+    return MappingProxyType(load_visit_types())
