@@ -21,6 +21,7 @@ from acudesk.domain.errors import AcuDeskError
 COMMAND_MODULES: tuple[str, ...] = (
     "maintenance",
     "course",
+    "intake",
 )
 
 EXIT_USAGE = 2
