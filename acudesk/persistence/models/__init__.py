@@ -1,7 +1,7 @@
 """SQLAlchemy ORM models: every table AcuDesk stores. Import from here."""
 
 from acudesk.persistence.models.base import Base, UTCDateTime, utcnow
-from acudesk.persistence.models.clinic import Closure, Clinic, Room, Setting, User, UserRole, VisitType
+from acudesk.persistence.models.clinic import Clinic, Closure, Room, Setting, User, UserRole, VisitType
 from acudesk.persistence.models.clinical import (
     AdverseEvent,
     CoursePhase,

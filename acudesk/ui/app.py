@@ -1,0 +1,157 @@
+"""Starting the desktop application: logging, error hook, database, first-run set-up, window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from acudesk.logging_setup import configure_logging
+from acudesk.persistence.database import Database
+from acudesk.ui.errors import install_excepthook, set_log_path, show_error
+from acudesk.ui.qt import QApplication, QObject, QProgressDialog, Qt, Signal
+from acudesk.ui.style import STYLE_SHEET
+from acudesk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class _ProgressRelay(QObject):
+    progressed = Signal(int, str)
+
+
+class Startup:
+    """Opens the database on the worker, runs set-up if needed, then shows the main window."""
+
+    def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
+        self.app = app
+        self.args = args
+        self.runner = TaskRunner()
+        self.window = None
+        self.database: Database | None = None
+        self.demo_dir: str | None = None
+        self.progress = QProgressDialog("Opening the clinic database…", "", 0, 100)
+        self.progress.setWindowTitle("AcuDesk")
+        self.progress.setCancelButton(None)
+        self.progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        self.progress.setMinimumDuration(300)
+        self.relay = _ProgressRelay()
+        self.relay.progressed.connect(self._on_progress)
+
+    def target(self) -> tuple[str, str]:
+        if self.args.demo:
+            self.demo_dir = tempfile.mkdtemp(prefix="acudesk-demo-")
+            return str(Path(self.demo_dir) / "demo.sqlite3"), "Demo clinic (throwaway copy)"
+        if self.args.db:
+            return str(self.args.db), str(self.args.db)
+        if os.environ.get("ACUDESK_DATABASE_URL"):
+            url = os.environ["ACUDESK_DATABASE_URL"]
+            return url, url.split("@")[-1]
+        from acudesk.paths import default_database_path
+
+        path = default_database_path()
+        return str(path), str(path)
+
+    def start(self) -> None:
+        target, self.label = self.target()
+        from acudesk.services.maintenance import open_database
+
+        self.runner.run(lambda: open_database(target), self._opened, self._fail)
+
+    def _on_progress(self, percent: int, text: str) -> None:
+        self.progress.setLabelText(text)
+        self.progress.setValue(percent)
+
+    def _opened(self, database: Database) -> None:
+        self.database = database
+        from acudesk.services.clinic import needs_setup
+
+        if self.args.demo:
+            from acudesk.services.demo import build_demo_clinic
+
+            self.progress.setValue(1)
+            self.runner.run(
+                lambda: build_demo_clinic(database, progress=self.relay.progressed.emit),
+                lambda actor: self._show_main(actor), self._fail,
+            )
+            return
+        self.runner.run(lambda: needs_setup(database), self._setup_if_needed, self._fail)
+
+    def _setup_if_needed(self, needed: bool) -> None:
+        from acudesk.services.clinic import create_clinic, default_actor
+
+        database = self.database
+        assert database is not None
+        if not needed:
+            self.runner.run(lambda: default_actor(database), self._show_main, self._fail)
+            return
+        self.progress.reset()
+        from acudesk.ui.setup_dialog import SetupDialog
+
+        dialog = SetupDialog()
+        if dialog.exec() != SetupDialog.DialogCode.Accepted or dialog.setup is None:
+            self.app.exit(0)
+            return
+        setup = dialog.setup
+        self.runner.run(lambda: create_clinic(database, setup), self._show_main, self._fail)
+
+    def _show_main(self, actor) -> None:  # type: ignore[no-untyped-def]
+        from acudesk.services.clinic import get_clinic
+        from acudesk.ui.context import AppContext
+        from acudesk.ui.main_window import MainWindow
+
+        assert self.database is not None
+        database = self.database
+
+        def show(clinic) -> None:  # type: ignore[no-untyped-def]
+            self.progress.reset()
+            context = AppContext(database, actor, clinic, self.runner, self.label)
+            self.window = MainWindow(context)
+            self.window.show()
+            log.info("Main window shown")
+
+        self.runner.run(lambda: get_clinic(database), show, self._fail)
+
+    def _fail(self, error: BaseException) -> None:
+        self.progress.reset()
+        show_error(error, title="AcuDesk cannot open the clinic database")
+        self.app.exit(1)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()
+        if self.database is not None:
+            self.database.dispose()
+        if self.demo_dir:
+            shutil.rmtree(self.demo_dir, ignore_errors=True)
+
+
+def create_application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("AcuDesk")
+    app.setOrganizationName("AcuDesk")
+    app.setStyle("Fusion")
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    log_path = configure_logging()
+    if log_path:
+        set_log_path(str(log_path))
+    app = create_application()
+    install_excepthook()
+    startup = Startup(app, args)
+    startup.start()
+    try:
+        return app.exec()
+    finally:
+        startup.shutdown()
+
+
+__all__ = ["run_gui", "create_application", "Startup"]

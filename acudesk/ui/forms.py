@@ -1,0 +1,30 @@
+"""Small helpers for forms: a field with an inline error line under it."""
+
+from __future__ import annotations
+
+from acudesk.ui.qt import QLabel, QVBoxLayout, QWidget
+
+ERROR_STYLE = "color: #b3261e; font-size: 11px;"
+
+
+class FieldWithError(QWidget):
+    """Wraps an input widget and shows a red message under it when ``set_error`` is called."""
+
+    def __init__(self, editor: QWidget) -> None:
+        super().__init__()
+        self.editor = editor
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(editor)
+        layout.addWidget(self.error)
+
+    def set_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+        self.editor.setProperty("invalid", bool(message))
+        self.editor.setStyleSheet("border: 1px solid #b3261e;" if message else "")

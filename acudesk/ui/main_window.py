@@ -1,0 +1,169 @@
+"""The main window: the patient registry with its actions, menus and status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from acudesk import __version__
+from acudesk.services import patients
+from acudesk.services.patients import PatientRecord
+from acudesk.services.permissions import Permission, allowed
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.patient_dialog import PatientDialog
+from acudesk.ui.patient_list import PatientListView
+from acudesk.ui.qt import (
+    QAction,
+    QFileDialog,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSize,
+    Qt,
+    QToolBar,
+    QWidget,
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(f"AcuDesk — {context.clinic.name}")
+        self.patients = PatientListView(context)
+        self.setCentralWidget(self.patients)
+        self._build_actions()
+        self._build_status_bar()
+        self.patients.openRequested.connect(self.edit_patient)
+        self.patients.selectionChanged.connect(self._update_actions)
+        self._update_actions(None)
+        self.resize(1280, 760)
+        self.patients.search.setFocus()
+
+    # -- actions -------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        can = lambda permission: allowed(self.context.actor, permission)  # noqa: E731
+        self.new_action = QAction("New patient", self, shortcut=QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_patient)
+        self.new_action.setEnabled(can(Permission.EDIT_PATIENTS))
+        self.edit_action = QAction("Edit patient", self, shortcut=QKeySequence("Ctrl+E"))
+        self.edit_action.triggered.connect(lambda: self.edit_patient(self._current_id()))
+        self.archive_action = QAction("Archive patient", self)
+        self.archive_action.triggered.connect(self.toggle_archive)
+        self.find_action = QAction("Find patient", self, shortcut=QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(lambda: (self.patients.search.setFocus(), self.patients.search.selectAll()))
+        self.backup_action = QAction("Back up database…", self)
+        self.backup_action.triggered.connect(self.backup)
+        self.backup_action.setEnabled(can(Permission.MANAGE_BACKUPS) and self.context.database.is_sqlite)
+        quit_action = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        about = QAction("About AcuDesk", self)
+        about.triggered.connect(self.about)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(18, 18))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.new_action, self.edit_action, self.archive_action):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        patient_menu = self.menuBar().addMenu("&Patients")
+        for action in (self.find_action, self.new_action, self.edit_action, self.archive_action):
+            patient_menu.addAction(action)
+        self.menuBar().addMenu("&Help").addAction(about)
+
+    def _build_status_bar(self) -> None:
+        actor = self.context.actor
+        roles = ", ".join(sorted(actor.roles))
+        self.statusBar().addPermanentWidget(QLabel(f"{actor.display_name} ({roles})"))
+        self.statusBar().addPermanentWidget(QLabel(self.context.database_label))
+
+    def _current_id(self) -> int | None:
+        return self.patients.current.id if self.patients.current else None
+
+    def _update_actions(self, record: PatientRecord | None) -> None:
+        can_edit = allowed(self.context.actor, Permission.EDIT_PATIENTS)
+        can_archive = allowed(self.context.actor, Permission.ARCHIVE_PATIENTS)
+        self.edit_action.setEnabled(record is not None and can_edit)
+        self.archive_action.setEnabled(record is not None and can_archive)
+        self.archive_action.setText("Restore patient" if record and record.archived else "Archive patient")
+
+    # -- use cases -------------------------------------------------------------------------------
+    def new_patient(self) -> None:
+        dialog = PatientDialog(self.context, parent=self)
+        dialog.saved.connect(lambda record: self._after_save(record, "registered"))
+        dialog.open()
+
+    def edit_patient(self, patient_id: int | None) -> None:
+        if patient_id is None:
+            return
+        ctx = self.context
+
+        def opened(record: PatientRecord) -> None:
+            dialog = PatientDialog(ctx, record, parent=self)
+            dialog.saved.connect(lambda saved: self._after_save(saved, "saved"))
+            dialog.open()
+
+        ctx.runner.run(lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), opened)
+
+    def _after_save(self, record: PatientRecord, verb: str) -> None:
+        d = record.details
+        self.statusBar().showMessage(f"{d.given_name} {d.family_name} {verb}.", 5000)
+        self.patients.refresh(select_id=record.id)
+
+    def toggle_archive(self) -> None:
+        record = self.patients.current
+        if record is None:
+            return
+        archiving = not record.archived
+        name = f"{record.details.given_name} {record.details.family_name}"
+        if archiving:
+            answer = QMessageBox.question(
+                self, "Archive patient",
+                f"Archive {name}? Their records are kept and can be found with “Show archived”.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        ctx = self.context
+        ctx.runner.run(
+            lambda: patients.set_archived(ctx.database, ctx.actor, record.id, archiving,
+                                          expected_version=record.version),
+            lambda saved: self._after_save(saved, "archived" if archiving else "restored"),
+            lambda error: show_error(error, self),
+        )
+
+    def backup(self) -> None:
+        source = self.context.database.sqlite_path
+        suggested = str(Path.home() / f"{source.stem if source else 'acudesk'}-backup.sqlite3")
+        path, _ = QFileDialog.getSaveFileName(self, "Back up database", suggested, "AcuDesk database (*.sqlite3)")
+        if not path:
+            return
+        from acudesk.services.maintenance import backup_database
+
+        ctx = self.context
+        self.statusBar().showMessage("Writing backup…")
+        ctx.runner.run(
+            lambda: backup_database(ctx.database, Path(path)),
+            lambda written: self.statusBar().showMessage(f"Backup written to {written}", 8000),
+            lambda error: show_error(error, self),
+        )
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, "About AcuDesk",
+            f"<h3>AcuDesk {__version__}</h3><p>Practice management for acupuncture clinics.</p>"
+            f"<p>Database: {self.context.database_label}</p>",
+        )
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if self.context.runner.pending:
+            self.statusBar().showMessage("Finishing the last save…")
+        super().closeEvent(event)
+

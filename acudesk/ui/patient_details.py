@@ -1,0 +1,60 @@
+"""A read-only summary of the selected patient, beside the list."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from acudesk.domain.patients import age_on, display_phone
+from acudesk.services.patients import PatientRecord
+from acudesk.ui.qt import QFrame, QLabel, Qt, QVBoxLayout, QWidget
+
+
+class PatientDetailsPanel(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientDetails")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(280)
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.addWidget(self.label)
+        self.show_record(None)
+
+    def show_record(self, record: PatientRecord | None, today: date | None = None) -> None:
+        if record is None:
+            self.label.setText("<p style='color:#6b7280'>Select a patient to see their details.</p>")
+            return
+        d = record.details
+        today = today or date.today()
+        name = escape(f"{d.given_name} {d.family_name}")
+        preferred = f" <span style='color:#6b7280'>(“{escape(d.preferred_name)}”)</span>" if d.preferred_name else ""
+        badge = " <span style='background:#fde68a;padding:2px 6px;'>ARCHIVED</span>" if record.archived else ""
+        consent = (f"given {d.consent_date:%d %b %Y}" if d.consent_to_treatment and d.consent_date
+                   else "<b style='color:#b3261e'>not recorded</b>")
+
+        def row(label: str, value: str) -> str:
+            return f"<tr><td style='color:#6b7280;padding-right:10px'>{label}</td><td>{value or '—'}</td></tr>"
+
+        rows = "".join([
+            row("Patient no.", str(record.id)),
+            row("Born", f"{d.date_of_birth:%d %b %Y} (age {age_on(d.date_of_birth, today)})"),
+            row("Sex", escape(d.sex.capitalize())),
+            row("Phone", escape(display_phone(d.phone))),
+            row("Email", escape(d.email)),
+            row("Address", escape(d.address).replace("\n", "<br>")),
+            row("Consent", consent),
+            row("GP", escape(", ".join(x for x in (d.gp_name, d.gp_practice) if x))),
+            row("GP phone", escape(display_phone(d.gp_phone))),
+            row("Emergency", escape(" ".join(x for x in (d.emergency_contact_name,
+                                                          display_phone(d.emergency_contact_phone)) if x))),
+        ])
+        self.label.setText(
+            f"<h2 style='margin:0'>{name}{preferred}</h2>{badge}"
+            f"<table style='margin-top:10px' cellspacing='0' cellpadding='3'>{rows}</table>"
+        )

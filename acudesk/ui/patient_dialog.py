@@ -1,0 +1,209 @@
+"""New / edit patient dialog with inline validation, duplicate and conflict handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from acudesk.domain.errors import ConflictError, DuplicateError, ValidationError, ValidationErrors
+from acudesk.domain.patient_search import parse_date_text
+from acudesk.domain.patients import SEXES, PatientDetails
+from acudesk.services import patients
+from acudesk.services.patients import PatientRecord
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.forms import FieldWithError
+from acudesk.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+DATE_HINT = "dd/mm/yyyy"
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    label: str
+    kind: str = "line"  # line | text | date | sex | check
+
+
+PATIENT_FIELDS = (
+    _Field("family_name", "Family name *"),
+    _Field("given_name", "Given name *"),
+    _Field("preferred_name", "Preferred name"),
+    _Field("date_of_birth", "Date of birth *", "date"),
+    _Field("sex", "Sex", "sex"),
+    _Field("phone", "Phone"),
+    _Field("email", "Email"),
+    _Field("address", "Address", "text"),
+    _Field("consent_to_treatment", "Consent to treatment", "check"),
+    _Field("consent_date", "Consent given on", "date"),
+)
+CONTACT_FIELDS = (
+    _Field("gp_name", "GP name"),
+    _Field("gp_practice", "GP practice"),
+    _Field("gp_address", "GP address", "text"),
+    _Field("gp_phone", "GP phone"),
+    _Field("emergency_contact_name", "Emergency contact"),
+    _Field("emergency_contact_phone", "Emergency phone"),
+)
+
+
+class PatientDialog(QDialog):
+    """Create a patient (``record`` None) or edit one. Emits ``saved(record)`` after a save."""
+
+    saved = Signal(object)
+
+    def __init__(self, context: AppContext, record: PatientRecord | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.record = record
+        self.setWindowTitle("Edit patient" if record else "New patient")
+        self.fields: dict[str, FieldWithError] = {}
+        columns = QHBoxLayout()
+        columns.addWidget(self._group("Patient", PATIENT_FIELDS))
+        columns.addWidget(self._group("GP and emergency contact", CONTACT_FIELDS))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        if record:
+            self._fill(record.details)
+        self.resize(900, 560)
+
+    # -- building ----------------------------------------------------------------------------
+    def _group(self, title: str, specs: tuple[_Field, ...]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        for spec in specs:
+            editor: QWidget
+            if spec.kind == "text":
+                editor = QPlainTextEdit()
+                editor.setFixedHeight(56)
+            elif spec.kind == "sex":
+                editor = QComboBox()
+                editor.addItems([s.capitalize() for s in SEXES])
+                editor.setCurrentIndex(SEXES.index("unknown"))
+            elif spec.kind == "check":
+                editor = QCheckBox("Patient has given informed consent")
+            else:
+                editor = QLineEdit()
+                if spec.kind == "date":
+                    editor.setPlaceholderText(DATE_HINT)
+            editor.setObjectName(spec.name)
+            wrapper = FieldWithError(editor)
+            self.fields[spec.name] = wrapper
+            form.addRow(spec.label, wrapper)
+        return box
+
+    def _fill(self, details: PatientDetails) -> None:
+        for name, wrapper in self.fields.items():
+            value = getattr(details, name)
+            editor = wrapper.editor
+            if isinstance(editor, QPlainTextEdit):
+                editor.setPlainText(value)
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentIndex(SEXES.index(value) if value in SEXES else SEXES.index("unknown"))
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QLineEdit):
+                editor.setText(value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value or ""))
+
+    # -- reading -----------------------------------------------------------------------------
+    def editor(self, name: str) -> QWidget:
+        return self.fields[name].editor
+
+    def _details(self) -> PatientDetails:
+        """The form as PatientDetails; unreadable dates raise ValidationErrors for their fields."""
+        values: dict[str, object] = {}
+        errors = []
+        month_first = self.context.clinic.country == "US"
+        for name, wrapper in self.fields.items():
+            editor = wrapper.editor
+            if isinstance(editor, QPlainTextEdit):
+                values[name] = editor.toPlainText()
+            elif isinstance(editor, QComboBox):
+                values[name] = SEXES[editor.currentIndex()]
+            elif isinstance(editor, QCheckBox):
+                values[name] = editor.isChecked()
+            elif name in ("date_of_birth", "consent_date"):
+                text = editor.text().strip()  # type: ignore[attr-defined]
+                parsed = parse_date_text(text, month_first=month_first) if text else None
+                if text and parsed is None:
+                    errors.append(ValidationError(f"'{text}' is not a date; use {DATE_HINT}.", field=name))
+                values[name] = parsed
+            else:
+                values[name] = editor.text()  # type: ignore[attr-defined]
+        if errors:
+            raise ValidationErrors(errors)
+        return PatientDetails(**values)  # type: ignore[arg-type]
+
+    def show_errors(self, errors: list[ValidationError]) -> None:
+        by_field = {e.field: e.message for e in errors}
+        for name, wrapper in self.fields.items():
+            wrapper.set_error(by_field.get(name))
+        first = next((self.fields[e.field].editor for e in errors if e.field in self.fields), None)
+        if first is not None:
+            first.setFocus()
+        self.status.setText("Please correct the fields marked in red.")
+
+    # -- saving ------------------------------------------------------------------------------
+    def save(self, confirm_duplicate: bool = False) -> None:
+        try:
+            details = self._details()
+        except ValidationErrors as error:
+            self.show_errors(error.errors)
+            return
+        self.buttons.setEnabled(False)
+        self.status.setText("Saving…")
+        context, record = self.context, self.record
+
+        def work() -> PatientRecord:
+            if record is None:
+                return patients.register_patient(context.database, context.actor, details,
+                                                 confirm_duplicate=confirm_duplicate)
+            return patients.update_patient(context.database, context.actor, record.id, details,
+                                           expected_version=record.version, confirm_duplicate=confirm_duplicate)
+
+        context.runner.run(work, self._saved, self._failed)
+
+    def _saved(self, record: PatientRecord) -> None:
+        self.buttons.setEnabled(True)
+        self.record = record
+        self.saved.emit(record)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.status.setText("")
+        if isinstance(error, ValidationErrors):
+            self.show_errors(error.errors)
+        elif isinstance(error, DuplicateError):
+            answer = QMessageBox.question(
+                self, "Possible duplicate", f"{error.message}\n\nSave as a new, different patient?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.save(confirm_duplicate=True)
+        elif isinstance(error, ConflictError):
+            self.status.setText(error.message)
+            show_error(error, self)
+        else:
+            show_error(error, self)

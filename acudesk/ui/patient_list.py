@@ -1,0 +1,147 @@
+"""The patient registry screen: type-ahead search, the lazy list and a details panel."""
+
+from __future__ import annotations
+
+from acudesk.services import patients
+from acudesk.services.patients import PatientRecord
+from acudesk.ui.context import AppContext
+from acudesk.ui.patient_details import PatientDetailsPanel
+from acudesk.ui.patient_model import PatientTableModel
+from acudesk.ui.qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+TYPE_AHEAD_DELAY_MS = 40  # coalesce fast typing without a perceptible pause
+
+
+class PatientListView(QWidget):
+    """Search box, list and details. ``openRequested(id)`` fires on double-click or Enter."""
+
+    openRequested = Signal(int)
+    selectionChanged = Signal(object)  # PatientRecord | None
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.search = QLineEdit()
+        self.search.setObjectName("patientSearch")
+        self.search.setPlaceholderText("Find a patient by name, date of birth (dd/mm/yyyy) or phone")
+        self.search.setClearButtonEnabled(True)
+        self.show_archived = QCheckBox("Show archived")
+        self.count = QLabel()
+        self.count.setObjectName("patientCount")
+        db, actor = context.database, context.actor
+        self.model = PatientTableModel(
+            context.runner,
+            lambda text, archived: patients.search_patient_ids(db, actor, text, include_archived=archived),
+            lambda ids: patients.patient_rows(db, actor, ids),
+            context.today,
+        )
+        self.table = QTableView()
+        self.table.setObjectName("patientTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((170, 150, 120, 50, 170)):
+            self.table.setColumnWidth(column, width)
+        self.details = PatientDetailsPanel()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPE_AHEAD_DELAY_MS)
+        self._timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.search.returnPressed.connect(self._open_current)
+        self.show_archived.toggled.connect(lambda _on: self._run_search())
+        self.model.searchFinished.connect(self._show_count)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_selected(current.row()))
+        self.model.modelReset.connect(lambda: self.details.show_record(None))
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_archived)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 330])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.addWidget(splitter)
+        self.current: PatientRecord | None = None
+        self._run_search()
+
+    def _run_search(self) -> None:
+        self.model.set_query(self.search.text(), self.show_archived.isChecked())
+
+    def refresh(self, select_id: int | None = None) -> None:
+        if select_id is not None:
+            self._select_after_reset = select_id
+            self.model.modelReset.connect(self._reselect)
+        self.model.refresh()
+
+    def _reselect(self) -> None:
+        self.model.modelReset.disconnect(self._reselect)
+        row = self.model.row_of(getattr(self, "_select_after_reset", -1))
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _show_count(self, count: int) -> None:
+        noun = "patient" if count == 1 else "patients"
+        archived = " (archived included)" if self.show_archived.isChecked() else ""
+        self.count.setText(f"{count:,} {noun}{archived}")
+        if count and self.search.text().strip():
+            self.table.selectRow(0)
+
+    def _row_selected(self, row: int) -> None:
+        patient_id = self.model.patient_id(row)
+        if patient_id is None:
+            self.current = None
+            self.details.show_record(None)
+            self.selectionChanged.emit(None)
+            return
+        ctx = self.context
+        self.context.runner.run(lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), self._loaded)
+
+    def _loaded(self, record: PatientRecord) -> None:
+        if self.model.patient_id(self.table.currentIndex().row()) != record.id:
+            return  # the selection moved on while loading
+        self.current = record
+        self.details.show_record(record, self.context.today())
+        self.selectionChanged.emit(record)
+
+    def _open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._open_row(index.row())
+
+    def _open_row(self, row: int) -> None:
+        patient_id = self.model.patient_id(row)
+        if patient_id is not None:
+            self.openRequested.emit(patient_id)

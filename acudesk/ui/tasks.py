@@ -1,0 +1,73 @@
+"""Running database and report work off the GUI thread.
+
+One worker thread runs every job in order (SQLite serialises writers anyway, and ordered jobs
+keep "save then reload" simple). Results come back to the GUI thread through a queued Qt signal;
+callbacks never run on the worker, so they may touch widgets. Modelled on Anki's
+``CollectionOp``/``QueryOp`` and Picard's thread helper.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from acudesk.ui.qt import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    finished = Signal(object, object, object)  # (callback, value, error)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finished.connect(self._deliver)
+
+    def _deliver(self, callback: Callable[[Any, BaseException | None], None], value: Any,
+                 error: BaseException | None) -> None:
+        callback(value, error)
+
+
+class TaskRunner:
+    """Submit a function to the worker; ``on_done(result)`` or ``on_error(exc)`` runs on the GUI thread."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="acudesk-db")
+        self._relay = _Relay()
+        self.pending = 0
+
+    def run(
+        self,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Future[Any]:
+        self.pending += 1
+
+        def deliver(value: Any, error: BaseException | None) -> None:
+            self.pending -= 1
+            if error is None:
+                if on_done is not None:
+                    on_done(value)
+            elif on_error is not None:
+                on_error(error)
+            else:
+                from acudesk.ui.errors import report_exception
+
+                report_exception(error)
+
+        def job() -> Any:
+            try:
+                value = work()
+            except BaseException as error:  # delivered to the GUI thread, not swallowed
+                self._relay.finished.emit(deliver, None, error)
+                return None
+            self._relay.finished.emit(deliver, value, None)
+            return value
+
+        return self._executor.submit(job)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
