@@ -311,6 +311,26 @@ def _literal(text: str) -> int | float | str:
     return text
 
 
+def _check_atom_type(
+    question: Question, op: str | None, literal: str | None, unknown: str | None, where: str
+) -> None:
+    """Each atom form only on the question types it makes sense for. In particular a yes/no answer
+    can only be tested for "yes" (never compared with false), which keeps the rules monotone."""
+    kind = question.type
+    if unknown:
+        return
+    if op is None:
+        ok = kind in ("bool", "choices")
+    elif op == "has":
+        ok = kind == "choices" and literal in question.choices
+    elif kind == "choice":
+        ok = op in ("==", "!=") and literal in question.choices
+    else:
+        ok = kind in ("int", "number") and isinstance(_literal(literal or ""), int | float)
+    if not ok:
+        raise ValueError(f"{where}: condition on {question.id!r} ({kind}) is not allowed in that form")
+
+
 def check_condition(cond: Condition, qs: Questionnaire, *, where: str) -> None:
     """Raise ValueError when a rule's condition is malformed or names an unknown question."""
     if isinstance(cond, str):
@@ -321,8 +341,11 @@ def check_condition(cond: Condition, qs: Questionnaire, *, where: str) -> None:
         if name.startswith("@"):
             if name[1:] not in qs.named_conditions:
                 raise ValueError(f"{where}: unknown named condition {name}")
-        elif qs.get(name) is None:
-            raise ValueError(f"{where}: unknown question {name!r}")
+        else:
+            question = qs.get(name)
+            if question is None:
+                raise ValueError(f"{where}: unknown question {name!r}")
+            _check_atom_type(question, match.group(2), match.group(3), match.group(4), where)
         return
     if not isinstance(cond, Mapping):
         raise ValueError(f"{where}: a condition must be a string or a table, not {cond!r}")

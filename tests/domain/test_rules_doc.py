@@ -54,7 +54,11 @@ def test_describe(condition: object, words: str) -> None:
 
 def test_module_prints_the_doc() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "acudesk.domain.rules_doc"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "acudesk.domain.rules_doc"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0
     assert done.stdout == render()

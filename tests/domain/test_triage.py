@@ -322,6 +322,13 @@ def _rule(**changes: Any) -> dict[str, Any]:
         _rule(level="SOMETIME"),
         _rule(when="@nowhere"),
         _rule(when="age >>> 3"),
+        # yes/no answers can only be tested for "yes": no negation that could make a "yes" lower the level
+        _rule(when="fever == false"),
+        _rule(when="fever != true"),
+        _rule(when="age has 3"),
+        _rule(when="leg_radiation == four_legs"),
+        _rule(when="age > old"),
+        _rule(when="age"),
     ],
 )
 def test_malformed_rules_are_refused(bad: dict[str, Any]) -> None:
