@@ -88,3 +88,18 @@ def admin(database: Database) -> Actor:
     from acudesk.services.clinic import default_actor
 
     return default_actor(database)
+
+
+@pytest.fixture
+def clinic_file(tmp_path: Path) -> Path:
+    """A closed SQLite file holding the test clinic, for command-line tests."""
+    path = tmp_path / "clinic.sqlite3"
+    database = open_database(path)
+    create_clinic(database, TEST_SETUP)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def test_setup() -> ClinicSetup:
+    return TEST_SETUP

@@ -1,0 +1,26 @@
+"""UI fixtures: a real SQLite clinic, the worker, and the app context (offscreen Qt)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from acudesk.services.clinic import ClinicSetup, create_clinic, default_actor, get_clinic
+from acudesk.services.maintenance import open_database
+from acudesk.ui.context import AppContext
+from acudesk.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def context(qapp, tmp_path: Path, test_setup: ClinicSetup) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+    from acudesk.ui.app import create_application
+
+    create_application()
+    database = open_database(tmp_path / "ui.sqlite3")
+    create_clinic(database, test_setup)
+    runner = TaskRunner()
+    yield AppContext(database, default_actor(database), get_clinic(database), runner, "test clinic")
+    runner.shutdown()
+    database.dispose()

@@ -1,0 +1,143 @@
+"""A receptionist registers, finds, edits and archives a patient in the real main window."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from acudesk.services import patients
+from acudesk.ui.context import AppContext
+from acudesk.ui.main_window import MainWindow
+from acudesk.ui.patient_dialog import PatientDialog
+from acudesk.ui.qt import QLineEdit, QMessageBox, Qt
+
+TIMEOUT = 10_000
+
+
+@pytest.fixture
+def window(qtbot, context: AppContext) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.patients.count.text() == "0 patients", timeout=TIMEOUT)
+    return window
+
+
+def _open_dialog(qtbot, window: MainWindow, trigger) -> PatientDialog:  # type: ignore[no-untyped-def]
+    trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(PatientDialog)), timeout=TIMEOUT)
+    return next(d for d in window.findChildren(PatientDialog) if d.isVisible())
+
+
+def _type(qtbot, dialog: PatientDialog, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    editor = dialog.editor(name)
+    assert isinstance(editor, QLineEdit)
+    editor.clear()
+    qtbot.keyClicks(editor, text)
+
+
+def _count_is(window: MainWindow, text: str):  # type: ignore[no-untyped-def]
+    return lambda: window.patients.count.text() == text
+
+
+def test_create_find_edit_and_archive_a_patient(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open_dialog(qtbot, window, window.new_action.trigger)
+    _type(qtbot, dialog, "family_name", "Quayle")
+    _type(qtbot, dialog, "given_name", "Rosa")
+    _type(qtbot, dialog, "date_of_birth", "31/02/1980")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    # An impossible date stays in the dialog with an inline message; nothing is saved.
+    assert dialog.isVisible()
+    assert "not a date" in dialog.fields["date_of_birth"].error.text()
+
+    _type(qtbot, dialog, "date_of_birth", "29/02/1980")
+    _type(qtbot, dialog, "phone", "07700 900456")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
+
+    qtbot.keyClicks(window.patients.search, "quay ro")
+    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
+    assert window.patients.current.details.given_name == "Rosa"
+    assert "Rosa Quayle" in window.patients.details.label.text()
+
+    dialog = _open_dialog(qtbot, window, window.edit_action.trigger)
+    assert dialog.editor("date_of_birth").text() == "29/02/1980"
+    _type(qtbot, dialog, "email", "rosa.quayle@example.org")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.patients.current is not None
+                    and window.patients.current.details.email == "rosa.quayle@example.org", timeout=TIMEOUT)
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    window.archive_action.trigger()
+    qtbot.waitUntil(_count_is(window, "0 patients"), timeout=TIMEOUT)
+    window.patients.show_archived.setChecked(True)
+    qtbot.waitUntil(_count_is(window, "1 patient (archived included)"), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
+    assert window.patients.current.archived
+    assert window.archive_action.text() == "Restore patient"
+
+
+def test_a_missing_family_name_is_shown_inline(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open_dialog(qtbot, window, window.new_action.trigger)
+    _type(qtbot, dialog, "given_name", "Una")
+    _type(qtbot, dialog, "date_of_birth", "01/01/1990")
+    _type(qtbot, dialog, "email", "una@")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: dialog.fields["family_name"].error.isVisible(), timeout=TIMEOUT)
+    assert "family name" in dialog.fields["family_name"].error.text()
+    assert "not an email" in dialog.fields["email"].error.text()
+    assert dialog.isVisible()
+
+
+def test_a_concurrent_edit_is_refused_with_a_message(qtbot, window: MainWindow, context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from acudesk.domain.patients import PatientDetails
+
+    record = patients.register_patient(
+        context.database, context.actor, PatientDetails("Thorne", "Oscar", date(1970, 5, 5))
+    )
+    window.patients.refresh()
+    qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
+    window.patients.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
+    dialog = _open_dialog(qtbot, window, window.edit_action.trigger)
+    # Meanwhile a colleague saves a change to the same patient.
+    patients.update_patient(context.database, context.actor, record.id,
+                            replace(record.details, address="3 Mill Lane"), expected_version=record.version)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a, **k: shown.append(text))
+    _type(qtbot, dialog, "email", "oscar@example.org")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT)
+    assert "Someone else saved changes" in shown[0]
+    assert dialog.isVisible()
+    assert patients.get_patient(context.database, context.actor, record.id).details.email == ""
+
+
+def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from acudesk.domain.patients import PatientDetails
+
+    patients.register_patient(context.database, context.actor, PatientDetails("Xu", "Wen", date(1988, 8, 8)))
+    asked: list[str] = []
+
+    def decline(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", decline)
+    dialog = _open_dialog(qtbot, window, window.new_action.trigger)
+    _type(qtbot, dialog, "family_name", "Xu")
+    _type(qtbot, dialog, "given_name", "Wen")
+    _type(qtbot, dialog, "date_of_birth", "08/08/1988")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: bool(asked), timeout=TIMEOUT)
+    assert "already registered" in asked[0]
+    assert len(patients.search_patient_ids(context.database, context.actor, "xu")) == 1
+    assert dialog.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
