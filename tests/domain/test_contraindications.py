@@ -476,3 +476,18 @@ def test_malformed_rules_are_refused(bad: dict[str, Any]) -> None:
     data["rule"].append(bad)
     with pytest.raises(ValueError):
         ruleset_from_data(data)
+
+
+def test_every_rule_point_code_is_in_the_real_catalogue() -> None:
+    acupoints = pytest.importorskip("acudesk.domain.acupoints")
+    catalogue = acupoints.load_catalogue()
+    missing = [(r.id, code) for r in load_ruleset().rules for code in r.points if catalogue.get(code) is None]
+    assert missing == []
+    regions = {r for rule in load_ruleset().rules for r in rule.regions}
+    for rule in load_ruleset().rules:
+        for mapped in (rule.region_map or {}).values():
+            regions.update(mapped)
+    from acudesk.domain.intake import load_questionnaire
+
+    regions.update(load_questionnaire().get("skin_lesion_regions").choices)  # type: ignore[union-attr]
+    assert regions <= set(acupoints.REGIONS)
