@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -157,19 +158,76 @@ _TIER_INDICATION = 9
 _TIER_LOCATION_WORDS = 10
 
 
-@dataclass(frozen=True, slots=True)
-class _IndexEntry:
-    position: int
-    point: Acupoint
-    code_key: str
-    code_keys: tuple[str, ...]
-    pinyins: tuple[str, ...]
-    hanzis: tuple[str, ...]
-    english_words: frozenset[str]
-    english_folded: str
-    region_keys: tuple[str, ...]
-    indication_keys: frozenset[str]
-    location_words: frozenset[str]
+class _WordIndex:
+    """Words mapped to the positions of the points whose text contains them; prefix look-up by bisection."""
+
+    def __init__(self, texts: Sequence[Iterable[str]]) -> None:
+        positions: dict[str, set[int]] = {}
+        for position, words in enumerate(texts):
+            for word in words:
+                positions.setdefault(word, set()).add(position)
+        self._words: list[str] = sorted(positions)
+        self._positions: dict[str, frozenset[int]] = {w: frozenset(p) for w, p in positions.items()}
+
+    def matching(self, query: str, *, prefix: bool) -> set[int]:
+        if not prefix:
+            return set(self._positions.get(query, ()))
+        found: set[int] = set()
+        index = bisect_left(self._words, query)
+        while index < len(self._words) and self._words[index].startswith(query):
+            found |= self._positions[self._words[index]]
+            index += 1
+        return found
+
+    def all_words(self, queries: Sequence[str], *, min_prefix: int) -> set[int]:
+        """Positions whose text has every query word (as a word, or as a word prefix when long enough)."""
+        result: set[int] | None = None
+        for query in queries:
+            hits = self.matching(query, prefix=len(query) >= min_prefix)
+            result = hits if result is None else result & hits
+            if not result:
+                return set()
+        return result or set()
+
+
+class _SearchIndex:
+    """Everything :meth:`Catalogue.search` needs, computed once when the catalogue loads."""
+
+    def __init__(self, points: Sequence[Acupoint]) -> None:
+        self.code_keys: list[tuple[str, int]] = []
+        self.exact_code: dict[str, set[int]] = {}
+        self.pinyins: list[tuple[str, int]] = []
+        self.exact_pinyin: dict[str, set[int]] = {}
+        self.exact_english: dict[str, set[int]] = {}
+        self.hanzis: list[tuple[str, int]] = []
+        self.regions: dict[str, set[int]] = {}
+        self.indications: dict[str, set[int]] = {}
+        english_words: list[tuple[str, ...]] = []
+        location_words: list[tuple[str, ...]] = []
+        for position, point in enumerate(points):
+            keys = [_code_key(point.code)]
+            if point.meridian in MERIDIANS:
+                keys += [f"{alias}{point.number}" for alias, m in MERIDIAN_ALIASES.items() if m == point.meridian]
+            for key in keys:
+                self.code_keys.append((key, position))
+                self.exact_code.setdefault(key, set()).add(position)
+            for name in (point.pinyin, *point.aliases):
+                if _has_cjk(name):
+                    continue
+                folded = fold(name)
+                self.pinyins.append((folded, position))
+                self.exact_pinyin.setdefault(folded, set()).add(position)
+            for name in (point.hanzi, *point.aliases):
+                if _has_cjk(name):
+                    self.hanzis.append((name, position))
+            self.exact_english.setdefault(fold(point.english), set()).add(position)
+            self.regions.setdefault(fold(point.region), set()).add(position)
+            for tag in point.indications:
+                self.indications.setdefault(fold(tag), set()).add(position)
+            english_words.append(_words(point.english))
+            location_words.append(_words(point.location))
+        self.english_words = _WordIndex(english_words)
+        self.location_words = _WordIndex(location_words)
 
 
 class Catalogue:
@@ -184,9 +242,7 @@ class Catalogue:
         for point in self._points:
             self._by_meridian.setdefault(point.meridian, ())
             self._by_meridian[point.meridian] += (point,)
-        self._index: tuple[_IndexEntry, ...] = tuple(
-            self._index_entry(position, point) for position, point in enumerate(self._points)
-        )
+        self._index = _SearchIndex(self._points)
 
     @property
     def points(self) -> tuple[Acupoint, ...]:
@@ -236,28 +292,6 @@ class Catalogue:
 
     # ------------------------------------------------------------------------------------------- search
 
-    @staticmethod
-    def _index_entry(position: int, point: Acupoint) -> _IndexEntry:
-        code_key = _code_key(point.code)
-        code_keys = [code_key]
-        if point.meridian in MERIDIANS:
-            code_keys += [f"{alias}{point.number}" for alias, m in MERIDIAN_ALIASES.items() if m == point.meridian]
-        roman_names = [point.pinyin] + [a for a in point.aliases if not _has_cjk(a)]
-        cjk_names = [point.hanzi] + [a for a in point.aliases if _has_cjk(a)]
-        return _IndexEntry(
-            position=position,
-            point=point,
-            code_key=code_key,
-            code_keys=tuple(code_keys),
-            pinyins=tuple(fold(n) for n in roman_names),
-            hanzis=tuple(cjk_names),
-            english_words=frozenset(_words(point.english)),
-            english_folded=fold(point.english),
-            region_keys=(fold(point.region),),
-            indication_keys=frozenset(fold(tag) for tag in point.indications),
-            location_words=frozenset(_words(point.location)),
-        )
-
     def search(self, text: str, limit: int = 20) -> list[Acupoint]:
         """Points matching ``text``, best first.
 
@@ -268,6 +302,14 @@ class Catalogue:
         query = text.strip()
         if not query or limit <= 0:
             return []
+        index = self._index
+        best: dict[int, int] = {}
+
+        def hit(tier: int, positions: Iterable[int]) -> None:
+            for position in positions:
+                if position not in best:
+                    best[position] = tier
+
         query_key = _code_key(query)
         code_query = _CODE_RE.match(query_key)
         if code_query:  # "UB23" -> "BL23", "bl023" -> "BL23"
@@ -276,52 +318,28 @@ class Catalogue:
         query_fold = fold(query)
         query_words = _words(query)
         query_cjk = "".join(ch for ch in query if _is_cjk(ch))
-        ranked: list[tuple[int, int, Acupoint]] = []
-        for entry in self._index:
-            tier = self._tier(entry, query_key, query_fold, query_words, query_cjk, bool(code_query))
-            if tier is not None:
-                ranked.append((tier, entry.position, entry.point))
-        ranked.sort(key=lambda item: (item[0], item[1]))
-        return [point for _, _, point in ranked[:limit]]
-
-    @staticmethod
-    def _tier(
-        entry: _IndexEntry,
-        query_key: str,
-        query_fold: str,
-        query_words: tuple[str, ...],
-        query_cjk: str,
-        code_like: bool,
-    ) -> int | None:
         if query_key:
-            if query_key in entry.code_keys:
-                return _TIER_EXACT_CODE
-            if len(query_key) >= 2 and any(k.startswith(query_key) for k in entry.code_keys):
-                return _TIER_CODE_PREFIX
+            hit(_TIER_EXACT_CODE, index.exact_code.get(query_key, ()))
+            if len(query_key) >= 2:
+                hit(_TIER_CODE_PREFIX, (p for k, p in index.code_keys if k.startswith(query_key)))
         if query_fold:
-            if query_fold in entry.pinyins:
-                return _TIER_PINYIN_EXACT
-            if query_fold == entry.english_folded:
-                return _TIER_NAME_EXACT
-            if len(query_fold) >= 3 and any(p.startswith(query_fold) for p in entry.pinyins):
-                return _TIER_PINYIN_PREFIX
-        if query_cjk and any(query_cjk in h for h in entry.hanzis):
-            return _TIER_HANZI_PART
-        if query_words and all(
-            any(w == q or (len(q) >= 3 and w.startswith(q)) for w in entry.english_words) for q in query_words
-        ):
-            return _TIER_ENGLISH_WORDS
-        if len(query_fold) >= 4 and any(query_fold in p for p in entry.pinyins):
-            return _TIER_PINYIN_PART
-        if query_fold and query_fold in entry.region_keys:
-            return _TIER_REGION
-        if query_fold and query_fold in entry.indication_keys:
-            return _TIER_INDICATION
-        if not code_like and query_words and all(len(q) >= 3 for q in query_words) and all(
-            any(w.startswith(q) for w in entry.location_words) for q in query_words
-        ):
-            return _TIER_LOCATION_WORDS
-        return None
+            hit(_TIER_PINYIN_EXACT, index.exact_pinyin.get(query_fold, ()))
+            hit(_TIER_NAME_EXACT, index.exact_english.get(query_fold, ()))
+            if len(query_fold) >= 3:
+                hit(_TIER_PINYIN_PREFIX, (p for name, p in index.pinyins if name.startswith(query_fold)))
+        if query_cjk:
+            hit(_TIER_HANZI_PART, (p for name, p in index.hanzis if query_cjk in name))
+        if query_words:
+            hit(_TIER_ENGLISH_WORDS, index.english_words.all_words(query_words, min_prefix=3))
+        if len(query_fold) >= 4:
+            hit(_TIER_PINYIN_PART, (p for name, p in index.pinyins if query_fold in name))
+        if query_fold:
+            hit(_TIER_REGION, index.regions.get(query_fold, ()))
+            hit(_TIER_INDICATION, index.indications.get(query_fold, ()))
+        if not code_query and query_words and all(len(q) >= 3 for q in query_words):
+            hit(_TIER_LOCATION_WORDS, index.location_words.all_words(query_words, min_prefix=3))
+        ranked = sorted(best, key=lambda position: (best[position], position))
+        return [self._points[position] for position in ranked[:limit]]
 
 
 def _is_cjk(ch: str) -> bool:
