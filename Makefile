@@ -1,0 +1,42 @@
+# AcuDesk: `make run` installs and starts the app; `make test` installs and runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_APP := $(VENV)/.installed-app
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run demo test lint bench clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "AcuDesk needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_APP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP_TEST): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(STAMP_APP)
+
+run: $(STAMP_APP)
+	@scripts/check-qt-runtime.sh $(PY)
+	$(PY) main.py $(ARGS)
+
+demo: $(STAMP_APP)
+	@scripts/check-qt-runtime.sh $(PY)
+	$(PY) main.py --demo
+
+test: $(STAMP_TEST)
+	@scripts/install-test-deps.sh
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_TEST)
+	$(VENV)/bin/ruff check acudesk tests db bench
+
+bench: $(STAMP_TEST)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
