@@ -78,14 +78,17 @@ def phone_search_key(e164: str) -> str:
         return re.sub(r"\D", "", e164)
 
 
-def display_phone(e164: str) -> str:
+def display_phone(e164: str, country: str | None = None) -> str:
+    """A stored number as people write it: national form at home ('07700 900123'), else international."""
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    home = country is not None and number.country_code == phonenumbers.country_code_for_region(country.upper())
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
 
 
 def validate_patient(details: PatientDetails, *, today: date, country: str) -> PatientDetails:

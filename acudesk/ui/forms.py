@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from acudesk.ui.qt import QLabel, QVBoxLayout, QWidget
+from acudesk.ui.qt import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 ERROR_STYLE = "color: #b3261e; font-size: 11px;"
 
@@ -17,6 +17,7 @@ class FieldWithError(QWidget):
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         self.error.hide()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

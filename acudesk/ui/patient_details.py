@@ -26,7 +26,7 @@ class PatientDetailsPanel(QFrame):
         layout.addWidget(self.label)
         self.show_record(None)
 
-    def show_record(self, record: PatientRecord | None, today: date | None = None) -> None:
+    def show_record(self, record: PatientRecord | None, today: date | None = None, country: str | None = None) -> None:
         if record is None:
             self.label.setText("<p style='color:#6b7280'>Select a patient to see their details.</p>")
             return
@@ -45,14 +45,14 @@ class PatientDetailsPanel(QFrame):
             row("Patient no.", str(record.id)),
             row("Born", f"{d.date_of_birth:%d %b %Y} (age {age_on(d.date_of_birth, today)})"),
             row("Sex", escape(d.sex.capitalize())),
-            row("Phone", escape(display_phone(d.phone))),
+            row("Phone", escape(display_phone(d.phone, country))),
             row("Email", escape(d.email)),
             row("Address", escape(d.address).replace("\n", "<br>")),
             row("Consent", consent),
             row("GP", escape(", ".join(x for x in (d.gp_name, d.gp_practice) if x))),
-            row("GP phone", escape(display_phone(d.gp_phone))),
+            row("GP phone", escape(display_phone(d.gp_phone, country))),
             row("Emergency", escape(" ".join(x for x in (d.emergency_contact_name,
-                                                          display_phone(d.emergency_contact_phone)) if x))),
+                                                          display_phone(d.emergency_contact_phone, country)) if x))),
         ])
         self.label.setText(
             f"<h2 style='margin:0'>{name}{preferred}</h2>{badge}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from acudesk.domain.errors import ConflictError, DuplicateError, ValidationError, ValidationErrors
 from acudesk.domain.patient_search import parse_date_text
-from acudesk.domain.patients import SEXES, PatientDetails
+from acudesk.domain.patients import SEXES, PatientDetails, display_phone
 from acudesk.services import patients
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.context import AppContext
@@ -86,7 +86,7 @@ class PatientDialog(QDialog):
         layout.addWidget(self.buttons)
         if record:
             self._fill(record.details)
-        self.resize(900, 560)
+        self.resize(900, self.sizeHint().height())
 
     # -- building ----------------------------------------------------------------------------
     def _group(self, title: str, specs: tuple[_Field, ...]) -> QGroupBox:
@@ -123,6 +123,8 @@ class PatientDialog(QDialog):
                 editor.setCurrentIndex(SEXES.index(value) if value in SEXES else SEXES.index("unknown"))
             elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
+            elif isinstance(editor, QLineEdit) and name.endswith("phone"):
+                editor.setText(display_phone(value, self.context.clinic.country))
             elif isinstance(editor, QLineEdit):
                 editor.setText(value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value or ""))
 

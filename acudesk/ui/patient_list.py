@@ -48,6 +48,7 @@ class PatientListView(QWidget):
             lambda text, archived: patients.search_patient_ids(db, actor, text, include_archived=archived),
             lambda ids: patients.patient_rows(db, actor, ids),
             context.today,
+            context.clinic.country,
         )
         self.table = QTableView()
         self.table.setObjectName("patientTable")
@@ -133,7 +134,7 @@ class PatientListView(QWidget):
         if self.model.patient_id(self.table.currentIndex().row()) != record.id:
             return  # the selection moved on while loading
         self.current = record
-        self.details.show_record(record, self.context.today())
+        self.details.show_record(record, self.context.today(), self.context.clinic.country)
         self.selectionChanged.emit(record)
 
     def _open_current(self) -> None:

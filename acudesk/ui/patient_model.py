@@ -31,12 +31,15 @@ Index = QModelIndex | QPersistentModelIndex
 class PatientTableModel(QAbstractTableModel):
     searchFinished = Signal(int)  # number of matching patients
 
-    def __init__(self, runner: TaskRunner, search: SearchFn, rows: RowsFn, today: Callable[[], date]) -> None:
+    def __init__(
+        self, runner: TaskRunner, search: SearchFn, rows: RowsFn, today: Callable[[], date], country: str | None = None
+    ) -> None:
         super().__init__()
         self._runner = runner
         self._search = search
         self._rows = rows
         self._today = today
+        self._country = country
         self._ids: list[int] = []
         self._cache: OrderedDict[int, PatientRow] = OrderedDict()
         self._pending: set[int] = set()
@@ -145,6 +148,6 @@ class PatientTableModel(QAbstractTableModel):
             case 3:
                 return str(age_on(row.date_of_birth, self._today()))
             case 4:
-                return display_phone(row.phone)
+                return display_phone(row.phone, self._country)
             case _:
                 return "Archived" if row.archived else ""
