@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from acudesk import __version__
@@ -21,9 +22,18 @@ from acudesk.ui.qt import (
     QMessageBox,
     QSize,
     Qt,
+    QTabWidget,
     QToolBar,
     QWidget,
 )
+
+
+def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]]:
+    """Screens shown as tabs after "Patients": (title, factory(context, parent)).
+
+    Each screen lives in its own module and is imported here lazily, so start-up stays fast.
+    """
+    return []
 
 
 class MainWindow(QMainWindow):
@@ -31,8 +41,14 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle(f"AcuDesk — {context.clinic.name}")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
         self.patients = PatientListView(context)
-        self.setCentralWidget(self.patients)
+        self.tabs.addTab(self.patients, "Patients")
+        for title, factory in extra_screens():
+            self.tabs.addTab(factory(context, self), title)
+        self.setCentralWidget(self.tabs)
         self._build_actions()
         self._build_status_bar()
         self.patients.openRequested.connect(self.edit_patient)
