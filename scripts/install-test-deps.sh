@@ -4,6 +4,8 @@
 set -u
 need=""
 command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
+# Source of resources/fonts/AcuDeskHanzi.ttf (regenerate with resources/fonts/make_subset.py).
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need="$need fonts-wqy-microhei"
 [ -z "$need" ] && exit 0
 if command -v apt-get >/dev/null 2>&1; then
     sudo=""
