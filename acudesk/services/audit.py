@@ -12,13 +12,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from acudesk.persistence.models import AuditEvent, utcnow
 from acudesk.services.context import Actor
 
 GENESIS_HASH = "0" * 64
+AUDIT_LOCK_KEY = 0x41435544  # "ACUD"
 
 
 def _digest(event: AuditEvent) -> str:
@@ -46,7 +47,14 @@ def record(
     patient_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an audit event to the current transaction."""
+    """Append an audit event to the current transaction.
+
+    On PostgreSQL a transaction-scoped advisory lock serialises appenders, so two workstations
+    never chain onto the same previous event. (SQLite writers are already serialised by
+    ``BEGIN IMMEDIATE``.)
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     previous = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         occurred_at=utcnow(),

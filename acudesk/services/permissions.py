@@ -22,7 +22,8 @@ class Permission(StrEnum):
     VIEW_CLINICAL = "view clinical records"
     EDIT_CLINICAL = "write clinical records"
     PRINT_HANDOUTS = "print handouts and receipts"
-    MANAGE_CLINIC = "manage clinic settings and users"
+    MANAGE_CLINIC = "manage clinic settings"
+    MANAGE_USERS = "manage user accounts"
     MANAGE_BACKUPS = "manage backups"
     VIEW_AUDIT = "view the audit log"
 
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.ARCHIVE_PATIENTS,
             Permission.VIEW_SCHEDULE,
             Permission.MANAGE_CLINIC,
+            Permission.MANAGE_USERS,
             Permission.MANAGE_BACKUPS,
             Permission.VIEW_AUDIT,
         }

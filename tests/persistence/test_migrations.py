@@ -52,14 +52,14 @@ def test_an_older_database_is_backed_up_before_upgrading(tmp_path: Path, monkeyp
     path = tmp_path / "clinic.sqlite3"
     open_database(path).dispose()
     # Pretend this AcuDesk knows one more revision than the file has.
-    monkeypatch.setattr(migrations, "KNOWN_REVISIONS", ("0001", "0002"))
-    monkeypatch.setattr(migrations, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(migrations, "KNOWN_REVISIONS", (*KNOWN_REVISIONS, "9998"))
+    monkeypatch.setattr(migrations, "SCHEMA_HEAD", "9998")
     monkeypatch.setattr("alembic.command.upgrade", lambda config, revision: None)
     database = Database.open(path)
     backup = migrations.upgrade_to_head(database)
     database.dispose()
     assert backup is not None and backup.is_file()
-    assert "before-schema-0002" in backup.name
+    assert "before-schema-9998" in backup.name
 
 
 def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> None:

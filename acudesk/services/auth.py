@@ -1,0 +1,163 @@
+"""Signing in, lock-out, the idle lock's unlock, and passwords.
+
+Five failed sign-ins in a row lock the account for fifteen minutes. Every sign-in, failure and
+lock-out is audited. Failures are committed before the error is raised, so a wrong password always
+counts, even though the caller sees an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError
+from acudesk.persistence.database import Database
+from acudesk.persistence.models import User, UserRole, utcnow
+from acudesk.services import audit
+from acudesk.services.clinic import actor_from_user, add_user
+from acudesk.services.context import ROLES, Actor
+from acudesk.services.passwords import hash_password, verify_password
+from acudesk.services.permissions import Permission, require
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+
+
+class AuthenticationError(AcuDeskError):
+    """Sign-in refused: wrong user name or password, or the account is locked."""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    active: bool
+    locked_until: datetime | None
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+
+
+def sign_in(database: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
+    """Check the password and return the signed-in user, or raise ``AuthenticationError``."""
+    now = now or utcnow()
+    refusal: str | None = None
+    with database.write() as session:
+        user = session.scalar(select(User).where(User.username == username.strip()))
+        if user is None or not user.active or not user.password_hash:
+            audit.record(session, None, "login_failed", "user", detail={"reason": "unknown or inactive user"})
+            refusal = "The user name or password is not right."
+        elif user.locked_until is not None and user.locked_until > now:
+            audit.record(session, None, "login_failed", "user", user.id, detail={"reason": "locked"})
+            refusal = _locked_message(user.locked_until)
+        elif not verify_password(user.password_hash, password):
+            user.failed_logins += 1
+            audit.record(session, None, "login_failed", "user", user.id,
+                         detail={"reason": "wrong password", "attempt": user.failed_logins})
+            refusal = "The user name or password is not right."
+            if user.failed_logins >= MAX_FAILED_SIGN_INS:
+                user.locked_until = now + LOCKOUT
+                user.failed_logins = 0
+                audit.record(session, None, "lockout", "user", user.id)
+                refusal = _locked_message(user.locked_until)
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+            actor = actor_from_user(user)
+            audit.record(session, actor, "login", "user", user.id)
+            return actor
+    raise AuthenticationError(refusal)
+
+
+def _locked_message(until: datetime) -> str:
+    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+    return (f"This account is locked after {MAX_FAILED_SIGN_INS} failed sign-ins. Try again in about "
+            f"{minutes} minutes, or ask an administrator to reset the password.")
+
+
+def unlock(database: Database, actor: Actor, password: str) -> Actor:
+    """Re-enter the password after the idle lock; failures count towards the lock-out."""
+    return sign_in(database, actor.username, password)
+
+
+def change_password(database: Database, actor: Actor, old_password: str, new_password: str) -> None:
+    _check_new_password(new_password)
+    with database.write() as session:
+        user = session.get(User, actor.user_id)
+        if user is None or not user.password_hash or not verify_password(user.password_hash, old_password):
+            raise AuthenticationError("The current password is not right; nothing was changed.")
+        user.password_hash = hash_password(new_password)
+        audit.record(session, actor, "change_password", "user", user.id)
+
+
+def reset_password(database: Database, actor: Actor, user_id: int, new_password: str) -> None:
+    """An administrator sets a new password for a colleague and lifts any lock-out."""
+    require(actor, Permission.MANAGE_USERS)
+    _check_new_password(new_password)
+    with database.write() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError(f"There is no user no. {user_id}.")
+        user.password_hash = hash_password(new_password)
+        user.failed_logins = 0
+        user.locked_until = None
+        audit.record(session, actor, "reset_password", "user", user.id)
+
+
+def list_users(database: Database, actor: Actor) -> list[UserInfo]:
+    require(actor, Permission.MANAGE_USERS)
+    with database.read() as session:
+        return [
+            UserInfo(u.id, u.username, u.display_name, u.role_names, u.active, u.locked_until)
+            for u in session.scalars(select(User).order_by(User.display_name))
+        ]
+
+
+def create_user(
+    database: Database, actor: Actor, username: str, display_name: str, roles: tuple[str, ...], password: str
+) -> UserInfo:
+    require(actor, Permission.MANAGE_USERS)
+    _check_new_password(password)
+    if not username.strip() or not display_name.strip():
+        raise ValidationError("Enter a user name and a display name.", field="username")
+    if not roles:
+        raise ValidationError("Give the user at least one role.", field="roles")
+    with database.write() as session:
+        if session.scalar(select(User.id).where(User.username == username.strip())) is not None:
+            raise ValidationError(f"The user name '{username.strip()}' is taken.", field="username")
+        user = add_user(session, username.strip(), display_name.strip(), roles, password=password)
+        audit.record(session, actor, "create", "user", user.id, detail={"roles": sorted(roles)})
+        return UserInfo(user.id, user.username, user.display_name, user.role_names, True, None)
+
+
+def set_roles(database: Database, actor: Actor, user_id: int, roles: tuple[str, ...]) -> None:
+    require(actor, Permission.MANAGE_USERS)
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValidationError("Choose one or more of: " + ", ".join(ROLES) + ".", field="roles")
+    with database.write() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError(f"There is no user no. {user_id}.")
+        user.roles = [UserRole(role=role) for role in roles]
+        audit.record(session, actor, "set_roles", "user", user.id, detail={"roles": sorted(roles)})
+
+
+def set_active(database: Database, actor: Actor, user_id: int, active: bool) -> None:
+    """Deactivate (or reactivate) an account; users are never deleted, their records name them."""
+    require(actor, Permission.MANAGE_USERS)
+    if user_id == actor.user_id and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    with database.write() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFoundError(f"There is no user no. {user_id}.")
+        user.active = active
+        audit.record(session, actor, "activate" if active else "deactivate", "user", user.id)
