@@ -1,0 +1,259 @@
+"""Intake use cases: save a draft, sign, record a referral, history, and the treatment-stop gate.
+
+Answers are stored as the JSON the questionnaire defines (``docs/intake-format.md``). A draft may be
+incomplete; signing validates it fully with ``parse_intake``. Triage (level, reasons, rules version)
+is computed by the engine on every save. Signed intakes are never edited: a new intake supersedes the
+latest signed one, and the history keeps them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from acudesk.domain.contraindications import load_ruleset
+from acudesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from acudesk.domain.intake import Intake as IntakeAnswers
+from acudesk.domain.intake import Questionnaire, load_questionnaire, parse_intake
+from acudesk.domain.signing import content_digest
+from acudesk.domain.treatment_gate import REFERRAL_LEVELS, GateDecision, ScreenedIntake, treatment_gate
+from acudesk.domain.triage import TriageResult, load_triage_rules, triage
+from acudesk.persistence.database import Database
+from acudesk.persistence.models import Intake, Patient, User, utcnow
+from acudesk.services import audit
+from acudesk.services.context import Actor
+from acudesk.services.permissions import Permission, require
+
+
+@dataclass(frozen=True)
+class TriageReasonRow:
+    rule: str
+    text: str
+    level: str
+    category: str
+    source: str
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    id: int
+    patient_id: int
+    answers: Mapping[str, Any]
+    status: str  # draft | signed
+    rules_version: str
+    level: str
+    reasons: tuple[TriageReasonRow, ...]
+    recorded_at: datetime
+    recorded_by: str
+    signed_at: datetime | None
+    signed_by: str
+    supersedes_id: int | None
+    referral_action: str
+    referral_recorded_at: datetime | None
+    version: int
+    digest_ok: bool
+
+    @property
+    def signed(self) -> bool:
+        return self.status == "signed"
+
+    @property
+    def blocks_treatment(self) -> bool:
+        return self.level in ("EMERGENCY", "URGENT_REFERRAL")
+
+
+@cache
+def draft_questionnaire() -> Questionnaire:
+    """The questionnaire with nothing required: a draft may be saved half-filled."""
+    qs = load_questionnaire()
+    relaxed = tuple(replace(q, required=False, required_if=None, required_unless=None) for q in qs.questions)
+    return Questionnaire(qs.version, relaxed, qs.named_conditions)
+
+
+def parse_answers(answers: Mapping[str, Any], *, complete: bool) -> IntakeAnswers:
+    """Validate answers (every one for a signature; only those given for a draft)."""
+    document = {"format": "acudesk-intake/1", "answers": dict(answers)}
+    return parse_intake(document, questionnaire=None if complete else draft_questionnaire())
+
+
+def _digest(intake: Intake) -> str:
+    # Same canonical content as the demo clinic writes, so its signed intakes verify too.
+    return content_digest({"answers": intake.answers, "level": intake.triage_level})
+
+
+def _names(session: Session, *ids: int | None) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())  # type: ignore[arg-type]
+
+
+def _record(session: Session, intake: Intake) -> IntakeRecord:
+    names = _names(session, intake.recorded_by_id, intake.signed_by_id)
+    reasons = tuple(
+        TriageReasonRow(r.get("rule", ""), r.get("text", ""), r.get("level", ""), r.get("category", ""),
+                        r.get("source", ""))
+        for r in intake.triage_reasons or ()
+    )
+    return IntakeRecord(
+        id=intake.id, patient_id=intake.patient_id, answers=dict(intake.answers or {}), status=intake.status,
+        rules_version=intake.rules_version, level=intake.triage_level, reasons=reasons,
+        recorded_at=intake.recorded_at, recorded_by=names.get(intake.recorded_by_id, ""),
+        signed_at=intake.signed_at, signed_by=names.get(intake.signed_by_id or 0, ""),
+        supersedes_id=intake.supersedes_id, referral_action=intake.referral_action or "",
+        referral_recorded_at=intake.referral_recorded_at, version=intake.version,
+        digest_ok=intake.status != "signed" or intake.content_digest == _digest(intake),
+    )
+
+
+def compact_rules_version() -> str:
+    """Rule-set versions in at most 32 characters (the column's width), e.g. "triage 2025.1; ci 2025.1"."""
+    return f"triage {load_triage_rules().version}; ci {load_ruleset().version}"[:32]
+
+
+def _store_triage(intake: Intake, result: TriageResult) -> None:
+    intake.rules_version = compact_rules_version()
+    intake.triage_level = result.level.name
+    intake.triage_reasons = [r.as_json() for r in result.reasons]
+
+
+def _patient(session: Session, patient_id: int) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFoundError(f"There is no patient no. {patient_id}.")
+    return patient
+
+
+def _latest_signed(session: Session, patient_id: int) -> Intake | None:
+    return session.scalars(
+        select(Intake).where(Intake.patient_id == patient_id, Intake.status == "signed")
+        .order_by(Intake.signed_at.desc(), Intake.id.desc()).limit(1)
+    ).first()
+
+
+def _load_draft(session: Session, intake_id: int, expected_version: int | None) -> Intake:
+    intake = session.get(Intake, intake_id)
+    if intake is None:
+        raise NotFoundError(f"There is no intake no. {intake_id}.")
+    if intake.status == "signed":
+        raise ValidationError(
+            "This intake is signed and cannot be changed. Start a new intake; it will supersede this one.",
+            field="intake",
+        )
+    if expected_version is not None and intake.version != expected_version:
+        raise ConflictError("Someone else saved this intake while you were editing. Reload it; yours was not saved.")
+    return intake
+
+
+def save_intake(
+    database: Database, actor: Actor, patient_id: int, answers: Mapping[str, Any], *,
+    intake_id: int | None = None, expected_version: int | None = None, sign: bool = False,
+) -> IntakeRecord:
+    """Save a draft (new, or the draft ``intake_id``), and sign it when ``sign`` is true."""
+    require(actor, Permission.EDIT_CLINICAL)
+    parsed = parse_answers(answers, complete=sign)
+    result = triage(parsed)
+    try:
+        with database.write() as session:
+            _patient(session, patient_id)
+            if intake_id is None:
+                previous = _latest_signed(session, patient_id)
+                intake = Intake(patient_id=patient_id, recorded_by_id=actor.user_id, recorded_at=utcnow(),
+                                supersedes_id=previous.id if previous else None, status="draft")
+                session.add(intake)
+            else:
+                intake = _load_draft(session, intake_id, expected_version)
+                if intake.patient_id != patient_id:
+                    raise NotFoundError(f"Intake no. {intake_id} belongs to another patient.")
+            intake.answers = dict(answers)
+            _store_triage(intake, result)
+            if sign:
+                intake.status = "signed"
+                intake.signed_at = utcnow()
+                intake.signed_by_id = actor.user_id
+                intake.content_digest = _digest(intake)
+            session.flush()
+            audit.record(session, actor, "sign" if sign else ("create" if intake_id is None else "update"),
+                         "intake", intake.id, patient_id=patient_id, detail={"level": intake.triage_level})
+            return _record(session, intake)
+    except StaleDataError as error:
+        raise ConflictError("Someone else saved this intake at the same moment. Reload and try again.") from error
+
+
+def sign_intake(database: Database, actor: Actor, intake_id: int, *, expected_version: int) -> IntakeRecord:
+    """Sign a saved draft as it stands (every required question must be answered)."""
+    require(actor, Permission.EDIT_CLINICAL)
+    with database.read() as session:
+        intake = _load_draft(session, intake_id, expected_version)
+        patient_id, answers = intake.patient_id, dict(intake.answers)
+    return save_intake(database, actor, patient_id, answers, intake_id=intake_id,
+                       expected_version=expected_version, sign=True)
+
+
+def record_referral(database: Database, actor: Actor, intake_id: int, action: str) -> IntakeRecord:
+    """Record what was done about a referral (where, when, outcome). Later entries are appended."""
+    require(actor, Permission.EDIT_CLINICAL)
+    text = action.strip()
+    if not text:
+        raise ValidationError("Say what was done: referred where, when, and the outcome.", field="referral_action")
+    with database.write() as session:
+        intake = session.get(Intake, intake_id)
+        if intake is None:
+            raise NotFoundError(f"There is no intake no. {intake_id}.")
+        if intake.status != "signed":
+            raise ValidationError("Sign the intake before recording the referral.", field="referral_action")
+        if intake.triage_level not in REFERRAL_LEVELS:
+            raise ValidationError(
+                f"This intake's result ({intake.triage_level}) does not ask for a referral.", field="referral_action"
+            )
+        now = utcnow()
+        entry = f"{now:%Y-%m-%d %H:%M} UTC: {text}"
+        intake.referral_action = f"{intake.referral_action}\n{entry}" if intake.referral_action else entry
+        intake.referral_recorded_at = now
+        session.flush()
+        audit.record(session, actor, "record-referral", "intake", intake.id, patient_id=intake.patient_id)
+        return _record(session, intake)
+
+
+def list_intakes(database: Database, actor: Actor, patient_id: int) -> list[IntakeRecord]:
+    """Every intake of the patient, newest first (drafts included)."""
+    require(actor, Permission.VIEW_CLINICAL)
+    with database.write() as session:
+        _patient(session, patient_id)
+        rows = session.scalars(
+            select(Intake).where(Intake.patient_id == patient_id).order_by(Intake.recorded_at.desc(), Intake.id.desc())
+        ).all()
+        records = [_record(session, row) for row in rows]
+        audit.record(session, actor, "view", "intake", None, patient_id=patient_id, detail={"count": len(records)})
+        return records
+
+
+def gate_for(session: Session, patient_id: int) -> GateDecision:
+    """The treatment-stop decision from the patient's signed intakes (inside a caller's transaction)."""
+    rows = session.execute(
+        select(Intake.id, Intake.triage_level, Intake.signed_at, Intake.referral_action)
+        .where(Intake.patient_id == patient_id, Intake.status == "signed")
+    ).all()
+    return treatment_gate([ScreenedIntake(r.id, r.triage_level, r.signed_at, r.referral_action or "") for r in rows])
+
+
+def treatment_gate_for(database: Database, actor: Actor, patient_id: int) -> GateDecision:
+    require(actor, Permission.VIEW_CLINICAL)
+    with database.read() as session:
+        _patient(session, patient_id)
+        return gate_for(session, patient_id)
+
+
+def latest_conditions(session: Session, patient_id: int) -> IntakeAnswers:
+    """The answers of the latest signed intake, as the contraindication engine reads them."""
+    intake = _latest_signed(session, patient_id)
+    if intake is None:
+        return IntakeAnswers({})
+    return parse_answers(intake.answers or {}, complete=False)
