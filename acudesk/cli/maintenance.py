@@ -1,4 +1,4 @@
-"""``acudesk check`` and ``acudesk backup DEST``."""
+"""``acudesk check``, ``backup DEST``, ``restore [--list | BACKUP]`` and ``audit verify``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from acudesk.cli.common import database_target
+from acudesk.domain.errors import DatabaseError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,6 +15,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     backup = subparsers.add_parser("backup", help="write a verified backup copy of the database")
     backup.add_argument("destination", type=Path, help="file to create (must not exist)")
     backup.set_defaults(handler=run_backup)
+    restore = subparsers.add_parser("restore", help="list automatic backups, or restore one")
+    restore.add_argument("backup", type=Path, nargs="?", help="backup file to restore")
+    restore.add_argument("--list", action="store_true", help="list the automatic backups")
+    restore.set_defaults(handler=run_restore)
+    audit = subparsers.add_parser("audit", help="audit trail tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    verify = audit_commands.add_parser("verify", help="check the audit trail's hash chain")
+    verify.set_defaults(handler=run_audit_verify)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -34,3 +43,47 @@ def run_backup(args: argparse.Namespace) -> int:
         database.dispose()
     print(f"Backup written to {path}")
     return 0
+
+
+def _sqlite_target(args: argparse.Namespace) -> Path:
+    target = database_target(args)
+    if "://" in target:
+        raise DatabaseError("Restoring works on SQLite files; restore a PostgreSQL server with its own tools.")
+    return Path(target)
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from acudesk.services.backups import backup_folder, list_backups, restore_backup
+
+    target = _sqlite_target(args)
+    if args.list or args.backup is None:
+        backups = list_backups(backup_folder(target))
+        if not backups:
+            print(f"No automatic backups in {backup_folder(target)}")
+            return 1
+        for info in backups:
+            print(f"{info.taken_at:%Y-%m-%d %H:%M} UTC  {info.size / 1e6:7.1f} MB  {info.path}")
+        return 0
+    aside = restore_backup(args.backup, target)
+    print(f"Restored {target} from {args.backup.name}.")
+    if aside:
+        print(f"The previous file was kept as {aside}.")
+    return 0
+
+
+def run_audit_verify(args: argparse.Namespace) -> int:
+    from acudesk.services import audit
+    from acudesk.services.maintenance import open_database
+
+    database = open_database(database_target(args), upgrade=False)
+    try:
+        with database.read() as session:
+            report = audit.verify_chain(session)
+    finally:
+        database.dispose()
+    if report.ok:
+        print(f"Audit trail intact: {report.events_checked} events, every link verified.")
+        return 0
+    print(f"Audit trail BROKEN at event {report.first_broken_id} "
+          f"(after {report.events_checked - 1} good events). Events from there on cannot be trusted.")
+    return 1

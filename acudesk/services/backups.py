@@ -1,0 +1,185 @@
+"""Automatic backups, their retention, restoring, and the start-up health check.
+
+Backups are SQLite backup-API copies, each verified with ``integrity_check`` before it is kept.
+They live in a folder beside the database (``<name>-backups/``); copy that folder off the PC as
+part of the clinic's routine (see docs/backups.md). A restore never destroys the current file: it
+is renamed aside first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from acudesk.domain.backup_retention import RetentionPolicy, backups_to_keep
+from acudesk.domain.errors import DatabaseError
+from acudesk.persistence.backup import backup_sqlite, integrity_report
+from acudesk.persistence.database import Database
+from acudesk.persistence.models import AuditEvent
+from acudesk.services import audit
+from acudesk.services.context import Actor
+from acudesk.services.permissions import Permission, require
+
+log = logging.getLogger(__name__)
+STAMP_FORMAT = "%Y%m%d-%H%M%S"
+PREFIX = "acudesk-"
+MIN_INTERVAL = timedelta(minutes=30)
+
+
+class DamagedDatabaseError(DatabaseError):
+    """The database file fails SQLite's checks; ``backups`` lists good copies, newest first."""
+
+    def __init__(self, path: Path, problems: list[str], backups: list[BackupInfo]) -> None:
+        newest = f" The newest backup is from {backups[0].taken_at:%d %b %Y %H:%M}." if backups else ""
+        super().__init__(f"The database file {path.name} is damaged and cannot be used safely.{newest} "
+                         "The damaged file will be kept untouched.")
+        self.path = path
+        self.problems = problems
+        self.backups = backups
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: datetime  # UTC
+    size: int
+
+
+def backup_folder(database_path: Path) -> Path:
+    return database_path.with_name(f"{database_path.stem}-backups")
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """Backups in ``folder``, newest first (unrecognised files are ignored)."""
+    found = []
+    if not folder.is_dir():
+        return []
+    for path in folder.glob(f"{PREFIX}*.sqlite3"):
+        try:
+            taken = datetime.strptime(path.stem[len(PREFIX):], STAMP_FORMAT).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        found.append(BackupInfo(path, taken, path.stat().st_size))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def _last_audit_id_in(path: Path) -> int:
+    try:
+        with closing(sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)) as connection:
+            return connection.execute("SELECT COALESCE(MAX(id), 0) FROM audit_events").fetchone()[0]
+    except sqlite3.Error:
+        return -1
+
+
+def changed_since(database: Database, backup: BackupInfo | None) -> bool:
+    """Whether anything but backups happened since ``backup`` was taken (every write is audited)."""
+    if backup is None:
+        return True
+    last_id = _last_audit_id_in(backup.path)
+    with database.read() as session:
+        newer = session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.id > last_id, AuditEvent.action != "backup")
+        )
+    return bool(newer)
+
+
+def automatic_backup(
+    database: Database, *, now: datetime | None = None, on_close: bool = False,
+    policy: RetentionPolicy = RetentionPolicy(),
+) -> Path | None:
+    """Back up when something changed and the last backup is 30 minutes old (any age on close).
+
+    Returns the new backup's path, or None when no backup was due.
+    """
+    source = database.sqlite_path
+    if source is None:
+        return None
+    now = now or datetime.now(UTC)
+    folder = backup_folder(source)
+    existing = list_backups(folder)
+    newest = existing[0] if existing else None
+    if newest is not None and not on_close and now - newest.taken_at < MIN_INTERVAL:
+        return None
+    if not changed_since(database, newest):
+        return None
+    folder.mkdir(exist_ok=True)
+    destination = folder / f"{PREFIX}{now:{STAMP_FORMAT}}.sqlite3"
+    if destination.exists():
+        return None
+    backup_sqlite(source, destination)
+    with database.write() as session:
+        audit.record(session, None, "backup", "database", detail={"file": destination.name, "automatic": True})
+    prune(folder, policy)
+    log.info("Automatic backup written (%s)", destination.name)
+    return destination
+
+
+def prune(folder: Path, policy: RetentionPolicy = RetentionPolicy()) -> list[Path]:
+    backups = list_backups(folder)
+    keep = backups_to_keep([b.taken_at for b in backups], policy)
+    removed = []
+    for backup in backups:
+        if backup.taken_at not in keep:
+            backup.path.unlink(missing_ok=True)
+            removed.append(backup.path)
+    return removed
+
+
+def health_problems(path: Path) -> list[str]:
+    """``quick_check`` of an SQLite file: [] when healthy, else the problems found."""
+    try:
+        with closing(sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)) as connection:
+            rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as error:
+        return [f"cannot be read as a database: {error}"]
+    return [] if rows == ["ok"] else rows
+
+
+def check_health(database_path: Path) -> None:
+    """Raise ``DamagedDatabaseError`` (with the good backups) if the file fails ``quick_check``."""
+    if not database_path.is_file() or database_path.stat().st_size == 0:
+        return
+    problems = health_problems(database_path)
+    if problems:
+        good = [b for b in list_backups(backup_folder(database_path)) if not health_problems(b.path)]
+        raise DamagedDatabaseError(database_path, problems, good)
+
+
+def restore_backup(backup: Path, target: Path, *, actor: Actor | None = None) -> Path | None:
+    """Put ``backup`` in place of ``target``. The current file (if any) is renamed aside, never deleted.
+
+    Returns the path the old file was moved to.
+    """
+    if actor is not None:
+        require(actor, Permission.MANAGE_BACKUPS)
+    if not backup.is_file():
+        raise DatabaseError(f"{backup} does not exist.")
+    report = integrity_report(backup)
+    if report != ["ok"]:
+        raise DatabaseError(f"The backup {backup.name} is itself damaged ({report[0]}); choose another.")
+    aside = None
+    if target.exists():
+        stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
+        aside = target.with_name(f"{target.name}.replaced-{stamp}")
+        os.replace(target, aside)
+        for suffix in ("-wal", "-shm"):
+            companion = target.with_name(target.name + suffix)
+            if companion.exists():
+                os.replace(companion, aside.with_name(aside.name + suffix))
+    backup_sqlite(backup, target)
+    restored = Database.open(target)
+    try:
+        with restored.write() as session:
+            audit.record(session, actor, "restore", "database",
+                         detail={"from": backup.name, "previous_file_kept_as": aside.name if aside else None})
+    finally:
+        restored.dispose()
+    log.info("Database restored from a backup")
+    return aside
