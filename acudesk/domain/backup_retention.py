@@ -32,7 +32,8 @@ def _newest_per_bucket(stamps: list[datetime], key: Callable[[datetime], Hashabl
     return kept
 
 
-def backups_to_keep(stamps: Iterable[datetime], policy: RetentionPolicy = RetentionPolicy()) -> set[datetime]:
+def backups_to_keep(stamps: Iterable[datetime], policy: RetentionPolicy | None = None) -> set[datetime]:
+    policy = policy or RetentionPolicy()
     ordered = sorted(set(stamps), reverse=True)
     if not ordered:
         return set()

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
 PREFIX = "acudesk-"
 MIN_INTERVAL = timedelta(minutes=30)
+DEFAULT_RETENTION = RetentionPolicy()
 
 
 class DamagedDatabaseError(DatabaseError):
@@ -92,7 +93,7 @@ def changed_since(database: Database, backup: BackupInfo | None) -> bool:
 
 def automatic_backup(
     database: Database, *, now: datetime | None = None, on_close: bool = False,
-    policy: RetentionPolicy = RetentionPolicy(),
+    policy: RetentionPolicy = DEFAULT_RETENTION,
 ) -> Path | None:
     """Back up when something changed and the last backup is 30 minutes old (any age on close).
 
@@ -121,7 +122,7 @@ def automatic_backup(
     return destination
 
 
-def prune(folder: Path, policy: RetentionPolicy = RetentionPolicy()) -> list[Path]:
+def prune(folder: Path, policy: RetentionPolicy = DEFAULT_RETENTION) -> list[Path]:
     backups = list_backups(folder)
     keep = backups_to_keep([b.taken_at for b in backups], policy)
     removed = []
