@@ -1,0 +1,112 @@
+"""Child process for the cold-start measurement: ``python bench/coldstart_child.py app|bare|python DB``.
+
+``app`` starts AcuDesk the way ``python main.py --db DB`` does (the CLI parser with its command
+modules, logging, the error hook, ``Startup`` opening the database on the worker, the main window)
+and prints one JSON line when the patient list's table has painted its first rows; ``bare`` shows a
+plain QWidget and prints when it has painted; ``python`` prints at once (interpreter start alone).
+Times are ``time.monotonic()`` values, the same clock the parent reads, so it can place each phase.
+The script is run by path, like main.py, so nothing from the bench package is imported into it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+T_MAIN = time.monotonic()
+
+
+def report(**fields: object) -> None:
+    import resource
+
+    fields["t_main"] = T_MAIN
+    fields["t_report"] = time.monotonic()
+    fields["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                fields["rss_mb"] = int(line.split()[1]) / 1024
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def after_paint(widget, done) -> object:  # type: ignore[no-untyped-def]
+    """Call ``done`` once, just after ``widget`` has handled its first paint event."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class Watcher(QObject):
+        fired = False
+
+        def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]  # noqa: N802
+            if event.type() == QEvent.Type.Paint and not self.fired:
+                self.fired = True
+                QTimer.singleShot(0, done)  # runs after this paint event has been handled
+            return False
+
+    watcher = Watcher(widget)
+    widget.installEventFilter(watcher)
+    return watcher
+
+
+def bare() -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication(sys.argv[:1])
+    widget = QWidget()
+    widget.resize(1280, 760)
+
+    def done() -> None:
+        report(kind="bare")
+        app.exit(0)
+
+    after_paint(widget, done)
+    widget.show()
+    app.exec()
+
+
+def app(db: str) -> None:
+    from acudesk.cli import build_parser
+
+    args = build_parser().parse_args(["--db", db])
+    t_imported = time.monotonic()
+    from acudesk.ui import patient_model
+    from acudesk.ui.qt import QApplication
+
+    phases: dict[str, float] = {"cli_parsed": t_imported}
+    original_set_query = patient_model.PatientTableModel.set_query
+    original_apply = patient_model.PatientTableModel._apply_search
+
+    def set_query(self, *a, **k):  # type: ignore[no-untyped-def]
+        phases.setdefault("first_search_sent", time.monotonic())
+        return original_set_query(self, *a, **k)
+
+    def apply_search(self, *a, **k):  # type: ignore[no-untyped-def]
+        original_apply(self, *a, **k)
+        if "rows_in_model" in phases or self.rowCount() == 0:
+            return
+        phases["rows_in_model"] = time.monotonic()
+        window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "patients"))
+        phases["window_visible"] = float(window.isVisible())
+
+        def done() -> None:
+            report(kind="app", phases=phases, rows=self.rowCount())
+            QApplication.instance().exit(0)
+
+        after_paint(window.patients.table.viewport(), done)
+
+    patient_model.PatientTableModel.set_query = set_query
+    patient_model.PatientTableModel._apply_search = apply_search
+    from acudesk.ui.app import run_gui
+
+    run_gui(args)
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "python":
+        report(kind="python")
+    elif mode == "bare":
+        bare()
+    else:
+        app(sys.argv[2])
