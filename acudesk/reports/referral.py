@@ -1,0 +1,83 @@
+"""The referral letter to the patient's GP when an intake's triage asks for medical assessment."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable
+
+from acudesk.domain.errors import ValidationError
+from acudesk.reports.care_summary import patient_block, signature_block, triage_section
+from acudesk.reports.fonts import markup
+from acudesk.reports.layout import (
+    PageSetup,
+    boxed,
+    fmt_date,
+    fmt_long_date,
+    gap,
+    p,
+    pm,
+    printed_line,
+    render,
+    styles,
+)
+from acudesk.reports.model import ReferralData
+
+TITLE = "Referral letter"
+REFERRAL_LEVELS = ("EMERGENCY", "URGENT_REFERRAL", "REFER_BEFORE_TREATMENT")
+URGENCY = {
+    "EMERGENCY": ("Emergency — same day",
+                  "The findings below can mean a condition that needs assessment today. We have advised the "
+                  "patient to attend an emergency department (or the on-call spinal team) today, and we have "
+                  "not given acupuncture."),
+    "URGENT_REFERRAL": ("Urgent — within about two weeks",
+                        "The findings below call for a priority medical assessment, ideally within two weeks. We "
+                        "will not needle the patient until a doctor has assessed them."),
+    "REFER_BEFORE_TREATMENT": ("Routine — before treatment starts",
+                               "The findings below call for a medical review before a course of acupuncture "
+                               "starts. This is not an emergency; we will wait for your advice."),
+}
+
+
+class ReferralNotNeededError(ValidationError):
+    """The latest intake's triage does not call for a referral (CLEAR or CAUTION)."""
+
+
+def render_referral(data: ReferralData) -> tuple[bytes, int]:
+    level = data.intake.level
+    if level not in REFERRAL_LEVELS:
+        raise ReferralNotNeededError(
+            f"No referral letter: the latest intake's triage is {level.replace('_', ' ').lower()}, "
+            "which does not call for medical referral.", field="triage_level")
+    s = styles(10.5)
+    patient = data.patient
+    urgency, explanation = URGENCY[level]
+    addressee = [x for x in (patient.gp_name, patient.gp_practice, *patient.gp_address.splitlines()) if x.strip()]
+    story: list[Flowable] = []
+    story += [p(line, s.body if i else s.subheading) for i, line in enumerate(addressee or ["The patient's GP"])]
+    story += [gap(3), p(fmt_long_date(data.printed_on), s.body), gap(2)]
+    salutation = f"Dear {patient.gp_name}," if patient.gp_name else "Dear Doctor,"
+    story.append(pm(f"<b>Re: {markup(patient.name)}, born {fmt_date(patient.date_of_birth)}</b>"
+                    + (f", {markup(patient.address.replace(chr(10), ', '))}" if patient.address else ""), s.body))
+    story += [p(salutation, s.body)]
+    complaint = f" with {data.complaint.lower()}" if data.complaint else " with back or neck pain"
+    story.append(p(f"{patient.name} came to our clinic for acupuncture{complaint}. At the assessment on "
+                   f"{fmt_date(data.intake.recorded_on)} our red-flag screening found signs that need a doctor's "
+                   "assessment, so we are referring them to you.", s.body))
+    story.append(boxed([p(f"Urgency: {urgency}", s.warning), p(explanation, s.body)]))
+    story.append(p("Findings and reasons", s.heading))
+    story += triage_section(data.intake, s)
+    story.append(p("About the patient", s.heading))
+    story.append(patient_block(patient, s))
+    story.append(gap(3))
+    contact = " or ".join(x for x in (data.clinic.phone, data.clinic.email) if x)
+    story.append(p("We have explained these findings to the patient and given them written advice on the symptoms "
+                   "that need emergency care. Please contact us"
+                   + (f" on {contact}" if contact else "")
+                   + " if you need more information, and let us know whether and when acupuncture may start or "
+                     "resume.", s.body))
+    story.append(p("Yours sincerely,", s.body))
+    story.append(signature_block(data.practitioner, s))
+    story.append(p(f"{data.clinic.name}" + (f", {data.clinic.address.replace(chr(10), ', ')}" if data.clinic.address
+                                            else ""), s.small))
+    setup = PageSetup(data.clinic, TITLE, confidential=True, printed=printed_line(data.printed_on),
+                      subject=f"{patient.name}, born {fmt_date(patient.date_of_birth)}")
+    return render(story, setup)

@@ -1,0 +1,420 @@
+"""Printed documents: gather the data (read-only), render the PDF, record the export.
+
+Handouts, receipts and the day list need ``PRINT_HANDOUTS``; the care summary and the referral letter
+need ``VIEW_CLINICAL``. Every exported file is recorded in ``exported_documents`` (who, what, when,
+SHA-256, pages) with an ``export`` audit event in the same transaction. Reports receive plain
+dataclasses (``acudesk.reports.model``); no ORM object leaves this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from acudesk.domain.acupoints import load_catalogue
+from acudesk.domain.errors import NotFoundError, ValidationError
+from acudesk.domain.intake import load_questionnaire
+from acudesk.domain.outcomes import load_outcome_config
+from acudesk.domain.patients import display_phone
+from acudesk.persistence.database import Database
+from acudesk.persistence.models import (
+    AdverseEvent,
+    Appointment,
+    Clinic,
+    ExportedDocument,
+    Intake,
+    OutcomeMeasurement,
+    Patient,
+    Payment,
+    Room,
+    SessionRecord,
+    TreatmentPlan,
+    User,
+    VisitType,
+)
+from acudesk.reports import model as m
+from acudesk.reports.referral import REFERRAL_LEVELS, ReferralNotNeededError
+from acudesk.services import audit
+from acudesk.services.context import Actor
+from acudesk.services.permissions import Permission, require
+
+KINDS = ("handout", "summary", "referral", "receipt", "daylist")
+UPCOMING = ("booked", "arrived")
+CHARGED = ("arrived", "completed")
+
+
+class ExportPathError(ValidationError):
+    """The PDF cannot be written where asked."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    kind: str
+    document_id: int
+    sha256: str
+    pages: int
+    seconds: float
+
+
+# ----------------------------------------------------------------------------------------- helpers
+
+
+def _clinic(session: Session) -> tuple[m.ClinicDetails, ZoneInfo, str]:
+    clinic = session.scalar(select(Clinic).order_by(Clinic.id).limit(1))
+    if clinic is None:
+        raise NotFoundError("This database has no clinic yet; run the first-time set-up.")
+    details = m.ClinicDetails(clinic.name, clinic.address, display_phone(clinic.phone, clinic.country) or clinic.phone,
+                              clinic.email, clinic.currency)
+    return details, ZoneInfo(clinic.timezone), clinic.country
+
+
+def _patient(session: Session, patient_id: int, country: str) -> m.PatientDetails:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFoundError(f"There is no patient no. {patient_id}.")
+    return m.PatientDetails(
+        id=patient.id, name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
+        address=patient.address, phone=display_phone(patient.phone, country), gp_name=patient.gp_name,
+        gp_practice=patient.gp_practice, gp_address=patient.gp_address,
+        gp_phone=display_phone(patient.gp_phone, country),
+    )
+
+
+def _practitioner(session: Session, user_id: int | None) -> m.Practitioner | None:
+    user = session.get(User, user_id) if user_id else None
+    return m.Practitioner(user.display_name, user.professional_registration) if user else None
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _latest_plan(session: Session, patient_id: int) -> TreatmentPlan | None:
+    plans = list(session.scalars(
+        select(TreatmentPlan).where(TreatmentPlan.patient_id == patient_id)
+        .options(selectinload(TreatmentPlan.points), selectinload(TreatmentPlan.techniques))
+        .order_by(TreatmentPlan.id.desc())
+    ))
+    return next((plan for plan in plans if plan.status == "active"), plans[0] if plans else None)
+
+
+def _plan_points(plan: TreatmentPlan | None) -> tuple[m.PlanPointLine, ...]:
+    if plan is None:
+        return ()
+    catalogue = load_catalogue()
+    lines = []
+    for row in plan.points:
+        point = catalogue.get(row.point_code)
+        if point is None:
+            lines.append(m.PlanPointLine(row.point_code, "", "", "", row.side, "", row.note))
+        else:
+            lines.append(m.PlanPointLine(point.code, point.pinyin, point.hanzi, point.english, row.side,
+                                         point.location, row.note))
+    return tuple(lines)
+
+
+def _upcoming_visits(session: Session, patient_id: int, zone: ZoneInfo) -> tuple[m.Visit, ...]:
+    now_local = _local(datetime.now(UTC), zone)
+    rows = session.execute(
+        select(Appointment.local_start, Appointment.duration_minutes, VisitType.name, User.display_name, Room.name,
+               Appointment.status)
+        .join(User, User.id == Appointment.practitioner_id)
+        .outerjoin(VisitType, VisitType.id == Appointment.visit_type_id)
+        .outerjoin(Room, Room.id == Appointment.room_id)
+        .where(Appointment.patient_id == patient_id, Appointment.status.in_(UPCOMING),
+               Appointment.local_start >= now_local)
+        .order_by(Appointment.local_start)
+    )
+    return tuple(m.Visit(start, minutes, kind or "Appointment", who, room or "", status)
+                 for start, minutes, kind, who, room, status in rows)
+
+
+def _latest_intake(session: Session, patient_id: int) -> Intake | None:
+    return session.scalar(select(Intake).where(Intake.patient_id == patient_id)
+                          .order_by(Intake.recorded_at.desc(), Intake.id.desc()).limit(1))
+
+
+def _findings(answers: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
+    """The answers worth reading: every "yes", and every number or choice, in questionnaire order."""
+    lines = []
+    for question in load_questionnaire().questions:
+        value = answers.get(question.id)
+        if value is None or value is False or value == "" or question.id in ("date_of_birth", "assessed_on"):
+            continue
+        text = question.text.rstrip()
+        if value is True:
+            lines.append(f"{text} Yes.")
+        else:
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value).replace("_", " ")
+            lines.append(f"{text.rstrip('?')}: {shown}.")
+    return tuple(lines)
+
+
+def _intake_summary(session: Session, intake: Intake, zone: ZoneInfo) -> m.IntakeSummary:
+    reasons = tuple(m.TriageReason(r.get("rule", ""), r.get("text", ""), r.get("source", ""), r.get("level", ""),
+                                   r.get("category", "")) for r in intake.triage_reasons or [])
+    recorder = _practitioner(session, intake.recorded_by_id)
+    return m.IntakeSummary(
+        recorded_on=_local(intake.recorded_at, zone).date(), level=intake.triage_level, reasons=reasons,
+        findings=_findings(intake.answers or {}), rules_version=intake.rules_version,
+        referral_action=intake.referral_action, recorded_by=recorder.name if recorder else "",
+    )
+
+
+def _technique(name: str, parameters: dict) -> str:  # type: ignore[type-arg]
+    words = name.replace("_", " ")
+    if not parameters:
+        return words
+    shown = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in parameters.items())
+    return f"{words} ({shown})"
+
+
+def _nrs_rule() -> str:
+    cfg = load_outcome_config()["meaningful_change"]["nrs"]
+    source = cfg["source"].split(",")[0]
+    return f"{cfg['points']} points or {cfg['percent']} % below baseline, {source}"
+
+
+# ----------------------------------------------------------------------------------------- data
+
+
+def handout_data(database: Database, actor: Actor, patient_id: int | None = None) -> m.HandoutData:
+    """The personal handout's content (or the general one when ``patient_id`` is None)."""
+    require(actor, Permission.PRINT_HANDOUTS)
+    with database.read() as session:
+        clinic, zone, country = _clinic(session)
+        today = datetime.now(zone).date()
+        if patient_id is None:
+            return m.HandoutData(clinic, None, printed_on=today)
+        patient = _patient(session, patient_id, country)
+        plan = _latest_plan(session, patient_id)
+        return m.HandoutData(
+            clinic, patient, _practitioner(session, plan.practitioner_id if plan else None),
+            plan.complaint if plan else "", _plan_points(plan), _upcoming_visits(session, patient_id, zone), today,
+        )
+
+
+def care_summary_data(database: Database, actor: Actor, patient_id: int) -> m.CareSummaryData:
+    require(actor, Permission.VIEW_CLINICAL)
+    with database.read() as session:
+        clinic, zone, country = _clinic(session)
+        patient = _patient(session, patient_id, country)
+        plan = _latest_plan(session, patient_id)
+        intake = _latest_intake(session, patient_id)
+        records = list(session.scalars(
+            select(SessionRecord).where(SessionRecord.patient_id == patient_id)
+            .options(selectinload(SessionRecord.points)).order_by(SessionRecord.session_at, SessionRecord.id)
+        ))
+        superseded = {r.amends_id for r in records if r.amends_id}
+        marks = {"left": " L", "right": " R", "bilateral": "", "midline": ""}
+        sessions = tuple(
+            m.SessionLine(_local(r.session_at, zone), tuple(f"{pt.point_code}{marks.get(pt.side, '')}" for pt in
+                                                            r.points),
+                          r.nrs_before, r.nrs_after, r.needles_in, r.needles_out,
+                          r.assessment or r.plan_note, amended=r.amends_id is not None)
+            for r in records if r.id not in superseded
+        )
+        outcomes = tuple(
+            m.OutcomeLine(o.measure, _local(o.recorded_at, zone).date(), o.score, o.band)
+            for o in session.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id)
+                                     .order_by(OutcomeMeasurement.recorded_at))
+        )
+        adverse = tuple(
+            m.AdverseEventLine(_local(a.occurred_at, zone).date(), a.kind, a.severity, a.description, a.action_taken,
+                               a.resolved_at is not None)
+            for a in session.scalars(select(AdverseEvent).where(AdverseEvent.patient_id == patient_id)
+                                     .order_by(AdverseEvent.occurred_at))
+        )
+        techniques = tuple(_technique(t.technique, t.parameters) for t in (plan.techniques if plan else []))
+        return m.CareSummaryData(
+            clinic=clinic, patient=patient,
+            practitioner=_practitioner(session, plan.practitioner_id if plan else actor.user_id),
+            complaint=plan.complaint if plan else "", goals=plan.goals if plan else "",
+            course_pattern=plan.course_pattern if plan else "", baseline_nrs=plan.baseline_nrs if plan else None,
+            intake=_intake_summary(session, intake, zone) if intake else None, points=_plan_points(plan),
+            techniques=techniques, sessions=sessions, outcomes=outcomes, adverse_events=adverse,
+            next_visits=_upcoming_visits(session, patient_id, zone), printed_on=datetime.now(zone).date(),
+            meaningful_change_rule=_nrs_rule(),
+        )
+
+
+def referral_data(database: Database, actor: Actor, patient_id: int) -> m.ReferralData:
+    """The letter's content; refuses (``ReferralNotNeededError``) unless the latest intake asks for referral."""
+    require(actor, Permission.VIEW_CLINICAL)
+    with database.read() as session:
+        clinic, zone, country = _clinic(session)
+        patient = _patient(session, patient_id, country)
+        intake = _latest_intake(session, patient_id)
+        if intake is None:
+            raise NotFoundError(f"{patient.name} has no intake yet, so there is nothing to refer.")
+        if intake.triage_level not in REFERRAL_LEVELS:
+            raise ReferralNotNeededError(
+                f"No referral letter for {patient.name}: the latest intake's triage is "
+                f"{intake.triage_level.replace('_', ' ').lower()}, which does not call for medical referral.",
+                field="triage_level",
+            )
+        plan = _latest_plan(session, patient_id)
+        return m.ReferralData(
+            clinic, patient, _practitioner(session, intake.signed_by_id or intake.recorded_by_id),
+            _intake_summary(session, intake, zone), plan.complaint if plan else "", datetime.now(zone).date(),
+        )
+
+
+def receipt_data(
+    database: Database, actor: Actor, patient_id: int, appointment_id: int | None = None
+) -> m.ReceiptData:
+    """A receipt for one visit (``appointment_id``) or a statement of every charged visit and payment."""
+    require(actor, Permission.PRINT_HANDOUTS)
+    with database.read() as session:
+        clinic, zone, country = _clinic(session)
+        patient = _patient(session, patient_id, country)
+        query = (
+            select(Appointment.id, Appointment.local_start, VisitType.name, VisitType.fee_minor, User.display_name,
+                   User.professional_registration)
+            .join(User, User.id == Appointment.practitioner_id)
+            .outerjoin(VisitType, VisitType.id == Appointment.visit_type_id)
+            .where(Appointment.patient_id == patient_id)
+            .order_by(Appointment.local_start)
+        )
+        payments = select(Payment).where(Payment.patient_id == patient_id).order_by(Payment.paid_at)
+        if appointment_id is not None:
+            query = query.where(Appointment.id == appointment_id)
+            payments = payments.where(Payment.appointment_id == appointment_id)
+        else:
+            query = query.where(Appointment.status.in_(CHARGED))
+        rows = list(session.execute(query))
+        if appointment_id is not None and not rows:
+            raise NotFoundError(f"Patient no. {patient_id} has no appointment no. {appointment_id}.")
+        charges = tuple(m.ChargeLine(start, f"{kind or 'Appointment'} with {who}", fee or 0)
+                        for _id, start, kind, fee, who, _reg in rows)
+        paid = tuple(m.PaymentLine(_local(x.paid_at, zone), x.method, x.amount_minor, x.note)
+                     for x in session.scalars(payments))
+        today = datetime.now(zone).date()
+        practitioners = {(who, reg) for *_rest, who, reg in rows}
+        single = m.Practitioner(*practitioners.pop()) if len(practitioners) == 1 else None
+        if appointment_id is not None:
+            title, number = "Receipt", f"R-{patient_id}-{appointment_id}"
+        else:
+            title, number = "Statement", f"S-{patient_id}-{today:%Y%m%d}"
+        return m.ReceiptData(clinic, patient, title, number, charges, paid, today, single)
+
+
+def day_list_data(database: Database, actor: Actor, day: date) -> m.DayListData:
+    """Every appointment on ``day`` (clinic local time), grouped by practitioner, in one query."""
+    require(actor, Permission.PRINT_HANDOUTS)
+    with database.read() as session:
+        clinic, zone, country = _clinic(session)
+        start = datetime.combine(day, datetime.min.time())
+        practitioner = aliased(User)
+        rows = session.execute(
+            select(Appointment.local_start, Appointment.duration_minutes, Patient.given_name, Patient.family_name,
+                   Patient.id, Patient.phone, VisitType.name, Room.name, Appointment.status,
+                   Appointment.course_visit_number, practitioner.display_name)
+            .join(Patient, Patient.id == Appointment.patient_id)
+            .join(practitioner, practitioner.id == Appointment.practitioner_id)
+            .outerjoin(VisitType, VisitType.id == Appointment.visit_type_id)
+            .outerjoin(Room, Room.id == Appointment.room_id)
+            .where(Appointment.local_start >= start, Appointment.local_start < start + timedelta(days=1))
+            .order_by(practitioner.display_name, Appointment.local_start)
+        )
+        groups: dict[str, list[m.DayListEntry]] = {}
+        for (local_start, minutes, given, family, pid, phone, kind, room, status, number, who) in rows:
+            groups.setdefault(who, []).append(m.DayListEntry(
+                local_start, minutes, f"{given} {family}", pid, display_phone(phone, country), kind or "Appointment",
+                room or "", status, number))
+        return m.DayListData(clinic, day, tuple((who, tuple(e)) for who, e in groups.items()),
+                             _local(datetime.now(UTC), zone))
+
+
+# ----------------------------------------------------------------------------------------- export
+
+
+def render_document(
+    database: Database, actor: Actor, kind: str, *, patient_id: int | None = None, day: date | None = None,
+    appointment_id: int | None = None,
+) -> tuple[bytes, int]:
+    """Gather and render one document; returns (PDF bytes, pages). Nothing is recorded."""
+    if kind not in KINDS:
+        raise ValidationError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.", field="kind")
+    if kind == "daylist":
+        from acudesk.reports.office import render_day_list
+
+        if day is None:
+            raise ValidationError("The day list needs a date.", field="day")
+        return render_day_list(day_list_data(database, actor, day))
+    if kind == "handout":
+        from acudesk.reports.handout import render_handout
+
+        return render_handout(handout_data(database, actor, patient_id))
+    if patient_id is None:
+        raise ValidationError(f"The {kind} needs a patient.", field="patient")
+    if kind == "summary":
+        from acudesk.reports.care_summary import render_care_summary
+
+        return render_care_summary(care_summary_data(database, actor, patient_id))
+    if kind == "referral":
+        from acudesk.reports.referral import render_referral
+
+        return render_referral(referral_data(database, actor, patient_id))
+    from acudesk.reports.office import render_receipt
+
+    return render_receipt(receipt_data(database, actor, patient_id, appointment_id))
+
+
+def _check_destination(out: Path) -> Path:
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise ExportPathError(f"{out} is a folder; give a file name ending in .pdf.", field="out")
+    if not out.parent.is_dir():
+        raise ExportPathError(f"The folder {out.parent} does not exist.", field="out")
+    if not os.access(out.parent, os.W_OK):
+        raise ExportPathError(f"AcuDesk may not write to the folder {out.parent}.", field="out")
+    return out
+
+
+def _write_atomically(out: Path, pdf: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".acudesk-", suffix=".pdf", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(pdf)
+        os.replace(temporary, out)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportPathError(f"The PDF could not be written to {out}: {error.strerror}.", field="out") from error
+
+
+def export_document(
+    database: Database, actor: Actor, kind: str, out: Path, *, patient_id: int | None = None,
+    day: date | None = None, appointment_id: int | None = None, clock: Callable[[], float] = time.perf_counter,
+) -> ExportResult:
+    """Render a document to ``out`` and record the export (digest, pages) with an audit event."""
+    out = _check_destination(out)
+    started = clock()
+    pdf, pages = render_document(database, actor, kind, patient_id=patient_id, day=day,
+                                 appointment_id=appointment_id)
+    _write_atomically(out, pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    with database.write() as session:
+        document = ExportedDocument(patient_id=patient_id, kind=kind, created_by_id=actor.user_id,
+                                    file_name=out.name[:255], sha256=digest, pages=pages)
+        session.add(document)
+        session.flush()
+        detail: dict[str, object] = {"kind": kind, "pages": pages, "sha256": digest}
+        if day is not None:
+            detail["day"] = day.isoformat()
+        if appointment_id is not None:
+            detail["appointment_id"] = appointment_id
+        audit.record(session, actor, "export", "document", document.id, patient_id=patient_id, detail=detail)
+        document_id = document.id
+    return ExportResult(out, kind, document_id, digest, pages, clock() - started)
