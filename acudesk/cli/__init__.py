@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "points",
     "course",
     "intake",
+    "export",
 )
 
 EXIT_USAGE = 2

@@ -1,0 +1,97 @@
+"""``acudesk export KIND --out FILE.pdf``: print a document to PDF.
+
+    acudesk export handout  [--patient ID] --out FILE.pdf     (no --patient: the general handout)
+    acudesk export summary  --patient ID --out FILE.pdf
+    acudesk export referral --patient ID --out FILE.pdf       (refused unless the triage asks for referral)
+    acudesk export receipt  --patient ID [--appointment ID] --out FILE.pdf
+    acudesk export daylist  --date YYYY-MM-DD --out FILE.pdf
+
+``--db PATH`` (global) chooses the database; global ``--demo`` builds the demo clinic in a temporary
+database first. Until sign-in exists the command acts as the clinic's first administrator (who is also
+its first practitioner: ``services.clinic.default_actor``). Every export is recorded and audited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from acudesk.domain.errors import ValidationError
+
+KINDS = ("handout", "summary", "referral", "receipt", "daylist")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = subparsers.add_parser("export", help="print a handout, care summary, referral, receipt or day list")
+    export.add_argument("kind", choices=KINDS, help="which document")
+    export.add_argument("--patient", type=_positive_int, metavar="ID", help="patient number")
+    export.add_argument("--appointment", type=_positive_int, metavar="ID", help="receipt for one appointment only")
+    export.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day list's date")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF file to write")
+    export.add_argument("--db", dest="export_db", metavar="PATH_OR_URL", help=argparse.SUPPRESS)
+    export.set_defaults(handler=run_export)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    if args.kind == "daylist":
+        if args.date is None:
+            raise ValidationError("The day list needs --date YYYY-MM-DD.", field="date")
+    elif args.kind != "handout" and args.patient is None:
+        raise ValidationError(f"The {args.kind} needs --patient ID.", field="patient")
+    if args.appointment is not None and args.kind != "receipt":
+        raise ValidationError("--appointment applies to receipts only.", field="appointment")
+    if args.out.suffix.lower() != ".pdf":
+        raise ValidationError(f"The output file should end in .pdf: {args.out}", field="out")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from acudesk.services.clinic import default_actor
+    from acudesk.services.documents import export_document
+    from acudesk.services.maintenance import open_database
+
+    _check_arguments(args)
+    if getattr(args, "export_db", None):
+        args.db = args.export_db
+    demo_dir = None
+    if getattr(args, "demo", False):
+        from acudesk.services.demo import build_demo_clinic
+
+        demo_dir = tempfile.mkdtemp(prefix="acudesk-demo-")
+        database = open_database(str(Path(demo_dir) / "demo.sqlite3"))
+        build_demo_clinic(database)
+    else:
+        from acudesk.cli.common import database_target
+
+        database = open_database(database_target(args))
+    try:
+        actor = default_actor(database)  # no sign-in yet: the first administrator (and practitioner)
+        result = export_document(
+            database, actor, args.kind, args.out, patient_id=args.patient, day=args.date,
+            appointment_id=args.appointment,
+        )
+    finally:
+        database.dispose()
+        if demo_dir:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+    print(f"Wrote {result.path} ({result.pages} page{'s' if result.pages != 1 else ''}, sha256 {result.sha256[:12]}…)")
+    return 0
