@@ -103,8 +103,7 @@ def render_care_summary(data: CareSummaryData) -> tuple[bytes, int]:
     story += _sessions(data, s)
     story += _outcomes(data, s)
     story += _adverse(data, s)
-    story += _next_steps(data, s)
-    story.append(signature_block(data.practitioner, s))
+    story.append(keep(*_next_steps(data, s), signature_block(data.practitioner, s)))
     setup = PageSetup(data.clinic, TITLE, confidential=True, printed=printed_line(data.printed_on),
                       subject=f"{data.patient.name}, born {fmt_date(data.patient.date_of_birth)}")
     return render(story, setup)
@@ -161,7 +160,7 @@ def _outcomes(data: CareSummaryData, s: Styles) -> list[Flowable]:
         target = None
         if baseline is not None:
             target = max(0.0, baseline - 2, baseline * 0.7)  # either criterion counts: the first level reached
-        label = f"meaningful improvement ({data.meaningful_change_rule})" if data.meaningful_change_rule else ""
+        label = "meaningful improvement"
         caption = ("Pain (NRS 0–10) at each session. The dashed red line marks the first level counted as a "
                    "meaningful improvement from baseline"
                    + (f": {data.meaningful_change_rule}." if data.meaningful_change_rule else "."))

@@ -29,6 +29,7 @@ def hanzi_font_path() -> str:
 @cache
 def register_fonts() -> None:
     """Register the bundled TrueType fonts with ReportLab (idempotent)."""
+    from reportlab import rl_config
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -45,6 +46,9 @@ def register_fonts() -> None:
     addMapping(HANZI, 1, 0, HANZI)
     addMapping(HANZI, 0, 1, HANZI)
     addMapping(HANZI, 1, 1, HANZI)
+    # Vector drawings start from ReportLab's base font (Helvetica, never embedded): use ours instead.
+    rl_config.canvas_basefontname = SANS
+    rl_config.defaultGraphicsFontName = SANS
 
 
 def markup(text: str) -> str:

@@ -33,7 +33,7 @@ WARN_SHADE = colors.HexColor("#fdecea")
 
 PAGE = A4
 MARGIN_X = 18 * mm
-MARGIN_TOP = 30 * mm
+MARGIN_TOP = 32 * mm
 MARGIN_BOTTOM = 20 * mm
 CONTENT_WIDTH = PAGE[0] - 2 * MARGIN_X
 
@@ -56,7 +56,8 @@ def styles(size: float = 10.5) -> Styles:
     """The paragraph styles at a body size: 12.5 pt for patients, 10.5 pt for clinical documents."""
     register_fonts()
     lead = size * 1.35
-    body = ParagraphStyle("body", fontName=SANS, fontSize=size, leading=lead, textColor=INK, spaceAfter=size * 0.5)
+    body = ParagraphStyle("body", fontName=SANS, fontSize=size, leading=lead, textColor=INK, spaceAfter=size * 0.5,
+                          bulletFontName=SANS)
     cell_size = max(8.5, size - 1.5)
     cell = ParagraphStyle("cell", parent=body, fontSize=cell_size, leading=cell_size * 1.25, spaceAfter=0)
     return Styles(
@@ -105,6 +106,7 @@ def table(
     t = Table(list(map(list, rows)), colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), SANS),  # ReportLab's default cell font is an unembedded Helvetica
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -131,6 +133,7 @@ def boxed(flowables: list[Flowable], *, border: Any = WARN, background: Any = WA
     t = Table([[flowables]], colWidths=[CONTENT_WIDTH])
     t.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1.2, border),
+        ("FONTNAME", (0, 0), (-1, -1), SANS),
         ("BACKGROUND", (0, 0), (-1, -1), background),
         ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
         ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
@@ -186,8 +189,8 @@ def _numbered_canvas(setup: PageSetup, counter: list[int]) -> type[pdf_canvas.Ca
         """Keeps each page's state until the end so the footer can say "Page x of y"."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("initialFontName", SANS)  # no stray, unembedded Helvetica
-            kwargs.setdefault("initialFontSize", 10)
+            kwargs["initialFontName"] = SANS  # no stray, unembedded Helvetica
+            kwargs["initialFontSize"] = 10
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
@@ -228,9 +231,10 @@ def _header(setup: PageSetup):  # type: ignore[no-untyped-def]
         canvas.drawString(MARGIN_X, top, setup.clinic.name)
         canvas.setFont(SANS, 8.5)
         canvas.setFillColor(MUTED)
-        contact = "  ·  ".join(x for x in (setup.clinic.address.replace("\n", ", "), setup.clinic.phone,
-                                           setup.clinic.email) if x)
-        canvas.drawString(MARGIN_X, top - 11, _fit(contact, SANS, 8.5, CONTENT_WIDTH * 0.72))
+        lines = [setup.clinic.address.replace("\n", ", "),
+                 "  ·  ".join(x for x in (setup.clinic.phone, setup.clinic.email) if x)]
+        for number, line in enumerate(x for x in lines if x):
+            canvas.drawString(MARGIN_X, top - 11 - 10 * number, _fit(line, SANS, 8.5, CONTENT_WIDTH * 0.56))
         canvas.setFont(SANS_BOLD, 9.5)
         canvas.setFillColor(INK)
         canvas.drawRightString(width - MARGIN_X, top, _fit(setup.title, SANS_BOLD, 9.5, CONTENT_WIDTH * 0.4))
@@ -239,7 +243,7 @@ def _header(setup: PageSetup):  # type: ignore[no-untyped-def]
             canvas.drawRightString(width - MARGIN_X, top - 11, _fit(setup.subject, SANS, 8.5, CONTENT_WIDTH * 0.4))
         canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(1)
-        canvas.line(MARGIN_X, top - 17, width - MARGIN_X, top - 17)
+        canvas.line(MARGIN_X, top - 27, width - MARGIN_X, top - 27)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, 14 * mm, width - MARGIN_X, 14 * mm)

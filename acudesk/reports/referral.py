@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 from acudesk.domain.errors import ValidationError
-from acudesk.reports.care_summary import patient_block, signature_block, triage_section
+from acudesk.reports.care_summary import signature_block, triage_section
 from acudesk.reports.fonts import markup
 from acudesk.reports.layout import (
     PageSetup,
@@ -13,6 +13,7 @@ from acudesk.reports.layout import (
     fmt_date,
     fmt_long_date,
     gap,
+    keep,
     p,
     pm,
     printed_line,
@@ -65,19 +66,12 @@ def render_referral(data: ReferralData) -> tuple[bytes, int]:
     story.append(boxed([p(f"Urgency: {urgency}", s.warning), p(explanation, s.body)]))
     story.append(p("Findings and reasons", s.heading))
     story += triage_section(data.intake, s)
-    story.append(p("About the patient", s.heading))
-    story.append(patient_block(patient, s))
-    story.append(gap(3))
     contact = " or ".join(x for x in (data.clinic.phone, data.clinic.email) if x)
-    story.append(p("We have explained these findings to the patient and given them written advice on the symptoms "
-                   "that need emergency care. Please contact us"
-                   + (f" on {contact}" if contact else "")
-                   + " if you need more information, and let us know whether and when acupuncture may start or "
-                     "resume.", s.body))
-    story.append(p("Yours sincerely,", s.body))
-    story.append(signature_block(data.practitioner, s))
-    story.append(p(f"{data.clinic.name}" + (f", {data.clinic.address.replace(chr(10), ', ')}" if data.clinic.address
-                                            else ""), s.small))
+    closing = ("We have explained these findings to the patient and given them written advice on the symptoms that "
+               "need emergency care. Please contact us" + (f" on {contact}" if contact else "")
+               + " if you need more information, and let us know whether and when acupuncture may start or resume.")
+    story.append(keep(gap(2), p(closing, s.body), p("Yours sincerely,", s.body),
+                      signature_block(data.practitioner, s)))
     setup = PageSetup(data.clinic, TITLE, confidential=True, printed=printed_line(data.printed_on),
                       subject=f"{patient.name}, born {fmt_date(patient.date_of_birth)}")
     return render(story, setup)
