@@ -18,15 +18,20 @@ T_MAIN = time.monotonic()
 
 
 def report(**fields: object) -> None:
+    """Print the report line. Peak memory is VmHWM (this process's peak resident set): on Linux
+    ``getrusage().ru_maxrss`` also counts the parent's resident set from before the exec."""
     import resource
 
     fields["t_main"] = T_MAIN
     fields["t_report"] = time.monotonic()
     fields["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                fields["rss_mb"] = int(line.split()[1]) / 1024
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    fields["rss_mb" if line.startswith("VmRSS") else "max_rss_mb"] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
     sys.stdout.write(json.dumps(fields) + "\n")
     sys.stdout.flush()
 

@@ -1,0 +1,160 @@
+"""``make bench`` / ``python -m bench``: AcuDesk at clinic scale against the floor it cannot beat.
+
+    python -m bench                  # 100k patients, 1M appointments, 500k session records
+    python -m bench --quick          # a small clinic, few runs: checks the harness in under a minute
+    python -m bench --patients 50000 --appointments 200000 --sessions 100000 --runs 50
+
+Prints a table with PASS/MISS per target and writes bench/results.json (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import clinical, coldstart, documents, keystroke, search
+from bench.build import CACHE_DIR, Sizes, cached_clinic
+from bench.report import FLAT_RATIO, TARGET_MEMORY_MB, TARGETS_MS, Row, table, write_results
+from bench.stats import Timing
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--appointments", type=int, default=1_000_000)
+    parser.add_argument("--sessions", type=int, default=500_000)
+    parser.add_argument("--practitioners", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="small clinic (5k patients), few runs")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per query (default 30)")
+    parser.add_argument("--cold-runs", type=int, default=9, help="cold starts per kind (default 9)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached clinics")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the cold-start subprocesses")
+    parser.add_argument("--importtime", action="store_true", help="add a python -X importtime breakdown")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.patients, args.appointments, args.sessions = 5_000, 50_000, 25_000
+        args.runs, args.cold_runs = min(args.runs, 8), min(args.cold_runs, 3)
+    return args
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    started = time.perf_counter()
+    sizes = Sizes(args.patients, args.appointments, args.sessions, args.practitioners,
+                  chart_patients=min(20, max(1, args.sessions // 50)))
+    big = cached_clinic(sizes, rebuild=args.rebuild, log=say)
+    scales = sorted({n for n in (1_000, 10_000) if n < args.patients} | {args.patients})
+    scale_clinics = {n: cached_clinic(Sizes(n, 0, 0, args.practitioners, chart_patients=0), rebuild=args.rebuild,
+                                      log=say).path for n in scales if n != args.patients}
+    scale_clinics[args.patients] = big.path
+    say(f"clinic: {big.path.name} ({'cached' if big.cached else f'built in {big.build_seconds:.1f} s'})")
+    rows: list[Row] = []
+    extra: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="acudesk-bench-", dir=CACHE_DIR) as folder:
+        say("copying the clinic to a working copy (the chart services write audit events) ...")
+        clinic = dataclasses.replace(big, path=clinical.open_working_copy(big, Path(folder)))
+        label = f"{args.patients // 1000}k" if args.patients >= 1000 else str(args.patients)
+
+        if not args.skip_cold:
+            say(f"cold start: {args.cold_runs} runs each of python, bare Qt window, AcuDesk ...")
+            cold = coldstart.measure_cold_start(clinic.path, args.cold_runs)
+            rows += [
+                Row("cold_start", f"cold start to patient list ({label})", cold.app, cold.bare,
+                    TARGETS_MS["cold_start"], note="floor = bare PySide6 window"),
+                Row("cold_python", "  python interpreter alone", cold.python),
+                Row("first_rows", f"first rows in cold start ({label}, empty search)", cold.first_rows,
+                    target=TARGETS_MS["first_rows"], note=f"{cold.rows:,} ids"),
+                Row("peak_memory", f"peak memory, app with {label} clinic open", value=max(cold.max_rss_mb),
+                    target=TARGET_MEMORY_MB, unit="MB", note=f"bare window {max(cold.bare_rss_mb):.0f} MB"),
+            ]
+            extra["cold_start_phases_ms"] = {k: v.as_json() for k, v in cold.phases.items()}
+            if args.importtime:
+                extra["importtime"] = coldstart.import_profile(clinic.path)
+
+        say("type-ahead search at each clinic size ...")
+        queries = search.typeahead_queries(_open(big.path))
+        extra["search_queries"] = {}
+        by_scale = {}
+        for n in scales:
+            by_scale[n] = search.measure_search(scale_clinics[n], queries, args.runs)
+            extra["search_queries"][n] = {kind: r.queries for kind, r in by_scale[n].items()}
+        for kind in ("name", "phone", "dob"):
+            for n in scales:
+                result = by_scale[n][kind]
+                target = TARGETS_MS["search_100k"] if n == args.patients else None
+                rows.append(Row(f"search_{kind}_{n}", f"search {kind} + 80 rows, {n:,} patients", result.service,
+                                result.floor, target))
+            small, large = by_scale[scales[0]][kind].service.p95, by_scale[args.patients][kind].service.p95
+            rows.append(Row(f"search_{kind}_flat", f"  {kind}: p95 growth {scales[0]:,} -> {args.patients:,}",
+                            value=large / small, target=FLAT_RATIO, unit="x"))
+
+        say("first rows and keystrokes in the real patient list ...")
+        first, first_floor, matches = search.measure_first_rows(clinic.path, args.runs)
+        rows.append(Row("first_rows_service", f"  first search, service only (warm, {matches:,} ids)", first,
+                        first_floor))
+        texts = [q.text for q in queries if len(q.text) >= 2]
+        keys = keystroke.measure_keystrokes(clinic.path, texts, max(2, args.runs // 10))
+        rows += [
+            Row("keystroke", f"keystroke to rows painted ({label}), app work", keys.work,
+                target=TARGETS_MS["keystroke"], note="search sent -> paint done"),
+            Row("keystroke_total", f"  incl. the list's {keys.delay_ms} ms type-ahead pause", keys.total,
+                target=TARGETS_MS["keystroke"]),
+            Row("first_rows_view", "  fresh list view: first search to rows painted", keys.first_rows),
+        ]
+
+        say("calendar and chart ...")
+        week = clinical.busy_week(clinic, args.runs)
+        rows.append(Row("busy_week", "busy week, one practitioner", week.service, week.floor, TARGETS_MS["busy_week"],
+                        note=_path_note(week.path), detail=week.detail))
+        day = clinical.clinic_day(clinic, args.runs)
+        if day is not None:
+            rows.append(Row("clinic_day", "front desk day, all practitioners", day.service, None,
+                            TARGETS_MS["clinic_day"], note=_path_note(day.path), detail=day.detail))
+        for _key, measured in clinical.chart_open(clinic, args.runs):
+            rows.append(Row("chart" if measured.path.startswith("services") else "chart_direct",
+                            f"chart open, 50 sessions ({measured.path.split()[0]})", measured.service, measured.floor,
+                            TARGETS_MS["chart"], note=measured.path, detail=measured.detail))
+
+        say("documents ...")
+        for key, (timing, note) in documents.measure_documents(clinic, max(3, args.runs // 5)).items():
+            name = key.replace("_data", "").replace("_", " ") + " (50 sessions)" * key.startswith("care_summary")
+            if key.endswith("_data"):
+                rows.append(Row(key, f"  {name}: data only", timing, note=note))
+            else:
+                rows.append(Row(key, name, timing, target=TARGETS_MS[key], note=note,
+                                status_override=None if timing else "n/a"))
+
+    meta = {"sizes": dataclasses.asdict(sizes), "clinic_file": big.path.name, "cached": big.cached,
+            "build_seconds": round(big.build_seconds, 1), "runs": args.runs, "cold_runs": args.cold_runs,
+            "cpus": os.cpu_count(), "seconds": round(time.perf_counter() - started, 1)}
+    say("")
+    say(table(rows))
+    say(f"\nresults written to {write_results(rows, meta, extra)} ({meta['seconds']} s)")
+    return 0
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    from acudesk.services.maintenance import open_database
+
+    return open_database(path, upgrade=False)
+
+
+def _path_note(path: str) -> str:
+    return path.replace("service acudesk.services.", "")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+
+
+__all__ = ["main", "Timing"]
