@@ -33,7 +33,13 @@ def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]
 
     Each screen lives in its own module and is imported here lazily, so start-up stays fast.
     """
-    return []
+    from acudesk.ui.calendar.screen import CalendarScreen
+    from acudesk.ui.calendar.today_screen import TodayScreen
+
+    def calendar(context: AppContext, parent: QWidget) -> QWidget:
+        return CalendarScreen(context, patient_provider=getattr(parent, "selected_patient", None))
+
+    return [("Calendar", calendar), ("Today", lambda context, parent: TodayScreen(context))]
 
 
 class MainWindow(QMainWindow):
@@ -82,7 +88,10 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setIconSize(QSize(18, 18))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.new_action, self.edit_action, self.archive_action):
+        self.book_course_action = QAction("Book course…", self, shortcut=QKeySequence("Ctrl+B"))
+        self.book_course_action.triggered.connect(self.book_course)
+        self.book_course_action.setEnabled(can(Permission.EDIT_SCHEDULE))
+        for action in (self.new_action, self.edit_action, self.archive_action, self.book_course_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
 
@@ -91,7 +100,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         patient_menu = self.menuBar().addMenu("&Patients")
-        for action in (self.find_action, self.new_action, self.edit_action, self.archive_action):
+        for action in (self.find_action, self.new_action, self.edit_action, self.archive_action,
+                       self.book_course_action):
             patient_menu.addAction(action)
         self.menuBar().addMenu("&Help").addAction(about)
 
@@ -170,6 +180,23 @@ class MainWindow(QMainWindow):
             lambda written: self.statusBar().showMessage(f"Backup written to {written}", 8000),
             lambda error: show_error(error, self),
         )
+
+    def selected_patient(self) -> tuple[int, str] | None:
+        record = self.patients.current
+        if record is None:
+            return None
+        d = record.details
+        return record.id, f"{d.family_name.upper()}, {d.given_name}  ·  born {d.date_of_birth:%d %b %Y}"
+
+    def book_course(self) -> None:
+        from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
+
+        patient = self.selected_patient()
+        prefill = Prefill(patient[0], patient[1]) if patient else Prefill()
+        dialog = CourseBookingDialog(self.context, prefill, self)
+        dialog.booked.connect(lambda booked: self.statusBar().showMessage(
+            f"{len(booked.appointment_ids)} visits booked.", 5000))
+        dialog.open()
 
     def about(self) -> None:
         QMessageBox.about(

@@ -1,0 +1,44 @@
+"""Ask for the reason a visit is cancelled (required); says when the cancellation will count as late."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from acudesk.services.appointments import LATE_CANCELLATION_NOTICE
+from acudesk.services.calendar_data import CalendarEntry
+from acudesk.ui.qt import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+REASONS = ("Patient unwell", "Patient away", "Patient asked to rebook", "Practitioner unavailable", "Clinic closed")
+
+
+class CancelDialog(QDialog):
+    def __init__(self, entry: CalendarEntry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Cancel visit")
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.addItems(REASONS)
+        self.reason.setCurrentText("")
+        self.reason.lineEdit().setPlaceholderText("Reason (required)")
+        late = entry.start_utc - datetime.now(UTC) < LATE_CANCELLATION_NOTICE
+        hours = int(LATE_CANCELLATION_NOTICE.total_seconds() // 3600)
+        note = QLabel(
+            f"Less than {hours} hours' notice: this will be recorded as a late cancellation." if late
+            else f"{hours} hours' notice or more: not a late cancellation."
+        )
+        note.setStyleSheet("color: #c05621;" if late else "color: #52606d;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Cancel visit")
+        self.ok.setEnabled(False)
+        self.reason.currentTextChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{entry.patient_name}</b>, {entry.local_start:%a %d %b %Y %H:%M}"))
+        layout.addWidget(self.reason)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.reason.currentText().strip()

@@ -1,0 +1,320 @@
+"""Book a course: patient, practitioner, room, first visit, pattern; a live preview; save all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from acudesk.domain.errors import AcuDeskError
+from acudesk.domain.scheduling import format_pattern, parse_pattern
+from acudesk.services import calendar_data, courses
+from acudesk.services.calendar_data import Resources
+from acudesk.services.courses import BookedCourse, CoursePreview
+from acudesk.ui.calendar.patient_picker import PatientPicker
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QColor,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QTime,
+    QTimeEdit,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+PRESETS = (
+    "weekly x4, fortnightly x2, monthly x3",
+    "weekly x6",
+    "weekly x4, fortnightly x2",
+    "fortnightly x3, monthly x3",
+    "monthly x3",
+)
+PREVIEW_DELAY_MS = 250
+MOVED_BG, CONFLICT_BG, NOTE_BG = "#fff4d6", "#fde2e2", "#eef4fb"
+
+
+@dataclass(frozen=True)
+class Prefill:
+    patient_id: int | None = None
+    patient_label: str = ""
+    practitioner_id: int | None = None
+    room_id: int | None = None
+    start: datetime | None = None
+
+
+class CourseBookingDialog(QDialog):
+    booked = Signal(object)  # BookedCourse
+
+    def __init__(self, context: AppContext, prefill: Prefill | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.prefill = prefill or Prefill()
+        self.preview: CoursePreview | None = None
+        self.plan_id: int | None = None
+        self._generation = 0
+        self.setWindowTitle("Book a course of treatment")
+        self.setObjectName("courseBookingDialog")
+        self.resize(780, 660)
+
+        self.patient = PatientPicker(context)
+        self.practitioner = QComboBox()
+        self.room = QComboBox()
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.time = QTimeEdit()
+        self.time.setDisplayFormat("HH:mm")
+        self.first_visit = QCheckBox("First visit (60 min); untick for a returning patient")
+        self.first_visit.setChecked(True)
+        self.pattern = QLineEdit(PRESETS[0])
+        self.pattern.setObjectName("coursePattern")
+        self.presets = QComboBox()
+        self.presets.addItem("Presets…")
+        self.presets.addItems(PRESETS)
+        self.pattern_error = QLabel()
+        self.pattern_error.setObjectName("patternError")
+        self.pattern_error.setStyleSheet("color: #c53030;")
+        self.pattern_error.setWordWrap(True)
+        self.plan_note = QLabel()
+        self.plan_note.setStyleSheet("color: #52606d;")
+
+        when = QHBoxLayout()
+        when.addWidget(self.date, 1)
+        when.addWidget(self.time)
+        pattern_row = QHBoxLayout()
+        pattern_row.addWidget(self.pattern, 1)
+        pattern_row.addWidget(self.presets)
+        form = QFormLayout()
+        form.addRow("Patient", self.patient)
+        form.addRow("Practitioner", self.practitioner)
+        form.addRow("Room", self.room)
+        form.addRow("First visit", when)
+        form.addRow("", self.first_visit)
+        form.addRow("Pattern", pattern_row)
+        form.addRow("", self.pattern_error)
+
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("coursePreview")
+        self.table.setHorizontalHeaderLabels(["#", "Date", "Time", "Phase", "Note"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((34, 130, 56, 92)):
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.summary = QLabel("Choose a patient to see the visits.")
+        self.summary.setObjectName("courseSummary")
+        self.summary.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Book visits")
+        self.save_button.setEnabled(False)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.plan_note)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(PREVIEW_DELAY_MS)
+        self._timer.timeout.connect(self.refresh_preview)
+        self.pattern.textChanged.connect(self._pattern_changed)
+        self.presets.activated.connect(self._preset)
+        for signal in (self.practitioner.currentIndexChanged, self.room.currentIndexChanged,
+                       self.date.dateChanged, self.time.timeChanged, self.first_visit.toggled):
+            signal.connect(self._changed)
+        self.patient.chosen.connect(self._patient_chosen)
+        self._fill_start()
+        ctx = context
+        context.runner.run(lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
+                           lambda error: show_error(error, self))
+
+    # -- set-up -----------------------------------------------------------------------------------
+    def _fill_start(self) -> None:
+        start = self.prefill.start or datetime.combine(self.context.today(), time(10))
+        self.date.setDate(QDate(start.year, start.month, start.day))
+        self.time.setTime(QTime(start.hour, start.minute))
+
+    def _resources(self, resources: Resources) -> None:
+        self._loading = True
+        for combo, items, wanted in ((self.practitioner, resources.practitioners, self.prefill.practitioner_id),
+                                     (self.room, resources.rooms, self.prefill.room_id)):
+            combo.blockSignals(True)
+            for item in items:
+                combo.addItem(item.name, item.id)
+            if wanted is not None and combo.findData(wanted) >= 0:
+                combo.setCurrentIndex(combo.findData(wanted))
+            combo.blockSignals(False)
+        if self.prefill.patient_id is not None:
+            self.patient.set_patient(self.prefill.patient_id, self.prefill.patient_label or "Chosen patient")
+        else:
+            self.patient.search.setFocus()
+        self._changed()
+
+    def _patient_chosen(self, patient_id: int | None) -> None:
+        self.plan_id = None
+        self.plan_note.clear()
+        if patient_id is None:
+            return
+        ctx = self.context
+
+        def found(plan_id: int | None) -> None:
+            if self.patient.patient_id != patient_id:
+                return
+            self.plan_id = plan_id
+            self.plan_note.setText(
+                f"The course will be linked to the patient's treatment plan no. {plan_id}." if plan_id else ""
+            )
+            self._changed()
+
+        ctx.runner.run(lambda: courses.bookable_plan_id(ctx.database, ctx.actor, patient_id), found,
+                       lambda error: show_error(error, self))
+
+    # -- input ------------------------------------------------------------------------------------
+    def _preset(self, index: int) -> None:
+        if index > 0:
+            self.pattern.setText(self.presets.itemText(index))
+            self.presets.setCurrentIndex(0)
+
+    def _pattern_changed(self, text: str) -> None:
+        try:
+            parse_pattern(text)  # pure and fast: fine on the GUI thread
+        except AcuDeskError as error:
+            self.pattern_error.setText(error.message)
+            self._invalidate("Fix the pattern to see the visits.")
+            return
+        self.pattern_error.clear()
+        self._changed()
+
+    def _invalidate(self, message: str) -> None:
+        self._generation += 1
+        self.preview = None
+        self.save_button.setEnabled(False)
+        self.summary.setText(message)
+
+    def _changed(self) -> None:
+        self._invalidate("Working out the visits…")
+        self._timer.start()
+
+    def start(self) -> datetime:
+        d, t = self.date.date(), self.time.time()
+        return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+
+    # -- preview ----------------------------------------------------------------------------------
+    def refresh_preview(self) -> None:
+        patient_id, practitioner_id = self.patient.patient_id, self.practitioner.currentData()
+        if patient_id is None or practitioner_id is None:
+            self._invalidate("Choose a patient to see the visits." if patient_id is None else "Choose a practitioner.")
+            self.table.setRowCount(0)
+            return
+        try:
+            pattern = format_pattern(parse_pattern(self.pattern.text()))
+        except AcuDeskError:
+            return
+        self._generation += 1
+        generation = self._generation
+        ctx, room_id, start, plan_id = self.context, self.room.currentData(), self.start(), self.plan_id
+        first = self.first_visit.isChecked()
+        ctx.runner.run(
+            lambda: courses.preview_course(ctx.database, ctx.actor, patient_id, practitioner_id, room_id, start,
+                                           pattern, plan_id, first_visit=first),
+            lambda preview: self._show_preview(generation, preview),
+            lambda error: self._preview_failed(generation, error),
+        )
+
+    def _preview_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        if isinstance(error, AcuDeskError):
+            self.table.setRowCount(0)
+            self._invalidate(error.message)
+            self.summary.setStyleSheet("color: #c53030;")
+        else:
+            show_error(error, self)
+
+    def _show_preview(self, generation: int, preview: CoursePreview) -> None:
+        if generation != self._generation:
+            return  # the form changed while this preview was being worked out
+        self.preview = preview
+        self.table.setRowCount(len(preview.visits))
+        for row, visit in enumerate(preview.visits):
+            note, background = "", None
+            if visit.moved_from is not None:
+                note, background = f"Moved from {visit.moved_from:%a %d %b}: {visit.reason}", MOVED_BG
+            if visit.time_note:
+                note = f"{note}; {visit.time_note}" if note else visit.time_note
+                background = background or NOTE_BG
+            if visit.conflicts:
+                note = "; ".join(c.split(": ", 1)[-1] for c in visit.conflicts)
+                background = CONFLICT_BG
+            cells = (str(visit.number), f"{visit.local_start:%a %d %b %Y}", f"{visit.local_start:%H:%M}",
+                     visit.phase_label, note)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if background:
+                    item.setBackground(QColor(background))
+                if visit.conflicts:
+                    item.setForeground(QColor("#9b2c2c"))
+                item.setToolTip(note)
+                self.table.setItem(row, column, item)
+        moved = sum(1 for v in preview.visits if v.moved)
+        first, last = preview.visits[0].local_start, preview.visits[-1].local_start
+        text = (f"{len(preview.visits)} visits, {first:%a %d %b %Y} to {last:%a %d %b %Y}"
+                f"{f' · {moved} moved (highlighted)' if moved else ''}")
+        if preview.ok:
+            self.summary.setStyleSheet("color: #1f2933;")
+            self.summary.setText(text + " · no conflicts.")
+        else:
+            self.summary.setStyleSheet("color: #c53030;")
+            self.summary.setText(f"{text} · {len(preview.conflicts)} conflict(s) in red: change the time or "
+                                 "the pattern. Nothing can be booked until all are solved.")
+        self.save_button.setEnabled(preview.ok)
+        self.save_button.setText(f"Book {len(preview.visits)} visits")
+
+    # -- save -------------------------------------------------------------------------------------
+    def save(self) -> None:
+        preview = self.preview
+        if preview is None or not preview.ok:
+            return
+        self.save_button.setEnabled(False)
+        ctx, start, first = self.context, self.start(), self.first_visit.isChecked()
+
+        def work() -> BookedCourse:
+            return courses.book_course(ctx.database, ctx.actor, preview.patient_id, preview.practitioner_id,
+                                       preview.room_id, start, preview.pattern, preview.plan_id,
+                                       first_visit=first, expected=preview)
+
+        ctx.runner.run(work, self._saved, self._save_failed)
+
+    def _saved(self, booked: BookedCourse) -> None:
+        self.booked.emit(booked)
+        self.accept()
+
+    def _save_failed(self, error: BaseException) -> None:
+        show_error(error, self, "The course was not booked")
+        self._changed()  # show what the calendar looks like now
+
+
+def first_day(preview: CoursePreview) -> date:
+    return preview.visits[0].local_start.date()
