@@ -137,6 +137,10 @@ def create_application() -> QApplication:
     app.setOrganizationName("AcuDesk")
     app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
+    from acudesk.reports.fonts import hanzi_font_path
+    from acudesk.ui.qt import QFontDatabase
+
+    QFontDatabase.addApplicationFont(hanzi_font_path())  # the same hanzi subset the PDFs embed
     return app
 
 

@@ -56,6 +56,9 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(factory(context, self), title)
         self.setCentralWidget(self.tabs)
         self._build_actions()
+        from acudesk.ui.documents import install_print_action
+
+        install_print_action(self)  # "Print…": handouts, summaries, letters, receipts, day list
         self._build_status_bar()
         self.patients.openRequested.connect(self.edit_patient)
         self.patients.selectionChanged.connect(self._update_actions)

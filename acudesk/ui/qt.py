@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QThread,
     QTime,
     QTimer,
+    QUrl,
     Signal,
     Slot,
 )
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
+    QDesktopServices,
     QFont,
     QFontDatabase,
     QGuiApplication,

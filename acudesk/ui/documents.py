@@ -1,0 +1,183 @@
+"""The "Print documents" dialog: choose a document, render it on the worker, then open or save it.
+
+PDFs are rendered by ``services.documents`` on the TaskRunner's worker (never on the GUI thread) into
+a temporary folder; the dialog offers the system viewer and "Save As…". Each render is recorded and
+audited by the service.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from acudesk.services import documents
+from acudesk.services.permissions import Permission, allowed
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.qt import (
+    QAction,
+    QComboBox,
+    QDateEdit,
+    QDesktopServices,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QKeySequence,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolBar,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+)
+
+# (kind, label, needs a patient, permission)
+CHOICES = (
+    ("handout", "Patient handout “Your acupuncture plan”", True, Permission.PRINT_HANDOUTS),
+    ("summary", "Care summary (for the file or the GP)", True, Permission.VIEW_CLINICAL),
+    ("referral", "Referral letter to the GP", True, Permission.VIEW_CLINICAL),
+    ("receipt", "Statement of fees and payments", True, Permission.PRINT_HANDOUTS),
+    ("general", "General handout (no patient)", False, Permission.PRINT_HANDOUTS),
+    ("daylist", "Day list for reception", False, Permission.PRINT_HANDOUTS),
+)
+
+
+class DocumentsDialog(QDialog):
+    def __init__(self, context: AppContext, patient_id: int | None, patient_name: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.patient_id = patient_id
+        self.patient_name = patient_name
+        self.output: Path | None = None
+        self._folder = tempfile.mkdtemp(prefix="acudesk-print-")
+        self.setWindowTitle("Print documents")
+        self.setObjectName("documentsDialog")
+
+        self.kind = QComboBox()
+        for kind, label, needs_patient, permission in CHOICES:
+            if allowed(context.actor, permission) and (patient_id is not None or not needs_patient):
+                self.kind.addItem(label, kind)
+        self.day = QDateEdit(context.today())
+        self.day.setCalendarPopup(True)
+        self.kind.currentIndexChanged.connect(self._update)
+        form = QFormLayout()
+        if patient_name:
+            form.addRow("Patient", QLabel(patient_name))
+        form.addRow("Document", self.kind)
+        form.addRow("Date", self.day)
+
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # an indeterminate "working" bar
+        self.busy.hide()
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.create_button = QPushButton("Create PDF")
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self.create)
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(self.open_pdf)
+        self.save_button = QPushButton("Save As…")
+        self.save_button.clicked.connect(self.save_as)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        for button in (self.create_button, self.open_button, self.save_button):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self._update()
+
+    def _update(self) -> None:
+        self.day.setEnabled(self.kind.currentData() == "daylist")
+        self.create_button.setEnabled(self.kind.count() > 0)
+        self.open_button.setEnabled(self.output is not None)
+        self.save_button.setEnabled(self.output is not None)
+        if self.kind.count() == 0:
+            self.status.setText("Your role does not allow printing documents.")
+
+    def create(self) -> None:
+        kind = self.kind.currentData()
+        if kind is None:
+            return
+        ctx = self.context
+        day = self.day.date().toPython() if kind == "daylist" else None
+        patient_id = None if kind in ("general", "daylist") else self.patient_id
+        service_kind = "handout" if kind == "general" else kind
+        stem = {"daylist": f"day-list-{day}", "general": "acupuncture-handout"}.get(
+            kind, f"{kind}-patient-{patient_id}")
+        target = Path(self._folder) / f"{stem}.pdf"
+        self.output = None
+        self._set_busy(True, "Creating the PDF…")
+        ctx.runner.run(
+            lambda: documents.export_document(ctx.database, ctx.actor, service_kind, target,
+                                              patient_id=patient_id, day=day),
+            self._created, self._failed,
+        )
+
+    def _set_busy(self, busy: bool, text: str) -> None:
+        self.busy.setVisible(busy)
+        self.create_button.setEnabled(not busy)
+        self.kind.setEnabled(not busy)
+        self.status.setText(text)
+
+    def _created(self, result: documents.ExportResult) -> None:
+        self.output = result.path
+        self._set_busy(False, f"Ready: {result.path.name}, {result.pages} page{'s' if result.pages != 1 else ''}.")
+        self._update()
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False, "")
+        self._update()
+        show_error(error, self)
+
+    def open_pdf(self) -> None:
+        if self.output is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.output)))
+
+    def save_as(self) -> None:
+        if self.output is None:
+            return
+        suggested = str(Path.home() / self.output.name)
+        path, _ = QFileDialog.getSaveFileName(self, "Save PDF", suggested, "PDF document (*.pdf)")
+        if not path:
+            return
+        try:
+            shutil.copyfile(self.output, path)
+        except OSError as error:
+            self.status.setText(f"The PDF could not be saved: {error.strerror}.")
+            return
+        self.status.setText(f"Saved to {path}")
+
+
+
+def install_print_action(window) -> QAction:  # type: ignore[no-untyped-def]
+    """Add "Print…" to the main window's toolbar and Patients menu (kept here so the window stays small)."""
+    context: AppContext = window.context
+    action = QAction("Print…", window, shortcut=QKeySequence.StandardKey.Print)
+    action.setObjectName("printAction")
+    action.setToolTip("Print a handout, care summary, referral letter, statement or day list")
+    action.setEnabled(any(allowed(context.actor, choice[3]) for choice in CHOICES))
+
+    def show() -> None:
+        record = window.patients.current
+        name = f"{record.details.given_name} {record.details.family_name}" if record else ""
+        dialog = DocumentsDialog(context, record.id if record else None, name, parent=window)
+        dialog.open()
+
+    action.triggered.connect(show)
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    if toolbar is not None:
+        toolbar.addAction(action)
+    for menu_action in window.menuBar().actions():
+        if menu_action.text() == "&Patients" and menu_action.menu() is not None:
+            menu_action.menu().addSeparator()
+            menu_action.menu().addAction(action)
+    window.print_action = action
+    return action
