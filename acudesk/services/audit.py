@@ -10,13 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from acudesk.persistence.models import AuditEvent, utcnow
+from acudesk.persistence.models import AuditEvent, User, utcnow
 from acudesk.services.context import Actor
+from acudesk.services.permissions import Permission, require
+
+if TYPE_CHECKING:
+    from acudesk.persistence.database import Database
 
 GENESIS_HASH = "0" * 64
 AUDIT_LOCK_KEY = 0x41435544  # "ACUD"
@@ -91,3 +96,58 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(checked, event.id)
         expected_prev = event.hash
     return ChainReport(checked, None)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    occurred_at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: int | None
+    patient_id: int | None
+    detail: dict[str, Any]
+
+
+def list_events(
+    database: Database,
+    actor: Actor,
+    *,
+    action: str | None = None,
+    user_id: int | None = None,
+    patient_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> list[AuditRow]:
+    """Newest events first, filtered; for the administrators' audit viewer."""
+    require(actor, Permission.VIEW_AUDIT)
+    query = (
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if user_id is not None:
+        query = query.where(AuditEvent.user_id == user_id)
+    if patient_id is not None:
+        query = query.where(AuditEvent.patient_id == patient_id)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < until)
+    with database.read() as session:
+        return [
+            AuditRow(e.id, e.occurred_at, name or "(system)", e.action, e.entity, e.entity_id, e.patient_id,
+                     dict(e.detail))
+            for e, name in session.execute(query)
+        ]
+
+
+def verify(database: Database, actor: Actor) -> ChainReport:
+    require(actor, Permission.VIEW_AUDIT)
+    with database.read() as session:
+        return verify_chain(session)

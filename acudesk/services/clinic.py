@@ -179,3 +179,34 @@ def actor_for(database: Database, username: str) -> Actor:
         if user is None or not user.active:
             raise NotFoundError(f"There is no active user '{username}'.")
         return actor_from_user(user)
+
+
+IDLE_LOCK_SETTING = "idle_lock_minutes"
+DEFAULT_IDLE_LOCK_MINUTES = 10.0
+
+
+def idle_lock_minutes(database: Database) -> float:
+    """Minutes without input before the screen locks (setting ``idle_lock_minutes``, default 10)."""
+    from acudesk.persistence.models import Setting
+
+    with database.read() as session:
+        setting = session.get(Setting, IDLE_LOCK_SETTING)
+    try:
+        minutes = float(setting.value["minutes"]) if setting else DEFAULT_IDLE_LOCK_MINUTES
+    except (KeyError, TypeError, ValueError):
+        return DEFAULT_IDLE_LOCK_MINUTES
+    return minutes if minutes > 0 else DEFAULT_IDLE_LOCK_MINUTES
+
+
+def set_idle_lock_minutes(database: Database, actor: Actor, minutes: float) -> None:
+    from acudesk.persistence.models import Setting
+    from acudesk.services.permissions import Permission, require
+
+    require(actor, Permission.MANAGE_CLINIC)
+    if not 1 <= minutes <= 120:
+        raise ValidationError("The idle lock must be between 1 and 120 minutes.", field="idle_lock_minutes")
+    with database.write() as session:
+        setting = session.get(Setting, IDLE_LOCK_SETTING) or Setting(key=IDLE_LOCK_SETTING)
+        setting.value = {"minutes": minutes}
+        session.add(setting)
+        audit.record(session, actor, "update", "setting", detail={"key": IDLE_LOCK_SETTING})

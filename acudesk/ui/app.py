@@ -8,12 +8,16 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
+from acudesk.domain.errors import DatabaseError
 from acudesk.logging_setup import configure_logging
 from acudesk.persistence.database import Database
+from acudesk.services.clinic import idle_lock_minutes
+from acudesk.services.context import Actor
 from acudesk.ui.errors import install_excepthook, set_log_path, show_error
-from acudesk.ui.qt import QApplication, QObject, QProgressDialog, Qt, Signal
+from acudesk.ui.qt import QApplication, QMessageBox, QObject, QProgressDialog, Qt, Signal
 from acudesk.ui.style import STYLE_SHEET
 from acudesk.ui.tasks import TaskRunner
 
@@ -27,9 +31,17 @@ class _ProgressRelay(QObject):
 class Startup:
     """Opens the database on the worker, runs set-up if needed, then shows the main window."""
 
-    def __init__(self, app: QApplication, args: argparse.Namespace) -> None:
+    def __init__(
+        self, app: QApplication, args: argparse.Namespace, *, sign_in: Callable[[Database], Actor] | None = None
+    ) -> None:
+        """``sign_in`` replaces the sign-in dialog (benchmarks and tests only)."""
         self.app = app
         self.args = args
+        self.sign_in = sign_in
+        self.target_path: str | None = None
+        self.label = ""
+        self.login_dialog = None
+        self.restore_dialog = None
         self.runner = TaskRunner()
         self.window = None
         self.database: Database | None = None
@@ -57,7 +69,9 @@ class Startup:
         return str(path), str(path)
 
     def start(self) -> None:
-        target, self.label = self.target()
+        if self.target_path is None:
+            self.target_path, self.label = self.target()
+        target = self.target_path
         from acudesk.services.maintenance import open_database
 
         self.runner.run(lambda: open_database(target), self._opened, self._fail)
@@ -82,12 +96,17 @@ class Startup:
         self.runner.run(lambda: needs_setup(database), self._setup_if_needed, self._fail)
 
     def _setup_if_needed(self, needed: bool) -> None:
-        from acudesk.services.clinic import create_clinic, default_actor
+        from acudesk.services.clinic import create_clinic
 
         database = self.database
         assert database is not None
         if not needed:
-            self.runner.run(lambda: default_actor(database), self._show_main, self._fail)
+            if self.sign_in is not None:
+                self.runner.run(lambda: self.sign_in(database), self._show_main, self._fail)
+                return
+            from acudesk.services.clinic import get_clinic
+
+            self.runner.run(lambda: get_clinic(database), self._ask_to_sign_in, self._fail)
             return
         self.progress.reset()
         from acudesk.ui.setup_dialog import SetupDialog
@@ -99,6 +118,16 @@ class Startup:
         setup = dialog.setup
         self.runner.run(lambda: create_clinic(database, setup), self._show_main, self._fail)
 
+    def _ask_to_sign_in(self, clinic) -> None:  # type: ignore[no-untyped-def]
+        from acudesk.ui.login_dialog import LoginDialog
+
+        assert self.database is not None
+        self.progress.reset()
+        self.login_dialog = LoginDialog(self.database, self.runner, clinic.name)
+        self.login_dialog.accepted.connect(lambda: self._show_main(self.login_dialog.actor))
+        self.login_dialog.rejected.connect(lambda: self.app.exit(0))
+        self.login_dialog.show()
+
     def _show_main(self, actor) -> None:  # type: ignore[no-untyped-def]
         from acudesk.services.clinic import get_clinic
         from acudesk.ui.context import AppContext
@@ -107,19 +136,67 @@ class Startup:
         assert self.database is not None
         database = self.database
 
-        def show(clinic) -> None:  # type: ignore[no-untyped-def]
+        def load():  # type: ignore[no-untyped-def]
+            return get_clinic(database), idle_lock_minutes(database)
+
+        def show(loaded) -> None:  # type: ignore[no-untyped-def]
+            clinic, minutes = loaded
             self.progress.reset()
-            context = AppContext(database, actor, clinic, self.runner, self.label)
+            context = AppContext(database, actor, clinic, self.runner, self.label, idle_lock_minutes=minutes)
             self.window = MainWindow(context)
             self.window.show()
             log.info("Main window shown")
+            self._check_health_in_background()
 
-        self.runner.run(lambda: get_clinic(database), show, self._fail)
+        self.runner.run(load, show, self._fail)
+
+    def _check_health_in_background(self) -> None:
+        """quick_check after the window is up (it reads the whole file, so not on the start-up path)."""
+        from acudesk.services.backups import check_health
+
+        path = self.database.sqlite_path if self.database else None
+        if path is not None:
+            self.runner.run(lambda: check_health(path), None, self._damaged_while_open)
+
+    def _damaged_while_open(self, error: BaseException) -> None:
+        from acudesk.services.backups import DamagedDatabaseError
+
+        if not isinstance(error, DamagedDatabaseError):
+            show_error(error)
+            return
+        QMessageBox.critical(self.window, "The clinic database is damaged",
+                             f"{error.message}\n\nStop working now and ask your administrator to restore "
+                             "the newest good backup (File → Restore from a backup…).")
 
     def _fail(self, error: BaseException) -> None:
         self.progress.reset()
+        path = Path(self.target_path) if self.target_path and "://" not in self.target_path else None
+        if path is not None and path.is_file() and isinstance(error, DatabaseError):
+            from acudesk.services.backups import check_health
+
+            self.runner.run(lambda: check_health(path), lambda _ok: self._give_up(error), self._offer_restore)
+            return
+        self._give_up(error)
+
+    def _give_up(self, error: BaseException) -> None:
         show_error(error, title="AcuDesk cannot open the clinic database")
         self.app.exit(1)
+
+    def _offer_restore(self, error: BaseException) -> None:
+        from acudesk.services.backups import DamagedDatabaseError
+        from acudesk.ui.admin.restore_dialog import RestoreDialog
+
+        if not isinstance(error, DamagedDatabaseError):
+            self._give_up(error)
+            return
+        if self.database is not None:
+            self.database.dispose()
+            self.database = None
+        self.restore_dialog = RestoreDialog(error.path, self.runner,
+                                            message=error.message + " Choose a backup to restore.")
+        self.restore_dialog.restored.connect(lambda _aside: self.start())
+        self.restore_dialog.rejected.connect(lambda: self.app.exit(1))
+        self.restore_dialog.show()
 
     def shutdown(self) -> None:
         self.runner.shutdown()

@@ -19,6 +19,7 @@ class AppContext:
     clinic: ClinicInfo
     runner: TaskRunner
     database_label: str = ""
+    idle_lock_minutes: float = 10
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.clinic.timezone)).date()

@@ -11,6 +11,7 @@ from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
+from acudesk.ui.idle_lock import IdleWatcher, LockScreen, hide_other_windows
 from acudesk.ui.patient_dialog import PatientDialog
 from acudesk.ui.patient_list import PatientListView
 from acudesk.ui.qt import (
@@ -21,11 +22,15 @@ from acudesk.ui.qt import (
     QMainWindow,
     QMessageBox,
     QSize,
+    QStackedWidget,
     Qt,
     QTabWidget,
+    QTimer,
     QToolBar,
     QWidget,
 )
+
+BACKUP_CHECK_MS = 5 * 60_000  # the service itself allows one automatic backup per 30 minutes
 
 
 def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]]:
@@ -54,7 +59,20 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.patients, "Patients")
         for title, factory in extra_screens():
             self.tabs.addTab(factory(context, self), title)
-        self.setCentralWidget(self.tabs)
+        self.lock_screen = LockScreen(context)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
+        self._restore_windows: Callable[[], None] | None = None
+        self.idle = IdleWatcher(context.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.automatic_backup)
+        if context.database.is_sqlite:
+            self.backup_timer.start()
         self._build_actions()
         from acudesk.ui.documents import install_print_action
 
@@ -74,6 +92,8 @@ class MainWindow(QMainWindow):
         self.new_action.setEnabled(can(Permission.EDIT_PATIENTS))
         self.edit_action = QAction("Edit patient", self, shortcut=QKeySequence("Ctrl+E"))
         self.edit_action.triggered.connect(lambda: self.edit_patient(self._current_id()))
+        self.chart_action = QAction("Open chart", self, shortcut=QKeySequence("Ctrl+Shift+O"))
+        self.chart_action.triggered.connect(lambda: self.open_chart(self._current_id()))
         self.archive_action = QAction("Archive patient", self)
         self.archive_action.triggered.connect(self.toggle_archive)
         self.find_action = QAction("Find patient", self, shortcut=QKeySequence.StandardKey.Find)
@@ -96,12 +116,32 @@ class MainWindow(QMainWindow):
         self.book_course_action.setEnabled(can(Permission.EDIT_SCHEDULE))
         for action in (self.new_action, self.edit_action, self.archive_action, self.book_course_action):
             toolbar.addAction(action)
+        toolbar.addAction(self.chart_action)
         self.addToolBar(toolbar)
 
+        self.lock_action = QAction("Lock now", self, shortcut=QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        password_action = QAction("Change my password…", self)
+        password_action.triggered.connect(self.change_password)
+        self.restore_action = QAction("Restore from a backup…", self)
+        self.restore_action.triggered.connect(self.restore_backup)
+        self.restore_action.setEnabled(can(Permission.MANAGE_BACKUPS) and self.context.database.is_sqlite)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
+        file_menu.addAction(password_action)
+        file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        if can(Permission.MANAGE_USERS) or can(Permission.VIEW_AUDIT):
+            admin_menu = self.menuBar().addMenu("&Administration")
+            users_action = admin_menu.addAction("Users and roles…")
+            users_action.triggered.connect(self.manage_users)
+            users_action.setEnabled(can(Permission.MANAGE_USERS))
+            audit_action = admin_menu.addAction("Audit log…")
+            audit_action.triggered.connect(self.show_audit_log)
+            audit_action.setEnabled(can(Permission.VIEW_AUDIT))
         patient_menu = self.menuBar().addMenu("&Patients")
         for action in (self.find_action, self.new_action, self.edit_action, self.archive_action,
                        self.book_course_action):
@@ -122,6 +162,7 @@ class MainWindow(QMainWindow):
         can_archive = allowed(self.context.actor, Permission.ARCHIVE_PATIENTS)
         self.edit_action.setEnabled(record is not None and can_edit)
         self.archive_action.setEnabled(record is not None and can_archive)
+        self.chart_action.setEnabled(record is not None and allowed(self.context.actor, Permission.VIEW_CLINICAL))
         self.archive_action.setText("Restore patient" if record and record.archived else "Archive patient")
 
     # -- use cases -------------------------------------------------------------------------------
@@ -141,6 +182,16 @@ class MainWindow(QMainWindow):
             dialog.open()
 
         ctx.runner.run(lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), opened)
+
+    def open_chart(self, patient_id: int | None) -> None:
+        """The patient's clinical chart (intake, plan, sessions, outcomes) in its own window."""
+        if patient_id is None:
+            return
+        from acudesk.ui.chart.window import PatientChartWindow
+
+        window = PatientChartWindow(self.context, patient_id, parent=self)
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.show()
 
     def _after_save(self, record: PatientRecord, verb: str) -> None:
         d = record.details
@@ -208,7 +259,73 @@ class MainWindow(QMainWindow):
             f"<p>Database: {self.context.database_label}</p>",
         )
 
+    # -- trust: idle lock, backups, accounts, audit -------------------------------------------------
+    def lock(self) -> None:
+        if self.stack.currentWidget() is self.lock_screen:
+            return
+        self.idle.pause()
+        self._restore_windows = hide_other_windows(self)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        for toolbar in self.findChildren(QToolBar):
+            toolbar.setEnabled(False)
+        self.lock_screen.reset()
+
+    def unlock(self) -> None:
+        self.stack.setCurrentWidget(self.tabs)
+        self.menuBar().setEnabled(True)
+        for toolbar in self.findChildren(QToolBar):
+            toolbar.setEnabled(True)
+        if self._restore_windows is not None:
+            self._restore_windows()
+            self._restore_windows = None
+        self.idle.resume()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.stack.currentWidget() is self.lock_screen
+
+    def automatic_backup(self, on_close: bool = False) -> None:
+        from acudesk.services.backups import automatic_backup
+
+        database = self.context.database
+
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.statusBar().showMessage(f"Backup saved ({path.name})", 5000)
+
+        self.context.runner.run(lambda: automatic_backup(database, on_close=on_close), done,
+                                lambda error: self.statusBar().showMessage(f"Backup failed: {error}", 15000))
+
+    def change_password(self) -> None:
+        from acudesk.ui.admin.password_dialog import ChangePasswordDialog
+
+        ChangePasswordDialog(self.context, self).open()
+
+    def manage_users(self) -> None:
+        from acudesk.ui.admin.users_dialog import UsersDialog
+
+        UsersDialog(self.context, self).open()
+
+    def show_audit_log(self) -> None:
+        from acudesk.ui.admin.audit_viewer import AuditViewer
+
+        AuditViewer(self.context, self).open()
+
+    def restore_backup(self) -> None:
+        from acudesk.ui.admin.restore_dialog import RestoreDialog
+
+        source = self.context.database.sqlite_path
+        if source is None:
+            return
+        RestoreDialog(source, self.context.runner, parent=self, before_restore=self.context.database.dispose,
+                      restart_needed=True).open()
+
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        self.idle.stop()
+        self.backup_timer.stop()
+        if self.context.database.is_sqlite:
+            self.automatic_backup(on_close=True)  # the worker finishes it before the app exits
         if self.context.runner.pending:
             self.statusBar().showMessage("Finishing the last save…")
         super().closeEvent(event)

@@ -70,4 +70,5 @@ class TaskRunner:
         return self._executor.submit(job)
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Wait for queued work (saves, the closing backup) to finish, then stop the worker."""
+        self._executor.shutdown(wait=True)

@@ -1,0 +1,96 @@
+"""Administrators read the audit trail: filter by action, user or patient, and verify the chain."""
+
+from __future__ import annotations
+
+import json
+
+from acudesk.services import audit
+from acudesk.services.audit import AuditRow, ChainReport
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+ACTIONS = ("", "login", "login_failed", "lockout", "create", "update", "view", "archive", "restore", "sign",
+           "amend", "export", "backup", "setup")
+
+
+class AuditViewer(QDialog):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Audit log")
+        self.action = QComboBox()
+        self.action.addItems([a or "(all actions)" for a in ACTIONS])
+        self.patient = QLineEdit()
+        self.patient.setPlaceholderText("Patient no.")
+        self.patient.setMaximumWidth(110)
+        apply = QPushButton("Show")
+        apply.clicked.connect(self.reload)
+        verify = QPushButton("Verify chain")
+        verify.clicked.connect(self.verify)
+        self.status = QLabel()
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Action"))
+        filters.addWidget(self.action)
+        filters.addWidget(self.patient)
+        filters.addWidget(apply)
+        filters.addStretch(1)
+        filters.addWidget(verify)
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(["When (UTC)", "Who", "Action", "Record", "Patient no.", "Detail"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.resize(1000, 560)
+        self.reload()
+
+    def reload(self) -> None:
+        ctx = self.context
+        action = ACTIONS[self.action.currentIndex()] or None
+        text = self.patient.text().strip()
+        patient_id = int(text) if text.isdigit() else None
+        ctx.runner.run(lambda: audit.list_events(ctx.database, ctx.actor, action=action, patient_id=patient_id),
+                       self._show, lambda e: show_error(e, self))
+
+    def _show(self, rows: list[AuditRow]) -> None:
+        self.table.setRowCount(len(rows))
+        for row, event in enumerate(rows):
+            record = f"{event.entity} {event.entity_id}" if event.entity_id is not None else event.entity
+            values = (f"{event.occurred_at:%Y-%m-%d %H:%M:%S}", event.user, event.action, record,
+                      "" if event.patient_id is None else str(event.patient_id),
+                      json.dumps(event.detail, ensure_ascii=False) if event.detail else "")
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.status.setText(f"{len(rows)} events shown (newest first, at most 1000).")
+
+    def verify(self) -> None:
+        ctx = self.context
+        ctx.runner.run(lambda: audit.verify(ctx.database, ctx.actor), self._verified, lambda e: show_error(e, self))
+
+    def _verified(self, report: ChainReport) -> None:
+        if report.ok:
+            self.status.setText(f"Chain intact: {report.events_checked} events verified.")
+        else:
+            self.status.setText(f"<b style='color:#b3261e'>Chain broken at event {report.first_broken_id}.</b>")

@@ -1,0 +1,135 @@
+"""Administrators manage accounts: add a user, set roles, reset a password, deactivate."""
+
+from __future__ import annotations
+
+from acudesk.services import auth
+from acudesk.services.auth import UserInfo
+from acudesk.services.context import ROLES
+from acudesk.ui.admin.password_dialog import password_field
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.forms import ERROR_STYLE
+from acudesk.ui.qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class NewUserDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a user")
+        self.username = QLineEdit()
+        self.display_name = QLineEdit()
+        self.password = password_field("password")
+        self.role_boxes = {role: QCheckBox(role.capitalize()) for role in ROLES}
+        roles = QHBoxLayout()
+        for box in self.role_boxes.values():
+            roles.addWidget(box)
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        form = QFormLayout()
+        form.addRow("Name", self.display_name)
+        form.addRow("User name", self.username)
+        form.addRow("First password", self.password)
+        form.addRow("Roles", roles)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def roles(self) -> tuple[str, ...]:
+        return tuple(role for role, box in self.role_boxes.items() if box.isChecked())
+
+
+class UsersDialog(QDialog):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.users: list[UserInfo] = []
+        self.setWindowTitle("Users and roles")
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Name", "User name", "Roles", "Status"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        buttons = QHBoxLayout()
+        for label, slot in (("Add user…", self.add_user), ("Reset password…", self.reset_password),
+                            ("Deactivate / reactivate", self.toggle_active)):
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(close)
+        self.resize(720, 420)
+        self.reload()
+
+    def reload(self) -> None:
+        ctx = self.context
+        ctx.runner.run(lambda: auth.list_users(ctx.database, ctx.actor), self._show, lambda e: show_error(e, self))
+
+    def _show(self, users: list[UserInfo]) -> None:
+        self.users = users
+        self.table.setRowCount(len(users))
+        for row, user in enumerate(users):
+            status = "Active" if user.active else "Deactivated"
+            if user.locked_until is not None:
+                status += " (locked)"
+            for column, value in enumerate((user.display_name, user.username, ", ".join(sorted(user.roles)), status)):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+
+    def _selected(self) -> UserInfo | None:
+        row = self.table.currentRow()
+        return self.users[row] if 0 <= row < len(self.users) else None
+
+    def _run(self, work) -> None:  # type: ignore[no-untyped-def]
+        self.context.runner.run(work, lambda _r: self.reload(), lambda e: show_error(e, self))
+
+    def add_user(self) -> None:
+        dialog = NewUserDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ctx = self.context
+        values = (dialog.username.text(), dialog.display_name.text(), dialog.roles(), dialog.password.text())
+        self._run(lambda: auth.create_user(ctx.database, ctx.actor, *values))
+
+    def reset_password(self) -> None:
+        user = self._selected()
+        if user is None:
+            return
+        password, ok = QInputDialog.getText(self, "Reset password", f"New password for {user.display_name}:",
+                                            QLineEdit.EchoMode.Password)
+        if ok:
+            ctx = self.context
+            self._run(lambda: auth.reset_password(ctx.database, ctx.actor, user.id, password))
+
+    def toggle_active(self) -> None:
+        user = self._selected()
+        if user is not None:
+            ctx = self.context
+            self._run(lambda: auth.set_active(ctx.database, ctx.actor, user.id, not user.active))
+
+
+
