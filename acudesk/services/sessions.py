@@ -181,7 +181,10 @@ def save_session(
     database: Database, actor: Actor, patient_id: int, draft: SessionDraft, *,
     session_id: int | None = None, expected_version: int | None = None,
 ) -> SessionData:
-    """Record a new session (refused while treatment is stopped) or save changes to a draft one."""
+    """Record a new session (refused while treatment is stopped) or save changes to a draft one.
+
+    Needle counts that are both entered and differ open a ``retained_needle`` adverse event at once.
+    """
     require(actor, Permission.EDIT_CLINICAL)
     clean = _validate(draft)
     try:
@@ -196,6 +199,8 @@ def save_session(
             session.flush()
             audit.record(session, actor, "create" if session_id is None else "update", "session_record", record.id,
                          patient_id=patient_id)
+            if None not in (clean.needles_in, clean.needles_out) and not clean.needles_match:
+                _open_retained_needle(session, actor, record)  # the mismatch is itself an incident (CCAOM)
             return _data(session, record)
     except StaleDataError as error:
         raise ConflictError("Someone else saved this session record at the same moment. Reload.") from error

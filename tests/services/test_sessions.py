@@ -51,6 +51,7 @@ def test_needle_mismatch_blocks_signing_and_opens_a_retained_needle_event(databa
     pid = treated_patient(database, admin)
     draft = replace(sessions.new_session_draft(database, admin, pid, AT), needles_out=2, nrs_before=6)
     saved = sessions.save_session(database, admin, pid, draft)
+    assert [e.kind for e in sessions.list_adverse_events(database, admin, pid)] == ["retained_needle"]
     with pytest.raises(NeedleCountError, match="3 in, 2 out"):
         sessions.sign_session(database, admin, saved.id, expected_version=saved.version)
     events = sessions.list_adverse_events(database, admin, pid)

@@ -1,0 +1,192 @@
+"""Body chart: silhouettes from ``load_body_chart()`` with the catalogue's points, drawn with QPainter.
+
+Front, back and side views are tabs. Every charted point is a small grey dot; points in the plan are
+larger and coloured (blue: planned, amber: safety warning, red: blocked, used with an override).
+Bilateral points are drawn on both sides; a point planned on one side only is drawn on that side.
+Clicking near a dot emits ``pointClicked(code)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from acudesk.domain.acupoints import Acupoint, ChartView, load_body_chart, load_catalogue
+from acudesk.ui.qt import (
+    QColor,
+    QFont,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QTabWidget,
+    QWidget,
+    Signal,
+)
+
+COLOURS = {"planned": "#2b6cb0", "warn": "#c77700", "block": "#b3261e"}
+HIT_RADIUS = 9.0
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A point shown as part of the plan: its side and the safety state for its colour."""
+
+    side: str = "bilateral"
+    state: str = "planned"  # planned | warn | block
+
+
+def _positions(point: Acupoint, view: str, side: str) -> list[tuple[float, float]]:
+    """Normalised (x, y) positions of the point on ``view`` for the planned ``side``."""
+    chart = point.chart
+    if chart is None or chart.view != view:
+        return []
+    if view == "side" or not point.bilateral or abs(chart.x - 0.5) < 1e-6:
+        return [(chart.x, chart.y)]
+    mirrored = (1.0 - chart.x, chart.y)
+    # Stored on the image's right half: the patient's LEFT on the front view, RIGHT on the back view.
+    stored_side = "left" if view == "front" else "right"
+    if side in ("left", "right"):
+        return [(chart.x, chart.y)] if side == stored_side else [mirrored]
+    return [(chart.x, chart.y), mirrored]
+
+
+class BodyView(QWidget):
+    pointClicked = Signal(str)
+
+    def __init__(self, view: ChartView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.points = [p for p in load_catalogue().points if p.chart is not None and p.chart.view == view.name]
+        self.marked: Mapping[str, Marked] = {}
+        self.setMinimumSize(220, 360)
+        self.setMouseTracking(True)
+        self.setObjectName(f"bodyView-{view.name}")
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(300, 560)
+
+    def set_marked(self, marked: Mapping[str, Marked]) -> None:
+        self.marked = dict(marked)
+        self.update()
+
+    def _box(self) -> QRectF:
+        margin = 12.0
+        width, height = self.width() - 2 * margin, self.height() - 2 * margin
+        if width / height > self.view.aspect:
+            width = height * self.view.aspect
+        else:
+            height = width / self.view.aspect
+        return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
+
+    def _at(self, box: QRectF, x: float, y: float) -> QPointF:
+        return QPointF(box.left() + x * box.width(), box.top() + y * box.height())
+
+    def screen_positions(self, code: str) -> list[QPointF]:
+        """Where a point is drawn (used by the click test and by tests)."""
+        box = self._box()
+        point = load_catalogue().get(code)
+        if point is None:
+            return []
+        side = self.marked.get(point.code, Marked()).side
+        return [self._at(box, x, y) for x, y in _positions(point, self.view.name, side)]
+
+    def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("#ffffff"))
+        box = self._box()
+        outline = QPainterPath()
+        for index, (x, y) in enumerate(self.view.outline):
+            (outline.moveTo if index == 0 else outline.lineTo)(self._at(box, x, y))
+        outline.closeSubpath()
+        painter.setPen(QPen(QColor("#8795a8"), 1.5))
+        painter.setBrush(QColor("#f3efe9"))
+        painter.drawPath(outline)
+        painter.setPen(QPen(QColor("#b9c2cf"), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for line in self.view.details:
+            path = QPainterPath()
+            for index, (x, y) in enumerate(line):
+                (path.moveTo if index == 0 else path.lineTo)(self._at(box, x, y))
+            painter.drawPath(path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#a9b3bf"))
+        for point in self.points:
+            if point.code in self.marked:
+                continue
+            for x, y in _positions(point, self.view.name, "bilateral"):
+                painter.drawEllipse(self._at(box, x, y), 2.0, 2.0)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.5, font.pointSizeF() - 1))
+        font.setBold(True)
+        painter.setFont(font)
+        for point in self.points:
+            mark = self.marked.get(point.code)
+            if mark is None:
+                continue
+            colour = QColor(COLOURS.get(mark.state, COLOURS["planned"]))
+            for x, y in _positions(point, self.view.name, mark.side):
+                centre = self._at(box, x, y)
+                painter.setPen(QPen(QColor("#ffffff"), 1.5))
+                painter.setBrush(colour)
+                painter.drawEllipse(centre, 5.5, 5.5)
+                painter.setPen(colour)
+                left = x < 0.5 and self.view.name != "side"
+                label = QRectF(centre.x() - 58 if left else centre.x() + 7, centre.y() - 8, 50, 16)
+                align = Qt.AlignmentFlag.AlignRight if left else Qt.AlignmentFlag.AlignLeft
+                painter.drawText(label, align | Qt.AlignmentFlag.AlignVCenter, point.code)
+        painter.end()
+
+    def code_at(self, position: QPointF) -> str | None:
+        box = self._box()
+        best, best_distance = None, HIT_RADIUS
+        for point in self.points:
+            side = self.marked.get(point.code, Marked()).side
+            for x, y in _positions(point, self.view.name, side if point.code in self.marked else "bilateral"):
+                spot = self._at(box, x, y)
+                distance = ((spot.x() - position.x()) ** 2 + (spot.y() - position.y()) ** 2) ** 0.5
+                if distance < best_distance:
+                    best, best_distance = point.code, distance
+        return best
+
+    def mousePressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        code = self.code_at(event.position())
+        if code:
+            self.pointClicked.emit(code)
+
+    def mouseMoveEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        code = self.code_at(event.position())
+        point = load_catalogue().get(code) if code else None
+        self.setToolTip(f"{point.code} {point.pinyin} {point.hanzi} — {point.english}" if point else "")
+        self.setCursor(Qt.CursorShape.PointingHandCursor if code else Qt.CursorShape.ArrowCursor)
+
+
+class BodyChart(QTabWidget):
+    """The three views as tabs; ``pointClicked`` from any of them."""
+
+    pointClicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bodyChart")
+        chart = load_body_chart()
+        self.views: dict[str, BodyView] = {}
+        for name in ("back", "front", "side"):
+            view = BodyView(chart.view(name))
+            view.pointClicked.connect(self.pointClicked)
+            self.views[name] = view
+            self.addTab(view, chart.view(name).label)
+
+    def set_marked(self, marked: Mapping[str, Marked]) -> None:
+        for view in self.views.values():
+            view.set_marked(marked)
+
+    def show_point(self, code: str) -> None:
+        """Switch to the view the point is drawn on."""
+        point = load_catalogue().get(code)
+        if point is not None and point.chart is not None:
+            self.setCurrentWidget(self.views[point.chart.view])

@@ -1,0 +1,57 @@
+"""A signed session record and its amendments, stacked oldest first, each with author, time and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from acudesk.services.sessions import SessionData
+from acudesk.ui.qt import QLabel, Qt, QWidget
+
+
+def _fields(record: SessionData) -> list[tuple[str, str]]:
+    d = record.draft
+    nrs = f"{'—' if d.nrs_before is None else d.nrs_before} → {'—' if d.nrs_after is None else d.nrs_after}"
+    return [
+        ("Points", ", ".join(f"{p.code} ({p.side})" for p in d.points) or "—"),
+        ("Needles in / out", f"{d.needles_in} / {d.needles_out}"),
+        ("Retention", f"{d.retention_minutes} min" if d.retention_minutes is not None else "—"),
+        ("Pain before → after", nrs),
+        ("S", d.subjective), ("O", d.objective), ("A", d.assessment), ("P", d.plan_note),
+    ]
+
+
+def history_html(records: Sequence[SessionData]) -> str:
+    parts = []
+    previous: dict[str, str] = {}
+    for record in records:
+        signed = f"{record.signed_at.astimezone():%d %b %Y %H:%M}" if record.signed_at else "not signed"
+        if record.amends_id is None:
+            head = f"<b>Original</b> — {escape(record.practitioner)}, signed {signed}"
+        else:
+            head = (f"<b>Amendment</b> — {escape(record.practitioner)}, {signed}<br>"
+                    f"<i>Reason: {escape(record.amendment_reason)}</i>")
+        rows = []
+        for label, value in _fields(record):
+            changed = previous and previous.get(label) != value
+            style = " style='background:#fff4e0'" if changed else ""
+            rows.append(f"<tr{style}><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")
+            previous[label] = value
+        border = "#2b6cb0" if record.amends_id is None else "#c77700"
+        parts.append(f"<div style='border-left: 4px solid {border}; margin-bottom: 8px'>{head}"
+                     f"<table cellspacing='4'>{''.join(rows)}</table></div>")
+    return "".join(parts)
+
+
+class HistoryView(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionHistory")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.records: list[SessionData] = []
+
+    def show_records(self, records: Sequence[SessionData]) -> None:
+        self.records = list(records)
+        self.setText(history_html(records))

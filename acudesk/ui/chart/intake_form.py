@@ -1,0 +1,164 @@
+"""The intake questionnaire as a form, generated from the questions in ``triage.toml``.
+
+Sections become group boxes; yes/no questions check boxes, numbers spin boxes ("—" = not answered),
+single choices combo boxes, multiple choices rows of check boxes. The help text is each field's
+tooltip. ``values()`` returns the answers as the intake JSON format has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from acudesk.domain.intake import Question, load_questionnaire
+from acudesk.ui.qt import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+UNANSWERED = "—"
+
+
+def _label(question: Question) -> str:
+    return question.text + (" *" if question.required else "")
+
+
+class _Choices(QWidget):
+    changed = Signal()
+
+    def __init__(self, question: Question) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.boxes = {}
+        for choice in question.choices:
+            box = QCheckBox(choice.replace("_", " "))
+            box.toggled.connect(self.changed)
+            layout.addWidget(box)
+            self.boxes[choice] = box
+        layout.addStretch(1)
+
+    def value(self) -> list[str] | None:
+        chosen = [c for c, box in self.boxes.items() if box.isChecked()]
+        return chosen or None
+
+    def set_value(self, value: Any) -> None:
+        for choice, box in self.boxes.items():
+            box.setChecked(bool(value) and choice in value)
+
+
+class IntakeForm(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("intakeForm")
+        self.editors: dict[str, QWidget] = {}
+        self.questions = load_questionnaire().questions
+        layout = QVBoxLayout(self)
+        sections: dict[str, QFormLayout] = {}
+        for question in self.questions:
+            form = sections.get(question.section)
+            if form is None:
+                box = QGroupBox(question.section)
+                form = QFormLayout(box)
+                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+                sections[question.section] = form
+                layout.addWidget(box)
+            editor = self._editor(question)
+            editor.setToolTip(question.help or question.text)
+            editor.setObjectName(f"q_{question.id}")
+            self.editors[question.id] = editor
+            if question.type == "bool":
+                form.addRow(editor)
+            else:
+                label = QLabel(_label(question))
+                label.setWordWrap(True)
+                label.setToolTip(question.help or question.text)
+                form.addRow(label, editor)
+        layout.addStretch(1)
+
+    def _editor(self, question: Question) -> QWidget:
+        if question.type == "bool":
+            box = QCheckBox(_label(question))
+            box.toggled.connect(self.changed)
+            return box
+        if question.type in ("int", "number"):
+            spin: QSpinBox | QDoubleSpinBox = QSpinBox() if question.type == "int" else QDoubleSpinBox()
+            low = question.minimum if question.minimum is not None else 0
+            high = question.maximum if question.maximum is not None else 999
+            spin.setRange(low - 1, high)  # type: ignore[arg-type]
+            spin.setSpecialValueText(UNANSWERED)
+            spin.setValue(low - 1)  # type: ignore[arg-type]
+            spin.setMaximumWidth(110)
+            spin.valueChanged.connect(self.changed)
+            return spin
+        if question.type == "choice":
+            combo = QComboBox()
+            combo.addItem(UNANSWERED, None)
+            for choice in question.choices:
+                combo.addItem(choice.replace("_", " "), choice)
+            combo.currentIndexChanged.connect(self.changed)
+            return combo
+        if question.type == "choices":
+            choices = _Choices(question)
+            choices.changed.connect(self.changed)
+            return choices
+        line = QLineEdit()
+        line.setPlaceholderText("YYYY-MM-DD")
+        line.setMaximumWidth(140)
+        line.textChanged.connect(self.changed)
+        return line
+
+    def values(self) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        for question in self.questions:
+            editor = self.editors[question.id]
+            value: Any
+            if isinstance(editor, QCheckBox):
+                value = editor.isChecked()
+            elif isinstance(editor, QSpinBox | QDoubleSpinBox):
+                value = None if editor.value() == editor.minimum() else editor.value()
+            elif isinstance(editor, QComboBox):
+                value = editor.currentData()
+            elif isinstance(editor, _Choices):
+                value = editor.value()
+            else:
+                assert isinstance(editor, QLineEdit)
+                value = editor.text().strip() or None
+            if value is not None:
+                answers[question.id] = value
+        return answers
+
+    def set_values(self, answers: Mapping[str, Any]) -> None:
+        self.blockSignals(True)
+        for question in self.questions:
+            editor = self.editors[question.id]
+            value = answers.get(question.id)
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(value is True)
+            elif isinstance(editor, QSpinBox | QDoubleSpinBox):
+                editor.setValue(value if value is not None else editor.minimum())
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, _Choices):
+                editor.set_value(value)
+            else:
+                assert isinstance(editor, QLineEdit)
+                editor.setText(str(value or ""))
+        self.blockSignals(False)
+        self.changed.emit()
+
+    def set_read_only(self, read_only: bool) -> None:
+        for editor in self.editors.values():
+            editor.setEnabled(not read_only)

@@ -1,0 +1,357 @@
+"""Plan tab: complaint, goals, course pattern, techniques, points (picker + body chart), live safety check.
+
+The safety engine runs as points and techniques are added: warnings show in amber next to the point;
+a blocked point or technique is only added after the practitioner gives an override reason.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from acudesk.domain.acupoints import load_catalogue
+from acudesk.domain.contraindications import Violation
+from acudesk.domain.errors import AcuDeskError, ValidationErrors
+from acudesk.domain.intake import Intake as IntakeAnswers
+from acudesk.domain.scheduling import format_pattern, parse_pattern
+from acudesk.services import plans
+from acudesk.services.plans import PlanContext, PlanDraft, PlannedPoint, PlanRecord
+from acudesk.ui.chart.body_chart import BodyChart, Marked
+from acudesk.ui.chart.override_dialog import OverrideDialog
+from acudesk.ui.chart.point_picker import PointPicker
+from acudesk.ui.chart.tasks import run_for
+from acudesk.ui.chart.techniques_box import TechniquesBox
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.qt import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+AMBER, RED = "#8a5300", "#b3261e"
+SIDE_WORDS = {"bilateral": "both sides", "left": "left", "right": "right", "midline": "midline"}
+
+
+class PlanTab(QWidget):
+    changed = Signal()
+
+    def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context, self.patient_id = context, patient_id
+        self.conditions = IntakeAnswers({})
+        self.gate_allowed = False
+        self.record: PlanRecord | None = None
+        self.points: list[PlannedPoint] = []
+        self.message = QLabel()
+        self.message.setObjectName("planMessage")
+        self.message.setWordWrap(True)
+
+        # left: the plan's text and techniques
+        self.status = QLabel("New plan (not saved)")
+        self.status.setObjectName("planStatus")
+        self.template = QComboBox()
+        self.template.addItem("Start from a template…", None)
+        for template in plans.plan_templates():
+            self.template.addItem(template.name, template.id)
+        self.repeat_button = QPushButton("Repeat last prescription")
+        self.complaint = QLineEdit()
+        self.goals = QPlainTextEdit()
+        self.goals.setFixedHeight(56)
+        self.pattern = QLineEdit()
+        self.pattern.setPlaceholderText("weekly x4, fortnightly x2, monthly x2")
+        self.pattern_note = QLabel()
+        self.pattern_note.setWordWrap(True)
+        self.baseline = QSpinBox()
+        self.baseline.setRange(-1, 10)
+        self.baseline.setSpecialValueText("from intake")
+        self.baseline.setValue(-1)
+        self.techniques = TechniquesBox()
+        details = QGroupBox("Plan")
+        form = QFormLayout(details)
+        form.addRow(self.status)
+        form.addRow(self.template)
+        form.addRow(self.repeat_button)
+        form.addRow("Complaint", self.complaint)
+        form.addRow("Goals", self.goals)
+        form.addRow("Course", self.pattern)
+        form.addRow("", self.pattern_note)
+        form.addRow("Baseline pain (NRS)", self.baseline)
+        self.save_button = QPushButton("Save plan")
+        self.activate_button = QPushButton("Activate plan")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.activate_button)
+        left = QVBoxLayout()
+        left.addWidget(details)
+        left.addWidget(self.techniques)
+        left.addWidget(self.message)
+        left.addStretch(1)
+        left.addLayout(buttons)
+
+        # middle: the picker and the planned points with their safety notes
+        self.picker = PointPicker()
+        self.planned = QListWidget()
+        self.planned.setObjectName("plannedPoints")
+        self.planned.setWordWrap(True)
+        self.remove_button = QPushButton("Remove point")
+        picker_box = QGroupBox("Add points")
+        QVBoxLayout(picker_box).addWidget(self.picker)
+        planned_box = QGroupBox("Points in this plan")
+        planned_layout = QVBoxLayout(planned_box)
+        planned_layout.addWidget(self.planned, 1)
+        planned_layout.addWidget(self.remove_button)
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(picker_box)
+        middle.addWidget(planned_box)
+
+        self.chart = BodyChart()
+        splitter = QSplitter()
+        container = QWidget()
+        container.setLayout(left)
+        splitter.addWidget(container)
+        splitter.addWidget(middle)
+        splitter.addWidget(self.chart)
+        splitter.setSizes([380, 420, 300])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.picker.addRequested.connect(self.add_point)
+        self.picker.highlighted.connect(self.chart.show_point)
+        self.chart.pointClicked.connect(lambda code: self.add_point(code, self.picker.side()))
+        self.remove_button.clicked.connect(self.remove_current)
+        self.techniques.toggled.connect(self._technique_toggled)
+        self.techniques.changed.connect(self.refresh_safety)
+        self.template.activated.connect(self._apply_template)
+        self.repeat_button.clicked.connect(self.repeat_last)
+        self.pattern.textChanged.connect(self._check_pattern)
+        self.save_button.clicked.connect(self.save)
+        self.activate_button.clicked.connect(self.activate)
+
+    # -- loading -------------------------------------------------------------------------------------
+    def load(self) -> None:
+        ctx = self.context
+
+        def work() -> tuple[PlanContext, list[PlanRecord]]:
+            return (plans.plan_context(ctx.database, ctx.actor, self.patient_id),
+                    plans.list_plans(ctx.database, ctx.actor, self.patient_id))
+
+        run_for(self, ctx.runner, work, self._loaded, lambda error: show_error(error, self))
+
+    def _loaded(self, result: tuple[PlanContext, list[PlanRecord]]) -> None:
+        context, records = result
+        self.conditions, self.gate_allowed = context.conditions, context.gate_allowed
+        current = next((r for r in records if r.status in ("active", "draft")), None)
+        if current is not None:
+            self.show_plan(current)
+        else:
+            self.record = None
+            self.status.setText("No plan yet: start from a template, repeat the last prescription, or add points.")
+        self._show_gate(context.gate_message)
+
+    def _show_gate(self, message: str) -> None:
+        self.activate_button.setEnabled(self.gate_allowed)
+        self.activate_button.setToolTip("" if self.gate_allowed else message)
+        if not self.gate_allowed:
+            self.set_message(f"⛔ {message}", RED)
+
+    def show_plan(self, record: PlanRecord) -> None:
+        self.record = record
+        self.set_draft(record.draft)
+        when = f" since {record.activated_at.astimezone():%d %b %Y}" if record.activated_at else ""
+        self.status.setText(f"Plan no. {record.id}: {record.status}{when}")
+
+    def set_draft(self, draft: PlanDraft) -> None:
+        self.complaint.setText(draft.complaint)
+        self.goals.setPlainText(draft.goals)
+        self.pattern.setText(draft.course_pattern)
+        self.baseline.setValue(draft.baseline_nrs if draft.baseline_nrs is not None else -1)
+        self.techniques.set_selected(draft.techniques)
+        self.points = list(draft.points)
+        self.refresh_safety()
+
+    def draft(self) -> PlanDraft:
+        baseline = self.baseline.value()
+        return PlanDraft(self.complaint.text(), self.goals.toPlainText(), self.pattern.text(), tuple(self.points),
+                         self.techniques.selected(), None if baseline < 0 else baseline)
+
+    # -- safety --------------------------------------------------------------------------------------
+    def violations(self, draft: PlanDraft | None = None) -> list[Violation]:
+        try:
+            return plans.safety_check(self.conditions, draft or self.draft())
+        except AcuDeskError:
+            return []
+
+    def refresh_safety(self) -> None:
+        found = self.violations()
+        self.planned.clear()
+        marked: dict[str, Marked] = {}
+        catalogue = load_catalogue()
+        for point in self.points:
+            info = catalogue.get(point.code)
+            mine = [v for v in found if v.item_kind == "point" and v.item == point.code]
+            blocked = any(v.severity == "block" for v in mine)
+            lines = [f"{point.code}  {info.pinyin if info else ''} {info.hanzi if info else ''} · "
+                     f"{SIDE_WORDS.get(point.side, point.side)}"]
+            for violation in mine:
+                mark = "BLOCKED" if violation.severity == "block" else "Caution"
+                lines.append(f"   {mark} ({violation.rule}): {violation.reason}")
+            if point.override_reason:
+                lines.append(f"   Override reason: {point.override_reason}")
+            item = QListWidgetItem("\n".join(lines))
+            item.setData(Qt.ItemDataRole.UserRole, point.code)
+            if mine:
+                item.setForeground(Qt.GlobalColor.darkRed if blocked else Qt.GlobalColor.darkYellow)
+                item.setToolTip("\n".join(f"{v.rule}: {v.reason} ({v.source})" for v in mine))
+            self.planned.addItem(item)
+            marked[point.code] = Marked(point.side, "block" if blocked else ("warn" if mine else "planned"))
+        self.chart.set_marked(marked)
+        technique_notes = [v for v in found if v.item_kind == "technique"]
+        if technique_notes:
+            text = "<br>".join(
+                f"<span style='color:{RED if v.severity == 'block' else AMBER}'><b>{escape(v.item)}</b> "
+                f"({escape(v.rule)}): {escape(v.reason)}</span>" for v in technique_notes)
+            self.techniques.setToolTip(text)
+        self.set_message("", "")
+        if not self.gate_allowed and self.record is not None:
+            self.activate_button.setEnabled(False)
+
+    def set_message(self, text: str, colour: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {colour}; font-weight: 600;" if colour else "")
+
+    # -- points --------------------------------------------------------------------------------------
+    def add_point(self, code: str, side: str, override_reason: str | None = None) -> bool:
+        """Add a point; a blocked one needs an override reason (asked for when not given)."""
+        point = load_catalogue().get(code)
+        if point is None:
+            return False
+        if any(p.code == point.code for p in self.points):
+            self.points = [PlannedPoint(p.code, side, p.note, p.override_reason) if p.code == point.code else p
+                           for p in self.points]
+            self.refresh_safety()
+            return True
+        candidate = PlannedPoint(point.code, side)
+        draft = self.draft()
+        trial = PlanDraft(draft.complaint, draft.goals, draft.course_pattern, (candidate,), draft.techniques)
+        blocks = [v for v in self.violations(trial) if v.severity == "block" and v.item == point.code]
+        if blocks:
+            reason = override_reason if override_reason is not None else OverrideDialog.get_reason(
+                point.code, blocks, self)
+            if not reason or not reason.strip():
+                self.set_message(f"{point.code} was not added: it is blocked ({blocks[0].rule}) and needs an "
+                                 "override reason.", RED)
+                return False
+            candidate = PlannedPoint(point.code, side, "", reason.strip())
+        self.points.append(candidate)
+        self.refresh_safety()
+        self.chart.show_point(point.code)
+        return True
+
+    def remove_current(self) -> None:
+        item = self.planned.currentItem()
+        if item is not None:
+            code = item.data(Qt.ItemDataRole.UserRole)
+            self.points = [p for p in self.points if p.code != code]
+            self.refresh_safety()
+
+    def _technique_toggled(self, name: str, checked: bool) -> None:
+        if not checked:
+            self.techniques.overrides.pop(name, None)
+            self.refresh_safety()
+            return
+        blocks = [v for v in self.violations() if v.severity == "block" and v.item == name]
+        if blocks and not self.techniques.overrides.get(name):
+            reason = OverrideDialog.get_reason(name.replace("_", " "), blocks, self)
+            if not reason:
+                self.techniques.uncheck(name)
+                self.set_message(f"{name} was not added: it is blocked ({blocks[0].rule}).", RED)
+                return
+            self.techniques.overrides[name] = reason
+        self.refresh_safety()
+
+    # -- templates -----------------------------------------------------------------------------------
+    def _apply_template(self, index: int) -> None:
+        template_id = self.template.itemData(index)
+        template = next((t for t in plans.plan_templates() if t.id == template_id), None)
+        self.template.setCurrentIndex(0)
+        if template is not None:
+            self._apply_prescription(template.draft, f"Template: {template.name} ({template.source}).")
+
+    def _apply_prescription(self, draft: PlanDraft, note: str) -> None:
+        """Fill the editor; blocked points go through the override question one by one."""
+        self.complaint.setText(self.complaint.text() or draft.complaint)
+        self.goals.setPlainText(self.goals.toPlainText() or draft.goals)
+        self.pattern.setText(draft.course_pattern or self.pattern.text())
+        self.techniques.set_selected(draft.techniques)
+        self.points = []
+        skipped = [p.code for p in draft.points if not self.add_point(p.code, p.side)]
+        self.set_message(note + (f" Not added (blocked): {', '.join(skipped)}." if skipped else ""),
+                         RED if skipped else "#2e5e2f")
+
+    def repeat_last(self) -> None:
+        ctx = self.context
+
+        def done(draft: PlanDraft | None) -> None:
+            if draft is None:
+                self.set_message("There is no earlier prescription to repeat.", AMBER)
+            else:
+                self._apply_prescription(draft, "Last prescription repeated.")
+
+        run_for(self, ctx.runner, lambda: plans.repeat_last(ctx.database, ctx.actor, self.patient_id), done,
+                       lambda error: show_error(error, self))
+
+    def _check_pattern(self, text: str) -> None:
+        if not text.strip():
+            self.pattern_note.setText("")
+            return
+        try:
+            pattern = parse_pattern(text)
+        except AcuDeskError as error:
+            self.pattern_note.setText(f"<span style='color:{RED}'>{escape(error.message)}</span>")
+        else:
+            self.pattern_note.setText(f"{pattern.total} visits: {escape(format_pattern(pattern))}")
+
+    # -- saving --------------------------------------------------------------------------------------
+    def save(self, then_activate: bool = False) -> None:
+        ctx, draft, record = self.context, self.draft(), self.record
+        editable = record is not None and record.status in ("draft", "active")
+        plan_id = record.id if editable and record else None
+        version = record.version if editable and record else None
+
+        def work() -> PlanRecord:
+            saved = plans.save_plan(ctx.database, ctx.actor, self.patient_id, draft, plan_id=plan_id,
+                                    expected_version=version)
+            if then_activate:
+                saved = plans.activate_plan(ctx.database, ctx.actor, saved.id, expected_version=saved.version)
+            return saved
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, ValidationErrors):
+                self.set_message("\n".join(e.message for e in error.errors), RED)
+            elif isinstance(error, AcuDeskError):
+                self.set_message(error.message, RED)
+            else:
+                show_error(error, self)
+
+        run_for(self, ctx.runner, work, self._saved, failed)
+
+    def _saved(self, record: PlanRecord) -> None:
+        self.show_plan(record)
+        self.set_message(f"Plan {'activated' if record.status == 'active' else 'saved'}.", "#2e5e2f")
+        self.changed.emit()
+
+    def activate(self) -> None:
+        self.save(then_activate=True)

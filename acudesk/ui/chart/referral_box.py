@@ -1,0 +1,81 @@
+"""What was done about a referral: referred where, when, outcome (for intakes that ask for one)."""
+
+from __future__ import annotations
+
+from acudesk.domain.treatment_gate import BLOCKING_LEVELS, REFERRAL_LEVELS
+from acudesk.services import intakes
+from acudesk.services.intakes import IntakeRecord
+from acudesk.ui.chart.tasks import run_for
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.qt import QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget, Signal
+
+
+class ReferralBox(QGroupBox):
+    recorded = Signal(object)  # IntakeRecord
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__("Record referral", parent)
+        self.setObjectName("referralBox")
+        self.context = context
+        self.intake: IntakeRecord | None = None
+        self.letter_available = False
+        self.done = QLabel()
+        self.done.setWordWrap(True)
+        self.where = QLineEdit()
+        self.where.setPlaceholderText("e.g. Emergency department, Royal Infirmary")
+        self.when = QLineEdit()
+        self.when.setPlaceholderText("e.g. today 14:30, by ambulance")
+        self.outcome = QPlainTextEdit()
+        self.outcome.setPlaceholderText("Outcome, or what the patient was told to do")
+        self.outcome.setFixedHeight(54)
+        self.record_button = QPushButton("Record referral")
+        self.letter_button = QPushButton("Referral letter…")
+        form = QFormLayout(self)
+        form.addRow(self.done)
+        form.addRow("Referred to", self.where)
+        form.addRow("When", self.when)
+        form.addRow("Outcome", self.outcome)
+        form.addRow(self.record_button)
+        form.addRow(self.letter_button)
+        self.record_button.clicked.connect(self.record)
+        self.letter_button.clicked.connect(self.letter)
+        self.hide()
+
+    def show_intake(self, record: IntakeRecord | None) -> None:
+        self.intake = record
+        wanted = record is not None and record.signed and record.level in REFERRAL_LEVELS
+        self.setVisible(wanted)
+        self.letter_button.setVisible(wanted and self.letter_available)
+        if record is None:
+            return
+        review = record.level not in BLOCKING_LEVELS
+        self.setTitle("Record medical review" if review else "Record referral — required before any treatment")
+        self.done.setText(f"Recorded:\n{record.referral_action}" if record.referral_action
+                          else "Nothing recorded yet.")
+        for editor in (self.where, self.when, self.outcome):
+            editor.clear()
+
+    def text(self) -> str:
+        parts = [f"Referred to: {self.where.text().strip()}" if self.where.text().strip() else "",
+                 f"When: {self.when.text().strip()}" if self.when.text().strip() else "",
+                 f"Outcome: {self.outcome.toPlainText().strip()}" if self.outcome.toPlainText().strip() else ""]
+        return "; ".join(p for p in parts if p)
+
+    def record(self) -> None:
+        if self.intake is None:
+            return
+        ctx, intake_id, text = self.context, self.intake.id, self.text()
+        run_for(self, ctx.runner, lambda: intakes.record_referral(ctx.database, ctx.actor, intake_id, text),
+                       self.recorded.emit, lambda error: show_error(error, self))
+
+    def letter(self) -> None:  # pragma: no cover - depends on the documents service being present
+        import importlib
+
+        documents = importlib.import_module("acudesk.services.documents")
+        maker = getattr(documents, "referral_letter", None)
+        if maker is None or self.intake is None:
+            return
+        ctx, intake_id = self.context, self.intake.id
+        run_for(self, ctx.runner, lambda: maker(ctx.database, ctx.actor, intake_id),
+                       lambda _path: None, lambda error: show_error(error, self))

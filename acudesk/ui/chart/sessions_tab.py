@@ -1,0 +1,293 @@
+"""Sessions tab: the list of session records, a new session pre-filled from the plan, needle counts,
+sign and lock, amendments (original and amendment stacked), and adverse events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from acudesk.domain.errors import AcuDeskError, ValidationErrors
+from acudesk.services import sessions
+from acudesk.services.sessions import AdverseEventData, NeedleCountError, SessionData, SessionDraft
+from acudesk.ui.chart.adverse_event_dialog import AdverseEventDialog
+from acudesk.ui.chart.history_view import HistoryView
+from acudesk.ui.chart.session_editor import SessionEditor
+from acudesk.ui.chart.tasks import run_for
+from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
+from acudesk.ui.qt import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+RED = "#b3261e"
+
+
+def _row_text(record: SessionData) -> str:
+    d = record.draft
+    nrs = f"NRS {d.nrs_before}→{d.nrs_after}" if d.nrs_before is not None else "NRS —"
+    amended = f" · amended ×{record.amendments}" if record.amendments else ""
+    return f"{d.session_at.astimezone():%d %b %Y %H:%M} · {record.status} · {nrs}{amended}"
+
+
+class SessionsTab(QWidget):
+    changed = Signal()
+
+    def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context, self.patient_id = context, patient_id
+        self.records: list[SessionData] = []
+        self.current: SessionData | None = None
+        self.mode = "none"  # none | new | draft | signed | amend
+        self.refusal = ""  # why the last Sign was refused, shown once the draft is reloaded
+        self.list = QListWidget()
+        self.list.setObjectName("sessionList")
+        self.events = QListWidget()
+        self.events.setObjectName("adverseEvents")
+        self.new_button = QPushButton("New session")
+        self.event_button = QPushButton("Adverse event…")
+        self.resolve_button = QPushButton("Resolve event…")
+        left = QVBoxLayout()
+        left.addWidget(self.new_button)
+        left.addWidget(QLabel("Session records"))
+        left.addWidget(self.list, 2)
+        left.addWidget(QLabel("Adverse events"))
+        left.addWidget(self.events, 1)
+        events_row = QHBoxLayout()
+        events_row.addWidget(self.event_button)
+        events_row.addWidget(self.resolve_button)
+        left.addLayout(events_row)
+
+        self.state = QLabel("Choose a session, or start a new one.")
+        self.state.setObjectName("sessionState")
+        self.state.setWordWrap(True)
+        self.editor = SessionEditor()
+        self.reason = QLineEdit()
+        self.reason.setObjectName("amendmentReason")
+        self.reason.setPlaceholderText("Reason for the amendment (required)")
+        self.history = HistoryView()
+        history_scroll = QScrollArea()
+        history_scroll.setWidget(self.history)
+        history_scroll.setWidgetResizable(True)
+        self.history_box = QGroupBox("Signed record and amendments")
+        QVBoxLayout(self.history_box).addWidget(history_scroll)
+        self.save_button = QPushButton("Save draft")
+        self.sign_button = QPushButton("Sign and lock")
+        self.amend_button = QPushButton("Amend…")
+        self.save_amendment_button = QPushButton("Sign amendment")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reason, 1)
+        for button in (self.save_button, self.sign_button, self.amend_button, self.save_amendment_button):
+            buttons.addWidget(button)
+        right = QVBoxLayout()
+        right.addWidget(self.state)
+        right.addWidget(self.editor, 3)
+        right.addLayout(buttons)
+        right.addWidget(self.history_box, 2)
+        splitter = QSplitter()
+        for part in (left, right):
+            holder = QWidget()
+            holder.setLayout(part)
+            splitter.addWidget(holder)
+        splitter.setSizes([300, 900])
+        QVBoxLayout(self).addWidget(splitter)
+
+        self.new_button.clicked.connect(self.new_session)
+        self.list.currentRowChanged.connect(self._select)
+        self.save_button.clicked.connect(lambda: self.save(sign=False))
+        self.sign_button.clicked.connect(lambda: self.save(sign=True))
+        self.amend_button.clicked.connect(self.start_amendment)
+        self.save_amendment_button.clicked.connect(self.save_amendment)
+        self.editor.needlesChanged.connect(lambda _match: self._update_buttons())
+        self.event_button.clicked.connect(self.add_event)
+        self.resolve_button.clicked.connect(self.resolve_event)
+        self._set_mode("none")
+
+    # -- state ---------------------------------------------------------------------------------------
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        editable = mode in ("new", "draft", "amend")
+        self.editor.setVisible(mode != "none")
+        self.editor.set_read_only(not editable)
+        self.reason.setVisible(mode == "amend")
+        self.history_box.setVisible(mode in ("signed", "amend"))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        match = self.editor.value().needles_match if self.editor.draft is not None else False
+        self.save_button.setVisible(self.mode in ("new", "draft"))
+        self.sign_button.setVisible(self.mode in ("new", "draft"))
+        self.sign_button.setEnabled(match)
+        self.sign_button.setToolTip("" if match else "Needle counts must be entered and agree before signing.")
+        self.amend_button.setVisible(self.mode == "signed")
+        self.save_amendment_button.setVisible(self.mode == "amend")
+        self.save_amendment_button.setEnabled(match)
+
+    # -- loading -------------------------------------------------------------------------------------
+    def load(self, select_id: int | None = None) -> None:
+        ctx = self.context
+
+        def work() -> tuple[list[SessionData], list[AdverseEventData]]:
+            return (sessions.list_sessions(ctx.database, ctx.actor, self.patient_id),
+                    sessions.list_adverse_events(ctx.database, ctx.actor, self.patient_id))
+
+        run_for(self, ctx.runner, work, lambda result: self._loaded(*result, select_id), lambda e: show_error(e, self))
+
+    def _loaded(self, records: list[SessionData], events: list[AdverseEventData], select_id: int | None) -> None:
+        self.records = records
+        self.list.blockSignals(True)
+        self.list.clear()
+        for record in records:
+            self.list.addItem(_row_text(record))
+        self.list.blockSignals(False)
+        self.events.clear()
+        for event in events:
+            state = "OPEN" if event.open else "resolved"
+            item = QListWidgetItem(f"{event.occurred_at.astimezone():%d %b %Y} · {event.kind.replace('_', ' ')} · "
+                                   f"{event.severity} · {state}")
+            item.setData(Qt.ItemDataRole.UserRole, event.id)
+            item.setToolTip(f"{event.description}\nAction: {event.action_taken}")
+            if event.open:
+                item.setForeground(Qt.GlobalColor.red)
+            self.events.addItem(item)
+        index = next((i for i, r in enumerate(records) if r.id == select_id), None)
+        if index is not None:
+            self.list.blockSignals(True)
+            self.list.setCurrentRow(index)
+            self.list.blockSignals(False)
+            self._select(index)
+
+    def _select(self, index: int) -> None:
+        if not 0 <= index < len(self.records):
+            return
+        record = self.records[index]
+        self.current = record
+        if record.signed:
+            ctx = self.context
+            run_for(self, ctx.runner, lambda: sessions.session_history(ctx.database, ctx.actor, record.id),
+                    self._show_history,
+                           lambda e: show_error(e, self))
+        else:
+            self.editor.set_draft(record.draft)
+            self.state.setText(self.refusal or f"Draft session record no. {record.id} (not signed).")
+            self.state.setStyleSheet(f"color: {RED}; font-weight: 600;" if self.refusal else "")
+            self.refusal = ""
+            self._set_mode("draft")
+
+    def _show_history(self, records: list[SessionData]) -> None:
+        self.history.show_records(records)
+        latest = records[-1]
+        self.editor.set_draft(latest.draft)
+        amended = f", amended {len(records) - 1}×; showing the latest version" if len(records) > 1 else ""
+        self.state.setText(f"Signed and locked{amended}. Corrections are added with “Amend…”.")
+        self._set_mode("signed")
+
+    # -- new / save / sign ---------------------------------------------------------------------------
+    def new_session(self) -> None:
+        ctx, now = self.context, datetime.now(UTC).replace(second=0, microsecond=0)
+
+        def done(draft: SessionDraft) -> None:
+            self.current = None
+            self.list.clearSelection()
+            self.editor.set_draft(draft)
+            source = "pre-filled from the plan" if draft.plan_id else "no plan to pre-fill from"
+            self.state.setText(f"New session ({source}). Count needles in and out.")
+            self._set_mode("new")
+
+        run_for(self, ctx.runner, lambda: sessions.new_session_draft(ctx.database, ctx.actor, self.patient_id, now),
+                done,
+                       lambda e: show_error(e, self))
+
+    def _fail(self, error: BaseException) -> None:
+        if isinstance(error, ValidationErrors):
+            self.state.setText("\n".join(e.message for e in error.errors))
+        elif isinstance(error, AcuDeskError):
+            self.state.setText(error.message)
+        else:
+            show_error(error, self)
+            return
+        self.state.setStyleSheet(f"color: {RED}; font-weight: 600;")
+
+    def save(self, *, sign: bool) -> None:
+        ctx, draft, current = self.context, self.editor.value(), self.current
+        session_id = current.id if current is not None and not current.signed else None
+        version = current.version if session_id is not None and current is not None else None
+
+        def work() -> tuple[SessionData, NeedleCountError | None]:
+            saved = sessions.save_session(ctx.database, ctx.actor, self.patient_id, draft, session_id=session_id,
+                                          expected_version=version)
+            if not sign:
+                return saved, None
+            try:
+                return sessions.sign_session(ctx.database, ctx.actor, saved.id, expected_version=saved.version), None
+            except NeedleCountError as error:  # the draft is saved and the adverse event opened
+                return saved, error
+
+        def done(result: tuple[SessionData, NeedleCountError | None]) -> None:
+            saved, error = result
+            self._saved(saved)
+            if error is not None:
+                self.refusal = error.message
+
+        self.state.setStyleSheet("")
+        run_for(self, ctx.runner, work, done, self._fail)
+
+    def _saved(self, record: SessionData) -> None:
+        self.current = record
+        self.load(select_id=record.amends_id or record.id)
+        self.changed.emit()
+
+    # -- amendments ----------------------------------------------------------------------------------
+    def start_amendment(self) -> None:
+        self.reason.clear()
+        self.state.setText("Amending: change what needs correcting and give the reason. The original is kept.")
+        self._set_mode("amend")
+
+    def save_amendment(self) -> None:
+        if self.current is None:
+            return
+        ctx, draft, reason, original = self.context, self.editor.value(), self.reason.text(), self.current.id
+        self.state.setStyleSheet("")
+        run_for(self, ctx.runner, lambda: sessions.amend_session(ctx.database, ctx.actor, original, draft, reason),
+                self._saved,
+                       self._fail)
+
+    # -- adverse events ------------------------------------------------------------------------------
+    def add_event(self) -> None:
+        dialog = AdverseEventDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        values = dialog.values()
+        ctx = self.context
+        session_id = self.current.id if self.current else None
+        run_for(self, ctx.runner,
+            lambda: sessions.record_adverse_event(ctx.database, ctx.actor, self.patient_id, str(values["kind"]),
+                                                  str(values["severity"]), session_id=session_id,
+                                                  description=str(values["description"]),
+                                                  action_taken=str(values["action_taken"]),
+                                                  resolved=bool(values["resolved"])),
+            lambda _event: self.load(select_id=session_id), lambda e: show_error(e, self))
+
+    def resolve_event(self) -> None:
+        item = self.events.currentItem()
+        if item is None:
+            return
+        text, ok = QInputDialog.getText(self, "Resolve adverse event", "What was done to resolve it?")
+        if not ok:
+            return
+        ctx, event_id = self.context, item.data(Qt.ItemDataRole.UserRole)
+        run_for(self, ctx.runner, lambda: sessions.resolve_adverse_event(ctx.database, ctx.actor, event_id, text),
+                       lambda _event: self.load(select_id=self.current.id if self.current else None),
+                       lambda e: show_error(e, self))
