@@ -18,7 +18,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from acudesk.reports.fonts import SANS, SANS_BOLD, markup, register_fonts
 from acudesk.reports.model import ClinicDetails
@@ -68,9 +77,9 @@ def styles(size: float = 10.5) -> Styles:
                              textColor=ACCENT, spaceAfter=size * 0.6),
         heading=ParagraphStyle("heading", parent=body, fontName=SANS_BOLD, fontSize=size + 3,
                                leading=(size + 3) * 1.25, textColor=ACCENT, spaceBefore=size * 0.9,
-                               spaceAfter=size * 0.4, keepWithNext=True),
+                               spaceAfter=size * 0.4),
         subheading=ParagraphStyle("subheading", parent=body, fontName=SANS_BOLD, fontSize=size + 0.5,
-                                  spaceBefore=size * 0.4, spaceAfter=size * 0.2, keepWithNext=True),
+                                  spaceBefore=size * 0.4, spaceAfter=size * 0.2),
         cell=cell,
         cell_bold=ParagraphStyle("cell_bold", parent=cell, fontName=SANS_BOLD),
         cell_right=ParagraphStyle("cell_right", parent=cell, alignment=TA_RIGHT),
@@ -274,8 +283,22 @@ def render(flowables: list[Flowable], setup: PageSetup, *, author: str = "") -> 
     )
     counter: list[int] = []
     header = _header(setup)
-    doc.build(flowables, onFirstPage=header, onLaterPages=header, canvasmaker=_numbered_canvas(setup, counter))
+    doc.build(_no_orphan_headings(flowables), onFirstPage=header, onLaterPages=header,
+              canvasmaker=_numbered_canvas(setup, counter))
     return buffer.getvalue(), counter[-1] if counter else 0
+
+
+def _no_orphan_headings(flowables: list[Flowable]) -> list[Flowable]:
+    """Start a new page before a heading with less than 30 mm left under it.
+
+    Used instead of ``keepWithNext``, which would drag a long table whole onto the next page.
+    """
+    out: list[Flowable] = []
+    for flowable in flowables:
+        if isinstance(flowable, Paragraph) and flowable.style.name in ("heading", "subheading"):
+            out.append(CondPageBreak(30 * mm))
+        out.append(flowable)
+    return out
 
 
 def printed_line(moment: datetime | date) -> str:

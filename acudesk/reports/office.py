@@ -33,6 +33,7 @@ def render_receipt(data: ReceiptData) -> tuple[bytes, int]:
     money = data.clinic.currency
     story: list[Flowable] = [p(data.title, s.title), p(f"Reference {data.number}", s.small), patient_block(data.patient,
                                                                                                           s)]
+    story.append(gap(2))
     if data.practitioner:
         story.append(p(f"Practitioner: {data.practitioner.name}"
                        + (f", registration {data.practitioner.registration}" if data.practitioner.registration
@@ -72,7 +73,7 @@ def render_receipt(data: ReceiptData) -> tuple[bytes, int]:
 def render_day_list(data: DayListData) -> tuple[bytes, int]:
     s = styles(10.5)
     title = f"Day list {fmt_date(data.day)}"
-    story: list[Flowable] = [p(f"Appointments for {fmt_long_date(data.day)}", s.title)]
+    story: list[Flowable] = [p(f"Appointments, {fmt_long_date(data.day)}", s.title)]
     if not data.by_practitioner:
         story.append(p("No appointments on this day.", s.body))
     total = sum(len(entries) for _, entries in data.by_practitioner)
@@ -88,7 +89,7 @@ def render_day_list(data: DayListData) -> tuple[bytes, int]:
             rows.append([p(f"{fmt_time(e.starts)}–{fmt_time(_end(e.starts, e.minutes))}", s.cell),
                          p(f"{e.patient} (no. {e.patient_id})", s.cell), p(e.phone, s.cell), p(visit, s.cell),
                          p(e.room, s.cell), p(STATUS_WORDS.get(e.status, e.status), s.cell)])
-        story.append(table(rows, [24 * mm, 48 * mm, 30 * mm, CONTENT_WIDTH - 148 * mm, 24 * mm, 22 * mm]))
+        story.append(table(rows, [24 * mm, 46 * mm, 28 * mm, CONTENT_WIDTH - 140 * mm, 22 * mm, 20 * mm]))
     setup = PageSetup(data.clinic, title, confidential=True,
                       printed=printed_line(data.printed_at or data.day), subject=title)
     return render(story, setup)
