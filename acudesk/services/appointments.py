@@ -112,6 +112,7 @@ def cancel_appointment(
     now: datetime | None = None,
 ) -> CalendarEntry:
     """Cancel with a reason; late (less than ``LATE_CANCELLATION_NOTICE`` before the start) is noted."""
+    require(actor, Permission.EDIT_SCHEDULE)  # before any other work (tests/services/test_role_matrix.py)
     if not reason.strip():
         raise ValidationError("Give a reason for the cancellation.", field="reason")
     return _set_status(database, actor, appointment_id, expected_version, "cancel", "cancelled", now=now,

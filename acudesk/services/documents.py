@@ -339,6 +339,12 @@ def day_list_data(database: Database, actor: Actor, day: date) -> m.DayListData:
 
 # ----------------------------------------------------------------------------------------- export
 
+# Clinical documents need clinical access; the rest are front-desk papers.
+DOCUMENT_PERMISSIONS: dict[str, Permission] = {
+    "handout": Permission.PRINT_HANDOUTS, "receipt": Permission.PRINT_HANDOUTS, "daylist": Permission.PRINT_HANDOUTS,
+    "summary": Permission.VIEW_CLINICAL, "referral": Permission.VIEW_CLINICAL,
+}
+
 
 def render_document(
     database: Database, actor: Actor, kind: str, *, patient_id: int | None = None, day: date | None = None,
@@ -347,6 +353,7 @@ def render_document(
     """Gather and render one document; returns (PDF bytes, pages). Nothing is recorded."""
     if kind not in KINDS:
         raise ValidationError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.", field="kind")
+    require(actor, DOCUMENT_PERMISSIONS[kind])  # before any other work (tests/services/test_role_matrix.py)
     if kind == "daylist":
         from acudesk.reports.office import render_day_list
 
@@ -399,6 +406,8 @@ def export_document(
     day: date | None = None, appointment_id: int | None = None, clock: Callable[[], float] = time.perf_counter,
 ) -> ExportResult:
     """Render a document to ``out`` and record the export (digest, pages) with an audit event."""
+    if kind in DOCUMENT_PERMISSIONS:
+        require(actor, DOCUMENT_PERMISSIONS[kind])
     out = _check_destination(out)
     started = clock()
     pdf, pages = render_document(database, actor, kind, patient_id=patient_id, day=day,
