@@ -44,7 +44,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        if engine.url.database not in (None, "", ":memory:"):
+        if engine.url.database not in (None, "", ":memory:") and "mode=ro" not in (engine.url.database or ""):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
@@ -60,7 +60,7 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
-        if database not in ("", ":memory:"):
+        if database not in ("", ":memory:") and not url.query.get("uri"):
             path = Path(database)
             if path.exists() and path.is_dir():
                 raise DatabaseError(f"{path} is a folder, not an AcuDesk database file.")
