@@ -9,6 +9,10 @@ if [ -z "$plugin" ] || [ ! -f "$plugin" ]; then
     exit 0  # no xcb plugin in this PySide6 build: nothing to check
 fi
 missing=$(ldd "$plugin" 2>/dev/null | awk '/not found/ {print $1}' | sort -u)
+# Qt 6.5+ loads libxcb-cursor at run time (dlopen), so ldd cannot see that it is missing.
+if ! ldconfig -p 2>/dev/null | grep -q "libxcb-cursor.so.0"; then
+    missing="$missing libxcb-cursor.so.0"
+fi
 if [ -n "$missing" ]; then
     packages=""
     for lib in $missing; do
