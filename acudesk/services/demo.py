@@ -35,6 +35,7 @@ from acudesk.services.clinic import ClinicSetup, actor_from_user, add_user, crea
 from acudesk.services.context import PRACTITIONER, RECEPTIONIST, Actor
 from acudesk.services.demo_intakes import demo_intake
 from acudesk.services.demo_people import FAMILY_NAMES, GIVEN_NAMES, GP_PRACTICES, STREETS, TOWNS
+from acudesk.services.sessions import signed_session_content
 
 DEMO_PASSWORD = "demo-password"
 DEMO_SEED = 20261122
@@ -242,15 +243,14 @@ def _session_record(session, rng, patient, plan, appointment, practitioner_id, p
         objective="Reduced lumbar flexion; tender paraspinals." if "back" in plan.complaint.lower()
         else "Reduced cervical rotation; tender upper trapezius.",
         assessment="Improving steadily." if before < baseline else "No change yet.",
-        plan_note="Continue the course as planned.", status="signed", signed_at=appointment.completed_at,
-        signed_by_id=practitioner_id,
+        plan_note="Continue the course as planned.", status="draft",
         points=[SessionPoint(point_code=code, side=side, technique="manual") for code, side in points],
     )
-    record.content_digest = content_digest(
-        {"points": points, "needles": [needles, needles], "nrs": [record.nrs_before, record.nrs_after],
-         "soap": [record.subjective, record.objective, record.assessment, record.plan_note]}
-    )
     session.add(record)
+    session.flush()
+    # Signed as the sessions service signs: digest of the content first, then the locking status.
+    record.content_digest = content_digest(signed_session_content(record))
+    record.status, record.signed_at, record.signed_by_id = "signed", appointment.completed_at, practitioner_id
     session.flush()
     session.add(OutcomeMeasurement(
         patient_id=patient.id, session_id=record.id, measure="NRS", answers={"score": before},
