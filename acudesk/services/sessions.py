@@ -162,6 +162,11 @@ def _content(record: SessionRecord) -> dict[str, Any]:
     }
 
 
+def signed_session_content(record: SessionRecord) -> dict[str, Any]:
+    """What a signed session record's content digest covers (the demo clinic signs the same way)."""
+    return _content(record)
+
+
 def new_session_draft(database: Database, actor: Actor, patient_id: int, session_at: datetime) -> SessionDraft:
     """A draft pre-filled from the active (or latest) plan: its points, technique and retention."""
     plans = _list_plans(database, actor, patient_id)
