@@ -138,8 +138,8 @@ def build_demo_clinic(
 
 
 def _patient(rng: random.Random, number: int, today: date) -> Patient:
-    given = GIVEN_NAMES[(number * 7 + rng.randrange(len(GIVEN_NAMES))) % len(GIVEN_NAMES)]
-    family = FAMILY_NAMES[(number * 3 + rng.randrange(len(FAMILY_NAMES))) % len(FAMILY_NAMES)]
+    given = rng.choice(GIVEN_NAMES)
+    family = rng.choice(FAMILY_NAMES)
     born = today - timedelta(days=rng.randrange(19 * 365, 84 * 365))
     phone = f"+447700{900000 + number:06d}"
     gp = GP_PRACTICES[number % len(GP_PRACTICES)]

@@ -17,6 +17,10 @@ FAMILY_NAMES = (
     "Quayle", "Ravensworth", "Szabo", "Thorne", "Ulloa", "Vasquez", "Whitcombe", "Xu", "Yardley",
     "Zielinski", "Achterberg", "Brightwell", "Cartwright", "Delacroix", "Entwistle", "Featherstone",
     "Gwynne", "Hargreaves", "Ingleby", "Jovanović", "Kettering", "Lowther", "Müller", "Nørgaard",
+    "Ashdown", "Bellweather", "Corrigan", "Dalgleish", "Eastwood", "Fennimore", "Garside", "Holroyd",
+    "Illingworth", "Jessop", "Kinsella", "Lockhart", "Merriman", "Netherwood", "Ogilvy", "Prendergast",
+    "Rainsford", "Stallybrass", "Tennant", "Underhill", "Valentine", "Wetherby", "Yeoman", "Zamora",
+    "Adeyemi", "Bergström", "Chakraborty", "Dimitriou", "Esposito", "Fontaine", "Gonçalves", "Haddad",
 )
 
 STREETS = (
