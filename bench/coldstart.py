@@ -21,7 +21,8 @@ from typing import Any
 from bench.stats import Timing
 
 CHILD = Path(__file__).resolve().parent / "coldstart_child.py"
-PHASES = ("cli_parsed", "window_init_start", "first_search_sent", "window_init_end", "rows_in_model", "rows_painted")
+PHASES = ("hooks_imported", "window_init_start", "first_search_sent", "window_init_end", "rows_in_model",
+          "rows_painted")
 
 
 @dataclass
