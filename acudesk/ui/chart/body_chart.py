@@ -139,7 +139,25 @@ class BodyView(QWidget):
                 label = QRectF(centre.x() - 58 if left else centre.x() + 7, centre.y() - 8, 50, 16)
                 align = Qt.AlignmentFlag.AlignRight if left else Qt.AlignmentFlag.AlignLeft
                 painter.drawText(label, align | Qt.AlignmentFlag.AlignVCenter, point.code)
+        self._legend(painter)
         painter.end()
+
+    def _legend(self, painter: QPainter) -> None:
+        x, y = 8.0, self.height() - 14.0
+        for state, text in (("planned", "in plan"), ("warn", "caution"), ("block", "blocked (override)")):
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(COLOURS[state]))
+            painter.drawEllipse(QPointF(x + 5, y), 4.5, 4.5)
+            painter.setPen(QColor("#39424e"))
+            width = painter.fontMetrics().horizontalAdvance(text)
+            painter.drawText(QRectF(x + 13, y - 8, width + 4, 16), Qt.AlignmentFlag.AlignVCenter, text)
+            x += width + 30
+        if self.view.name != "side":
+            painter.setPen(QColor("#52606d"))
+            left_edge = "patient's right" if self.view.name == "front" else "patient's left"
+            right_edge = "patient's left" if self.view.name == "front" else "patient's right"
+            painter.drawText(QRectF(6, 4, 120, 14), Qt.AlignmentFlag.AlignLeft, left_edge)
+            painter.drawText(QRectF(self.width() - 126, 4, 120, 14), Qt.AlignmentFlag.AlignRight, right_edge)
 
     def code_at(self, position: QPointF) -> str | None:
         box = self._box()

@@ -25,6 +25,7 @@ def history_html(records: Sequence[SessionData]) -> str:
     parts = []
     previous: dict[str, str] = {}
     for record in records:
+        before = dict(previous)
         signed = f"{record.signed_at.astimezone():%d %b %Y %H:%M}" if record.signed_at else "not signed"
         if record.amends_id is None:
             head = f"<b>Original</b> — {escape(record.practitioner)}, signed {signed}"
@@ -33,10 +34,12 @@ def history_html(records: Sequence[SessionData]) -> str:
                     f"<i>Reason: {escape(record.amendment_reason)}</i>")
         rows = []
         for label, value in _fields(record):
-            changed = previous and previous.get(label) != value
+            changed = bool(before) and before.get(label) != value
             style = " style='background:#fff4e0'" if changed else ""
             rows.append(f"<tr{style}><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")
             previous[label] = value
+        if record.amends_id is not None:
+            head += "<br><small>Changed lines are highlighted.</small>"
         border = "#2b6cb0" if record.amends_id is None else "#c77700"
         parts.append(f"<div style='border-left: 4px solid {border}; margin-bottom: 8px'>{head}"
                      f"<table cellspacing='4'>{''.join(rows)}</table></div>")

@@ -49,7 +49,7 @@ def parse_entry(measure: str, text: str) -> Any:
 def _row(m: Measurement) -> str:
     band = f" ({m.band})" if m.band else ""
     unit = " %" if m.measure == "ODI" else ""
-    change = "" if m.change in ("", "first") else f" — {m.change}"
+    change = "" if m.change in ("", "first") else f" — vs first: {m.change}"
     return f"{m.recorded_at.astimezone():%d %b %Y} · {m.measure} {m.score:g}{unit}{band}{change}"
 
 
@@ -73,6 +73,7 @@ class OutcomesTab(QWidget):
         self.error.setStyleSheet("color: #b3261e;")
         self.error.setWordWrap(True)
         self.list = QListWidget()
+        self.list.setWordWrap(True)
         trend_box = QGroupBox("Pain (NRS) per session")
         trend_layout = QVBoxLayout(trend_box)
         trend_layout.addWidget(self.chart, 1)

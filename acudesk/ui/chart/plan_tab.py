@@ -79,6 +79,10 @@ class PlanTab(QWidget):
         self.baseline.setSpecialValueText("from intake")
         self.baseline.setValue(-1)
         self.techniques = TechniquesBox()
+        self.technique_notes = QLabel()
+        self.technique_notes.setObjectName("techniqueNotes")
+        self.technique_notes.setWordWrap(True)
+        self.technique_notes.setTextFormat(Qt.TextFormat.RichText)
         details = QGroupBox("Plan")
         form = QFormLayout(details)
         form.addRow(self.status)
@@ -97,6 +101,7 @@ class PlanTab(QWidget):
         left = QVBoxLayout()
         left.addWidget(details)
         left.addWidget(self.techniques)
+        left.addWidget(self.technique_notes)
         left.addWidget(self.message)
         left.addStretch(1)
         left.addLayout(buttons)
@@ -162,16 +167,20 @@ class PlanTab(QWidget):
         self._show_gate(context.gate_message)
 
     def _show_gate(self, message: str) -> None:
-        self.activate_button.setEnabled(self.gate_allowed)
+        active = self.record is not None and self.record.status == "active"
+        self.activate_button.setEnabled(self.gate_allowed and not active)
         self.activate_button.setToolTip("" if self.gate_allowed else message)
         if not self.gate_allowed:
-            self.set_message(f"⛔ {message}", RED)
+            self.set_message(f"STOP — {message}", RED)
 
     def show_plan(self, record: PlanRecord) -> None:
         self.record = record
         self.set_draft(record.draft)
         when = f" since {record.activated_at.astimezone():%d %b %Y}" if record.activated_at else ""
         self.status.setText(f"Plan no. {record.id}: {record.status}{when}")
+        active = record.status == "active"
+        self.activate_button.setText("Plan is active (changes apply on save)" if active else "Activate plan")
+        self.activate_button.setEnabled(self.gate_allowed and not active)
 
     def set_draft(self, draft: PlanDraft) -> None:
         self.complaint.setText(draft.complaint)
@@ -219,11 +228,10 @@ class PlanTab(QWidget):
             marked[point.code] = Marked(point.side, "block" if blocked else ("warn" if mine else "planned"))
         self.chart.set_marked(marked)
         technique_notes = [v for v in found if v.item_kind == "technique"]
-        if technique_notes:
-            text = "<br>".join(
-                f"<span style='color:{RED if v.severity == 'block' else AMBER}'><b>{escape(v.item)}</b> "
-                f"({escape(v.rule)}): {escape(v.reason)}</span>" for v in technique_notes)
-            self.techniques.setToolTip(text)
+        self.technique_notes.setText("<br>".join(
+            f"<span style='color:{RED if v.severity == 'block' else AMBER}'><b>{escape(v.item.replace('_', ' '))}"
+            f"{' BLOCKED' if v.severity == 'block' else ''}</b> ({escape(v.rule)}): {escape(v.reason)}</span>"
+            for v in technique_notes))
         self.set_message("", "")
         if not self.gate_allowed and self.record is not None:
             self.activate_button.setEnabled(False)

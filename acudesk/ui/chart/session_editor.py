@@ -139,7 +139,8 @@ class SessionEditor(QWidget):
             text, colour = f"✓ {needles_in} in, {needles_out} out: counts agree.", "#2e7d32"
         else:
             text = (f"⚠ MISMATCH: {needles_in} in, {needles_out} out. A needle may still be in the patient or the "
-                    "couch. Find it before the patient leaves. The record cannot be signed until the counts agree.")
+                    "couch. Find it before the patient leaves. Saving records a retained-needle adverse event; "
+                    "the record cannot be signed until the counts agree.")
             colour = "#b3261e"
         self.needle_message.setText(text)
         self.needle_message.setStyleSheet(f"color: {colour}; font-weight: 600;")

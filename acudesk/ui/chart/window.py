@@ -77,7 +77,7 @@ class PatientChartWindow(QMainWindow):
             self.gate.setText(f"Treatment may go ahead. {escape(decision.message)}")
             self.gate.setStyleSheet("background: #e8f5e9; color: #173d19; padding: 6px; border-radius: 4px;")
         else:
-            self.gate.setText(f"⛔ NO TREATMENT. {escape(decision.message)}")
+            self.gate.setText(f"STOP — NO TREATMENT. {escape(decision.message)}")
             self.gate.setStyleSheet("background: #fdecea; color: #5f1410; padding: 6px; border-radius: 4px;"
                                     "border: 2px solid #b3261e; font-weight: 600;")
 
