@@ -28,7 +28,8 @@ def answers(**changes: Any) -> dict[str, Any]:
 
 
 def register(context: AppContext) -> int:
-    details = PatientDetails(family_name="Marchetti", given_name="Giulia", date_of_birth=date(1992, 4, 12), sex="female")
+    details = PatientDetails(family_name="Marchetti", given_name="Giulia", date_of_birth=date(1992, 4, 12),
+                             sex="female")
     return patients.register_patient(context.database, context.actor, details).id
 
 
