@@ -86,3 +86,18 @@ def test_patients_are_never_hard_deleted(database: Database, admin: Actor) -> No
     with pytest.raises(DBAPIError, match="never deleted"):
         _raw(database, "DELETE FROM patients WHERE id = :id", id=patient_id)
     assert patients.get_patient(database, admin, patient_id).id == patient_id
+
+
+def test_every_guard_trigger_exists_after_all_migrations(database: Database) -> None:
+    """A later migration that rebuilds a table must recreate its guards (SQLite batch mode drops them)."""
+    from acudesk.persistence.guards import guards
+
+    dialect = database.engine.dialect.name
+    if dialect == "postgresql":
+        sql = ("SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = current_schema()")
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    with database.engine.connect() as connection:
+        present = {row[0] for row in connection.execute(text(sql))}
+    assert {guard.name for guard in guards(dialect)} <= present

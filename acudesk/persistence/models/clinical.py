@@ -25,7 +25,7 @@ class Intake(Timestamps, Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    rules_version: Mapped[str] = mapped_column(String(32))
+    rules_version: Mapped[str] = mapped_column(String(64))
     triage_level: Mapped[str] = mapped_column(String(32))
     triage_reasons: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | signed

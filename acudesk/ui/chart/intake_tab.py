@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from acudesk.domain.errors import AcuDeskError
@@ -84,7 +83,6 @@ class IntakeTab(QWidget):
         self.sign_button.clicked.connect(lambda: self.save(sign=True))
         self.history_list.currentRowChanged.connect(self._show_row)
         self.referral.recorded.connect(self._after_save)
-        self.referral.letter_available = importlib.util.find_spec("acudesk.services.documents") is not None
         self.update_banner()
 
     # -- loading -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ class ReferralBox(QGroupBox):
         self.setObjectName("referralBox")
         self.context = context
         self.intake: IntakeRecord | None = None
-        self.letter_available = False
+        self.letter_available = True
         self.done = QLabel()
         self.done.setWordWrap(True)
         self.where = QLineEdit()
@@ -69,13 +69,14 @@ class ReferralBox(QGroupBox):
         run_for(self, ctx.runner, lambda: intakes.record_referral(ctx.database, ctx.actor, intake_id, text),
                        self.recorded.emit, lambda error: show_error(error, self))
 
-    def letter(self) -> None:  # pragma: no cover - depends on the documents service being present
-        import importlib
-
-        documents = importlib.import_module("acudesk.services.documents")
-        maker = getattr(documents, "referral_letter", None)
-        if maker is None or self.intake is None:
+    def letter(self) -> None:
+        """Open the print dialog on the referral letter for this intake's patient."""
+        if self.intake is None:
             return
-        ctx, intake_id = self.context, self.intake.id
-        run_for(self, ctx.runner, lambda: maker(ctx.database, ctx.actor, intake_id),
-                       lambda _path: None, lambda error: show_error(error, self))
+        from acudesk.ui.documents import DocumentsDialog
+
+        dialog = DocumentsDialog(self.context, self.intake.patient_id, parent=self)
+        index = dialog.kind.findData("referral")
+        if index >= 0:
+            dialog.kind.setCurrentIndex(index)
+        dialog.open()
