@@ -95,7 +95,8 @@ def test_every_guard_trigger_exists_after_all_migrations(database: Database) -> 
     dialect = database.engine.dialect.name
     if dialect == "postgresql":
         sql = ("SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = current_schema()")
+               "JOIN pg_namespace n ON n.oid = c.relnamespace "
+               "WHERE NOT t.tgisinternal AND n.nspname = current_schema()")
     else:
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     with database.engine.connect() as connection:
