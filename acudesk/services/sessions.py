@@ -8,6 +8,7 @@ a correction is a new row (``amends_id`` -> the original) with its author, time 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,8 @@ SEVERITIES = ("mild", "moderate", "severe")
 
 class NeedleCountError(AcuDeskError):
     """Needles in and out differ: the record cannot be signed and an adverse event is open."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class SessionData:
     created_at: datetime
     version: int
     amendments: int = 0  # for a listed original: how many amendments it has
+    digest_ok: bool = True  # False when a signed record no longer matches the digest taken at signing
 
     @property
     def signed(self) -> bool:
@@ -116,9 +120,12 @@ def _data(session: Session, record: SessionRecord, amendments: int = 0) -> Sessi
         record.needles_in, record.needles_out, record.retention_minutes, record.nrs_before, record.nrs_after,
         record.subjective, record.objective, record.assessment, record.plan_note,
     )
+    digest_ok = record.status != "signed" or content_digest(_content(record)) == record.content_digest
+    if not digest_ok:
+        log.warning("Session record %s does not match its signature digest", record.id)
     return SessionData(record.id, record.patient_id, record.status, draft, names.get(record.practitioner_id, ""),
                        record.signed_at, names.get(record.signed_by_id or 0, ""), record.amends_id,
-                       record.amendment_reason, record.created_at, record.version, amendments)
+                       record.amendment_reason, record.created_at, record.version, amendments, digest_ok)
 
 
 def _validate(draft: SessionDraft) -> SessionDraft:

@@ -102,3 +102,20 @@ def test_adverse_event_validation(database, admin) -> None:  # type: ignore[no-u
                                           description="Felt faint at 10 min", action_taken="Needles out, lay flat",
                                           resolved=True)
     assert not event.open
+
+
+def test_a_signed_record_changed_behind_acudesks_back_is_flagged_when_loaded(database, admin) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    pid = treated_patient(database, admin)
+    draft = replace(sessions.new_session_draft(database, admin, pid, AT), needles_out=3, nrs_before=6, nrs_after=4)
+    saved = sessions.save_session(database, admin, pid, draft)
+    sessions.sign_session(database, admin, saved.id, expected_version=saved.version)
+    assert all(s.digest_ok for s in sessions.session_history(database, admin, saved.id))
+    with database.engine.begin() as connection:  # someone with file access bypasses the lock
+        if database.engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE session_records DISABLE TRIGGER session_records_signed_locked"))
+        else:
+            connection.execute(text("DROP TRIGGER session_records_signed_locked"))
+        connection.execute(text("UPDATE session_records SET nrs_after = 0 WHERE id = :id"), {"id": saved.id})
+    assert not sessions.session_history(database, admin, saved.id)[0].digest_ok

@@ -192,6 +192,11 @@ class SessionsTab(QWidget):
         self.editor.set_draft(latest.draft)
         amended = f", amended {len(records) - 1}×; showing the latest version" if len(records) > 1 else ""
         self.state.setText(f"Signed and locked{amended}. Corrections are added with “Amend…”.")
+        self.state.setStyleSheet("")
+        if not all(record.digest_ok for record in records):
+            self.state.setText("WARNING: this signed record was changed outside AcuDesk after signing; it no "
+                               "longer matches its signature. Tell the clinic's administrator.")
+            self.state.setStyleSheet(f"color: {RED}; font-weight: 600;")
         self._set_mode("signed")
 
     # -- new / save / sign ---------------------------------------------------------------------------
