@@ -1,7 +1,7 @@
 """Targets, the printed table with PASS/MISS, and ``bench/results.json``.
 
-A row passes when its p95 is within the target (peak memory: the largest of the runs). Rows
-without a target are context (floors, breakdowns) and print "info".
+A row passes when its p95 is within the target (peak memory: the largest of the runs; growth: the
+ratio of medians). Rows without a target are context (floors, breakdowns) and print "info".
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ TARGETS_MS = {
     "handout": 150.0,
 }
 TARGET_MEMORY_MB = 250.0
-FLAT_RATIO = 2.0  # "flat": p95 at the largest clinic at most twice the p95 at 1k patients
+FLAT_RATIO = 2.0  # "flat": the median at the largest clinic at most twice the median at 1k patients
 
 
 @dataclass
