@@ -1,0 +1,64 @@
+"""What start-up imports: heavy modules that the first screen does not need stay out of it.
+
+Each check runs in a fresh interpreter (this test process has imported everything already) and
+looks at ``sys.modules``; no timings. The costs behind these rules are in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+COMMAND_MODULES = ("course", "points", "intake", "export", "maintenance")
+
+
+def modules_after(script: str, tmp_path: Path) -> set[str]:
+    code = textwrap.dedent(script) + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                            cwd=tmp_path)
+    if result.returncode != 0:  # not an AssertionError, so the xfail below cannot hide a crash
+        raise RuntimeError(result.stderr[-3000:])
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_starting_the_app_skips_the_command_modules(tmp_path: Path) -> None:
+    """About 100 ms: the course command alone imports the scheduling engine and the holiday calendars."""
+    loaded = modules_after(f"""
+        import acudesk.ui.app as app
+        app.run_gui = lambda args: 0
+        from acudesk.cli import main
+        assert main(["--db", {str(tmp_path / "clinic.sqlite3")!r}]) == 0
+    """, tmp_path)
+    assert not {f"acudesk.cli.{name}" for name in COMMAND_MODULES} & loaded
+    assert "holidays" not in loaded
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="known: the print action imports services.documents, which imports reports.referral "
+                          "and so reportlab (100-300 ms of start-up); see docs/performance.md")
+def test_the_main_window_does_not_load_the_pdf_engine(tmp_path: Path) -> None:
+    loaded = modules_after(f"""
+        from acudesk.services.clinic import ClinicSetup, create_clinic, get_clinic
+        from acudesk.services.maintenance import open_database
+        from acudesk.ui.app import create_application
+        from acudesk.ui.context import AppContext
+        from acudesk.ui.main_window import MainWindow
+        from acudesk.ui.tasks import TaskRunner
+
+        app = create_application()
+        database = open_database({str(tmp_path / "clinic.sqlite3")!r})
+        actor = create_clinic(database, ClinicSetup("Clinic", "GB", "Europe/London", "admin", "Admin",
+                                                    "long enough password"))
+        runner = TaskRunner()
+        window = MainWindow(AppContext(database, actor, get_clinic(database), runner, "test"))
+        runner.shutdown()
+    """, tmp_path)
+    assert "reportlab" not in loaded
