@@ -280,6 +280,14 @@ def _schedule(
         course = engine.schedule_course(request, calendar, engine.BookingsAvailability(existing, tz))
         return course, course.visits[-1].day
 
+    first_end = start_local + request.first_type.duration
+    hours = build_calendar(session, clinic, start_local.date(), start_local.date()).hours
+    if hours.is_open_day(start_local.weekday()) and not hours.fits(start_local, first_end):
+        raise ValidationError(
+            f"{start_local:%H:%M}-{first_end:%H:%M} is outside the opening hours on {start_local:%A}s; "
+            "choose a time when the clinic is open for the whole visit.",
+            field="start",
+        )
     course, calendar, existing = _with_bookings(
         session, clinic, start_local.date(), _horizon(start_local, pattern), (), run
     )

@@ -147,16 +147,19 @@ def test_one_conflicting_visit_means_nothing_is_booked(
     assert _count(database) == before
 
 
-def test_a_time_outside_opening_hours_is_a_conflict_that_blocks_saving(
+def test_a_time_outside_opening_hours_is_refused_with_the_hours_named(
     database: Database, admin: Actor, nora: int
 ) -> None:
-    preview = courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 6, 7, 17, 30),
-                                     "weekly x2")
+    with pytest.raises(ValidationError, match="17:30-18:30 is outside the opening hours on Mondays"):
+        courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 6, 7, 17, 30),
+                               "weekly x2")
+    # 16:00 fits on Thursday 8 April, but a month later is Saturday 8 May, when the clinic closes at 13:00.
+    start = datetime(2027, 4, 8, 16)
+    preview = courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, start, "monthly x2")
     assert not preview.ok
-    assert all("outside opening hours" in v.conflicts[0] for v in preview.visits[:1])
-    assert preview.conflicts[0] == "visit 1: 17:30-18:30 is outside opening hours"
+    assert preview.visits[1].conflicts == ("visit 2: 16:00-16:45 is outside opening hours",)
     with pytest.raises(ScheduleConflictError):
-        courses.book_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 6, 7, 17, 30), "weekly x2")
+        courses.book_course(database, admin, nora, admin.user_id, ROOM_1, start, "monthly x2")
     assert _count(database) == 0
 
 

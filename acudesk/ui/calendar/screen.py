@@ -107,6 +107,11 @@ class CalendarScreen(QWidget):
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
+        if mode == DAY:  # a closed weekday (Sunday) has nothing to show: go to the next open day
+            for _ in range(7):
+                if self._open_weekday(self.anchor.weekday()):
+                    break
+                self.anchor += timedelta(days=1)
         self.week_button.setChecked(mode == WEEK)
         self.day_button.setChecked(mode == DAY)
         self.reload()
