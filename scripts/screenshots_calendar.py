@@ -10,7 +10,8 @@ import argparse
 import os
 import sys
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -85,8 +86,6 @@ def main() -> int:
 
         patient = window.selected_patient()
         start = window.context.today() + timedelta(days=30)
-        from datetime import datetime, time as clock
-
         prefill = Prefill(patient[0] if patient else None, patient[1] if patient else "", window.context.actor.user_id,
                           None, datetime.combine(start, clock(10)))
         dialog = CourseBookingDialog(window.context, prefill, window)
@@ -95,11 +94,9 @@ def main() -> int:
 
     def shoot_dialog(dialog) -> None:  # type: ignore[no-untyped-def]
         dialog.grab().save(str(out / "course-dialog.png"))
-        from datetime import date as day
-
         dialog.date.setDate(dialog.date.date().fromString("2027-12-13", "yyyy-MM-dd"))
         dialog.pattern.setText("weekly x4, fortnightly x2, monthly x3")
-        QTimer.singleShot(1500, lambda: finish(dialog, day))
+        QTimer.singleShot(1500, lambda: finish(dialog, date))
 
     def finish(dialog, _day) -> None:  # type: ignore[no-untyped-def]
         dialog.grab().save(str(out / "course-dialog-christmas.png"))
