@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, insert, select, update
@@ -42,7 +43,7 @@ from acudesk.services.clinic import ClinicSetup, create_clinic
 from acudesk.services.maintenance import open_database
 from bench.people import NamePicker, drama_phones
 
-BUILD_VERSION = 1
+BUILD_VERSION = 2  # 2: valid session signature digests
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 BATCH = 20_000
 SEED = 8
@@ -312,38 +313,56 @@ def _sessions(connection, rng, sizes: Sizes, practitioners) -> int:  # type: ign
         if pid not in chart_set:
             owners.append(pid)
 
+    per = sizes.points_per_session
+
+    def needled(k: int) -> list[tuple[str, str]]:
+        return [POINTS[(k + n) % len(POINTS)] for n in range(per)]
+
     def rows() -> Iterator[dict]:
-        for pid in owners:
+        for k, pid in enumerate(owners):
             who = practitioners[pid % len(practitioners)]
             at = datetime.combine(TODAY - timedelta(days=rng.randrange(1, 5 * 365)), clock(10), UTC)
             before = rng.randrange(3, 9)
-            yield {
+            row = {
                 "patient_id": pid, "appointment_id": None, "plan_id": plan_of.get(pid), "practitioner_id": who,
                 "session_at": at, "needles_in": 10, "needles_out": 10, "retention_minutes": 20,
                 "nrs_before": before, "nrs_after": max(0, before - 2),
                 "subjective": f"Pain {before}/10 this week; sleeping better since the last visit.",
                 "objective": "Reduced lumbar flexion; tender paraspinals L3-L5 bilaterally.",
                 "assessment": "Improving steadily.", "plan_note": "Continue the course as planned.",
-                "status": "draft", "signed_at": at, "signed_by_id": who, "content_digest": "0" * 64,
+                "status": "draft", "signed_at": at, "signed_by_id": who, "content_digest": None,
                 "amends_id": None, "amendment_reason": "", "version": 1, "created_at": STAMP, "updated_at": STAMP,
             }
+            row["content_digest"] = _digest(row, needled(k))
+            yield row
 
     total = _batched(rows(), connection, SessionRecord)
     first = connection.scalar(select(SessionRecord.id).order_by(SessionRecord.id).limit(1)) or 1
-    per = sizes.points_per_session
+    last = connection.scalar(select(SessionRecord.id).order_by(SessionRecord.id.desc()).limit(1)) or 0
+    assert last - first + 1 == total, "session ids must be consecutive in a fresh build"
 
     def points() -> Iterator[dict]:
-        for session_id in range(first, first + total):
-            start = session_id % len(POINTS)
-            for k in range(per):
-                code, side = POINTS[(start + k) % len(POINTS)]
-                yield {"session_id": session_id, "point_code": code, "side": side, "technique": "manual",
+        for k in range(total):
+            for code, side in needled(k):
+                yield {"session_id": first + k, "point_code": code, "side": side, "technique": "manual",
                        "parameters": {}}
 
     total += _batched(points(), connection, SessionPoint)
     # Signed last, as in the app: triggers (schema 0003) refuse points added to a signed record.
     connection.execute(update(SessionRecord).where(SessionRecord.status == "draft").values(status="signed"))
     return total
+
+
+def _digest(row: dict, points: list[tuple[str, str]]) -> str:
+    """The signature digest the sessions service checks, computed by the app's own definition."""
+    try:
+        from acudesk.domain.signing import content_digest
+        from acudesk.services.sessions import signed_session_content
+    except ImportError:
+        return "0" * 64
+    record = SimpleNamespace(**row, points=[SimpleNamespace(point_code=code, side=side, technique="manual",
+                                                            parameters={}) for code, side in points])
+    return content_digest(signed_session_content(record))
 
 
 def sizes_dict(sizes: Sizes) -> dict:
