@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from acudesk.services import documents
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
@@ -33,6 +33,9 @@ from acudesk.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:  # the documents service pulls in ReportLab: load it when printing, not at start-up
+    from acudesk.services import documents
 
 # (kind, label, needs a patient, permission)
 CHOICES = (
@@ -115,6 +118,8 @@ class DocumentsDialog(QDialog):
         target = Path(self._folder) / f"{stem}.pdf"
         self.output = None
         self._set_busy(True, "Creating the PDF…")
+        from acudesk.services import documents
+
         ctx.runner.run(
             lambda: documents.export_document(ctx.database, ctx.actor, service_kind, target,
                                               patient_id=patient_id, day=day),

@@ -12,8 +12,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 COMMAND_MODULES = ("course", "points", "intake", "export", "maintenance")
 
 
@@ -41,9 +39,6 @@ def test_starting_the_app_skips_the_command_modules(tmp_path: Path) -> None:
     assert "holidays" not in loaded
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known: the print action imports services.documents, which imports reports.referral "
-                          "and so reportlab (100-300 ms of start-up); see docs/performance.md")
 def test_the_main_window_does_not_load_the_pdf_engine(tmp_path: Path) -> None:
     loaded = modules_after(f"""
         from acudesk.services.clinic import ClinicSetup, create_clinic, get_clinic
