@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from acudesk.ui.qt import (
     QWidget,
 )
 
+log = logging.getLogger(__name__)
 BACKUP_CHECK_MS = 5 * 60_000  # the service itself allows one automatic backup per 30 minutes
 
 
@@ -289,12 +291,17 @@ class MainWindow(QMainWindow):
         from acudesk.services.backups import automatic_backup
 
         database = self.context.database
+        work = lambda: automatic_backup(database, on_close=on_close)  # noqa: E731
+        if on_close:  # the window is gone by the time this finishes: report to the log only
+            self.context.runner.run(work, None, lambda error: log.error("Closing backup failed: %s",
+                                                                        type(error).__name__))
+            return
 
         def done(path: Path | None) -> None:
             if path is not None:
                 self.statusBar().showMessage(f"Backup saved ({path.name})", 5000)
 
-        self.context.runner.run(lambda: automatic_backup(database, on_close=on_close), done,
+        self.context.runner.run(work, done,
                                 lambda error: self.statusBar().showMessage(f"Backup failed: {error}", 15000))
 
     def change_password(self) -> None:

@@ -74,7 +74,7 @@ class PatientListView(QWidget):
         self.model.searchFinished.connect(self._show_count)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_selected(current.row()))
-        self.model.modelReset.connect(lambda: self.details.show_record(None))
+        self.model.modelReset.connect(self._forget_selection)
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -96,6 +96,12 @@ class PatientListView(QWidget):
         layout.addWidget(splitter)
         self.current: PatientRecord | None = None
         self._run_search()
+
+    def _forget_selection(self) -> None:
+        """A new result list invalidates the selected record (it may have changed or gone)."""
+        self.current = None
+        self.details.show_record(None)
+        self.selectionChanged.emit(None)
 
     def _run_search(self) -> None:
         self.model.set_query(self.search.text(), self.show_archived.isChecked())

@@ -24,3 +24,23 @@ def context(qapp, tmp_path: Path, test_setup: ClinicSetup) -> Iterator[AppContex
     yield AppContext(database, default_actor(database), get_clinic(database), runner, "test clinic")
     runner.shutdown()
     database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _delete_windows_after_each_test(qapp):  # type: ignore[no-untyped-def]
+    """Close and really delete every top-level window a test leaves behind.
+
+    Widgets left for interpreter shutdown are destroyed in arbitrary order, which crashes PySide6
+    during finalisation when many tests have run; deleting them here keeps every test independent.
+    """
+    yield
+    from acudesk.ui.qt import QApplication, QEvent
+
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+    import gc
+
+    gc.collect()

@@ -75,8 +75,9 @@ def test_create_find_edit_and_archive_a_patient(qtbot, window: MainWindow, monke
     qtbot.waitUntil(_count_is(window, "0 patients"), timeout=TIMEOUT)
     window.patients.show_archived.setChecked(True)
     qtbot.waitUntil(_count_is(window, "1 patient (archived included)"), timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
-    assert window.patients.current.archived
+    window.patients.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.patients.current is not None and window.patients.current.archived,
+                    timeout=TIMEOUT)
     assert window.archive_action.text() == "Restore patient"
 
 
