@@ -37,6 +37,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached clinics")
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold-start subprocesses")
     parser.add_argument("--importtime", action="store_true", help="add a python -X importtime breakdown")
+    parser.add_argument("--pyinstrument", action="store_true",
+                        help="profile one start with pyinstrument (pip install -e '.[bench]') into bench/.cache/")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), metavar="SECTION",
                         help=f"run only these sections ({', '.join(SECTIONS)})")
     args = parser.parse_args(argv)
@@ -91,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             extra["cold_start_phases_ms"] = {k: v.as_json() for k, v in cold.phases.items()}
             if args.importtime:
                 extra["importtime"] = coldstart.import_profile(clinic.path)
+            if args.pyinstrument:
+                profile = coldstart.pyinstrument_profile(clinic.path, CACHE_DIR / "profile-coldstart.txt")
+                say(f"pyinstrument profile: {profile or 'pyinstrument is not installed'}")
 
         by_scale = {}
         extra["search_queries"] = {}

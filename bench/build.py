@@ -101,6 +101,10 @@ def cached_clinic(sizes: Sizes, *, rebuild: bool = False, log=print) -> Clinic: 
     seconds = time.perf_counter() - started
     shutil.move(partial, path)
     log(f"built in {seconds:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
+    sizes_part = path.name.split("-r")[0]
+    for stale in CACHE_DIR.glob(f"{sizes_part}-r*.sqlite3"):  # an older schema or builder: never read again
+        if stale != path:
+            stale.unlink(missing_ok=True)
     return _describe(path, sizes, seconds, cached=False)
 
 

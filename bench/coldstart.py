@@ -112,3 +112,16 @@ def import_profile(db: Path, *, threshold_ms: float = 8.0) -> list[dict[str, Any
             rows.append({"module": raw_name.strip(), "depth": depth, "self_ms": int(self_us) / 1000,
                          "cumulative_ms": int(cumulative_us) / 1000})
     return rows
+
+
+def pyinstrument_profile(db: Path, out: Path) -> Path | None:
+    """One app start under pyinstrument (the ``bench`` extra), as text in ``out``; None if not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyinstrument") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="acudesk-bench-") as home:
+        env = _environment(Path(home))
+        subprocess.run([sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(out), str(CHILD), "app",
+                        str(db), "a"], capture_output=True, env=env, timeout=300)
+    return out if out.exists() else None
