@@ -144,9 +144,11 @@ class MainWindow(QMainWindow):
             audit_action = admin_menu.addAction("Audit log…")
             audit_action.triggered.connect(self.show_audit_log)
             audit_action.setEnabled(can(Permission.VIEW_AUDIT))
+        self.ics_action = QAction("Export visits to a calendar file (.ics)…", self)
+        self.ics_action.triggered.connect(self.export_ics)
         patient_menu = self.menuBar().addMenu("&Patients")
         for action in (self.find_action, self.new_action, self.edit_action, self.archive_action,
-                       self.book_course_action):
+                       self.book_course_action, self.ics_action):
             patient_menu.addAction(action)
         self.menuBar().addMenu("&Help").addAction(about)
 
@@ -166,8 +168,27 @@ class MainWindow(QMainWindow):
         self.archive_action.setEnabled(record is not None and can_archive)
         self.chart_action.setEnabled(record is not None and allowed(self.context.actor, Permission.VIEW_CLINICAL))
         self.archive_action.setText("Restore patient" if record and record.archived else "Archive patient")
+        self.ics_action.setEnabled(record is not None and allowed(self.context.actor, Permission.VIEW_SCHEDULE))
 
     # -- use cases -------------------------------------------------------------------------------
+    def export_ics(self) -> None:
+        """Save the selected patient's upcoming visits as an .ics file for their own calendar."""
+        record = self.patients.current
+        if record is None:
+            return
+        from acudesk.services.scheduling_ics import export_course_ics
+
+        name = f"acupuncture-visits-{record.details.family_name.lower().replace(' ', '-')}.ics"
+        path, _ = QFileDialog.getSaveFileName(self, "Export visits", str(Path.home() / name), "Calendar (*.ics)")
+        if not path:
+            return
+        ctx = self.context
+        ctx.runner.run(
+            lambda: export_course_ics(ctx.database, ctx.actor, record.id, Path(path)),
+            lambda count: self.statusBar().showMessage(f"{count} visits written to {Path(path).name}", 8000),
+            lambda error: show_error(error, self),
+        )
+
     def new_patient(self) -> None:
         dialog = PatientDialog(self.context, parent=self)
         dialog.saved.connect(lambda record: self._after_save(record, "registered"))

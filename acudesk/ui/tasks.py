@@ -67,7 +67,14 @@ class TaskRunner:
             self._relay.finished.emit(deliver, value, None)
             return value
 
-        return self._executor.submit(job)
+        try:
+            return self._executor.submit(job)
+        except RuntimeError:  # the worker has stopped: the application is closing
+            self.pending -= 1
+            log.warning("Work submitted after shut-down was not run")
+            future: Future[Any] = Future()
+            future.cancel()
+            return future
 
     def shutdown(self) -> None:
         """Wait for queued work (saves, the closing backup) to finish, then stop the worker."""

@@ -117,3 +117,31 @@ def test_the_today_list_checks_a_patient_in(qtbot, context: AppContext, patient_
     rows = calendar_data.todays_list(context.database, context.actor)
     assert rows[0].entry.status == "arrived"
     assert now  # the list is for the clinic's today
+
+
+def test_the_selected_patients_visits_export_to_an_ics_file(qtbot, context, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, datetime
+
+    from acudesk.domain.patients import PatientDetails
+    from acudesk.services import courses, patients
+    from acudesk.services.calendar_data import resources
+    from acudesk.ui.main_window import MainWindow
+    from acudesk.ui.qt import QFileDialog
+
+    record = patients.register_patient(context.database, context.actor,
+                                       PatientDetails("Dalgleish", "Niamh", date(1977, 7, 7)))
+    available = resources(context.database, context.actor)
+    practitioner, room = available.practitioners[0].id, available.rooms[0].id
+    start = datetime(2030, 3, 5, 10, 0)
+    courses.book_course(context.database, context.actor, record.id, practitioner, room, start, "weekly x3")
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.patients.count.text() == "1 patient", timeout=10_000)
+    window.patients.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.ics_action.isEnabled(), timeout=10_000)
+    target = tmp_path / "visits.ics"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.ics_action.trigger()
+    qtbot.waitUntil(target.exists, timeout=10_000)
+    text = target.read_text()
+    assert text.count("BEGIN:VEVENT") == 3 and "Dalgleish" not in text.split("SUMMARY")[1][:80]
