@@ -37,7 +37,7 @@ def main() -> int:
 
     def measure(window) -> None:  # type: ignore[no-untyped-def]
         from acudesk.services import calendar_data
-        from acudesk.ui.calendar.screen import CalendarScreen, monday_of
+        from acudesk.ui.calendar.screen import monday_of
 
         ctx = window.context
         first = monday_of(ctx.today())
@@ -55,7 +55,7 @@ def main() -> int:
         timings.sort()
         print(f"week view data for the busiest practitioner ({counts.get(busiest, 0)} visits): "
               f"median {timings[len(timings) // 2]:.1f} ms, max {timings[-1]:.1f} ms over 20 loads")
-        screen = next(s for s in window.findChildren(CalendarScreen))
+        screen = window.open_screen("Calendar")
         window.tabs.setCurrentWidget(screen)
         index = screen.who.findData(("practitioner", busiest))
         screen.who.setCurrentIndex(max(0, index))
@@ -69,9 +69,8 @@ def main() -> int:
 
     def shoot_day(window, screen) -> None:  # type: ignore[no-untyped-def]
         window.grab().save(str(out / "calendar-day.png"))
-        from acudesk.ui.calendar.today_screen import TodayScreen
 
-        today = next(s for s in window.findChildren(TodayScreen))
+        today = window.open_screen("Today")
         window.tabs.setCurrentWidget(today)
         QTimer.singleShot(700, lambda: shoot_today(window))
 

@@ -24,6 +24,9 @@ from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
 DETAIL_FIELDS = tuple(f.name for f in fields(PatientDetails))
+# The patient list shows at most this many matches; beyond it the receptionist types more. It keeps
+# every keystroke's query bounded however large the clinic grows (docs/performance.md).
+LIST_LIMIT = 1000
 
 
 @dataclass(frozen=True)

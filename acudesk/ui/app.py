@@ -156,7 +156,7 @@ class Startup:
 
         path = self.database.sqlite_path if self.database else None
         if path is not None:
-            self.runner.run(lambda: check_health(path), None, self._damaged_while_open)
+            self.runner.run(lambda: check_health(path), None, self._damaged_while_open, background=True)
 
     def _damaged_while_open(self, error: BaseException) -> None:
         from acudesk.services.backups import DamagedDatabaseError

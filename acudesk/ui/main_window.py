@@ -59,8 +59,11 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.patients = PatientListView(context)
         self.tabs.addTab(self.patients, "Patients")
+        # Other screens are built the first time their tab is opened, keeping start-up short.
+        self._pending_screens: dict[int, Callable[[AppContext, QWidget], QWidget]] = {}
         for title, factory in extra_screens():
-            self.tabs.addTab(factory(context, self), title)
+            self._pending_screens[self.tabs.addTab(QWidget(), title)] = factory
+        self.tabs.currentChanged.connect(self._build_screen)
         self.lock_screen = LockScreen(context)
         self.lock_screen.unlocked.connect(self.unlock)
         self.stack = QStackedWidget()
@@ -151,6 +154,27 @@ class MainWindow(QMainWindow):
                        self.book_course_action, self.ics_action):
             patient_menu.addAction(action)
         self.menuBar().addMenu("&Help").addAction(about)
+
+    def _build_screen(self, index: int) -> None:
+        factory = self._pending_screens.pop(index, None)
+        if factory is None:
+            return
+        title = self.tabs.tabText(index)
+        placeholder = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, factory(self.context, self), title)
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+
+    def open_screen(self, title: str) -> QWidget:
+        """The tab called ``title``, built now if it was not opened yet."""
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self._build_screen(index)
+                return self.tabs.widget(index)
+        raise KeyError(title)
 
     def _build_status_bar(self) -> None:
         actor = self.context.actor

@@ -45,7 +45,8 @@ class PatientListView(QWidget):
         db, actor = context.database, context.actor
         self.model = PatientTableModel(
             context.runner,
-            lambda text, archived: patients.search_patient_ids(db, actor, text, include_archived=archived),
+            lambda text, archived: patients.search_patient_ids(db, actor, text, include_archived=archived,
+                                                               limit=patients.LIST_LIMIT + 1),
             lambda ids: patients.patient_rows(db, actor, ids),
             context.today,
             context.clinic.country,
@@ -122,7 +123,12 @@ class PatientListView(QWidget):
     def _show_count(self, count: int) -> None:
         noun = "patient" if count == 1 else "patients"
         archived = " (archived included)" if self.show_archived.isChecked() else ""
-        self.count.setText(f"{count:,} {noun}{archived}")
+        if count > patients.LIST_LIMIT:
+            self.count.setText(f"The first {patients.LIST_LIMIT:,} matches are shown{archived}: "
+                               "type more of the name, a date of birth or a phone number to narrow the list.")
+            self.model.truncate(patients.LIST_LIMIT)
+        else:
+            self.count.setText(f"{count:,} {noun}{archived}")
         if count and self.search.text().strip():
             self.table.selectRow(0)
 

@@ -42,6 +42,7 @@ class PatientTableModel(QAbstractTableModel):
         self._country = country
         self._ids: list[int] = []
         self._cache: OrderedDict[int, PatientRow] = OrderedDict()
+        self._texts: dict[int, tuple[str, ...]] = {}
         self._pending: set[int] = set()
         self._generation = 0
         self.query = ("", False)
@@ -72,12 +73,27 @@ class PatientTableModel(QAbstractTableModel):
         self.endResetModel()
         self.searchFinished.emit(len(ids))
 
+    def truncate(self, count: int) -> None:
+        """Keep only the first ``count`` rows (the search asked for one more to learn there are more)."""
+        if len(self._ids) > count:
+            self.beginRemoveRows(QModelIndex(), count, len(self._ids) - 1)
+            del self._ids[count:]
+            self.endRemoveRows()
+
     def _remember(self, rows: list[PatientRow]) -> None:
+        """Cache rows with their display texts, formatted once here rather than on every paint."""
+        today = self._today()
         for row in rows:
             self._cache[row.id] = row
             self._cache.move_to_end(row.id)
+            self._texts[row.id] = (
+                row.family_name, row.given_name, row.date_of_birth.strftime("%d %b %Y"),
+                str(age_on(row.date_of_birth, today)), display_phone(row.phone, self._country),
+                "Archived" if row.archived else "",
+            )
         while len(self._cache) > CACHE_LIMIT:
-            self._cache.popitem(last=False)
+            dropped, _row = self._cache.popitem(last=False)
+            self._texts.pop(dropped, None)
 
     def _fetch_around(self, row: int) -> None:
         start = max(0, row - BLOCK // 4)
@@ -130,24 +146,9 @@ class PatientTableModel(QAbstractTableModel):
                 return "…" if index.column() == 0 else ""
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
+            return self._texts[row.id][index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and row.archived:
             return QColor("#8a8f98")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def _display(self, row: PatientRow, column: int) -> str:
-        match column:
-            case 0:
-                return row.family_name
-            case 1:
-                return row.given_name
-            case 2:
-                return row.date_of_birth.strftime("%d %b %Y")
-            case 3:
-                return str(age_on(row.date_of_birth, self._today()))
-            case 4:
-                return display_phone(row.phone, self._country)
-            case _:
-                return "Archived" if row.archived else ""

@@ -35,6 +35,9 @@ class TaskRunner:
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="acudesk-db")
+        # Long read-only jobs with their own connection (the start-up health check reads the whole
+        # file) run here, so they never hold up a keystroke's search on the main worker.
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="acudesk-background")
         self._relay = _Relay()
         self.pending = 0
 
@@ -43,20 +46,30 @@ class TaskRunner:
         work: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        *,
+        background: bool = False,
     ) -> Future[Any]:
+        """Run ``work`` on the worker (or, with ``background``, on the separate long-job thread)."""
+        executor = self._background if background else self._executor
         self.pending += 1
 
         def deliver(value: Any, error: BaseException | None) -> None:
             self.pending -= 1
-            if error is None:
-                if on_done is not None:
-                    on_done(value)
-            elif on_error is not None:
-                on_error(error)
-            else:
-                from acudesk.ui.errors import report_exception
+            try:
+                if error is None:
+                    if on_done is not None:
+                        on_done(value)
+                elif on_error is not None:
+                    on_error(error)
+                else:
+                    from acudesk.ui.errors import report_exception
 
-                report_exception(error)
+                    report_exception(error)
+            except RuntimeError as gone:
+                # The window the answer was for has been closed meanwhile: nobody is left to tell.
+                if "already deleted" not in str(gone):
+                    raise
+                log.debug("Result for a closed window dropped")
 
         def job() -> Any:
             try:
@@ -68,7 +81,7 @@ class TaskRunner:
             return value
 
         try:
-            return self._executor.submit(job)
+            return executor.submit(job)
         except RuntimeError:  # the worker has stopped: the application is closing
             self.pending -= 1
             log.warning("Work submitted after shut-down was not run")
@@ -79,3 +92,4 @@ class TaskRunner:
     def shutdown(self) -> None:
         """Wait for queued work (saves, the closing backup) to finish, then stop the worker."""
         self._executor.shutdown(wait=True)
+        self._background.shutdown(wait=False, cancel_futures=True)

@@ -142,3 +142,30 @@ def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, m
     assert len(patients.search_patient_ids(context.database, context.actor, "xu")) == 1
     assert dialog.isVisible()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+
+def test_a_long_result_list_is_capped_with_a_hint_to_narrow_it(qtbot, context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from acudesk.domain.patients import PatientDetails
+
+    monkeypatch.setattr(patients, "LIST_LIMIT", 2)
+    for given in ("Amelia", "Arjun", "Ewan"):
+        patients.register_patient(context.database, context.actor, PatientDetails("Kinsella", given, date(1990, 1, 1)),
+                                  confirm_duplicate=True)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.patients.count.text().startswith("The first 2 matches"), timeout=TIMEOUT)
+    assert window.patients.model.rowCount() == 2
+    window.patients.search.setText("kinsella ew")
+    qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
+
+
+def test_other_screens_are_built_when_their_tab_is_first_opened(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from acudesk.ui.calendar.screen import CalendarScreen
+
+    assert not window.findChildren(CalendarScreen)
+    index = next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == "Calendar")
+    window.tabs.setCurrentIndex(index)
+    assert isinstance(window.tabs.widget(index), CalendarScreen)
+    assert window.tabs.currentIndex() == index and window.tabs.tabText(index) == "Calendar"

@@ -12,10 +12,12 @@ from acudesk.persistence.models.base import Base, Timestamps, UTCDateTime
 
 class Patient(Timestamps, Base):
     __tablename__ = "patients"
+    # Covering indexes for the type-ahead search: the archived flag sits in the index, so a prefix
+    # search never visits the table (see docs/performance.md). None may start with "archived".
     __table_args__ = (
-        Index("ix_patients_search_family", "family_key", "given_key", "id"),
-        Index("ix_patients_search_given", "given_key", "family_key", "id"),
-        Index("ix_patients_phone_key", "phone_key"),
+        Index("ix_patients_family_search", "family_key", "given_key", "archived"),
+        Index("ix_patients_given_search", "given_key", "family_key", "archived"),
+        Index("ix_patients_phone_search", "phone_key", "archived", "family_key", "given_key"),
         Index("ix_patients_date_of_birth", "date_of_birth"),
     )
 

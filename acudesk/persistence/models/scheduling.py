@@ -22,6 +22,7 @@ class Appointment(Timestamps, Base):
         Index("ix_appointments_practitioner_start", "practitioner_id", "start_utc"),
         Index("ix_appointments_room_start", "room_id", "start_utc"),
         Index("ix_appointments_patient_start", "patient_id", "start_utc"),
+        Index("ix_appointments_start", "start_utc"),  # the front desk's day list across practitioners
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
