@@ -8,7 +8,7 @@ latest signed one, and the history keeps them all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -88,15 +88,18 @@ def _digest(intake: Intake) -> str:
     return content_digest({"answers": intake.answers, "level": intake.triage_level})
 
 
-def _names(session: Session, *ids: int | None) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
+def _names(session: Session, intakes: Sequence[Intake]) -> dict[int, str]:
+    """Display names of everyone who recorded or signed ``intakes``, in one query."""
+    wanted = {i.recorded_by_id for i in intakes} | {i.signed_by_id for i in intakes if i.signed_by_id is not None}
     if not wanted:
         return {}
     return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())  # type: ignore[arg-type]
 
 
-def _record(session: Session, intake: Intake) -> IntakeRecord:
-    names = _names(session, intake.recorded_by_id, intake.signed_by_id)
+def _record(session: Session, intake: Intake, names: Mapping[int, str] | None = None) -> IntakeRecord:
+    """``names`` from ``_names`` for a list of intakes; queried here for a single intake when not given."""
+    if names is None:
+        names = _names(session, [intake])
     reasons = tuple(
         TriageReasonRow(r.get("rule", ""), r.get("text", ""), r.get("level", ""), r.get("category", ""),
                         r.get("source", ""))
@@ -230,7 +233,8 @@ def list_intakes(database: Database, actor: Actor, patient_id: int) -> list[Inta
         rows = session.scalars(
             select(Intake).where(Intake.patient_id == patient_id).order_by(Intake.recorded_at.desc(), Intake.id.desc())
         ).all()
-        records = [_record(session, row) for row in rows]
+        names = _names(session, rows)  # one query for every intake's recorder and signer
+        records = [_record(session, row, names) for row in rows]
         audit.record(session, actor, "view", "intake", None, patient_id=patient_id, detail={"count": len(records)})
         return records
 

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from acudesk.domain.acupoints import load_catalogue
@@ -285,7 +285,10 @@ def list_plans(database: Database, actor: Actor, patient_id: int) -> list[PlanRe
     require(actor, Permission.VIEW_CLINICAL)
     with database.write() as session:
         _patient(session, patient_id)
-        plans = session.scalars(select(TreatmentPlan).where(TreatmentPlan.patient_id == patient_id)
+        # Points and techniques for every plan in one query each (not two lazy loads per plan).
+        plans = session.scalars(select(TreatmentPlan)
+                                .options(selectinload(TreatmentPlan.points), selectinload(TreatmentPlan.techniques))
+                                .where(TreatmentPlan.patient_id == patient_id)
                                 .order_by(TreatmentPlan.created_at.desc(), TreatmentPlan.id.desc())).all()
         records = [_record(p) for p in plans]
         audit.record(session, actor, "view", "treatment_plan", None, patient_id=patient_id,

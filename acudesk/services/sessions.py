@@ -9,12 +9,13 @@ a correction is a new row (``amends_id`` -> the original) with its author, time 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from acudesk.domain.acupoints import load_catalogue
@@ -106,14 +107,20 @@ class AdverseEventData:
         return self.resolved_at is None
 
 
-def _names(session: Session, ids: set[int]) -> dict[int, str]:
+def _names(session: Session, records: Sequence[SessionRecord]) -> dict[int, str]:
+    """Display names of every practitioner and signer of ``records``, in one query."""
+    ids = {r.practitioner_id for r in records} | {r.signed_by_id for r in records if r.signed_by_id is not None}
     if not ids:
         return {}
     return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())  # type: ignore[arg-type]
 
 
-def _data(session: Session, record: SessionRecord, amendments: int = 0) -> SessionData:
-    names = _names(session, {record.practitioner_id, record.signed_by_id or 0})
+def _data(
+    session: Session, record: SessionRecord, amendments: int = 0, names: dict[int, str] | None = None,
+) -> SessionData:
+    """``names`` from ``_names`` for a list of records; queried here for a single record when not given."""
+    if names is None:
+        names = _names(session, [record])
     draft = SessionDraft(
         record.session_at, record.plan_id,
         tuple(NeedledPoint(p.point_code, p.side, p.technique, dict(p.parameters or {})) for p in record.points),
@@ -323,23 +330,28 @@ def session_history(database: Database, actor: Actor, session_id: int) -> list[S
         if record is None:
             raise NotFoundError(f"There is no session record no. {session_id}.")
         root_id = record.amends_id or record.id
-        rows = session.scalars(select(SessionRecord).where(
+        rows = session.scalars(select(SessionRecord).options(selectinload(SessionRecord.points)).where(
             (SessionRecord.id == root_id) | (SessionRecord.amends_id == root_id)).order_by(SessionRecord.id)).all()
+        names = _names(session, rows)
         audit.record(session, actor, "view", "session_record", root_id, patient_id=record.patient_id)
-        return [_data(session, r) for r in rows]
+        return [_data(session, r, names=names) for r in rows]
 
 
 def list_sessions(database: Database, actor: Actor, patient_id: int) -> list[SessionData]:
     """The patient's session records (originals, newest first), each with its number of amendments."""
     require(actor, Permission.VIEW_CLINICAL)
     with database.write() as session:
-        rows = session.scalars(select(SessionRecord).where(SessionRecord.patient_id == patient_id)
+        # A fixed number of statements however long the history: the originals with their points
+        # (selectinload), the amendment counts (one grouped query), every name (one query), the audit event.
+        rows = session.scalars(select(SessionRecord).options(selectinload(SessionRecord.points))
+                               .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_(None))
                                .order_by(SessionRecord.session_at.desc(), SessionRecord.id.desc())).all()
-        counts: dict[int, int] = {}
-        for row in rows:
-            if row.amends_id is not None:
-                counts[row.amends_id] = counts.get(row.amends_id, 0) + 1
-        result = [_data(session, r, counts.get(r.id, 0)) for r in rows if r.amends_id is None]
+        counts: dict[int, int] = dict(session.execute(  # type: ignore[arg-type]
+            select(SessionRecord.amends_id, func.count())
+            .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_not(None))
+            .group_by(SessionRecord.amends_id)).all()) if rows else {}
+        names = _names(session, rows)
+        result = [_data(session, r, counts.get(r.id, 0), names) for r in rows]
         audit.record(session, actor, "view", "session_record", None, patient_id=patient_id,
                      detail={"count": len(result)})
         return result

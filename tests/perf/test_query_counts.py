@@ -211,15 +211,13 @@ def chart_statements(database: Database, actor: Actor, module: str, name: str, r
     return statements
 
 
-def known_n_plus_1(module: str, name: str, why: str):  # type: ignore[no-untyped-def]
-    """Measured by issue 8 (docs/performance.md); strict, so the fix turns this into a plain check."""
-    return pytest.param(module, name, marks=pytest.mark.xfail(strict=True, reason=f"known N+1: {why}"))
-
-
+# Each was N+1 until issue 8's fix (docs/performance.md section 6): 2 rows / 8 rows / 50 rows.
 CHART_SERVICES = [
-    known_n_plus_1("sessions", "list_sessions", "_data() queries users and lazy-loads points per record"),
-    known_n_plus_1("plans", "list_plans", "_record() lazy-loads points, techniques and phases per plan"),
-    known_n_plus_1("intakes", "list_intakes", "_record() queries users per intake"),
+    ("sessions", "list_sessions"),  # was 7 / 19 / 103 statements, now 6: points by selectinload, names at once
+    ("plans", "list_plans"),  # was 8 / 20 / 104, now 6: points and techniques by selectinload
+    ("intakes", "list_intakes"),  # was 6 / 12 / 54, now 5: every recorder's and signer's name in one query
+    ("sessions", "list_adverse_events"),
+    ("outcomes", "outcome_summary"),
     ("documents", "care_summary_data"),
     ("documents", "handout_data"),
 ]
@@ -230,3 +228,64 @@ def test_chart_screens_do_not_query_per_row(database: Database, admin: Actor, mo
     few = chart_statements(database, admin, module, name, 2)
     many = chart_statements(database, admin, module, name, 8)
     assert len(few) == len(many), f"{len(few)} statements for 2 rows, {len(many)} for 8:\n" + "\n".join(many)
+
+
+def add_amendments(database: Database, original: int, count: int) -> None:
+    """``count`` signed amendments of session record ``original``, each with two points."""
+    with database.write() as session:
+        record = session.get(SessionRecord, original)
+        assert record is not None
+        session.execute(insert(SessionRecord), [{
+            "patient_id": record.patient_id, "appointment_id": None, "plan_id": None,
+            "practitioner_id": record.practitioner_id, "session_at": record.session_at, "needles_in": 4,
+            "needles_out": 4, "retention_minutes": 20, "nrs_before": 6, "nrs_after": 4, "subjective": "",
+            "objective": "", "assessment": "", "plan_note": "", "status": "draft", "signed_at": None,
+            "signed_by_id": None, "content_digest": None, "amends_id": original,
+            "amendment_reason": f"correction {n}", "version": 1, "created_at": STAMP, "updated_at": STAMP,
+        } for n in range(count)])
+        ids = list(session.scalars(select(SessionRecord.id).where(SessionRecord.amends_id == original)))
+        session.execute(insert(SessionPoint), [
+            {"session_id": sid, "point_code": "LI4", "side": "bilateral", "technique": "manual", "parameters": {}}
+            for sid in ids for _ in range(2)])
+        session.execute(update(SessionRecord).where(SessionRecord.amends_id == original)
+                        .values(status="signed", signed_at=STAMP, signed_by_id=record.practitioner_id))
+
+
+def amended_chart(database: Database, rows: int, amendments: int) -> tuple[int, int]:
+    """A patient with ``rows`` sessions, the newest amended ``amendments`` times: (patient id, its id)."""
+    [patient_id] = add_patients(database, 1, family=f"Amended{rows}x{amendments}")
+    add_sessions(database, patient_id, rows)
+    with database.read() as session:
+        newest = session.scalars(select(SessionRecord.id).where(SessionRecord.patient_id == patient_id)
+                                 .order_by(SessionRecord.session_at.desc())).first()
+    assert newest is not None
+    add_amendments(database, newest, amendments)
+    return patient_id, newest
+
+
+def test_session_list_counts_amendments_without_a_query_per_record(database: Database, admin: Actor) -> None:
+    from acudesk.services.sessions import list_sessions
+
+    counts = []
+    for rows, amendments in ((2, 1), (8, 6)):
+        patient_id, newest = amended_chart(database, rows, amendments)
+        with counted(database) as statements:
+            listed = list_sessions(database, admin, patient_id)
+        assert len(listed) == rows
+        assert {s.id: s.amendments for s in listed} == {s.id: amendments if s.id == newest else 0 for s in listed}
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+def test_session_history_is_a_fixed_number_of_statements(database: Database, admin: Actor) -> None:
+    from acudesk.services.sessions import session_history
+
+    counts = []
+    for amendments in (1, 6):
+        _patient_id, newest = amended_chart(database, 2, amendments)
+        with counted(database) as statements:
+            history = session_history(database, admin, newest)
+        assert [s.amends_id for s in history] == [None] + [newest] * amendments
+        assert all(len(s.draft.points) == 2 for s in history)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
