@@ -21,7 +21,7 @@ from acudesk.persistence.models import Patient
 from acudesk.services.clinic import default_actor
 from acudesk.services.context import Actor
 from acudesk.services.maintenance import open_database
-from acudesk.services.patients import patient_rows, search_patient_ids
+from acudesk.services.patients import LIST_LIMIT, patient_rows, search_patient_ids
 from bench.floor import query_plan, raw_connection, replay, statements_of
 from bench.stats import Timing, repeat
 
@@ -68,7 +68,7 @@ def typeahead_queries(database: Database) -> list[Query]:
 
 def one_search(database: Database, actor: Actor, text: str) -> Callable[[], int]:
     def run() -> int:
-        ids = search_patient_ids(database, actor, text)
+        ids = search_patient_ids(database, actor, text, limit=LIST_LIMIT + 1)  # as the patient list asks
         patient_rows(database, actor, ids[:FIRST_ROWS])
         return len(ids)
 
