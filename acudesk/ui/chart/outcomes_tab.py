@@ -8,6 +8,7 @@ from typing import Any
 from acudesk.domain.errors import AcuDeskError
 from acudesk.services import outcomes
 from acudesk.services.outcomes import Measurement, OutcomeSummary
+from acudesk.ui.chart.replan import ReplanButton
 from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.chart.trend_chart import TrendChart
 from acudesk.ui.context import AppContext
@@ -79,7 +80,11 @@ class OutcomesTab(QWidget):
         trend_layout.addWidget(self.chart, 1)
         trend_layout.addWidget(self.threshold)
         proposal_box = QGroupBox("Course proposal")
-        QVBoxLayout(proposal_box).addWidget(self.proposal)
+        proposal_layout = QVBoxLayout(proposal_box)
+        proposal_layout.addWidget(self.proposal)
+        self.replan = ReplanButton(context)
+        self.replan.replanned.connect(lambda _result: self.load())
+        proposal_layout.addWidget(self.replan)
         entry_box = QGroupBox("Record an outcome measure")
         form = QFormLayout(entry_box)
         row = QHBoxLayout()
@@ -118,7 +123,9 @@ class OutcomesTab(QWidget):
                                    "course phase changes.")
         else:
             self.threshold.setText("No baseline yet.")
-        self.proposal.setText(summary.proposal + "\nShown only: the receptionist re-books the course if you agree.")
+        self.proposal.setText(summary.proposal)
+        proposing = summary.proposal.startswith(("Taper", "Relapse"))
+        self.replan.set_plan(summary.plan_id, proposing)
         self.list.clear()
         for measurement in summary.measurements:
             self.list.addItem(_row(measurement))
