@@ -149,3 +149,17 @@ def test_an_edit_audits_only_the_changed_field_names(database: Database, admin: 
 def test_missing_patient_is_a_clear_error(database: Database, admin: Actor) -> None:
     with pytest.raises(NotFoundError, match="no patient no. 999"):
         patients.get_patient(database, admin, 999)
+
+
+@pytest.mark.parametrize("text", ["a", "ab", "ben", "a b", "zzz", "mül", "ash ali"])
+@pytest.mark.parametrize("limit", [1, 2, 3, 50])
+def test_a_bounded_search_returns_exactly_the_first_matches_in_list_order(
+    database: Database, admin: Actor, text: str, limit: int
+) -> None:
+    names = [("Abbott", "Ben"), ("Ashworth", "Alice"), ("Bennett", "Abe"), ("Müller", "Benedikt"),
+             ("Abbott", "Anna"), ("Young", "Abigail"), ("Ashworth", "Alan")]
+    for family, given in names:
+        patients.register_patient(database, admin, replace(ALICE, family_name=family, given_name=given,
+                                                           phone="", email=""), confirm_duplicate=True)
+    everything = patients.search_patient_ids(database, admin, text)
+    assert patients.search_patient_ids(database, admin, text, limit=limit) == everything[:limit]
