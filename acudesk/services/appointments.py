@@ -23,6 +23,7 @@ from acudesk.persistence.models import Appointment
 from acudesk.services import audit
 from acudesk.services.calendar_data import CalendarEntry, entries_for_ids
 from acudesk.services.context import Actor
+from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
 from acudesk.services.scheduling import (
     ScheduleConflictError,
@@ -52,14 +53,11 @@ _STATUS_WORDS = {"booked": "booked", "arrived": "checked in", "completed": "comp
 
 
 def _load(session: Session, appointment_id: int, expected_version: int, change: str) -> Appointment:
-    row = session.get(Appointment, appointment_id)
-    if row is None:
-        raise NotFoundError(f"There is no appointment no. {appointment_id}.")
-    if row.version != expected_version:
-        raise ConflictError(
-            "Someone else changed this appointment while you were looking at it. "
-            "The calendar has been reloaded; nothing was changed."
-        )
+    row = load_for_change(
+        session, Appointment, appointment_id, expected_version, what="appointment",
+        conflict="Someone else changed this appointment while you were looking at it. "
+                 "The calendar has been reloaded; nothing was changed.",
+    )
     if row.status not in _ALLOWED_FROM[change]:
         raise ValidationError(
             f"This appointment is {_STATUS_WORDS.get(row.status, row.status)}, so it cannot be {_VERBS[change]}.",

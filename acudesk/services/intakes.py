@@ -29,6 +29,7 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.models import Intake, Patient, User, utcnow
 from acudesk.services import audit
 from acudesk.services.context import Actor
+from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
 
 
@@ -142,17 +143,13 @@ def _latest_signed(session: Session, patient_id: int) -> Intake | None:
 
 
 def _load_draft(session: Session, intake_id: int, expected_version: int | None) -> Intake:
-    intake = session.get(Intake, intake_id)
-    if intake is None:
-        raise NotFoundError(f"There is no intake no. {intake_id}.")
+    intake = load_for_change(session, Intake, intake_id, None, what="intake")
     if intake.status == "signed":
         raise ValidationError(
             "This intake is signed and cannot be changed. Start a new intake; it will supersede this one.",
             field="intake",
         )
-    if expected_version is not None and intake.version != expected_version:
-        raise ConflictError("Someone else saved this intake while you were editing. Reload it; yours was not saved.")
-    return intake
+    return load_for_change(session, Intake, intake_id, expected_version, what="intake")
 
 
 def save_intake(

@@ -21,6 +21,7 @@ from acudesk.persistence.models import Patient, utcnow
 from acudesk.services import audit
 from acudesk.services.clinic import clinic_country, clinic_today
 from acudesk.services.context import Actor
+from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
 
 DETAIL_FIELDS = tuple(f.name for f in fields(PatientDetails))
@@ -126,15 +127,11 @@ def get_patient(database: Database, actor: Actor, patient_id: int) -> PatientRec
 
 
 def _load_for_change(session: Session, patient_id: int, expected_version: int) -> Patient:
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFoundError(f"There is no patient no. {patient_id}.")
-    if patient.version != expected_version:
-        raise ConflictError(
-            "Someone else saved changes to this patient while you were editing. "
-            "Reload to see their changes; yours were not saved."
-        )
-    return patient
+    return load_for_change(
+        session, Patient, patient_id, expected_version, what="patient",
+        conflict="Someone else saved changes to this patient while you were editing. "
+                 "Reload to see their changes; yours were not saved.",
+    )
 
 
 def update_patient(

@@ -32,6 +32,7 @@ from acudesk.persistence.models import CoursePhase, Patient, PlanPoint, PlanTech
 from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.intakes import gate_for, latest_conditions
+from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
 
 SIDES = ("bilateral", "left", "right", "midline")
@@ -246,14 +247,10 @@ def _latest_signed_intake_id(session: Session, patient_id: int) -> int | None:
 
 
 def _load(session: Session, plan_id: int, expected_version: int | None) -> TreatmentPlan:
-    plan = session.get(TreatmentPlan, plan_id)
-    if plan is None:
-        raise NotFoundError(f"There is no treatment plan no. {plan_id}.")
+    plan = load_for_change(session, TreatmentPlan, plan_id, None, what="treatment plan")
     if plan.status not in EDITABLE:
         raise ValidationError(f"This plan is {plan.status} and cannot be changed; start a new plan.", field="plan")
-    if expected_version is not None and plan.version != expected_version:
-        raise ConflictError("Someone else saved this plan while you were editing. Reload it; yours was not saved.")
-    return plan
+    return load_for_change(session, TreatmentPlan, plan_id, expected_version, what="treatment plan")
 
 
 def activate_plan(database: Database, actor: Actor, plan_id: int, *, expected_version: int) -> PlanRecord:

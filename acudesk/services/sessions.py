@@ -26,6 +26,7 @@ from acudesk.persistence.models import AdverseEvent, OutcomeMeasurement, Session
 from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.intakes import gate_for
+from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
 from acudesk.services.plans import DEFAULT_RETENTION, SIDES, needle_count
 from acudesk.services.plans import list_plans as _list_plans
@@ -226,15 +227,11 @@ def save_session(
 
 
 def _load_draft(session: Session, session_id: int, expected_version: int | None) -> SessionRecord:
-    record = session.get(SessionRecord, session_id)
-    if record is None:
-        raise NotFoundError(f"There is no session record no. {session_id}.")
+    record = load_for_change(session, SessionRecord, session_id, None, what="session record")
     if record.status == "signed":
         raise ValidationError("This session record is signed and locked. Use Amend to add a correction.",
                               field="session")
-    if expected_version is not None and record.version != expected_version:
-        raise ConflictError("Someone else saved this session record while you were editing. Reload it.")
-    return record
+    return load_for_change(session, SessionRecord, session_id, expected_version, what="session record")
 
 
 def _open_retained_needle(session: Session, actor: Actor, record: SessionRecord) -> None:
