@@ -252,6 +252,23 @@ def treatment_gate_for(database: Database, actor: Actor, patient_id: int) -> Gat
         return gate_for(session, patient_id)
 
 
+def rescreen_advice(database: Database, actor: Actor, patient_id: int) -> tuple[str, ...]:
+    """Safety-netting for today's visit: what to re-ask when a weak red flag stood alone at intake.
+
+    Weak flags on their own predict serious disease poorly, so instead of referring, the IFOMPT
+    framework asks for re-screening at every visit (docs/clinical-rules.md). Empty when the latest
+    signed intake has no such flag.
+    """
+    require(actor, Permission.VIEW_CLINICAL)
+    with database.read() as session:
+        _patient(session, patient_id)
+        intake = _latest_signed(session, patient_id)
+        answers = dict(intake.answers or {}) if intake is not None else None
+    if answers is None:
+        return ()
+    return tuple(triage(parse_answers(answers, complete=False)).safety_netting)
+
+
 def latest_conditions(session: Session, patient_id: int) -> IntakeAnswers:
     """The answers of the latest signed intake, as the contraindication engine reads them."""
     intake = _latest_signed(session, patient_id)

@@ -56,6 +56,7 @@ EXPECTED: dict[str, P | None] = {
     "documents.referral_data": P.VIEW_CLINICAL,
     "intakes.list_intakes": P.VIEW_CLINICAL,
     "intakes.record_referral": P.EDIT_CLINICAL,
+    "intakes.rescreen_advice": P.VIEW_CLINICAL,
     "intakes.save_intake": P.EDIT_CLINICAL,
     "intakes.sign_intake": P.EDIT_CLINICAL,
     "intakes.treatment_gate_for": P.VIEW_CLINICAL,

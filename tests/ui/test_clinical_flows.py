@@ -16,6 +16,7 @@ from acudesk.services.plans import PlanDraft, PlannedPoint
 from acudesk.ui.chart.override_dialog import OverrideDialog
 from acudesk.ui.chart.window import PatientChartWindow
 from acudesk.ui.context import AppContext
+from acudesk.ui.qt import QMessageBox
 
 TIMEOUT = 10_000
 
@@ -163,3 +164,30 @@ def test_amending_a_signed_note_keeps_the_original(qtbot, context, open_chart) -
     original, amendment = tab.history.records
     assert original.draft.nrs_after == 4 and amendment.draft.nrs_after == 3
     assert "amended ×1" in tab.list.item(0).text()
+
+
+def test_a_weak_flag_is_re_screened_at_the_next_session(qtbot, context, open_chart, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pid = register(context)
+    db, actor = context.database, context.actor
+    intake = intakes.save_intake(db, actor, pid, answers(night_pain=True), sign=True)
+    intakes.record_referral(db, actor, intake.id, "GP reviewed: no serious cause found; cleared to treat.")
+    plan = plans.save_plan(db, actor, pid, PlanDraft("Low back pain", "", "weekly x4", (PlannedPoint("BL23"),)))
+    plans.activate_plan(db, actor, plan.id, expected_version=plan.version)
+    asked: list[str] = []
+
+    def no_change(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", no_change)
+    window = open_chart(pid)
+    tab = window.sessions
+    window.tabs.setCurrentWidget(tab)
+    tab.new_session()
+    qtbot.waitUntil(lambda: tab.mode == "new", timeout=TIMEOUT)
+    assert "re-screen for red flags at every visit" in asked[0]
+    assert tab.editor.subjective.toPlainText().startswith("Re-screened for red flags at this visit")
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    tab.new_session()
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.intake, timeout=TIMEOUT)

@@ -3,10 +3,11 @@ sign and lock, amendments (original and amendment stacked), and adverse events."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from acudesk.domain.errors import AcuDeskError, ValidationErrors
-from acudesk.services import sessions
+from acudesk.services import intakes, sessions
 from acudesk.services.sessions import AdverseEventData, NeedleCountError, SessionData, SessionDraft
 from acudesk.ui.chart.adverse_event_dialog import AdverseEventDialog
 from acudesk.ui.chart.history_view import HistoryView
@@ -23,6 +24,7 @@ from acudesk.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -44,6 +46,7 @@ def _row_text(record: SessionData) -> str:
 
 class SessionsTab(QWidget):
     changed = Signal()
+    rescreen_changed = Signal()  # the patient reports a change at re-screening: a new intake is due
 
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,7 +206,12 @@ class SessionsTab(QWidget):
     def new_session(self) -> None:
         ctx, now = self.context, datetime.now(UTC).replace(second=0, microsecond=0)
 
-        def done(draft: SessionDraft) -> None:
+        def done(loaded: tuple[SessionDraft, tuple[str, ...]]) -> None:
+            draft, advice = loaded
+            if advice:
+                draft = self._rescreen(draft, advice)
+                if draft is None:
+                    return
             self.current = None
             self.list.clearSelection()
             self.editor.set_draft(draft)
@@ -211,9 +219,27 @@ class SessionsTab(QWidget):
             self.state.setText(f"New session ({source}). Count needles in and out.")
             self._set_mode("new")
 
-        run_for(self, ctx.runner, lambda: sessions.new_session_draft(ctx.database, ctx.actor, self.patient_id, now),
-                done,
-                       lambda e: show_error(e, self))
+        def load() -> tuple[SessionDraft, tuple[str, ...]]:
+            draft = sessions.new_session_draft(ctx.database, ctx.actor, self.patient_id, now)
+            return draft, intakes.rescreen_advice(ctx.database, ctx.actor, self.patient_id)
+
+        run_for(self, ctx.runner, load, done, lambda e: show_error(e, self))
+
+    def _rescreen(self, draft: SessionDraft, advice: tuple[str, ...]) -> SessionDraft | None:
+        """Ask the re-screening questions before treating; record the answer in the note."""
+        answer = QMessageBox.question(
+            self, "Re-screen before treatment",
+            "The intake found a warning sign that needs checking again at every visit:\n\n"
+            + "\n".join(f"• {line}" for line in advice)
+            + "\n\nHas anything changed since the intake? Choose Yes to record a new intake instead.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.state.setText("Record a new intake (Intake tab) before this session: the patient reports a change.")
+            self.rescreen_changed.emit()
+            return None
+        note = "Re-screened for red flags at this visit: no change reported."
+        return replace(draft, subjective=f"{note}\n{draft.subjective}".strip())
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, ValidationErrors):

@@ -46,6 +46,7 @@ class PatientChartWindow(QMainWindow):
         self.intake.changed.connect(self.refresh_after_intake)
         self.plan.changed.connect(self.outcomes.load)
         self.sessions.changed.connect(self.outcomes.load)
+        self.sessions.rescreen_changed.connect(lambda: self.tabs.setCurrentWidget(self.intake))
         self.resize(1366, 768)
         self.load()
 
