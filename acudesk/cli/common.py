@@ -19,3 +19,14 @@ def database_target(args: argparse.Namespace) -> str:
     from acudesk.paths import default_database_path
 
     return str(default_database_path())
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts and record numbers: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value

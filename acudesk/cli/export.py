@@ -19,6 +19,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from acudesk.cli.common import positive_int
 from acudesk.domain.errors import ValidationError
 
 KINDS = ("handout", "summary", "referral", "receipt", "daylist")
@@ -27,22 +28,12 @@ KINDS = ("handout", "summary", "referral", "receipt", "daylist")
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export = subparsers.add_parser("export", help="print a handout, care summary, referral, receipt or day list")
     export.add_argument("kind", choices=KINDS, help="which document")
-    export.add_argument("--patient", type=_positive_int, metavar="ID", help="patient number")
-    export.add_argument("--appointment", type=_positive_int, metavar="ID", help="receipt for one appointment only")
+    export.add_argument("--patient", type=positive_int, metavar="ID", help="patient number")
+    export.add_argument("--appointment", type=positive_int, metavar="ID", help="receipt for one appointment only")
     export.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day list's date")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF file to write")
     export.add_argument("--db", dest="export_db", metavar="PATH_OR_URL", help=argparse.SUPPRESS)
     export.set_defaults(handler=run_export)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def _day(text: str) -> date:

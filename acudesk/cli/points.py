@@ -13,6 +13,7 @@ import json
 import sys
 import unicodedata
 
+from acudesk.cli.common import positive_int
 from acudesk.domain.acupoints import Acupoint, load_catalogue
 
 EXIT_NO_MATCH = 1
@@ -25,19 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "search", help="find points by code, pinyin, hanzi, English name, region or indication"
     )
     search.add_argument("text", metavar="TEXT", nargs="+", help="what to look for, e.g. bl23, shenshu, 肾俞")
-    search.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N results (20)")
+    search.add_argument("--limit", type=positive_int, default=20, metavar="N", help="at most N results (20)")
     search.add_argument("--format", choices=("text", "json"), default="text", help="output format (text)")
     search.set_defaults(handler=search_command)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def search_command(args: argparse.Namespace) -> int:
