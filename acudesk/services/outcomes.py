@@ -1,9 +1,8 @@
 """Outcome measures: record NRS / ODI / RMDQ / PSFS (scored by ``acudesk.domain.outcomes``), the NRS
 trend of the current plan with its baseline and meaningful-change line, and the tapering proposal.
 
-The proposal is only shown here; accepting it (re-booking the course) belongs to the scheduling
-services. When ``acudesk.services.courses.taper_proposal`` exists it is asked, so the text shown is
-exactly what the receptionist would accept; otherwise the domain's proposal is used.
+The proposal text comes from ``acudesk.services.courses.taper_proposal``, so it is exactly what
+accepting it (re-planning the visits, a scheduling step) would do.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from acudesk.domain import outcomes as scoring
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError
-from acudesk.domain.scheduling import CourseState, NrsReading, parse_pattern, propose_relapse, propose_taper
+from acudesk.domain.scheduling import parse_pattern
 from acudesk.domain.scheduling.tapering import default_taper_rules, improved
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import OutcomeMeasurement, Patient, SessionRecord, TreatmentPlan
@@ -137,26 +136,15 @@ class _PlanInfo:
     baseline_nrs: int | None
 
 
-def _proposal(database: Database, actor: Actor, plan: _PlanInfo, trend: list[TrendPoint]) -> str:
+def _proposal(database: Database, actor: Actor, plan: _PlanInfo) -> str:
+    """The scheduling service's taper or relapse proposal, as text (accepting it is a separate step)."""
+    from acudesk.services import courses  # courses needs this module's neighbours; import when asked
+
     try:
-        from acudesk.services import courses
-    except ImportError:
-        courses = None  # type: ignore[assignment]
-    if courses is not None and hasattr(courses, "taper_proposal"):
-        try:
-            found = courses.taper_proposal(database, actor, plan.id)
-        except AcuDeskError:
-            found = None
-        else:
-            return f"{found.kind.capitalize()}: {found.reason}" if found is not None else "No change proposed."
-    if not plan.course_pattern or not trend:
-        return "No change proposed: no pain scores recorded for this plan yet."
-    state = CourseState(parse_pattern(plan.course_pattern), baseline=plan.baseline_nrs)
-    readings = [NrsReading(p.visit - 1, p.nrs) for p in trend if p.visit - 1 < state.pattern.total]
-    found_domain = propose_taper(state, readings) or propose_relapse(state, readings)
-    if found_domain is None:
-        return "No change proposed: keep to the course as planned."
-    return f"{found_domain.kind.capitalize()}: {found_domain.reason}"
+        found = courses.taper_proposal(database, actor, plan.id)
+    except AcuDeskError:
+        return "No change proposed."
+    return f"{found.kind.capitalize()}: {found.reason}" if found is not None else "No change proposed."
 
 
 def outcome_summary(database: Database, actor: Actor, patient_id: int) -> OutcomeSummary:
@@ -182,7 +170,7 @@ def outcome_summary(database: Database, actor: Actor, patient_id: int) -> Outcom
     if baseline is None and trend:
         baseline = trend[0].nrs
     plan_id = info.id if info else None
-    proposal = _proposal(database, actor, info, trend) if info else "No plan yet."
+    proposal = _proposal(database, actor, info) if info else "No plan yet."
     line = meaningful_line(baseline) if baseline is not None else None
     text = default_taper_rules().threshold_text(baseline) if baseline is not None else ""
     return OutcomeSummary(plan_id, baseline, line, text, tuple(trend), tuple(reversed(measurements)), proposal)
