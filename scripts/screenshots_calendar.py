@@ -6,7 +6,6 @@ Also prints how long the week view of the busiest practitioner takes to load (se
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -15,23 +14,18 @@ from datetime import time as clock
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from acudesk.ui.app import Startup, create_application  # noqa: E402
+from demo_app import DemoApp  # noqa: E402
+
 from acudesk.ui.qt import QTimer  # noqa: E402
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = create_application()
-    startup = Startup(app, argparse.Namespace(demo=True, db=None))
-    startup.start()
+    demo = DemoApp()
+    app, out = demo.app, demo.out
 
-    def when_ready() -> None:
-        window = startup.window
-        if window is None or not window.patients.count.text():
-            QTimer.singleShot(100, when_ready)
-            return
+    def when_ready(window) -> None:  # type: ignore[no-untyped-def]
         window.resize(1366, 768)
         QTimer.singleShot(300, lambda: measure(window))
 
@@ -102,11 +96,8 @@ def main() -> int:
         dialog.time.setTime(dialog.time.time().fromString("17:30", "HH:mm"))
         QTimer.singleShot(1500, lambda: (dialog.grab().save(str(out / "course-dialog-conflict.png")), app.quit()))
 
-    QTimer.singleShot(100, when_ready)
-    app.exec()
-    startup.shutdown()
-    print(f"screenshots in {out}")
-    return 0
+    demo.when_window(when_ready)
+    return demo.run()
 
 
 if __name__ == "__main__":

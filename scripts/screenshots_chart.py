@@ -6,17 +6,17 @@ Usage: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_chart.py O
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from demo_app import DemoApp  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from acudesk.persistence.models import Intake, TreatmentPlan  # noqa: E402
-from acudesk.ui.app import Startup, create_application  # noqa: E402
 from acudesk.ui.qt import QTimer  # noqa: E402
 
 
@@ -31,18 +31,11 @@ def _patients(database) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = create_application()
-    startup = Startup(app, argparse.Namespace(demo=True, db=None))
-    startup.start()
+    demo = DemoApp()
+    app, out = demo.app, demo.out
     steps: list = []
 
-    def when_ready() -> None:
-        window = startup.window
-        if window is None or not window.patients.count.text():
-            QTimer.singleShot(100, when_ready)
-            return
+    def when_ready(window) -> None:  # type: ignore[no-untyped-def]
         from acudesk.ui.chart.window import PatientChartWindow
 
         emergency, caution, _plain = _patients(window.context.database)
@@ -82,11 +75,8 @@ def main() -> int:
             steps.pop(0)()
             QTimer.singleShot(700, next_step)
 
-    QTimer.singleShot(100, when_ready)
-    app.exec()
-    startup.shutdown()
-    print(f"screenshots in {out}")
-    return 0
+    demo.when_window(when_ready)
+    return demo.run()
 
 
 if __name__ == "__main__":
