@@ -1,8 +1,9 @@
 """Patient type-ahead search through the service layer, next to the same SQL in bare sqlite3.
 
-One "search" is what the patient list does per keystroke on its worker: ``search_patient_ids``
-then ``patient_rows`` for the first 80 ids. The floor replays the patient SELECTs the service
-sent (same SQL, same parameters, same index) on a plain ``sqlite3`` connection.
+One "search" is what the patient list does per keystroke on its worker: ``search_patients`` (the
+matching ids, at most LIST_LIMIT + 1, and the rows of the first 80, in one read transaction). The
+floor replays the patient SELECTs the service sent (same SQL, same parameters, same index) on a
+plain ``sqlite3`` connection.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from acudesk.persistence.models import Patient
 from acudesk.services.clinic import default_actor
 from acudesk.services.context import Actor
 from acudesk.services.maintenance import open_database
-from acudesk.services.patients import LIST_LIMIT, patient_rows, search_patient_ids
+from acudesk.services.patients import LIST_LIMIT, search_patients
 from bench.floor import query_plan, raw_connection, replay, statements_of
 from bench.stats import Timing, repeat
 
@@ -68,9 +69,8 @@ def typeahead_queries(database: Database) -> list[Query]:
 
 def one_search(database: Database, actor: Actor, text: str) -> Callable[[], int]:
     def run() -> int:
-        ids = search_patient_ids(database, actor, text, limit=LIST_LIMIT + 1)  # as the patient list asks
-        patient_rows(database, actor, ids[:FIRST_ROWS])
-        return len(ids)
+        # as the patient list asks (acudesk.ui.patient_list)
+        return len(search_patients(database, actor, text, limit=LIST_LIMIT + 1, first_rows=FIRST_ROWS).ids)
 
     return run
 

@@ -65,7 +65,11 @@ def _clinic(session: Session) -> Clinic:
 
 
 def clinic_country(session: Session) -> str:
-    return _clinic(session).country
+    """The clinic's country code (one column: the patient search asks on every keystroke)."""
+    country = session.scalar(select(Clinic.country).order_by(Clinic.id).limit(1))
+    if country is None:
+        raise NotFoundError("This database has no clinic yet; run the first-time set-up.")
+    return country
 
 
 def clinic_zone(session: Session) -> ZoneInfo:

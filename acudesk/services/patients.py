@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import CompoundSelect, Select, and_, false, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,6 +18,7 @@ from acudesk.domain.patient_search import PatientQuery, parse_query
 from acudesk.domain.patients import PatientDetails, fold, phone_search_key, validate_patient
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Patient, utcnow
+from acudesk.persistence.models.patient import GIVEN_INITIALS
 from acudesk.services import audit
 from acudesk.services.clinic import clinic_country, clinic_today
 from acudesk.services.context import Actor
@@ -196,19 +197,45 @@ def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
     return and_(column >= prefix, column < upper)
 
 
-def _search_statement(query: PatientQuery, include_archived: bool) -> Select[tuple[int]]:
-    statement = select(Patient.id)
-    if not include_archived:
-        statement = statement.where(Patient.archived.is_(False))
-    for prefix in query.name_prefixes:
-        statement = statement.where(
-            or_(_prefix_range(Patient.family_key, prefix), _prefix_range(Patient.given_key, prefix))
-        )
+def _given_starts_with(prefix: str):  # type: ignore[no-untyped-def]
+    """Given name starts with ``prefix``: one or two letters as an equality on the indexed initials
+    (``GIVEN_INITIALS``, written as literals so the planner matches the index expression)."""
+    if len(prefix) in GIVEN_INITIALS:
+        return literal_column(GIVEN_INITIALS[len(prefix)].replace("given_key", "patients.given_key")) == prefix
+    return _prefix_range(Patient.given_key, prefix)
+
+
+def _name_matches(prefix: str):  # type: ignore[no-untyped-def]
+    return or_(_prefix_range(Patient.family_key, prefix), _given_starts_with(prefix))
+
+
+def _search_statement(query: PatientQuery, include_archived: bool) -> Select[tuple[int]] | CompoundSelect:
+    """Matching ids (first column) in list order. Each part walks an index in that order, so with a
+    limit the database reads only the rows it returns (docs/performance.md, "Third round").
+
+    Names: patients whose family name starts with the longest word typed, merged in order with those
+    whose given name does (and family name does not); every other word must start either name.
+    Phones list in number order (the index's), so the digits typed so far are a range read in order.
+    """
+    order = (Patient.family_key, Patient.given_key, Patient.id)
+    filters = [] if include_archived else [Patient.archived == false()]
     if query.date_of_birth is not None:
-        statement = statement.where(Patient.date_of_birth == query.date_of_birth)
+        filters.append(Patient.date_of_birth == query.date_of_birth)
     if query.phone_prefix:
-        statement = statement.where(_prefix_range(Patient.phone_key, query.phone_prefix))
-    return statement.order_by(Patient.family_key, Patient.given_key, Patient.id)
+        filters.append(_prefix_range(Patient.phone_key, query.phone_prefix))
+        order = (Patient.phone_key, *order)
+    if not query.name_prefixes:
+        return select(Patient.id).where(*filters).order_by(*order)
+    lead, *others = sorted(query.name_prefixes, key=len, reverse=True)
+    filters += [_name_matches(prefix) for prefix in others]
+    columns = (Patient.id, Patient.family_key, Patient.given_key)
+    by_family = select(*columns).where(_prefix_range(Patient.family_key, lead), *filters)
+    by_given = select(*columns).where(_given_starts_with(lead), not_(_prefix_range(Patient.family_key, lead)),
+                                      *filters)
+    # ORDER BY on the compound itself (not on a subquery of it): SQLite then merges the two ordered
+    # index walks instead of sorting every match.
+    return union_all(by_family, by_given).order_by(
+        literal_column("family_key"), literal_column("given_key"), literal_column("id"))
 
 
 def search_patient_ids(
@@ -217,11 +244,34 @@ def search_patient_ids(
     """Ids of matching patients in list order (family name, given name). Empty text lists everyone."""
     require(actor, Permission.VIEW_PATIENTS)
     with database.read() as session:
-        query = parse_query(text, country=clinic_country(session))
-        statement = _search_statement(query, include_archived)
-        if limit is not None:
-            statement = statement.limit(limit)
-        return list(session.scalars(statement))
+        return _search_ids(session, text, include_archived, limit)
+
+
+def _search_ids(session: Session, text: str, include_archived: bool, limit: int | None) -> list[int]:
+    statement = _search_statement(parse_query(text, country=clinic_country(session)), include_archived)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement).all())  # .all() fetches in one call, not row by row
+
+
+@dataclass(frozen=True)
+class PatientSearch:
+    """One type-ahead answer: the matching ids in list order and the rows of the first of them."""
+
+    ids: list[int]
+    rows: list[PatientRow]
+
+
+def search_patients(
+    database: Database, actor: Actor, text: str, *, include_archived: bool = False, limit: int | None = None,
+    first_rows: int = 0,
+) -> PatientSearch:
+    """``search_patient_ids`` plus ``patient_rows`` for the first ``first_rows`` ids, in one read
+    transaction: what the patient list runs on every keystroke."""
+    require(actor, Permission.VIEW_PATIENTS)
+    with database.read() as session:
+        ids = _search_ids(session, text, include_archived, limit)
+        return PatientSearch(ids, _rows(session, ids[:first_rows]))
 
 
 def patient_rows(database: Database, actor: Actor, ids: Sequence[int]) -> list[PatientRow]:
@@ -230,11 +280,17 @@ def patient_rows(database: Database, actor: Actor, ids: Sequence[int]) -> list[P
     if not ids:
         return []
     with database.read() as session:
-        result = session.execute(
-            select(
-                Patient.id, Patient.family_name, Patient.given_name, Patient.date_of_birth,
-                Patient.phone, Patient.archived,
-            ).where(Patient.id.in_(list(ids)))
-        )
-        by_id = {row.id: PatientRow(*row) for row in result}
+        return _rows(session, ids)
+
+
+def _rows(session: Session, ids: Sequence[int]) -> list[PatientRow]:
+    if not ids:
+        return []
+    result = session.execute(
+        select(
+            Patient.id, Patient.family_name, Patient.given_name, Patient.date_of_birth, Patient.phone,
+            Patient.archived,
+        ).where(Patient.id.in_(list(ids)))
+    )
+    by_id = {row[0]: PatientRow(*row) for row in result.all()}
     return [by_id[i] for i in ids if i in by_id]

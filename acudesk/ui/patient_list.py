@@ -45,8 +45,8 @@ class PatientListView(QWidget):
         db, actor = context.database, context.actor
         self.model = PatientTableModel(
             context.runner,
-            lambda text, archived: patients.search_patient_ids(db, actor, text, include_archived=archived,
-                                                               limit=patients.LIST_LIMIT + 1),
+            lambda text, archived, first: patients.search_patients(db, actor, text, include_archived=archived,
+                                                                   limit=patients.LIST_LIMIT + 1, first_rows=first),
             lambda ids: patients.patient_rows(db, actor, ids),
             context.today,
             context.clinic.country,

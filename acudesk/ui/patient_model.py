@@ -1,6 +1,7 @@
 """The patient list's table model: ids first, rows fetched lazily off the GUI thread.
 
-A search returns every matching id (cheap: one indexed query) plus the first screenful of rows.
+A search returns the matching ids (at most ``services.patients.LIST_LIMIT`` + 1, read in list order
+from an index) plus the first screenful of rows, in one read transaction on the worker.
 When the view asks for a row not yet loaded, the model shows a placeholder and fetches a block
 around it on the worker; when it arrives, the cells repaint. Stale answers (from a keystroke that
 has since been superseded) are dropped by generation number. Modelled on Anki's browser table.
@@ -14,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from acudesk.domain.patients import age_on, display_phone
-from acudesk.services.patients import PatientRow
+from acudesk.services.patients import PatientRow, PatientSearch
 from acudesk.ui.qt import QAbstractTableModel, QColor, QModelIndex, QPersistentModelIndex, Qt, Signal
 from acudesk.ui.tasks import TaskRunner
 
@@ -23,7 +24,7 @@ FIRST_ROWS = 80
 BLOCK = 200
 CACHE_LIMIT = 5000
 
-SearchFn = Callable[[str, bool], list[int]]
+SearchFn = Callable[[str, bool, int], PatientSearch]  # (text, include archived, first rows wanted)
 RowsFn = Callable[[Sequence[int]], list[PatientRow]]
 Index = QModelIndex | QPersistentModelIndex
 
@@ -53,11 +54,8 @@ class PatientTableModel(QAbstractTableModel):
         generation = self._generation
         self.query = (text, include_archived)
 
-        def work() -> tuple[list[int], list[PatientRow]]:
-            ids = self._search(text, include_archived)
-            return ids, self._rows(ids[:FIRST_ROWS])
-
-        self._runner.run(work, lambda result: self._apply_search(generation, *result))
+        self._runner.run(lambda: self._search(text, include_archived, FIRST_ROWS),
+                         lambda result: self._apply_search(generation, result.ids, result.rows))
 
     def refresh(self) -> None:
         self._cache.clear()

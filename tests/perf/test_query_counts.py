@@ -70,9 +70,9 @@ def add_patients(database: Database, count: int, family: str = "Pemberton") -> l
 
 
 def search_and_first_rows(database: Database, actor: Actor, text: str) -> list[str]:
+    """What the patient list sends per keystroke: one read transaction, ids and the first rows."""
     with counted(database) as statements:
-        ids = patients.search_patient_ids(database, actor, text)
-        patients.patient_rows(database, actor, ids[:80])
+        patients.search_patients(database, actor, text, limit=patients.LIST_LIMIT + 1, first_rows=80)
     return statements
 
 

@@ -66,6 +66,7 @@ EXPECTED: dict[str, P | None] = {
     "patients.patient_rows": P.VIEW_PATIENTS,
     "patients.register_patient": P.EDIT_PATIENTS,
     "patients.search_patient_ids": P.VIEW_PATIENTS,
+    "patients.search_patients": P.VIEW_PATIENTS,
     "patients.set_archived": P.ARCHIVE_PATIENTS,
     "patients.update_patient": P.EDIT_PATIENTS,
     "plans.activate_plan": P.EDIT_CLINICAL,

@@ -66,8 +66,7 @@ class PatientPicker(QWidget):
         ctx = self.context
 
         def work() -> list[PatientRow]:
-            ids = patients.search_patient_ids(ctx.database, ctx.actor, text, limit=MATCHES)
-            return patients.patient_rows(ctx.database, ctx.actor, ids)
+            return patients.search_patients(ctx.database, ctx.actor, text, limit=MATCHES, first_rows=MATCHES).rows
 
         self.context.runner.run(work, lambda rows: self._show(generation, rows))
 

@@ -1,0 +1,116 @@
+"""The type-ahead search returns exactly what a plain reading of the rules gives, in list order.
+
+The service builds index-shaped SQL (two merged index walks for names, initials expressions for
+one- and two-letter given names, phones in number order); this checks it against a reference
+written the obvious way in Python, over a register full of shared prefixes, on every backend.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from acudesk.domain.patients import PatientDetails, fold
+from acudesk.persistence.database import Database
+from acudesk.services import patients
+from acudesk.services.context import Actor
+
+FAMILIES = ["Ab", "Abbott", "Ma", "Mab", "Mason", "Mäder", "Bam", "Bamber", "Amos", "Mb"]
+GIVENS = ["Ab", "Abe", "Mabel", "Mo", "Bea", "Am", "Amelia", "Ma", "Ann", "Mark"]
+
+
+@pytest.fixture
+def register(database: Database, admin: Actor) -> list[tuple[int, str, str, str, bool]]:
+    """60 patients drawn from names that share prefixes; every fifth archived. Returns
+    (id, family_key, given_key, phone_key, archived) for the reference."""
+    rng = random.Random(7)
+    people = []
+    for number in range(60):
+        details = PatientDetails(
+            family_name=rng.choice(FAMILIES), given_name=rng.choice(GIVENS),
+            date_of_birth=date(1950 + number % 40, 1 + number % 12, 1 + number % 28),
+            phone=f"07700 900{rng.randrange(1000):03d}",
+        )
+        record = patients.register_patient(database, admin, details, confirm_duplicate=True)
+        if number % 5 == 0:
+            record = patients.set_archived(database, admin, record.id, True, expected_version=record.version)
+        people.append((record.id, fold(details.family_name), fold(details.given_name),
+                       record.details.phone.removeprefix("+44"), record.archived))
+    return people
+
+
+def reference_names(people, text: str, include_archived: bool) -> list[int]:  # type: ignore[no-untyped-def]
+    words = fold(text).split()
+    hits = [p for p in people if (include_archived or not p[4])
+            and all(p[1].startswith(w) or p[2].startswith(w) for w in words)]
+    return [p[0] for p in sorted(hits, key=lambda p: (p[1], p[2], p[0]))]
+
+
+def reference_phone(people, digits: str) -> list[int]:  # type: ignore[no-untyped-def]
+    hits = [p for p in people if not p[4] and p[3].startswith(digits)]
+    return [p[0] for p in sorted(hits, key=lambda p: (p[3], p[1], p[2], p[0]))]
+
+
+NAME_QUERIES = ["", "a", "m", "b", "z", "ab", "ma", "mä", "am", "mab", "abb", "mason", "ma ab", "a m", "m a",
+                "ab ab", "mo mab", "bea am", "amelia mason", "MA", "  m  "]
+
+
+@pytest.mark.parametrize("include_archived", [False, True])
+def test_name_search_matches_the_reference_in_list_order(
+    database: Database, admin: Actor, register, include_archived: bool  # type: ignore[no-untyped-def]
+) -> None:
+    for text in NAME_QUERIES:
+        expected = reference_names(register, text, include_archived)
+        found = patients.search_patient_ids(database, admin, text, include_archived=include_archived)
+        assert found == expected, text
+        for limit in (1, 3, 10):
+            assert patients.search_patient_ids(database, admin, text, include_archived=include_archived,
+                                               limit=limit) == expected[:limit], (text, limit)
+
+
+def test_phone_search_lists_in_number_order(database: Database, admin: Actor, register) -> None:  # type: ignore[no-untyped-def]
+    for typed, digits in [("07700 9", "77009"), ("07700 900 1", "77009001"), ("+44 7700 900", "7700900"),
+                          ("0770", "770")]:
+        expected = reference_phone(register, digits)
+        assert expected, typed
+        assert patients.search_patient_ids(database, admin, typed) == expected, typed
+
+
+def test_search_patients_returns_the_ids_and_the_first_rows_in_one_answer(
+    database: Database, admin: Actor, register  # type: ignore[no-untyped-def]
+) -> None:
+    answer = patients.search_patients(database, admin, "ma", limit=20, first_rows=5)
+    assert answer.ids == reference_names(register, "ma", False)[:20]
+    assert [row.id for row in answer.rows] == answer.ids[:5]
+    assert patients.search_patients(database, admin, "zzz", first_rows=5) == patients.PatientSearch([], [])
+
+
+def test_one_and_two_letter_searches_walk_the_list_order_indexes(database: Database, admin: Actor) -> None:
+    """On SQLite the plan must merge two ordered index walks: no sort of every match."""
+    if not database.is_sqlite:
+        pytest.skip("query plans are SQLite's")
+    from acudesk.domain.patient_search import parse_query
+
+    for text, index in [("m", "ix_patients_active_given1"), ("ma", "ix_patients_active_given2")]:
+        statement = patients._search_statement(parse_query(text), include_archived=False).limit(1001)
+        compiled = statement.compile(database.engine)
+        with database.engine.connect() as connection:
+            plan = [row[3] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[k] for k in compiled.positiontup))]
+        assert any("MERGE" in step for step in plan), plan
+        assert any("ix_patients_active_family" in step for step in plan), plan
+        assert any(index in step for step in plan), plan
+        assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_an_archived_patient_leaves_the_default_search_at_once(database: Database, admin: Actor) -> None:
+    details = PatientDetails(family_name="Mason", given_name="Ann", date_of_birth=date(1980, 1, 1))
+    record = patients.register_patient(database, admin, details)
+    other = patients.register_patient(database, admin, replace(details, given_name="Mark"))
+    patients.set_archived(database, admin, record.id, True, expected_version=record.version)
+    assert patients.search_patient_ids(database, admin, "m") == [other.id]
+    assert patients.search_patient_ids(database, admin, "a") == []
+    assert patients.search_patient_ids(database, admin, "a", include_archived=True) == [record.id]
