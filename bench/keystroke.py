@@ -3,9 +3,9 @@
 The view is built on an offscreen window exactly as the main window builds it. For each query the
 search box holds all but the last character (results settled), then the last key is pressed with
 QTest and the clock runs until the table's viewport has handled its next paint with the new rows.
-Two numbers per keystroke: the whole path (including the list's deliberate type-ahead pause,
-``TYPE_AHEAD_DELAY_MS``) and the app's own work, from the search being sent to the worker to the
-paint. The GUI thread waits in a Qt event loop, never in a busy loop, so the worker gets the GIL.
+Two numbers per keystroke: the whole path, from the key press (the list searches at once when no
+search is running), and the app's own work, from the search being sent to the worker to the paint.
+The GUI thread waits in a Qt event loop, never in a busy loop, so the worker gets the GIL.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ class Keystrokes:
     total: Timing = field(default_factory=Timing)
     work: Timing = field(default_factory=Timing)
     first_rows: Timing = field(default_factory=Timing)  # fresh view: first search sent -> rows painted
-    delay_ms: int = 0
 
 
 def measure_keystrokes(path: Path, texts: list[str], runs: int) -> Keystrokes:
@@ -41,7 +40,7 @@ def measure_keystrokes(path: Path, texts: list[str], runs: int) -> Keystrokes:
     database = open_database(path, upgrade=False)
     runner = TaskRunner()
     context = AppContext(database, default_actor(database), get_clinic(database), runner, str(path))
-    result = Keystrokes(delay_ms=patient_list.TYPE_AHEAD_DELAY_MS)
+    result = Keystrokes()
     marks: dict[str, float] = {}
     loop = QEventLoop()
 

@@ -17,17 +17,18 @@ from acudesk.ui.qt import (
     QSplitter,
     Qt,
     QTableView,
-    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 
-TYPE_AHEAD_DELAY_MS = 40  # coalesce fast typing without a perceptible pause
-
 
 class PatientListView(QWidget):
-    """Search box, list and details. ``openRequested(id)`` fires on double-click or Enter."""
+    """Search box, list and details. ``openRequested(id)`` fires on double-click or Enter.
+
+    Type-ahead searches at once when no search is running (no fixed pause after a key); keys typed
+    while one runs are coalesced into a single search for the newest text when it comes back.
+    """
 
     openRequested = Signal(int)
     selectionChanged = Signal(object)  # PatientRecord | None
@@ -65,11 +66,9 @@ class PatientListView(QWidget):
         for column, width in enumerate((170, 150, 120, 50, 170)):
             self.table.setColumnWidth(column, width)
         self.details = PatientDetailsPanel()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(TYPE_AHEAD_DELAY_MS)
-        self._timer.timeout.connect(self._run_search)
-        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self._typed_meanwhile = False
+        self.search.textChanged.connect(self._text_changed)
+        self.model.answered.connect(self._search_again_if_typed)
         self.search.returnPressed.connect(self._open_current)
         self.show_archived.toggled.connect(lambda _on: self._run_search())
         self.model.searchFinished.connect(self._show_count)
@@ -104,7 +103,18 @@ class PatientListView(QWidget):
         self.details.show_record(None)
         self.selectionChanged.emit(None)
 
+    def _text_changed(self) -> None:
+        if self.model.searching:
+            self._typed_meanwhile = True
+        else:
+            self._run_search()
+
+    def _search_again_if_typed(self) -> None:
+        if self._typed_meanwhile and not self.model.searching:
+            self._run_search()
+
     def _run_search(self) -> None:
+        self._typed_meanwhile = False
         self.model.set_query(self.search.text(), self.show_archived.isChecked())
 
     def refresh(self, select_id: int | None = None) -> None:

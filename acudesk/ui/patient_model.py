@@ -31,6 +31,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 class PatientTableModel(QAbstractTableModel):
     searchFinished = Signal(int)  # number of matching patients
+    answered = Signal()  # some search's answer (or failure) arrived, current or superseded
 
     def __init__(
         self, runner: TaskRunner, search: SearchFn, rows: RowsFn, today: Callable[[], date], country: str | None = None
@@ -46,6 +47,7 @@ class PatientTableModel(QAbstractTableModel):
         self._texts: dict[int, tuple[str, ...]] = {}
         self._pending: set[int] = set()
         self._generation = 0
+        self._answered = 0  # newest generation whose answer (or error) has arrived
         self.query = ("", False)
 
     # -- loading ---------------------------------------------------------------------------
@@ -55,21 +57,35 @@ class PatientTableModel(QAbstractTableModel):
         self.query = (text, include_archived)
 
         self._runner.run(lambda: self._search(text, include_archived, FIRST_ROWS),
-                         lambda result: self._apply_search(generation, result.ids, result.rows))
+                         lambda result: self._apply_search(generation, result.ids, result.rows),
+                         lambda error: self._search_failed(generation, error))
+
+    @property
+    def searching(self) -> bool:
+        """The newest search sent has not been answered yet."""
+        return self._answered < self._generation
+
+    def _search_failed(self, generation: int, error: BaseException) -> None:
+        from acudesk.ui.errors import report_exception
+
+        self._answered = max(self._answered, generation)
+        self.answered.emit()
+        report_exception(error)
 
     def refresh(self) -> None:
         self._cache.clear()
         self.set_query(*self.query)
 
     def _apply_search(self, generation: int, ids: list[int], first: list[PatientRow]) -> None:
-        if generation != self._generation:
-            return  # superseded by a newer keystroke
-        self.beginResetModel()
-        self._ids = ids
-        self._pending.clear()
-        self._remember(first)
-        self.endResetModel()
-        self.searchFinished.emit(len(ids))
+        self._answered = max(self._answered, generation)
+        if generation == self._generation:  # else superseded by a newer keystroke
+            self.beginResetModel()
+            self._ids = ids
+            self._pending.clear()
+            self._remember(first)
+            self.endResetModel()
+            self.searchFinished.emit(len(ids))
+        self.answered.emit()
 
     def truncate(self, count: int) -> None:
         """Keep only the first ``count`` rows (the search asked for one more to learn there are more)."""

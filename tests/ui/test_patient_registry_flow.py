@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
+from acudesk.domain.patients import PatientDetails
 from acudesk.services import patients
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
@@ -169,3 +171,22 @@ def test_other_screens_are_built_when_their_tab_is_first_opened(qtbot, window: M
     window.tabs.setCurrentIndex(index)
     assert isinstance(window.tabs.widget(index), CalendarScreen)
     assert window.tabs.currentIndex() == index and window.tabs.tabText(index) == "Calendar"
+
+
+def test_type_ahead_searches_at_once_and_coalesces_keys_typed_while_it_runs(
+    qtbot, window: MainWindow, context: AppContext, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    for family in ("Quayle", "Quinn", "Abbott"):
+        patients.register_patient(context.database, context.actor,
+                                  PatientDetails(family, "Rosa", date(1980, 2, 29)))
+    sent: list[str] = []
+    original = window.patients.model.set_query
+    monkeypatch.setattr(window.patients.model, "set_query",
+                        lambda text, archived: (sent.append(text), original(text, archived)))
+    qtbot.keyClick(window.patients.search, "q")
+    assert sent == ["q"]  # no pause before the first search
+    qtbot.keyClicks(window.patients.search, "uayl")  # typed while "q" is still on the worker
+    assert sent == ["q"]
+    qtbot.waitUntil(lambda: not window.patients.model.searching and sent[-1] == "quayl", timeout=TIMEOUT)
+    assert sent == ["q", "quayl"]  # the four keys became one search for the newest text
+    qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
