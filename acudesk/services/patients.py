@@ -18,7 +18,7 @@ from acudesk.domain.patient_search import PatientQuery, parse_query
 from acudesk.domain.patients import PatientDetails, fold, phone_search_key, validate_patient
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Patient, utcnow
-from acudesk.persistence.models.patient import GIVEN_INITIALS
+from acudesk.persistence.search_indexes import GIVEN_INITIALS
 from acudesk.services import audit
 from acudesk.services.clinic import clinic_country, clinic_today
 from acudesk.services.context import Actor

@@ -4,34 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from acudesk.persistence.models.base import Base, Timestamps, UTCDateTime
 
-# Partial indexes hold only active patients, the ones the list shows by default. The WHERE must read
-# exactly as SQLAlchemy renders ``Patient.archived == false()`` for the planner to use them.
-_ACTIVE = {"sqlite_where": text("archived = 0"), "postgresql_where": text("archived = false")}
-# The first one and two letters of the given name, for one- and two-letter searches.
-GIVEN_INITIALS = {1: "substr(given_key, 1, 1)", 2: "substr(given_key, 1, 2)"}
-
 
 class Patient(Timestamps, Base):
     __tablename__ = "patients"
-    # Search indexes (docs/performance.md, "Third round"). The active-only ones are walked in list
-    # order, so a type-ahead search reads only the rows it returns, however many patients match:
-    # family-name and phone prefixes are ranges of them; a given-name prefix of one or two letters
-    # is an equality on the initials expression, followed by the list order. The covering indexes
-    # serve "show archived" and duplicate checks. None may start with "archived".
+    # Covering indexes: "show archived" searches and duplicate checks. None may start with
+    # "archived". The default (active-only) search uses the partial indexes in
+    # acudesk/persistence/search_indexes.py, created by migration 0006.
     __table_args__ = (
         Index("ix_patients_family_search", "family_key", "given_key", "archived"),
         Index("ix_patients_given_search", "given_key", "family_key", "archived"),
         Index("ix_patients_phone_search", "phone_key", "archived", "family_key", "given_key"),
         Index("ix_patients_date_of_birth", "date_of_birth"),
-        Index("ix_patients_active_family", "family_key", "given_key", **_ACTIVE),
-        Index("ix_patients_active_given1", text(GIVEN_INITIALS[1]), "family_key", "given_key", **_ACTIVE),
-        Index("ix_patients_active_given2", text(GIVEN_INITIALS[2]), "family_key", "given_key", **_ACTIVE),
-        Index("ix_patients_active_phone", "phone_key", "family_key", "given_key", **_ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
