@@ -21,8 +21,8 @@ from typing import Any
 from bench.stats import Timing
 
 CHILD = Path(__file__).resolve().parent / "coldstart_child.py"
-PHASES = ("hooks_imported", "window_init_start", "first_search_sent", "window_init_end", "rows_in_model",
-          "rows_painted")
+PHASES = ("app_module_imported", "window_module_imported", "window_init_start", "first_search_sent",
+          "window_init_end", "rows_in_model", "rows_painted")
 
 
 @dataclass

@@ -14,6 +14,8 @@ import inspect
 import json
 import sys
 import time
+from collections.abc import Callable
+from types import ModuleType
 
 T_MAIN = time.monotonic()
 
@@ -71,32 +73,58 @@ def bare() -> None:
     app.exec()
 
 
+class _PatchOnImport:
+    """A meta-path finder that runs ``patch(module)`` right after a module first executes, so the
+    timing hooks go in without importing anything earlier than the app itself would."""
+
+    def __init__(self, patches: dict[str, Callable[[ModuleType], None]]) -> None:
+        self.patches = patches
+
+    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+        if name not in self.patches:
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        loader, patch = spec.loader, self.patches.pop(name)
+        original = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            original(module)
+            patch(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 def app(db: str, query: str) -> None:
-    """``acudesk.cli.main(["--db", db])`` with timing hooks on the main window and the patient list.
+    """``acudesk.cli.main(["--db", db])`` with timing hooks on the main window and the patient list,
+    put in as those modules are imported (so the app's own import order and threads are unchanged)."""
+    phases: dict[str, float] = {}
 
-    The hooks import the patient list and main window modules before ``main`` runs; the app imports
-    them on the same thread before its window appears anyway, so the total is unchanged.
-    """
-    from acudesk.ui import app as app_module
-    from acudesk.ui import patient_model
-    from acudesk.ui.qt import QApplication
+    def hook_model(patient_model: ModuleType) -> None:
+        original_set_query = patient_model.PatientTableModel.set_query
+        original_apply = patient_model.PatientTableModel._apply_search
 
-    phases: dict[str, float] = {"hooks_imported": time.monotonic()}
-    original_set_query = patient_model.PatientTableModel.set_query
-    original_apply = patient_model.PatientTableModel._apply_search
+        def set_query(self, *a, **k):  # type: ignore[no-untyped-def]
+            phases.setdefault("first_search_sent", time.monotonic())
+            return original_set_query(self, *a, **k)
 
-    def set_query(self, *a, **k):  # type: ignore[no-untyped-def]
-        phases.setdefault("first_search_sent", time.monotonic())
-        return original_set_query(self, *a, **k)
+        def apply_search(self, *a, **k):  # type: ignore[no-untyped-def]
+            original_apply(self, *a, **k)
+            if "rows_in_model" in phases or self.rowCount() == 0:
+                return
+            from PySide6.QtWidgets import QApplication
 
-    def apply_search(self, *a, **k):  # type: ignore[no-untyped-def]
-        original_apply(self, *a, **k)
-        if "rows_in_model" in phases or self.rowCount() == 0:
-            return
-        phases["rows_in_model"] = time.monotonic()
-        window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "patients"))
-        phases["window_visible"] = float(window.isVisible())
-        after_paint(window.patients.table.viewport(), lambda: first_keystroke(window.patients))
+            phases["rows_in_model"] = time.monotonic()
+            window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "patients"))
+            phases["window_visible"] = float(window.isVisible())
+            after_paint(window.patients.table.viewport(), lambda: first_keystroke(window.patients))
+
+        patient_model.PatientTableModel.set_query = set_query
+        patient_model.PatientTableModel._apply_search = apply_search
 
     def first_keystroke(view) -> None:  # type: ignore[no-untyped-def]
         """The receptionist types a name as soon as the list is there: time to its rows painted."""
@@ -106,32 +134,44 @@ def app(db: str, query: str) -> None:
         view.search.setText(query)
 
     def done() -> None:
+        from PySide6.QtWidgets import QApplication
+
         phases["typed_rows_painted"] = time.monotonic()
         report(kind="app", phases=phases)
         QApplication.instance().exit(0)
 
-    patient_model.PatientTableModel.set_query = set_query
-    patient_model.PatientTableModel._apply_search = apply_search
-    from acudesk.ui import main_window
+    def hook_window(main_window: ModuleType) -> None:
+        phases["window_module_imported"] = time.monotonic()
+        original_init = main_window.MainWindow.__init__
 
-    original_init = main_window.MainWindow.__init__
+        def window_init(self, *a, **k):  # type: ignore[no-untyped-def]
+            phases["window_init_start"] = time.monotonic()
+            original_init(self, *a, **k)
+            phases["window_init_end"] = time.monotonic()
 
-    def window_init(self, *a, **k):  # type: ignore[no-untyped-def]
-        phases["window_init_start"] = time.monotonic()
-        original_init(self, *a, **k)
-        phases["window_init_end"] = time.monotonic()
+        main_window.MainWindow.__init__ = window_init
 
-    main_window.MainWindow.__init__ = window_init
-    if "sign_in" in inspect.signature(app_module.Startup).parameters:
+    def sign_in(database):  # type: ignore[no-untyped-def]  # on the worker, like the real sign-in
         from acudesk.services.clinic import default_actor
+
+        return default_actor(database)
+
+    def hook_app(app_module: ModuleType) -> None:
+        phases["app_module_imported"] = time.monotonic()
+        if "sign_in" not in inspect.signature(app_module.Startup).parameters:
+            return
 
         class BenchStartup(app_module.Startup):  # type: ignore[misc,name-defined]
             """Signs in as the first administrator instead of showing the sign-in dialog."""
 
             def __init__(self, *a, **k) -> None:  # type: ignore[no-untyped-def]
-                super().__init__(*a, sign_in=default_actor, **k)
+                super().__init__(*a, sign_in=sign_in, **k)
 
-        app_module.Startup = BenchStartup  # type: ignore[misc]
+        app_module.Startup = BenchStartup
+
+    sys.meta_path.insert(0, _PatchOnImport({  # type: ignore[arg-type]
+        "acudesk.ui.patient_model": hook_model, "acudesk.ui.main_window": hook_window, "acudesk.ui.app": hook_app,
+    }))
     from acudesk.cli import main
 
     main(["--db", db])

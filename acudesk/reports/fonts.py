@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from xml.sax.saxutils import escape
+from html import escape  # not xml.sax.saxutils: it imports urllib, http and ssl (25 ms of start-up)
 
 from acudesk.paths import resource
 
@@ -53,7 +53,7 @@ def register_fonts() -> None:
 
 def markup(text: str) -> str:
     """Escape ``text`` for a Paragraph and switch hanzi runs to the embedded CJK font."""
-    escaped = escape(text or "")
+    escaped = escape(text or "", quote=False)  # &, <, > only, as ReportLab paragraphs need
     return _CJK_RUN.sub(lambda m: f'<font name="{HANZI}">{m.group(0)}</font>', escaped)
 
 

@@ -1,4 +1,11 @@
-"""Starting the desktop application: logging, error hook, database, first-run set-up, window."""
+"""Starting the desktop application: logging, error hook, database, first-run set-up, window.
+
+Start-up is one job on the worker (``_open_clinic``: open and upgrade the database, check whether
+set-up is needed, read the clinic and the idle-lock setting), so the GUI thread makes one round
+trip before the sign-in dialog or the window. This module does not import the data layer
+(SQLAlchemy, the models, the services) at its top: the job imports it on the worker, after Qt has
+started, and the sign-in dialog can appear without it (docs/performance.md, "Third round").
+"""
 
 from __future__ import annotations
 
@@ -9,19 +16,66 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from acudesk.domain.errors import DatabaseError
 from acudesk.logging_setup import configure_logging
-from acudesk.persistence.database import Database
-from acudesk.services.clinic import idle_lock_minutes
-from acudesk.services.context import Actor
 from acudesk.ui.errors import install_excepthook, set_log_path, show_error
-from acudesk.ui.qt import QApplication, QMessageBox, QObject, QProgressDialog, Qt, Signal
+from acudesk.ui.qt import QApplication, QMessageBox, QObject, QProgressDialog, Qt, QTimer, Signal
 from acudesk.ui.style import STYLE_SHEET
 from acudesk.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:
+    from acudesk.persistence.database import Database
+    from acudesk.services.clinic import ClinicInfo
+    from acudesk.services.context import Actor
+
 log = logging.getLogger(__name__)
+Progress = Callable[[int, str], None]
+FIRST_ROWS_WAIT_MS = 250  # the longest the new window waits for the patient list's first rows
+
+
+@dataclass(frozen=True)
+class OpenedClinic:
+    """What start-up learns in its one worker job. ``clinic`` is None when set-up is needed;
+    ``actor`` is set when nobody has to sign in (the demo clinic, or the ``sign_in`` hook)."""
+
+    database: Database
+    clinic: ClinicInfo | None
+    idle_minutes: float
+    actor: Actor | None = None
+
+
+def _open_clinic(target: str, *, demo: bool, sign_in: Callable[[Database], Actor] | None,
+                 progress: Progress) -> OpenedClinic:
+    """Runs on the worker: everything start-up needs from the database, in one job."""
+    from acudesk.services.clinic import get_clinic, idle_lock_minutes, needs_setup
+    from acudesk.services.maintenance import open_database
+
+    database = open_database(target)
+    try:
+        actor = None
+        if demo:
+            from acudesk.services.demo import build_demo_clinic
+
+            progress(1, "Building the demo clinic…")
+            actor = build_demo_clinic(database, progress=progress)
+        elif needs_setup(database):
+            return OpenedClinic(database, None, 0)
+        elif sign_in is not None:
+            actor = sign_in(database)
+        return OpenedClinic(database, get_clinic(database), idle_lock_minutes(database), actor)
+    except BaseException:
+        database.dispose()
+        raise
+
+
+def _load_clinic(database: Database) -> tuple[ClinicInfo, float]:
+    from acudesk.services.clinic import get_clinic, idle_lock_minutes
+
+    return get_clinic(database), idle_lock_minutes(database)
 
 
 class _ProgressRelay(QObject):
@@ -71,84 +125,87 @@ class Startup:
     def start(self) -> None:
         if self.target_path is None:
             self.target_path, self.label = self.target()
-        target = self.target_path
-        from acudesk.services.maintenance import open_database
-
-        self.runner.run(lambda: open_database(target), self._opened, self._fail)
+        target, demo, sign_in = self.target_path, bool(self.args.demo), self.sign_in
+        if demo:
+            self.progress.setValue(1)
+        self.runner.run(lambda: _open_clinic(target, demo=demo, sign_in=sign_in, progress=self.relay.progressed.emit),
+                        self._opened, self._fail)
 
     def _on_progress(self, percent: int, text: str) -> None:
         self.progress.setLabelText(text)
         self.progress.setValue(percent)
 
-    def _opened(self, database: Database) -> None:
-        self.database = database
-        from acudesk.services.clinic import needs_setup
+    def _opened(self, opened: OpenedClinic) -> None:
+        self.database = opened.database
+        if opened.clinic is None:
+            self._run_setup()
+        elif opened.actor is not None:
+            self._show_main(opened.actor, (opened.clinic, opened.idle_minutes))
+        else:
+            self._ask_to_sign_in(opened.clinic, opened.idle_minutes)
 
-        if self.args.demo:
-            from acudesk.services.demo import build_demo_clinic
-
-            self.progress.setValue(1)
-            self.runner.run(
-                lambda: build_demo_clinic(database, progress=self.relay.progressed.emit),
-                lambda actor: self._show_main(actor), self._fail,
-            )
-            return
-        self.runner.run(lambda: needs_setup(database), self._setup_if_needed, self._fail)
-
-    def _setup_if_needed(self, needed: bool) -> None:
-        from acudesk.services.clinic import create_clinic
+    def _run_setup(self) -> None:
+        from acudesk.ui.setup_dialog import SetupDialog
 
         database = self.database
         assert database is not None
-        if not needed:
-            if self.sign_in is not None:
-                self.runner.run(lambda: self.sign_in(database), self._show_main, self._fail)
-                return
-            from acudesk.services.clinic import get_clinic
-
-            self.runner.run(lambda: get_clinic(database), self._ask_to_sign_in, self._fail)
-            return
         self.progress.reset()
-        from acudesk.ui.setup_dialog import SetupDialog
-
         dialog = SetupDialog()
         if dialog.exec() != SetupDialog.DialogCode.Accepted or dialog.setup is None:
             self.app.exit(0)
             return
         setup = dialog.setup
-        self.runner.run(lambda: create_clinic(database, setup), self._show_main, self._fail)
 
-    def _ask_to_sign_in(self, clinic) -> None:  # type: ignore[no-untyped-def]
+        def create():  # type: ignore[no-untyped-def]
+            from acudesk.services.clinic import create_clinic
+
+            return create_clinic(database, setup)
+
+        self.runner.run(create, self._show_main, self._fail)
+
+    def _ask_to_sign_in(self, clinic: ClinicInfo, idle_minutes: float) -> None:
         from acudesk.ui.login_dialog import LoginDialog
 
         assert self.database is not None
         self.progress.reset()
         self.login_dialog = LoginDialog(self.database, self.runner, clinic.name)
-        self.login_dialog.accepted.connect(lambda: self._show_main(self.login_dialog.actor))
+        self.login_dialog.accepted.connect(lambda: self._show_main(self.login_dialog.actor, (clinic, idle_minutes)))
         self.login_dialog.rejected.connect(lambda: self.app.exit(0))
         self.login_dialog.show()
 
-    def _show_main(self, actor) -> None:  # type: ignore[no-untyped-def]
-        from acudesk.services.clinic import get_clinic
+    def _show_main(self, actor: Actor, loaded: tuple[ClinicInfo, float] | None = None) -> None:
+        """The main window, once someone is signed in. ``loaded`` (clinic, idle minutes) is read
+        again only after first-run set-up, which has just created it."""
+        assert self.database is not None
+        database = self.database
+        if loaded is None:
+            self.runner.run(lambda: _load_clinic(database), lambda fresh: self._show_main(actor, fresh), self._fail)
+            return
         from acudesk.ui.context import AppContext
         from acudesk.ui.main_window import MainWindow
 
-        assert self.database is not None
-        database = self.database
+        clinic, minutes = loaded
+        self.progress.reset()
+        context = AppContext(database, actor, clinic, self.runner, self.label, idle_lock_minutes=minutes)
+        self.window = MainWindow(context)
+        self._show_with_first_rows(self.window)
 
-        def load():  # type: ignore[no-untyped-def]
-            return get_clinic(database), idle_lock_minutes(database)
+    def _show_with_first_rows(self, window) -> None:  # type: ignore[no-untyped-def]
+        """Show the window when the patient list's first answer is in (or after ``FIRST_ROWS_WAIT_MS``):
+        it then appears once, with its rows, instead of empty and laid out and painted again."""
+        shown = False
 
-        def show(loaded) -> None:  # type: ignore[no-untyped-def]
-            clinic, minutes = loaded
-            self.progress.reset()
-            context = AppContext(database, actor, clinic, self.runner, self.label, idle_lock_minutes=minutes)
-            self.window = MainWindow(context)
-            self.window.show()
+        def show() -> None:
+            nonlocal shown
+            if shown:
+                return
+            shown = True
+            window.show()
             log.info("Main window shown")
             self._check_health_in_background()
 
-        self.runner.run(load, show, self._fail)
+        window.patients.model.answered.connect(show)
+        QTimer.singleShot(FIRST_ROWS_WAIT_MS, show)
 
     def _check_health_in_background(self) -> None:
         """quick_check after the window is up (it reads the whole file, so not on the start-up path)."""

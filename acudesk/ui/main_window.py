@@ -38,15 +38,22 @@ BACKUP_CHECK_MS = 5 * 60_000  # the service itself allows one automatic backup p
 def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]]:
     """Screens shown as tabs after "Patients": (title, factory(context, parent)).
 
-    Each screen lives in its own module and is imported here lazily, so start-up stays fast.
+    Each screen lives in its own module, imported by its factory when the tab is first opened:
+    the calendar brings in the scheduling engine and the holiday calendars (~70 ms), which the
+    patient list does not need to appear.
     """
-    from acudesk.ui.calendar.screen import CalendarScreen
-    from acudesk.ui.calendar.today_screen import TodayScreen
 
     def calendar(context: AppContext, parent: QWidget) -> QWidget:
+        from acudesk.ui.calendar.screen import CalendarScreen
+
         return CalendarScreen(context, patient_provider=getattr(parent, "selected_patient", None))
 
-    return [("Calendar", calendar), ("Today", lambda context, parent: TodayScreen(context))]
+    def today(context: AppContext, parent: QWidget) -> QWidget:
+        from acudesk.ui.calendar.today_screen import TodayScreen
+
+        return TodayScreen(context)
+
+    return [("Calendar", calendar), ("Today", today)]
 
 
 class MainWindow(QMainWindow):

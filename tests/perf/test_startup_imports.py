@@ -40,8 +40,15 @@ def test_starting_the_app_skips_the_command_modules(tmp_path: Path) -> None:
 
 
 def test_the_main_window_does_not_load_the_pdf_engine(tmp_path: Path) -> None:
+    from acudesk.services.clinic import ClinicSetup, create_clinic
+    from acudesk.services.maintenance import open_database
+
+    # First-run set-up (here, in the test process) checks the country against the holiday calendars.
+    database = open_database(tmp_path / "clinic.sqlite3")
+    create_clinic(database, ClinicSetup("Clinic", "GB", "Europe/London", "admin", "Admin", "long enough password"))
+    database.dispose()
     loaded = modules_after(f"""
-        from acudesk.services.clinic import ClinicSetup, create_clinic, get_clinic
+        from acudesk.services.clinic import default_actor, get_clinic
         from acudesk.services.maintenance import open_database
         from acudesk.ui.app import create_application
         from acudesk.ui.context import AppContext
@@ -50,10 +57,22 @@ def test_the_main_window_does_not_load_the_pdf_engine(tmp_path: Path) -> None:
 
         app = create_application()
         database = open_database({str(tmp_path / "clinic.sqlite3")!r})
-        actor = create_clinic(database, ClinicSetup("Clinic", "GB", "Europe/London", "admin", "Admin",
-                                                    "long enough password"))
+        actor = default_actor(database)
         runner = TaskRunner()
         window = MainWindow(AppContext(database, actor, get_clinic(database), runner, "test"))
         runner.shutdown()
     """, tmp_path)
     assert "reportlab" not in loaded
+    # The calendar and today tabs are built, and their modules imported, when first opened: the
+    # scheduling engine and the holiday calendars cost ~70 ms that the patient list does not need.
+    assert not {"holidays", "acudesk.ui.calendar.screen", "acudesk.domain.scheduling"} & loaded
+    # reports.fonts gives the Qt side the hanzi font's path: it must not pull in urllib/http/ssl.
+    assert not {"xml.sax.saxutils", "http.client", "urllib.request"} & loaded
+
+
+def test_the_start_up_module_leaves_the_data_layer_to_the_worker(tmp_path: Path) -> None:
+    """ui.app leaves SQLAlchemy, the models and the services to the start-up job on the worker."""
+    loaded = modules_after("""
+        import acudesk.ui.app
+    """, tmp_path)
+    assert not {"sqlalchemy", "acudesk.persistence.models", "acudesk.services.clinic"} & loaded

@@ -38,6 +38,10 @@ def startup(qapp, clinic_path: Path):  # type: ignore[no-untyped-def]
     app = create_application()
     started = Startup(app, argparse.Namespace(demo=False, db=str(clinic_path)))
     yield started
+    for dialog in (started.login_dialog, started.restore_dialog):
+        if dialog is not None:  # closing them would reject them, and a rejected start-up dialog quits the app
+            dialog.blockSignals(True)
+            dialog.close()
     if started.window is not None:
         started.window.close()
     started.shutdown()
