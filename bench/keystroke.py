@@ -23,6 +23,7 @@ class Keystrokes:
     total: Timing = field(default_factory=Timing)
     work: Timing = field(default_factory=Timing)
     first_rows: Timing = field(default_factory=Timing)  # fresh view: first search sent -> rows painted
+    by_text: dict[str, Timing] = field(default_factory=dict)  # app work per query typed
 
 
 def measure_keystrokes(path: Path, texts: list[str], runs: int) -> Keystrokes:
@@ -101,6 +102,7 @@ def measure_keystrokes(path: Path, texts: list[str], runs: int) -> Keystrokes:
                 if attempt and "painted" in marks and "sent" in marks:
                     result.total.samples_ms.append((marks["painted"] - pressed) * 1000)
                     result.work.samples_ms.append((marks["painted"] - marks["sent"]) * 1000)
+                    result.by_text.setdefault(text, Timing()).samples_ms.append(result.work.samples_ms[-1])
             while runner.pending:  # let the details panel's last load land before the view goes
                 guard.start(5000)
                 QTimer.singleShot(20, loop.quit)

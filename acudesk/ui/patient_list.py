@@ -17,10 +17,16 @@ from acudesk.ui.qt import (
     QSplitter,
     Qt,
     QTableView,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+
+# The details panel loads the selected patient once the selection has stayed put this long, so
+# typing a name (each answer selects its first row) or arrowing down the list loads only where it
+# stops, instead of a load and a redraw per key competing with the next search.
+DETAILS_DELAY_MS = 50
 
 
 class PatientListView(QWidget):
@@ -51,6 +57,7 @@ class PatientListView(QWidget):
             lambda ids: patients.patient_rows(db, actor, ids),
             context.today,
             context.clinic.country,
+            limit=patients.LIST_LIMIT,
         )
         self.table = QTableView()
         self.table.setObjectName("patientTable")
@@ -67,6 +74,10 @@ class PatientListView(QWidget):
             self.table.setColumnWidth(column, width)
         self.details = PatientDetailsPanel()
         self._typed_meanwhile = False
+        self._details_timer = QTimer(self)
+        self._details_timer.setSingleShot(True)
+        self._details_timer.setInterval(DETAILS_DELAY_MS)
+        self._details_timer.timeout.connect(self._load_selected)
         self.search.textChanged.connect(self._text_changed)
         self.model.answered.connect(self._search_again_if_typed)
         self.search.returnPressed.connect(self._open_current)
@@ -98,9 +109,11 @@ class PatientListView(QWidget):
         self._run_search()
 
     def _forget_selection(self) -> None:
-        """A new result list invalidates the selected record (it may have changed or gone)."""
+        """A new result list invalidates the selected record (it may have changed or gone): the
+        actions are disabled at once; the panel is redrawn when the new selection's details land,
+        or cleared by ``_show_count`` when nothing will be selected."""
+        self._details_timer.stop()
         self.current = None
-        self.details.show_record(None)
         self.selectionChanged.emit(None)
 
     def _text_changed(self) -> None:
@@ -136,18 +149,26 @@ class PatientListView(QWidget):
         if count > patients.LIST_LIMIT:
             self.count.setText(f"The first {patients.LIST_LIMIT:,} matches are shown{archived}: "
                                "type more of the name, a date of birth or a phone number to narrow the list.")
-            self.model.truncate(patients.LIST_LIMIT)
         else:
             self.count.setText(f"{count:,} {noun}{archived}")
         if count and self.search.text().strip():
             self.table.selectRow(0)
+        else:
+            self.details.show_record(None)
 
     def _row_selected(self, row: int) -> None:
-        patient_id = self.model.patient_id(row)
-        if patient_id is None:
-            self.current = None
+        """Until the newly selected patient's details have loaded, no action may act on the last one."""
+        self.current = None
+        self.selectionChanged.emit(None)
+        if self.model.patient_id(row) is None:
+            self._details_timer.stop()
             self.details.show_record(None)
-            self.selectionChanged.emit(None)
+            return
+        self._details_timer.start()
+
+    def _load_selected(self) -> None:
+        patient_id = self.model.patient_id(self.table.currentIndex().row())
+        if patient_id is None:
             return
         ctx = self.context
         self.context.runner.run(lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), self._loaded)

@@ -24,18 +24,29 @@ FIRST_ROWS = 80
 BLOCK = 200
 CACHE_LIMIT = 5000
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+# data() is called ~1,000 times per paint (visible cells x the roles the delegate asks for); the roles
+# this model answers are checked first, so the others cost one set lookup.
+_ANSWERED_ROLES = frozenset({int(_DISPLAY), int(_FOREGROUND), int(_ALIGNMENT)})
+_AGE_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ARCHIVED_COLOUR = QColor("#8a8f98")
 SearchFn = Callable[[str, bool, int], PatientSearch]  # (text, include archived, first rows wanted)
 RowsFn = Callable[[Sequence[int]], list[PatientRow]]
 Index = QModelIndex | QPersistentModelIndex
 
 
 class PatientTableModel(QAbstractTableModel):
-    searchFinished = Signal(int)  # number of matching patients
+    searchFinished = Signal(int)  # number of matches returned (``limit`` + 1 means "and more")
     answered = Signal()  # some search's answer (or failure) arrived, current or superseded
 
     def __init__(
-        self, runner: TaskRunner, search: SearchFn, rows: RowsFn, today: Callable[[], date], country: str | None = None
+        self, runner: TaskRunner, search: SearchFn, rows: RowsFn, today: Callable[[], date], country: str | None = None,
+        *, limit: int | None = None,
     ) -> None:
+        """``limit``: the list shows at most this many rows (the search may return one more, to say
+        there are more)."""
         super().__init__()
         self._runner = runner
         self._search = search
@@ -45,6 +56,8 @@ class PatientTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._cache: OrderedDict[int, PatientRow] = OrderedDict()
         self._texts: dict[int, tuple[str, ...]] = {}
+        self._texts_day: date | None = None  # ages in the texts are as of this day
+        self._limit = limit
         self._pending: set[int] = set()
         self._generation = 0
         self._answered = 0  # newest generation whose answer (or error) has arrived
@@ -74,40 +87,50 @@ class PatientTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         self._cache.clear()
+        self._texts.clear()
         self.set_query(*self.query)
 
     def _apply_search(self, generation: int, ids: list[int], first: list[PatientRow]) -> None:
         self._answered = max(self._answered, generation)
         if generation == self._generation:  # else superseded by a newer keystroke
             self.beginResetModel()
-            self._ids = ids
+            self._ids = ids[: self._limit]
             self._pending.clear()
             self._remember(first)
             self.endResetModel()
             self.searchFinished.emit(len(ids))
         self.answered.emit()
 
-    def truncate(self, count: int) -> None:
-        """Keep only the first ``count`` rows (the search asked for one more to learn there are more)."""
-        if len(self._ids) > count:
-            self.beginRemoveRows(QModelIndex(), count, len(self._ids) - 1)
-            del self._ids[count:]
-            self.endRemoveRows()
-
     def _remember(self, rows: list[PatientRow]) -> None:
-        """Cache rows with their display texts, formatted once here rather than on every paint."""
+        """Cache rows; a new or changed row loses its display texts, which ``_texts_of`` formats
+        again when the row is first painted (only the ~25 visible rows, not all 80 fetched)."""
         today = self._today()
+        if today != self._texts_day:  # ages move on at midnight
+            self._texts.clear()
+            self._texts_day = today
         for row in rows:
+            if self._cache.get(row.id) != row:
+                self._texts.pop(row.id, None)
             self._cache[row.id] = row
             self._cache.move_to_end(row.id)
-            self._texts[row.id] = (
-                row.family_name, row.given_name, row.date_of_birth.strftime("%d %b %Y"),
-                str(age_on(row.date_of_birth, today)), display_phone(row.phone, self._country),
-                "Archived" if row.archived else "",
-            )
         while len(self._cache) > CACHE_LIMIT:
             dropped, _row = self._cache.popitem(last=False)
             self._texts.pop(dropped, None)
+
+    def _texts_of(self, patient_id: int) -> tuple[str, ...] | None:
+        """The row's six display texts, formatted once and kept (a phone number costs ~40 us to
+        format; data() is asked for each cell on every paint). None while the row is not loaded."""
+        texts = self._texts.get(patient_id)
+        if texts is None:
+            row = self._cache.get(patient_id)
+            if row is None:
+                return None
+            texts = self._texts[patient_id] = (
+                row.family_name, row.given_name, row.date_of_birth.strftime("%d %b %Y"),
+                str(age_on(row.date_of_birth, self._texts_day or self._today())),
+                display_phone(row.phone, self._country), "Archived" if row.archived else "",
+            )
+        return texts
 
     def _fetch_around(self, row: int) -> None:
         start = max(0, row - BLOCK // 4)
@@ -151,18 +174,18 @@ class PatientTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        row = self._cache.get(self._ids[index.row()])
-        if row is None:
-            if role == Qt.ItemDataRole.DisplayRole:
-                self._fetch_around(index.row())
+        row_number = index.row()
+        patient_id = self._ids[row_number]
+        texts = self._texts_of(patient_id)
+        if texts is None:
+            if role == _DISPLAY:
+                self._fetch_around(row_number)
                 return "…" if index.column() == 0 else ""
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._texts[row.id][index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and row.archived:
-            return QColor("#8a8f98")
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        if role == _DISPLAY:
+            return texts[index.column()]
+        if role == _FOREGROUND:
+            return _ARCHIVED_COLOUR if self._cache[patient_id].archived else None
+        return _AGE_ALIGNMENT if index.column() == 3 else None

@@ -190,3 +190,26 @@ def test_type_ahead_searches_at_once_and_coalesces_keys_typed_while_it_runs(
     qtbot.waitUntil(lambda: not window.patients.model.searching and sent[-1] == "quayl", timeout=TIMEOUT)
     assert sent == ["q", "quayl"]  # the four keys became one search for the newest text
     qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
+
+
+def test_details_load_where_the_selection_stops_and_actions_wait_for_them(
+    qtbot, window: MainWindow, context: AppContext, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    ids = [patients.register_patient(context.database, context.actor,
+                                     PatientDetails("Quayle", given, date(1980, 2, 29))).id
+           for given in ("Ann", "Bea", "Cat")]
+    loaded: list[int] = []
+    real = patients.get_patient
+    monkeypatch.setattr(patients, "get_patient", lambda db, actor, pid: (loaded.append(pid), real(db, actor, pid))[1])
+    qtbot.keyClicks(window.patients.search, "quayle")
+    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
+    assert window.patients.current.id == ids[0] and window.edit_action.isEnabled()
+    assert "Ann Quayle" in window.patients.details.label.text()
+    loaded.clear()
+    window.patients.table.setFocus()
+    qtbot.keyClick(window.patients.table, Qt.Key.Key_Down)
+    assert window.patients.current is None and not window.edit_action.isEnabled()  # nothing acts on Ann now
+    qtbot.keyClick(window.patients.table, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
+    assert window.patients.current.id == ids[2] and loaded == [ids[2]]  # Bea was passed over, not loaded
+    assert "Cat Quayle" in window.patients.details.label.text()
