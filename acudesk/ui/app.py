@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from acudesk.persistence.database import Database
     from acudesk.services.clinic import ClinicInfo
     from acudesk.services.context import Actor
+    from acudesk.ui.admin.restore_dialog import RestoreDialog
+    from acudesk.ui.login_dialog import LoginDialog
+    from acudesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
@@ -94,10 +97,10 @@ class Startup:
         self.sign_in = sign_in
         self.target_path: str | None = None
         self.label = ""
-        self.login_dialog = None
-        self.restore_dialog = None
+        self.login_dialog: LoginDialog | None = None
+        self.restore_dialog: RestoreDialog | None = None
         self.runner = TaskRunner()
-        self.window = None
+        self.window: MainWindow | None = None
         self.database: Database | None = None
         self.demo_dir: str | None = None
         self.progress = QProgressDialog("Opening the clinic database…", "", 0, 100)
@@ -168,10 +171,14 @@ class Startup:
 
         assert self.database is not None
         self.progress.reset()
-        self.login_dialog = LoginDialog(self.database, self.runner, clinic.name)
-        self.login_dialog.accepted.connect(lambda: self._show_main(self.login_dialog.actor, (clinic, idle_minutes)))
-        self.login_dialog.rejected.connect(lambda: self.app.exit(0))
-        self.login_dialog.show()
+        dialog = self.login_dialog = LoginDialog(self.database, self.runner, clinic.name)
+        def signed_in() -> None:
+            assert dialog.actor is not None  # the dialog accepts only after a successful sign-in
+            self._show_main(dialog.actor, (clinic, idle_minutes))
+
+        dialog.accepted.connect(signed_in)
+        dialog.rejected.connect(lambda: self.app.exit(0))
+        dialog.show()
 
     def _show_main(self, actor: Actor, loaded: tuple[ClinicInfo, float] | None = None) -> None:
         """The main window, once someone is signed in. ``loaded`` (clinic, idle minutes) is read
@@ -249,11 +256,11 @@ class Startup:
         if self.database is not None:
             self.database.dispose()
             self.database = None
-        self.restore_dialog = RestoreDialog(error.path, self.runner,
-                                            message=error.message + " Choose a backup to restore.")
-        self.restore_dialog.restored.connect(lambda _aside: self.start())
-        self.restore_dialog.rejected.connect(lambda: self.app.exit(1))
-        self.restore_dialog.show()
+        dialog = self.restore_dialog = RestoreDialog(error.path, self.runner,
+                                                     message=error.message + " Choose a backup to restore.")
+        dialog.restored.connect(lambda _aside: self.start())
+        dialog.rejected.connect(lambda: self.app.exit(1))
+        dialog.show()
 
     def shutdown(self) -> None:
         self.runner.shutdown()
