@@ -172,6 +172,7 @@ class Startup:
         assert self.database is not None
         self.progress.reset()
         dialog = self.login_dialog = LoginDialog(self.database, self.runner, clinic.name)
+
         def signed_in() -> None:
             assert dialog.actor is not None  # the dialog accepts only after a successful sign-in
             self._show_main(dialog.actor, (clinic, idle_minutes))
@@ -207,6 +208,7 @@ class Startup:
             if shown:
                 return
             shown = True
+            window.patients.model.answered.disconnect(show)
             window.show()
             log.info("Main window shown")
             self._check_health_in_background()
