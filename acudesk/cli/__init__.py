@@ -88,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler is None:
             if args.command is not None:  # a command word given without its sub-command
                 parser.parse_args([*(argv or sys.argv[1:]), "--help"])
+            from acudesk.preload import import_data_layer
+
+            import_data_layer()  # before Qt: PySide6's import hook makes every later import dearer
             from acudesk.ui.app import run_gui
 
             return run_gui(args)

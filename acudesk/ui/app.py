@@ -3,8 +3,8 @@
 Start-up is one job on the worker (``_open_clinic``: open and upgrade the database, check whether
 set-up is needed, read the clinic and the idle-lock setting), so the GUI thread makes one round
 trip before the sign-in dialog or the window. This module does not import the data layer
-(SQLAlchemy, the models, the services) at its top: the job imports it on the worker, after Qt has
-started, and the sign-in dialog can appear without it (docs/performance.md, "Third round").
+(SQLAlchemy, the models, the services) at its top: the app's entry point has imported it already,
+before Qt (``acudesk.preload``), and the jobs import what they use (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -70,8 +70,29 @@ def test_the_main_window_does_not_load_the_pdf_engine(tmp_path: Path) -> None:
     assert not {"xml.sax.saxutils", "http.client", "urllib.request"} & loaded
 
 
-def test_the_start_up_module_leaves_the_data_layer_to_the_worker(tmp_path: Path) -> None:
-    """ui.app leaves SQLAlchemy, the models and the services to the start-up job on the worker."""
+def test_the_app_imports_the_data_layer_before_qt(tmp_path: Path) -> None:
+    """PySide6's import hook inspects every module imported after it: SQLAlchemy and the services
+    cost 130-270 ms more that way (acudesk/preload.py)."""
+    loaded = modules_after(f"""
+        import sys, types
+        seen = {{}}
+        fake = types.ModuleType("acudesk.ui.app")
+        def run_gui(args):
+            seen["data"] = "sqlalchemy.orm" in sys.modules and "acudesk.services.patients" in sys.modules
+            seen["qt"] = any(name.startswith("PySide6") for name in sys.modules)
+            return 0
+        fake.run_gui = run_gui
+        sys.modules["acudesk.ui.app"] = fake
+        from acudesk.cli import main
+        assert main(["--db", {str(tmp_path / "clinic.sqlite3")!r}]) == 0
+        assert seen == {{"data": True, "qt": False}}, seen
+    """, tmp_path)
+    assert "acudesk.preload" in loaded
+
+
+def test_the_qt_start_up_module_does_not_import_the_data_layer(tmp_path: Path) -> None:
+    """ui.app imports no SQLAlchemy, models or services itself: the entry point has loaded them
+    before Qt, and the start-up job uses them on the worker."""
     loaded = modules_after("""
         import acudesk.ui.app
     """, tmp_path)
