@@ -106,7 +106,14 @@ class PatientListView(QWidget):
         layout.setContentsMargins(10, 10, 10, 6)
         layout.addWidget(splitter)
         self.current: PatientRecord | None = None
-        self._run_search()
+        self._searched = False
+        # The first search goes out when the event loop next runs: after the window holding this
+        # view is built, so the worker does not compete with the GUI thread for the interpreter.
+        QTimer.singleShot(0, self._first_search)
+
+    def _first_search(self) -> None:
+        if not self._searched:  # nothing (a test, a refresh) has searched yet
+            self._run_search()
 
     def _forget_selection(self) -> None:
         """A new result list invalidates the selected record (it may have changed or gone): the
@@ -127,6 +134,7 @@ class PatientListView(QWidget):
             self._run_search()
 
     def _run_search(self) -> None:
+        self._searched = True
         self._typed_meanwhile = False
         self.model.set_query(self.search.text(), self.show_archived.isChecked())
 
