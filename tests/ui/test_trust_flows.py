@@ -104,3 +104,32 @@ def test_a_damaged_file_offers_the_newest_good_backup_and_keeps_the_damaged_one(
     qtbot.waitUntil(lambda: startup.login_dialog is not None and startup.login_dialog.isVisible(), timeout=TIMEOUT)
     kept = [p for p in clinic_path.parent.iterdir() if ".replaced-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert len(kept) == 1 and kept[0].read_bytes() == damaged
+
+
+def test_damage_found_after_opening_is_reported_once_the_window_has_settled(
+    qtbot, qapp, clinic_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """The integrity check runs HEALTH_CHECK_DELAY_MS after the window appears, off the start-up path."""
+    from acudesk.ui import app as app_module
+
+    checked: list[Path] = []
+
+    def damaged(path: Path) -> None:
+        checked.append(path)
+        raise backups.DamagedDatabaseError(path, ["page 7: btree corrupt"], [])
+
+    warned: list[str] = []
+    monkeypatch.setattr(backups, "check_health", damaged)
+    monkeypatch.setattr(app_module, "HEALTH_CHECK_DELAY_MS", 300)
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: warned.append(title))
+    started = Startup(create_application(), argparse.Namespace(demo=False, db=str(clinic_path)), sign_in=default_actor)
+    try:
+        started.start()
+        qtbot.waitUntil(lambda: started.window is not None and started.window.isVisible(), timeout=TIMEOUT)
+        assert checked == []  # not while the window is being shown
+        qtbot.waitUntil(lambda: warned == ["The clinic database is damaged"], timeout=TIMEOUT)
+        assert checked == [clinic_path]
+    finally:
+        if started.window is not None:
+            started.window.close()
+        started.shutdown()
