@@ -20,10 +20,18 @@ DATA_LAYER = (
     "acudesk.services.clinic",
     "acudesk.services.auth",
     "acudesk.services.patients",
+    # Not the data layer, but needed by every start and free of Qt: the worker pool, the user
+    # folders (log file, default database) and the hanzi font's path.
+    "concurrent.futures.thread",
+    "acudesk.paths",
+    "acudesk.reports.fonts",
 )
 
 
-def import_data_layer() -> None:
-    """Import the modules every start needs before its first query (a few ms if already imported)."""
+def import_data_layer(target: str | None = None) -> None:
+    """Import what every start needs before its first query, and the SQL dialect of ``target``
+    (the ``--db`` path or URL, or ``ACUDESK_DATABASE_URL``; None is the SQLite default)."""
     for name in DATA_LAYER:
         importlib.import_module(name)
+    server = target is not None and target.startswith(("postgresql", "postgres:"))
+    importlib.import_module("sqlalchemy.dialects.postgresql" if server else "sqlalchemy.dialects.sqlite")

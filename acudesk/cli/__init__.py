@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -90,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.parse_args([*(argv or sys.argv[1:]), "--help"])
             from acudesk.preload import import_data_layer
 
-            import_data_layer()  # before Qt: PySide6's import hook makes every later import dearer
+            # Before Qt: PySide6's import hook makes every later import dearer (acudesk/preload.py).
+            import_data_layer(None if args.demo else args.db or os.environ.get("ACUDESK_DATABASE_URL"))
             from acudesk.ui.app import run_gui
 
             return run_gui(args)
