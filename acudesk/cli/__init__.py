@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from acudesk.preload import import_data_layer
 
             # Before Qt: PySide6's import hook makes every later import dearer (acudesk/preload.py).
-            import_data_layer(None if args.demo else args.db or os.environ.get("ACUDESK_DATABASE_URL"))
+            demo, db = getattr(args, "demo", False), getattr(args, "db", None)
+            import_data_layer(None if demo else db or os.environ.get("ACUDESK_DATABASE_URL"))
             from acudesk.ui.app import run_gui
 
             return run_gui(args)
