@@ -126,6 +126,20 @@ def safety_check(conditions: IntakeAnswers | Mapping[str, Any], draft: PlanDraft
     return check_plan(conditions, [p.code for p in draft.points], [t.technique for t in draft.techniques])
 
 
+def checked_point_code(index: int, code: str, side: str, errors: list[ValidationError]) -> str | None:
+    """``code`` in catalogue spelling when it is a known point and ``side`` a known side; otherwise
+    None, with the reason added to ``errors`` (field ``points[index]``). Plans and sessions share it."""
+    found = load_catalogue().get(code)
+    if found is None:
+        errors.append(ValidationError(f"Unknown acupoint code '{code}'.", field=f"points[{index}]"))
+        return None
+    if side not in SIDES:
+        errors.append(ValidationError(f"{found.code}: side must be one of {', '.join(SIDES)}.",
+                                      field=f"points[{index}]"))
+        return None
+    return found.code
+
+
 def validate_draft(draft: PlanDraft, conditions: IntakeAnswers | Mapping[str, Any]) -> PlanDraft:
     """Check the draft; return it with point codes in catalogue spelling. Raises ValidationErrors."""
     errors: list[ValidationError] = []
@@ -138,17 +152,11 @@ def validate_draft(draft: PlanDraft, conditions: IntakeAnswers | Mapping[str, An
             errors.append(ValidationError(error.message, field="course_pattern"))
     if draft.baseline_nrs is not None and not 0 <= draft.baseline_nrs <= 10:
         errors.append(ValidationError("Baseline pain (NRS) must be 0 to 10.", field="baseline_nrs"))
-    catalogue = load_catalogue()
     points = []
     for index, point in enumerate(draft.points):
-        found = catalogue.get(point.code)
-        if found is None:
-            errors.append(ValidationError(f"Unknown acupoint code '{point.code}'.", field=f"points[{index}]"))
-            continue
-        if point.side not in SIDES:
-            errors.append(ValidationError(f"{found.code}: side must be one of {', '.join(SIDES)}.",
-                                          field=f"points[{index}]"))
-        points.append(PlannedPoint(found.code, point.side, point.note.strip(), point.override_reason.strip()))
+        code = checked_point_code(index, point.code, point.side, errors)
+        if code is not None:
+            points.append(PlannedPoint(code, point.side, point.note.strip(), point.override_reason.strip()))
     allowed = known_techniques()
     for index, tech in enumerate(draft.techniques):
         if tech.technique not in allowed:

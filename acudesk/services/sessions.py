@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from acudesk.domain.acupoints import load_catalogue
 from acudesk.domain.errors import AcuDeskError, ConflictError, NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.signing import content_digest
 from acudesk.persistence.database import Database
@@ -28,7 +27,7 @@ from acudesk.services.context import Actor
 from acudesk.services.intakes import gate_for
 from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
-from acudesk.services.plans import DEFAULT_RETENTION, SIDES, needle_count
+from acudesk.services.plans import DEFAULT_RETENTION, checked_point_code, needle_count
 from acudesk.services.plans import list_plans as _list_plans
 
 ADVERSE_KINDS = ("bruising", "bleeding", "soreness", "drowsiness", "fainting", "stuck_needle", "broken_needle",
@@ -138,17 +137,11 @@ def _data(
 
 def _validate(draft: SessionDraft) -> SessionDraft:
     errors: list[ValidationError] = []
-    catalogue = load_catalogue()
     points = []
     for index, point in enumerate(draft.points):
-        found = catalogue.get(point.code)
-        if found is None:
-            errors.append(ValidationError(f"Unknown acupoint code '{point.code}'.", field=f"points[{index}]"))
-        elif point.side not in SIDES:
-            errors.append(ValidationError(f"{found.code}: side must be one of {', '.join(SIDES)}.",
-                                          field=f"points[{index}]"))
-        else:
-            points.append(NeedledPoint(found.code, point.side, point.technique, dict(point.parameters)))
+        code = checked_point_code(index, point.code, point.side, errors)
+        if code is not None:
+            points.append(NeedledPoint(code, point.side, point.technique, dict(point.parameters)))
     for name, value, high in (("needles_in", draft.needles_in, 200), ("needles_out", draft.needles_out, 200),
                               ("retention_minutes", draft.retention_minutes, 120), ("nrs_before", draft.nrs_before, 10),
                               ("nrs_after", draft.nrs_after, 10)):
