@@ -57,10 +57,13 @@ class ClinicInfo:
     opening_hours: dict[str, Any] = field(default_factory=dict)
 
 
+NO_CLINIC = "This database has no clinic yet; run the first-time set-up."
+
+
 def _clinic(session: Session) -> Clinic:
     clinic = session.scalar(select(Clinic).order_by(Clinic.id).limit(1))
     if clinic is None:
-        raise NotFoundError("This database has no clinic yet; run the first-time set-up.")
+        raise NotFoundError(NO_CLINIC)
     return clinic
 
 
@@ -68,7 +71,7 @@ def clinic_country(session: Session) -> str:
     """The clinic's country code (one column: the patient search asks on every keystroke)."""
     country = session.scalar(select(Clinic.country).order_by(Clinic.id).limit(1))
     if country is None:
-        raise NotFoundError("This database has no clinic yet; run the first-time set-up.")
+        raise NotFoundError(NO_CLINIC)
     return country
 
 

@@ -201,7 +201,7 @@ def _given_starts_with(prefix: str):  # type: ignore[no-untyped-def]
     """Given name starts with ``prefix``: one or two letters as an equality on the indexed initials
     (``GIVEN_INITIALS``, written as literals so the planner matches the index expression)."""
     if len(prefix) in GIVEN_INITIALS:
-        return literal_column(GIVEN_INITIALS[len(prefix)].replace("given_key", "patients.given_key")) == prefix
+        return literal_column(GIVEN_INITIALS[len(prefix)]) == prefix
     return _prefix_range(Patient.given_key, prefix)
 
 
@@ -242,16 +242,7 @@ def search_patient_ids(
     database: Database, actor: Actor, text: str, *, include_archived: bool = False, limit: int | None = None
 ) -> list[int]:
     """Ids of matching patients in list order (family name, given name). Empty text lists everyone."""
-    require(actor, Permission.VIEW_PATIENTS)
-    with database.read() as session:
-        return _search_ids(session, text, include_archived, limit)
-
-
-def _search_ids(session: Session, text: str, include_archived: bool, limit: int | None) -> list[int]:
-    statement = _search_statement(parse_query(text, country=clinic_country(session)), include_archived)
-    if limit is not None:
-        statement = statement.limit(limit)
-    return list(session.scalars(statement).all())  # .all() fetches in one call, not row by row
+    return search_patients(database, actor, text, include_archived=include_archived, limit=limit).ids
 
 
 @dataclass(frozen=True)
@@ -266,11 +257,14 @@ def search_patients(
     database: Database, actor: Actor, text: str, *, include_archived: bool = False, limit: int | None = None,
     first_rows: int = 0,
 ) -> PatientSearch:
-    """``search_patient_ids`` plus ``patient_rows`` for the first ``first_rows`` ids, in one read
+    """The matching ids plus ``patient_rows`` for the first ``first_rows`` of them, in one read
     transaction: what the patient list runs on every keystroke."""
     require(actor, Permission.VIEW_PATIENTS)
     with database.read() as session:
-        ids = _search_ids(session, text, include_archived, limit)
+        statement = _search_statement(parse_query(text, country=clinic_country(session)), include_archived)
+        if limit is not None:
+            statement = statement.limit(limit)
+        ids = list(session.scalars(statement).all())  # .all() fetches in one call, not row by row
         return PatientSearch(ids, _rows(session, ids[:first_rows]))
 
 
