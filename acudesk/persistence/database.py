@@ -21,9 +21,11 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from acudesk.domain.errors import DatabaseError
+from acudesk.persistence.changes import NO_CHANGES, Changes, changes_of, committed
 
 BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "acudesk_write"
+_FLUSHED = "acudesk_changes"  # Session.info key: the Changes flushed so far in this write
 
 
 def database_url(target: str | Path) -> URL:
@@ -85,6 +87,7 @@ class Database:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        event.listen(self._write_sessions, "after_flush", _remember_flushed)
 
     @classmethod
     def open(cls, target: str | Path | URL) -> Database:
@@ -109,12 +112,22 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write unit of work: commits on success, rolls back on any error."""
-        with _translated_errors(), self._write_sessions() as session, session.begin():
-            yield session
+        """A write unit of work: commits on success, rolls back on any error. After the commit, what
+        it changed goes to the enclosing ``recording_changes()`` block (persistence/changes.py)."""
+        with _translated_errors(), self._write_sessions() as session:
+            with session.begin():
+                yield session
+            committed(session.info.pop(_FLUSHED, NO_CHANGES))
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _remember_flushed(session: Session, _flush_context: object) -> None:
+    """``after_flush``: the rows just written are still in new/dirty/deleted; note their tables and patients."""
+    rows = [*session.new, *(row for row in session.dirty if session.is_modified(row)), *session.deleted]
+    flushed: Changes = session.info.get(_FLUSHED, NO_CHANGES)
+    session.info[_FLUSHED] = flushed | changes_of(rows)
 
 
 @contextmanager

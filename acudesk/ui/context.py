@@ -1,14 +1,15 @@
-"""What every screen needs: the open database, who is acting, the clinic, the worker."""
+"""What every screen needs: the open database, who is acting, the clinic, the operations runner."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from acudesk.persistence.database import Database
 from acudesk.services.clinic import ClinicInfo
 from acudesk.services.context import Actor
+from acudesk.ui.operations import Operations
 from acudesk.ui.tasks import TaskRunner
 
 
@@ -20,6 +21,11 @@ class AppContext:
     runner: TaskRunner
     database_label: str = ""
     idle_lock_minutes: float = 10
+    # The one way screens run work and hear what changed (ui/operations.py), over ``runner``.
+    operations: Operations = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.operations = Operations(self.runner)
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.clinic.timezone)).date()

@@ -29,6 +29,7 @@ from acudesk.ui.qt import (
     QTimer,
     QToolBar,
     QWidget,
+    Signal,
 )
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()  # after the window has accepted its close: the application then quits
+
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -388,4 +391,6 @@ class MainWindow(QMainWindow):
         if self.context.runner.pending:
             self.statusBar().showMessage("Finishing the last save…")
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
