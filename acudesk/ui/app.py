@@ -115,6 +115,11 @@ class Startup:
         self.progress.setMinimumDuration(300)
         self.relay = _ProgressRelay()
         self.relay.progressed.connect(self._on_progress)
+        # Start-up passes through moments with no visible window: the set-up or sign-in dialog has
+        # closed and the main window waits for its first rows. Qt's default (quit when the last
+        # window closes) ended the application right there, after every correct sign-in. The
+        # application quits when the main window closes or a start-up dialog is cancelled.
+        app.setQuitOnLastWindowClosed(False)
 
     def target(self) -> tuple[str, str]:
         if self.args.demo:
@@ -201,6 +206,7 @@ class Startup:
         self.progress.reset()
         context = AppContext(database, actor, clinic, self.runner, self.label, idle_lock_minutes=minutes)
         self.window = MainWindow(context)
+        self.window.closed.connect(self.app.quit)
         self._show_with_first_rows(self.window)
 
     def _show_with_first_rows(self, window) -> None:  # type: ignore[no-untyped-def]
