@@ -77,9 +77,10 @@ def main() -> int:
     def open_dialog(window) -> None:  # type: ignore[no-untyped-def]
         from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
 
-        patient = window.selected_patient()
+        patient = window.current_patient()
         start = window.context.today() + timedelta(days=30)
-        prefill = Prefill(patient[0] if patient else None, patient[1] if patient else "", window.context.actor.user_id,
+        prefill = Prefill(patient.id if patient else None, patient.label() if patient else "",
+                          window.context.actor.user_id,
                           None, datetime.combine(start, clock(10)))
         dialog = CourseBookingDialog(window.context, prefill, window)
         dialog.show()

@@ -190,7 +190,12 @@ def todays_list(
         tz = zone_of(clinic_row(session))
         day = day or now.astimezone(tz).date()
         entries = _between(session, day, day, None, None, False)
-    return [TodayEntry(e, e.status == "booked" and now - e.start_utc > LATE_AFTER) for e in entries]
+    return [TodayEntry(e, is_late(e, now)) for e in entries]
+
+
+def is_late(entry: CalendarEntry, now: datetime) -> bool:
+    """Booked, and the start passed more than ``LATE_AFTER`` ago (``now`` aware)."""
+    return entry.status == "booked" and now - entry.start_utc > LATE_AFTER
 
 
 def resources(database: Database, actor: Actor) -> Resources:

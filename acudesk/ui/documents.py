@@ -120,10 +120,10 @@ class DocumentsDialog(QDialog):
         self._set_busy(True, "Creating the PDF…")
         from acudesk.services import documents
 
-        ctx.runner.run(
-            lambda: documents.export_document(ctx.database, ctx.actor, service_kind, target,
-                                              patient_id=patient_id, day=day),
-            self._created, self._failed,
+        ctx.operations.write(
+            self, lambda: documents.export_document(ctx.database, ctx.actor, service_kind, target,
+                                                    patient_id=patient_id, day=day),
+            self._created, on_failure=self._failed,
         )
 
     def _set_busy(self, busy: bool, text: str) -> None:
@@ -171,9 +171,9 @@ def install_print_action(window) -> QAction:  # type: ignore[no-untyped-def]
     action.setEnabled(any(allowed(context.actor, choice[3]) for choice in CHOICES))
 
     def show() -> None:
-        record = window.patients.current
-        name = f"{record.details.given_name} {record.details.family_name}" if record else ""
-        dialog = DocumentsDialog(context, record.id if record else None, name, parent=window)
+        patient = window.current_patient()  # the patient of the screen in front, never another tab's
+        dialog = DocumentsDialog(context, patient.id if patient else None, patient.label() if patient else "",
+                                 parent=window)
         dialog.open()
 
     action.triggered.connect(show)

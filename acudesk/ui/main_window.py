@@ -11,7 +11,7 @@ from acudesk.services import patients
 from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
+from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.idle_lock import IdleWatcher, LockScreen, hide_other_windows
 from acudesk.ui.patient_dialog import PatientDialog
 from acudesk.ui.patient_list import PatientListView
@@ -23,6 +23,7 @@ from acudesk.ui.qt import (
     QMainWindow,
     QMessageBox,
     QSize,
+    QSizePolicy,
     QStackedWidget,
     Qt,
     QTabWidget,
@@ -30,6 +31,7 @@ from acudesk.ui.qt import (
     QToolBar,
     QWidget,
     Signal,
+    is_alive,
 )
 
 log = logging.getLogger(__name__)
@@ -47,17 +49,20 @@ def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]
     def calendar(context: AppContext, parent: QWidget) -> QWidget:
         from acudesk.ui.calendar.screen import CalendarScreen
 
-        return CalendarScreen(context, patient_provider=getattr(parent, "selected_patient", None))
+        return CalendarScreen(context, open_chart=getattr(parent, "open_chart", None))
 
     def today(context: AppContext, parent: QWidget) -> QWidget:
         from acudesk.ui.calendar.today_screen import TodayScreen
 
-        return TodayScreen(context)
+        return TodayScreen(context, open_chart=getattr(parent, "open_chart", None))
 
     return [("Calendar", calendar), ("Today", today)]
 
 
 class MainWindow(QMainWindow):
+    """Patient actions act on the patient of the screen in front (``current_patient()``), whose name
+    the header shows; charts are opened once per patient and raised when asked for again."""
+
     closed = Signal()  # after the window has accepted its close: the application then quits
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -74,6 +79,8 @@ class MainWindow(QMainWindow):
         for title, factory in extra_screens():
             self._pending_screens[self.tabs.addTab(QWidget(), title)] = factory
         self.tabs.currentChanged.connect(self._build_screen)
+        self.tabs.currentChanged.connect(lambda _index: self._update_actions())
+        self.charts: dict[int, QWidget] = {}  # open chart windows by patient id
         self.lock_screen = LockScreen(context)
         self.lock_screen.unlocked.connect(self.unlock)
         self.stack = QStackedWidget()
@@ -93,9 +100,9 @@ class MainWindow(QMainWindow):
 
         install_print_action(self)  # "Print…": handouts, summaries, letters, receipts, day list
         self._build_status_bar()
-        self.patients.openRequested.connect(self.edit_patient)
-        self.patients.selectionChanged.connect(self._update_actions)
-        self._update_actions(None)
+        self.patients.openRequested.connect(self.open_chart)
+        self.patients.selectionChanged.connect(lambda _record: self._update_actions())
+        self._update_actions()
         self.resize(1280, 760)
         self.patients.search.setFocus()
 
@@ -108,6 +115,7 @@ class MainWindow(QMainWindow):
         self.edit_action = QAction("Edit patient", self, shortcut=QKeySequence("Ctrl+E"))
         self.edit_action.triggered.connect(lambda: self.edit_patient(self._current_id()))
         self.chart_action = QAction("Open chart", self, shortcut=QKeySequence("Ctrl+Shift+O"))
+        self.chart_action.setToolTip("Open the clinical chart (also: Enter or double-click in the list)")
         self.chart_action.triggered.connect(lambda: self.open_chart(self._current_id()))
         self.archive_action = QAction("Archive patient", self)
         self.archive_action.triggered.connect(self.toggle_archive)
@@ -132,6 +140,13 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.edit_action, self.archive_action, self.book_course_action):
             toolbar.addAction(action)
         toolbar.addAction(self.chart_action)
+        self.patient_header = QLabel()
+        self.patient_header.setObjectName("currentPatient")
+        self.patient_header.setStyleSheet("font-weight: 600; padding: 0 12px;")
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._header_spacer = toolbar.addWidget(spacer)
+        toolbar.addWidget(self.patient_header)
         self.addToolBar(toolbar)
 
         self.lock_action = QAction("Lock now", self, shortcut=QKeySequence("Ctrl+L"))
@@ -173,7 +188,11 @@ class MainWindow(QMainWindow):
         placeholder = self.tabs.widget(index)
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, factory(self.context, self), title)
+        screen = factory(self.context, self)
+        self.tabs.insertTab(index, screen, title)
+        changed = getattr(screen, "currentPatientChanged", None)
+        if changed is not None:
+            changed.connect(self._update_actions)
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
         placeholder.deleteLater()
@@ -192,35 +211,52 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(QLabel(f"{actor.display_name} ({roles})"))
         self.statusBar().addPermanentWidget(QLabel(self.context.database_label))
 
-    def _current_id(self) -> int | None:
-        return self.patients.current.id if self.patients.current else None
+    def current_patient(self) -> CurrentPatient | None:
+        """The patient of the screen in front: the registry's selection, the visit selected on Today.
+        None on a screen that has no patient in front (the calendar), so nothing acts on someone else."""
+        front = self.tabs.currentWidget()
+        if front is self.patients:
+            record = self.patients.current
+            if record is None:
+                return None
+            d = record.details
+            return CurrentPatient(record.id, f"{d.given_name} {d.family_name}", d.date_of_birth)
+        answer = getattr(front, "current_patient", None)
+        return answer() if callable(answer) else None
 
-    def _update_actions(self, record: PatientRecord | None) -> None:
-        can_edit = allowed(self.context.actor, Permission.EDIT_PATIENTS)
-        can_archive = allowed(self.context.actor, Permission.ARCHIVE_PATIENTS)
-        self.edit_action.setEnabled(record is not None and can_edit)
-        self.archive_action.setEnabled(record is not None and can_archive)
-        self.chart_action.setEnabled(record is not None and allowed(self.context.actor, Permission.VIEW_CLINICAL))
+    def _current_id(self) -> int | None:
+        patient = self.current_patient()
+        return patient.id if patient else None
+
+    def _update_actions(self) -> None:
+        patient = self.current_patient()
+        here = patient is not None
+        can = lambda permission: allowed(self.context.actor, permission)  # noqa: E731
+        self.edit_action.setEnabled(here and can(Permission.EDIT_PATIENTS))
+        self.chart_action.setEnabled(here and can(Permission.VIEW_CLINICAL))
+        self.ics_action.setEnabled(here and can(Permission.VIEW_SCHEDULE))
+        record = self.patients.current if self.tabs.currentWidget() is self.patients else None
+        self.archive_action.setEnabled(record is not None and can(Permission.ARCHIVE_PATIENTS))
         self.archive_action.setText("Restore patient" if record and record.archived else "Archive patient")
-        self.ics_action.setEnabled(record is not None and allowed(self.context.actor, Permission.VIEW_SCHEDULE))
+        self.patient_header.setText(f"Patient: {patient.label()}" if patient else "No patient selected")
+        self.setWindowTitle(f"AcuDesk — {self.context.clinic.name}" + (f" — {patient.name}" if patient else ""))
 
     # -- use cases -------------------------------------------------------------------------------
     def export_ics(self) -> None:
         """Save the selected patient's upcoming visits as an .ics file for their own calendar."""
-        record = self.patients.current
-        if record is None:
+        patient = self.current_patient()
+        if patient is None:
             return
         from acudesk.services.scheduling_ics import export_course_ics
 
-        name = f"acupuncture-visits-{record.details.family_name.lower().replace(' ', '-')}.ics"
+        name = f"acupuncture-visits-{patient.name.lower().replace(' ', '-')}.ics"
         path, _ = QFileDialog.getSaveFileName(self, "Export visits", str(Path.home() / name), "Calendar (*.ics)")
         if not path:
             return
         ctx = self.context
-        ctx.runner.run(
-            lambda: export_course_ics(ctx.database, ctx.actor, record.id, Path(path)),
+        ctx.operations.write(
+            self, lambda: export_course_ics(ctx.database, ctx.actor, patient.id, Path(path)),
             lambda count: self.statusBar().showMessage(f"{count} visits written to {Path(path).name}", 8000),
-            lambda error: show_error(error, self),
         )
 
     def new_patient(self) -> None:
@@ -238,25 +274,42 @@ class MainWindow(QMainWindow):
             dialog.saved.connect(lambda saved: self._after_save(saved, "saved"))
             dialog.open()
 
-        ctx.runner.run(lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), opened)
+        ctx.operations.query(self, lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), opened,
+                             key="edit")
 
     def open_chart(self, patient_id: int | None) -> None:
-        """The patient's clinical chart (intake, plan, sessions, outcomes) in its own window."""
-        if patient_id is None:
+        """The patient's clinical chart (intake, plan, sessions, outcomes) in its own window; a
+        chart already open for this patient is brought to the front instead of opened twice."""
+        if patient_id is None or not allowed(self.context.actor, Permission.VIEW_CLINICAL):
+            return
+        open_already = self.charts.get(patient_id)
+        if open_already is not None and is_alive(open_already):
+            open_already.showNormal()
+            open_already.raise_()
+            open_already.activateWindow()
             return
         from acudesk.ui.chart.window import PatientChartWindow
 
         window = PatientChartWindow(self.context, patient_id, parent=self)
         window.setWindowFlag(Qt.WindowType.Window)
+        self.charts[patient_id] = window
+        window.destroyed.connect(lambda *_args, key=patient_id: self._chart_closed(key))
         window.show()
 
+    def _chart_closed(self, patient_id: int) -> None:
+        window = self.charts.get(patient_id)
+        if window is None or not is_alive(window):
+            self.charts.pop(patient_id, None)
+
     def _after_save(self, record: PatientRecord, verb: str) -> None:
+        """A patient just registered or edited becomes the selection (the next action is for them)."""
         d = record.details
         self.statusBar().showMessage(f"{d.given_name} {d.family_name} {verb}.", 5000)
-        self.patients.refresh(select_id=record.id)
+        self.tabs.setCurrentWidget(self.patients)
+        self.patients.select_patient(record.id, f"{d.family_name} {d.given_name}")
 
     def toggle_archive(self) -> None:
-        record = self.patients.current
+        record = self.patients.current if self.tabs.currentWidget() is self.patients else None
         if record is None:
             return
         archiving = not record.archived
@@ -269,11 +322,10 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         ctx = self.context
-        ctx.runner.run(
-            lambda: patients.set_archived(ctx.database, ctx.actor, record.id, archiving,
-                                          expected_version=record.version),
+        ctx.operations.write(
+            self, lambda: patients.set_archived(ctx.database, ctx.actor, record.id, archiving,
+                                                expected_version=record.version),
             lambda saved: self._after_save(saved, "archived" if archiving else "restored"),
-            lambda error: show_error(error, self),
         )
 
     def backup(self) -> None:
@@ -286,24 +338,17 @@ class MainWindow(QMainWindow):
 
         ctx = self.context
         self.statusBar().showMessage("Writing backup…")
-        ctx.runner.run(
-            lambda: backup_database(ctx.database, Path(path)),
+        ctx.operations.write(
+            self, lambda: backup_database(ctx.database, Path(path)),
             lambda written: self.statusBar().showMessage(f"Backup written to {written}", 8000),
-            lambda error: show_error(error, self),
+            progress="Writing the backup…",
         )
-
-    def selected_patient(self) -> tuple[int, str] | None:
-        record = self.patients.current
-        if record is None:
-            return None
-        d = record.details
-        return record.id, f"{d.family_name.upper()}, {d.given_name}  ·  born {d.date_of_birth:%d %b %Y}"
 
     def book_course(self) -> None:
         from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
 
-        patient = self.selected_patient()
-        prefill = Prefill(patient[0], patient[1]) if patient else Prefill()
+        patient = self.current_patient()
+        prefill = Prefill(patient.id, patient.label()) if patient else Prefill()
         dialog = CourseBookingDialog(self.context, prefill, self)
         dialog.booked.connect(lambda booked: self.statusBar().showMessage(
             f"{len(booked.appointment_ids)} visits booked.", 5000))
@@ -348,16 +393,16 @@ class MainWindow(QMainWindow):
         database = self.context.database
         work = lambda: automatic_backup(database, on_close=on_close)  # noqa: E731
         if on_close:  # the window is gone by the time this finishes: report to the log only
-            self.context.runner.run(work, None, lambda error: log.error("Closing backup failed: %s",
-                                                                        type(error).__name__))
+            self.context.operations.write(None, work, None, on_failure=lambda error: log.error(
+                "Closing backup failed: %s", type(error).__name__))
             return
 
         def done(path: Path | None) -> None:
             if path is not None:
                 self.statusBar().showMessage(f"Backup saved ({path.name})", 5000)
 
-        self.context.runner.run(work, done,
-                                lambda error: self.statusBar().showMessage(f"Backup failed: {error}", 15000))
+        self.context.operations.write(self, work, done, on_failure=lambda error: self.statusBar().showMessage(
+            f"Backup failed: {getattr(error, 'message', 'see the log')}", 15000))
 
     def change_password(self) -> None:
         from acudesk.ui.admin.password_dialog import ChangePasswordDialog
@@ -384,6 +429,10 @@ class MainWindow(QMainWindow):
                       restart_needed=True).open()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        for chart in list(self.charts.values()):  # each chart window saves or asks about its own work
+            if is_alive(chart) and not chart.close():
+                event.ignore()
+                return
         self.idle.stop()
         self.backup_timer.stop()
         if self.context.database.is_sqlite:

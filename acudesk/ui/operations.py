@@ -3,9 +3,10 @@
 Modelled on Anki's ``aqt.operations`` (``QueryOp`` and ``CollectionOp`` with ``OpChanges``):
 
 - ``operations.query(parent, work, on_success, key=...)`` runs ``work`` on the worker and hands its
-  answer to ``on_success`` on the GUI thread. An answer is dropped when ``parent`` has been deleted
-  (its window was closed) or, with ``key``, when a newer query with the same key from the same
-  parent has been started since (a newer keystroke, a newer week).
+  answer to ``on_success`` on the GUI thread. ``parent`` is the widget (or model) that asked; the
+  answer is dropped when it has been deleted (its window was closed) or, with ``key``, when a newer
+  query with the same key from the same parent has been started since (a newer keystroke, a newer
+  week), or ``forget(parent, key)`` was called.
 - ``operations.write(parent, work, on_success)`` does the same for a write, inside
   ``recording_changes()``: the ``Changes`` its transactions committed (persistence/changes.py) are
   broadcast on ``changed`` after ``on_success`` ran, and every screen refreshes from that value.
@@ -43,7 +44,7 @@ class Operation(QObject):
 
     finished = Signal()
 
-    def __init__(self, number: int, parent: QWidget | None, key: str | None, writes: bool) -> None:
+    def __init__(self, number: int, parent: QObject | None, key: str | None, writes: bool) -> None:
         super().__init__()
         self.number = number
         self.parent_widget = parent
@@ -74,16 +75,20 @@ class Operations(QObject):
     def pending(self) -> int:
         return len(self._in_flight)
 
-    def query(self, parent: QWidget | None, work: Callable[[], Any], on_success: Success | None = None, *,
+    def query(self, parent: QObject | None, work: Callable[[], Any], on_success: Success | None = None, *,
               on_failure: Failure | None = None, key: str | None = None, progress: str | None = None,
               background: bool = False) -> Operation:
         """Read (or render) off the GUI thread. ``background`` uses the separate long-job thread."""
         return self._start(parent, work, on_success, on_failure, key, progress, writes=False, background=background)
 
-    def write(self, parent: QWidget | None, work: Callable[[], Any], on_success: Success | None = None, *,
+    def write(self, parent: QObject | None, work: Callable[[], Any], on_success: Success | None = None, *,
               on_failure: Failure | None = None, key: str | None = None, progress: str | None = None) -> Operation:
         """Change data off the GUI thread, then broadcast what changed."""
         return self._start(parent, work, on_success, on_failure, key, progress, writes=True, background=False)
+
+    def forget(self, parent: QObject, key: str) -> None:
+        """Drop the answer of ``parent``'s request under ``key`` still in flight (its input changed)."""
+        self._latest[(id(parent), key)] = 0  # no operation has number 0
 
     def broadcast(self, changes: Changes, initiator: object | None = None) -> None:
         """Tell every screen what changed (also for changes made outside an operation, e.g. a restore)."""
@@ -92,7 +97,7 @@ class Operations(QObject):
             self.changed.emit(changes, initiator)
 
     # -- internals ---------------------------------------------------------------------------------
-    def _start(self, parent: QWidget | None, work: Callable[[], Any], on_success: Success | None,
+    def _start(self, parent: QObject | None, work: Callable[[], Any], on_success: Success | None,
                on_failure: Failure | None, key: str | None, progress: str | None, *, writes: bool,
                background: bool) -> Operation:
         operation = Operation(next(self._numbers), parent, key, writes)
@@ -122,8 +127,8 @@ class Operations(QObject):
         self.runner.run(recorded if writes else work, succeeded, failed, background=background)
         return operation
 
-    def _progress_dialog(self, parent: QWidget | None, label: str) -> QProgressDialog:
-        owner = parent.window() if parent is not None else None
+    def _progress_dialog(self, parent: QObject | None, label: str) -> QProgressDialog:
+        owner = parent.window() if isinstance(parent, QWidget) else None
         dialog = QProgressDialog(label, "", 0, 0, owner)
         dialog.setWindowTitle("AcuDesk")
         dialog.setCancelButton(None)
@@ -162,7 +167,8 @@ class Operations(QObject):
                 from acudesk.ui.errors import show_error
 
                 parent = operation.parent_widget
-                show_error(operation.error, parent.window() if parent is not None and is_alive(parent) else None)
+                window = parent.window() if isinstance(parent, QWidget) and is_alive(parent) else None
+                show_error(operation.error, window)
         finally:
             # Data changed even when the window that asked is gone: every other screen must still hear it.
             if operation.writes:

@@ -184,7 +184,7 @@ class PatientDialog(QDialog):
             return patients.update_patient(context.database, context.actor, record.id, details,
                                            expected_version=record.version, confirm_duplicate=confirm_duplicate)
 
-        context.runner.run(work, self._saved, self._failed)
+        context.operations.write(self, work, self._saved, on_failure=self._failed)
 
     def _saved(self, record: PatientRecord) -> None:
         self.buttons.setEnabled(True)

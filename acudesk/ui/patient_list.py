@@ -5,6 +5,7 @@ from __future__ import annotations
 from acudesk.services import patients
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.context import AppContext
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.patient_details import PatientDetailsPanel
 from acudesk.ui.patient_model import PatientTableModel
 from acudesk.ui.qt import (
@@ -30,7 +31,9 @@ DETAILS_DELAY_MS = 50
 
 
 class PatientListView(QWidget):
-    """Search box, list and details. ``openRequested(id)`` fires on double-click or Enter.
+    """Search box, list and details. ``openRequested(id)`` fires on double-click or Enter (the main
+    window opens the chart). The list reloads, keeping its selection, when a broadcast says the
+    registry changed.
 
     Type-ahead searches at once when no search is running (no fixed pause after a key); keys typed
     while one runs are coalesced into a single search for the newest text when it comes back.
@@ -51,7 +54,7 @@ class PatientListView(QWidget):
         self.count.setObjectName("patientCount")
         db, actor = context.database, context.actor
         self.model = PatientTableModel(
-            context.runner,
+            context.operations,
             lambda text, archived, first: patients.search_patients(db, actor, text, include_archived=archived,
                                                                    limit=patients.LIST_LIMIT + 1, first_rows=first),
             lambda ids: patients.patient_rows(db, actor, ids),
@@ -107,6 +110,9 @@ class PatientListView(QWidget):
         layout.addWidget(splitter)
         self.current: PatientRecord | None = None
         self._searched = False
+        self._wanted_id: int | None = None  # select this patient when the next answer lists them
+        self._wanted_name: str | None = None  # else search for this name (once)
+        refresh_on_changes(self, context.operations, lambda changes: changes.patients, self.refresh)
         # The first search goes out when the event loop next runs: after the window holding this
         # view is built, so the worker does not compete with the GUI thread for the interpreter.
         QTimer.singleShot(0, self._first_search)
@@ -138,18 +144,35 @@ class PatientListView(QWidget):
         self._typed_meanwhile = False
         self.model.set_query(self.search.text(), self.show_archived.isChecked())
 
-    def refresh(self, select_id: int | None = None) -> None:
-        if select_id is not None:
-            self._select_after_reset = select_id
-            self.model.modelReset.connect(self._reselect)
+    def refresh(self) -> None:
+        """Search again for the same text, keeping the selected patient selected."""
+        if self._wanted_id is None:
+            self._wanted_id = self.model.patient_id(self.table.currentIndex().row())
         self.model.refresh()
 
-    def _reselect(self) -> None:
-        self.model.modelReset.disconnect(self._reselect)
-        row = self.model.row_of(getattr(self, "_select_after_reset", -1))
+    def select_patient(self, patient_id: int, name: str) -> None:
+        """Make ``patient_id`` the selection (a patient just registered or edited). When the current
+        search does not list them, the search becomes their ``name`` so that it does."""
+        self._wanted_id, self._wanted_name = patient_id, name
+        self.refresh()
+
+    def _select_wanted(self) -> bool:
+        """After an answer: select the wanted patient, or search for them by name once."""
+        wanted = self._wanted_id
+        if wanted is None:
+            return False
+        row = self.model.row_of(wanted)
         if row is not None:
+            self._wanted_id = self._wanted_name = None
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
+            return True
+        name, self._wanted_name = self._wanted_name, None
+        if name:
+            self.search.setText(name)  # type-ahead searches for it; this runs again with its answer
+            return True
+        self._wanted_id = None
+        return False
 
     def _show_count(self, count: int) -> None:
         noun = "patient" if count == 1 else "patients"
@@ -159,6 +182,8 @@ class PatientListView(QWidget):
                                "type more of the name, a date of birth or a phone number to narrow the list.")
         else:
             self.count.setText(f"{count:,} {noun}{archived}")
+        if self._select_wanted():
+            return
         if count and self.search.text().strip():
             self.table.selectRow(0)
         else:
@@ -179,7 +204,8 @@ class PatientListView(QWidget):
         if patient_id is None:
             return
         ctx = self.context
-        self.context.runner.run(lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), self._loaded)
+        ctx.operations.query(self, lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), self._loaded,
+                             key="details")
 
     def _loaded(self, record: PatientRecord) -> None:
         if self.model.patient_id(self.table.currentIndex().row()) != record.id:

@@ -3,8 +3,9 @@
 A search returns the matching ids (at most ``services.patients.LIST_LIMIT`` + 1, read in list order
 from an index) plus the first screenful of rows, in one read transaction on the worker.
 When the view asks for a row not yet loaded, the model shows a placeholder and fetches a block
-around it on the worker; when it arrives, the cells repaint. Stale answers (from a keystroke that
-has since been superseded) are dropped by generation number. Modelled on Anki's browser table.
+around it on the worker; when it arrives, the cells repaint. Both run through ``ui/operations``: a
+search answer superseded by a newer keystroke is dropped there (one search key), and row blocks
+fetched for an older search are ignored here. Modelled on Anki's browser table.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from acudesk.domain.patients import age_on, display_phone
 from acudesk.services.patients import PatientRow, PatientSearch
+from acudesk.ui.operations import Operation, Operations
 from acudesk.ui.qt import QAbstractTableModel, QColor, QModelIndex, QPersistentModelIndex, Qt, Signal
-from acudesk.ui.tasks import TaskRunner
 
 COLUMNS = ("Family name", "Given name", "Date of birth", "Age", "Phone", "Status")
 FIRST_ROWS = 80
@@ -42,13 +43,13 @@ class PatientTableModel(QAbstractTableModel):
     answered = Signal()  # some search's answer (or failure) arrived, current or superseded
 
     def __init__(
-        self, runner: TaskRunner, search: SearchFn, rows: RowsFn, today: Callable[[], date], country: str | None = None,
-        *, limit: int | None = None,
+        self, operations: Operations, search: SearchFn, rows: RowsFn, today: Callable[[], date],
+        country: str | None = None, *, limit: int | None = None,
     ) -> None:
         """``limit``: the list shows at most this many rows (the search may return one more, to say
         there are more)."""
         super().__init__()
-        self._runner = runner
+        self._operations = operations
         self._search = search
         self._rows = rows
         self._today = today
@@ -59,47 +60,34 @@ class PatientTableModel(QAbstractTableModel):
         self._texts_day: date | None = None  # ages in the texts are as of this day
         self._limit = limit
         self._pending: set[int] = set()
-        self._generation = 0
-        self._answered = 0  # newest generation whose answer (or error) has arrived
+        self._newest_search: Operation | None = None
         self.query = ("", False)
 
     # -- loading ---------------------------------------------------------------------------
     def set_query(self, text: str, include_archived: bool) -> None:
-        self._generation += 1
-        generation = self._generation
         self.query = (text, include_archived)
-
-        self._runner.run(lambda: self._search(text, include_archived, FIRST_ROWS),
-                         lambda result: self._apply_search(generation, result.ids, result.rows),
-                         lambda error: self._search_failed(generation, error))
+        operation = self._newest_search = self._operations.query(
+            self, lambda: self._search(text, include_archived, FIRST_ROWS),
+            lambda result: self._apply_search(result.ids, result.rows), key="search")
+        operation.finished.connect(self.answered)  # also when superseded: type-ahead sends the next search
 
     @property
     def searching(self) -> bool:
         """The newest search sent has not been answered yet."""
-        return self._answered < self._generation
-
-    def _search_failed(self, generation: int, error: BaseException) -> None:
-        from acudesk.ui.errors import report_exception
-
-        self._answered = max(self._answered, generation)
-        self.answered.emit()
-        report_exception(error)
+        return self._newest_search is not None and not self._newest_search.done
 
     def refresh(self) -> None:
         self._cache.clear()
         self._texts.clear()
         self.set_query(*self.query)
 
-    def _apply_search(self, generation: int, ids: list[int], first: list[PatientRow]) -> None:
-        self._answered = max(self._answered, generation)
-        if generation == self._generation:  # else superseded by a newer keystroke
-            self.beginResetModel()
-            self._ids = ids[: self._limit]
-            self._pending.clear()
-            self._remember(first)
-            self.endResetModel()
-            self.searchFinished.emit(len(ids))
-        self.answered.emit()
+    def _apply_search(self, ids: list[int], first: list[PatientRow]) -> None:
+        self.beginResetModel()
+        self._ids = ids[: self._limit]
+        self._pending.clear()
+        self._remember(first)
+        self.endResetModel()
+        self.searchFinished.emit(len(ids))
 
     def _remember(self, rows: list[PatientRow]) -> None:
         """Cache rows; a new or changed row loses its display texts, which ``_texts_of`` formats
@@ -138,12 +126,12 @@ class PatientTableModel(QAbstractTableModel):
         if not wanted:
             return
         self._pending.update(wanted)
-        generation = self._generation
-        self._runner.run(lambda: self._rows(wanted), lambda rows: self._apply_rows(generation, rows, wanted))
+        search = self._newest_search
+        self._operations.query(self, lambda: self._rows(wanted), lambda rows: self._apply_rows(search, rows, wanted))
 
-    def _apply_rows(self, generation: int, rows: list[PatientRow], asked: list[int]) -> None:
+    def _apply_rows(self, search: Operation | None, rows: list[PatientRow], asked: list[int]) -> None:
         self._pending.difference_update(asked)
-        if generation != self._generation:
+        if search is not self._newest_search:  # fetched for a list a newer search has replaced
             return
         self._remember(rows)
         self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))

@@ -76,7 +76,7 @@ def test_book_a_course_over_christmas_and_see_it_in_the_week_view(
     # Clicking the visit offers its actions; clicking free time opens a pre-filled booking dialog.
     entry = screen.grid._placed[0]
     assert entry.entry.patient_name == "Nora Quill"
-    menu = screen.actions.menu(entry.entry)
+    menu = screen.entry_actions.menu(entry.entry)
     assert [a.text() for a in menu.actions() if a.isEnabled() and not a.isSeparator()] == [
         "Check in", "Complete", "No-show", "Move…", "Cancel visit…"
     ]

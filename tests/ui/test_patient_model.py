@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from acudesk.services.patients import PatientRow, PatientSearch
+from acudesk.ui.operations import Operations
 from acudesk.ui.patient_model import PatientTableModel
 from acudesk.ui.qt import QColor, Qt
 from acudesk.ui.tasks import TaskRunner
@@ -32,7 +33,7 @@ def model(qapp):  # type: ignore[no-untyped-def]
         fetched.append(list(ids))
         return [ROWS[i] for i in ids]
 
-    model = PatientTableModel(runner, search, rows, lambda: date(2026, 11, 22), "GB")
+    model = PatientTableModel(Operations(runner), search, rows, lambda: date(2026, 11, 22), "GB")
     model.fetched = fetched  # type: ignore[attr-defined]
     yield model
     runner.shutdown()
@@ -73,7 +74,8 @@ def test_refresh_forgets_cached_rows_without_breaking_a_paint_in_between(qtbot, 
 
 def test_a_limited_list_keeps_its_limit_and_reports_that_there_are_more(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
     runner = TaskRunner()
-    model = PatientTableModel(runner, lambda text, archived, first: PatientSearch([1, 2, 3], [ROWS[1], ROWS[2]]),
+    model = PatientTableModel(Operations(runner),
+                              lambda text, archived, first: PatientSearch([1, 2, 3], [ROWS[1], ROWS[2]]),
                               lambda ids: [ROWS[i] for i in ids], lambda: date(2026, 11, 22), "GB", limit=2)
     with qtbot.waitSignal(model.searchFinished, timeout=TIMEOUT) as finished:
         model.set_query("", False)
@@ -92,7 +94,7 @@ def test_a_row_is_formatted_when_first_shown_and_again_only_when_it_changed(qtbo
     monkeypatch.setattr(patient_model, "display_phone", lambda phone, country: (formatted.append(phone),
                                                                                   real(phone, country))[1])
     runner = TaskRunner()
-    model = PatientTableModel(runner, lambda text, archived, first: answers.pop(0), lambda ids: [],
+    model = PatientTableModel(Operations(runner), lambda text, archived, first: answers.pop(0), lambda ids: [],
                               lambda: date(2026, 11, 22), "GB")
     shown = []
     for _ in range(3):

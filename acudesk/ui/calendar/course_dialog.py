@@ -13,6 +13,7 @@ from acudesk.services.courses import BookedCourse, CoursePreview
 from acudesk.ui.calendar.patient_picker import PatientPicker
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -66,7 +67,6 @@ class CourseBookingDialog(QDialog):
         self.prefill = prefill or Prefill()
         self.preview: CoursePreview | None = None
         self.plan_id: int | None = None
-        self._generation = 0
         self.setWindowTitle("Book a course of treatment")
         self.setObjectName("courseBookingDialog")
         self.resize(780, 660)
@@ -147,8 +147,10 @@ class CourseBookingDialog(QDialog):
         self.patient.chosen.connect(self._patient_chosen)
         self._fill_start()
         ctx = context
-        context.runner.run(lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
-                           lambda error: show_error(error, self))
+        context.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources)
+        # Someone else's booking can take a slot this preview offers: work the preview out again.
+        refresh_on_changes(self, context.operations, lambda changes: changes.schedule or changes.clinic,
+                           self._changed)
 
     # -- set-up -----------------------------------------------------------------------------------
     def _fill_start(self) -> None:
@@ -188,8 +190,8 @@ class CourseBookingDialog(QDialog):
             )
             self._changed()
 
-        ctx.runner.run(lambda: courses.bookable_plan_id(ctx.database, ctx.actor, patient_id), found,
-                       lambda error: show_error(error, self))
+        ctx.operations.query(self, lambda: courses.bookable_plan_id(ctx.database, ctx.actor, patient_id), found,
+                             key="plan")
 
     # -- input ------------------------------------------------------------------------------------
     def _preset(self, index: int) -> None:
@@ -208,7 +210,7 @@ class CourseBookingDialog(QDialog):
         self._changed()
 
     def _invalidate(self, message: str) -> None:
-        self._generation += 1
+        self.context.operations.forget(self, "preview")
         self.preview = None
         self.save_button.setEnabled(False)
         self.summary.setText(message)
@@ -232,20 +234,15 @@ class CourseBookingDialog(QDialog):
             pattern = format_pattern(parse_pattern(self.pattern.text()))
         except AcuDeskError:
             return
-        self._generation += 1
-        generation = self._generation
         ctx, room_id, start, plan_id = self.context, self.room.currentData(), self.start(), self.plan_id
         first = self.first_visit.isChecked()
-        ctx.runner.run(
-            lambda: courses.preview_course(ctx.database, ctx.actor, patient_id, practitioner_id, room_id, start,
-                                           pattern, plan_id, first_visit=first),
-            lambda preview: self._show_preview(generation, preview),
-            lambda error: self._preview_failed(generation, error),
+        ctx.operations.query(
+            self, lambda: courses.preview_course(ctx.database, ctx.actor, patient_id, practitioner_id, room_id, start,
+                                                 pattern, plan_id, first_visit=first),
+            self._show_preview, on_failure=self._preview_failed, key="preview",
         )
 
-    def _preview_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _preview_failed(self, error: BaseException) -> None:
         if isinstance(error, AcuDeskError):
             self.table.setRowCount(0)
             self._invalidate(error.message)
@@ -253,9 +250,7 @@ class CourseBookingDialog(QDialog):
         else:
             show_error(error, self)
 
-    def _show_preview(self, generation: int, preview: CoursePreview) -> None:
-        if generation != self._generation:
-            return  # the form changed while this preview was being worked out
+    def _show_preview(self, preview: CoursePreview) -> None:
         self.preview = preview
         self.table.setRowCount(len(preview.visits))
         for row, visit in enumerate(preview.visits):
@@ -305,7 +300,7 @@ class CourseBookingDialog(QDialog):
                                        preview.room_id, start, preview.pattern, preview.plan_id,
                                        first_visit=first, expected=preview)
 
-        ctx.runner.run(work, self._saved, self._save_failed)
+        ctx.operations.write(self, work, self._saved, on_failure=self._save_failed)
 
     def _saved(self, booked: BookedCourse) -> None:
         self.booked.emit(booked)
@@ -313,6 +308,7 @@ class CourseBookingDialog(QDialog):
 
     def _save_failed(self, error: BaseException) -> None:
         show_error(error, self, "The course was not booked")
+        self.save_button.setEnabled(True)
         self._changed()  # show what the calendar looks like now
 
 

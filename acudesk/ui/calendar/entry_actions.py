@@ -1,14 +1,15 @@
-"""What a receptionist can do with one appointment: check in, complete, no-show, cancel, move.
+"""What a receptionist can do with one appointment: open the chart, check in, complete, no-show,
+cancel, move.
 
-Each action runs on the worker with the version the screen showed; afterwards ``on_changed`` reloads
-the screen (also after a conflict, so the receptionist sees what someone else did).
+Each action is a write (ui/operations) carrying the version the screen showed; its change broadcast
+reloads every screen that shows the visit (after a conflict too, so the receptionist sees what
+someone else did).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from acudesk.domain.errors import ConflictError
 from acudesk.services import appointments
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.services.permissions import Permission, allowed
@@ -16,30 +17,26 @@ from acudesk.ui.calendar.cancel_dialog import CancelDialog
 from acudesk.ui.calendar.move_dialog import MoveDialog
 from acudesk.ui.calendar.status import status_label
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
 from acudesk.ui.qt import QMenu, QPoint, QWidget
 
 
 class EntryActions:
-    def __init__(self, context: AppContext, parent: QWidget, on_changed: Callable[[], None]) -> None:
+    """``open_chart(patient_id)``, when given, adds "Open chart" to a visit's menu."""
+
+    def __init__(self, context: AppContext, parent: QWidget,
+                 open_chart: Callable[[int], None] | None = None) -> None:
         self.context = context
         self.parent = parent
-        self.on_changed = on_changed
+        self.open_chart = open_chart
 
     def _run(self, work: Callable[[], object], done_text: str) -> None:
-        def failed(error: BaseException) -> None:
-            show_error(error, self.parent)
-            if isinstance(error, ConflictError):
-                self.on_changed()
-
         def done(_result: object) -> None:
             window = self.parent.window()
             status_bar = getattr(window, "statusBar", None)
             if callable(status_bar):
                 status_bar().showMessage(done_text, 5000)
-            self.on_changed()
 
-        self.context.runner.run(work, done, failed)
+        self.context.operations.write(self.parent, work, done)
 
     def check_in(self, entry: CalendarEntry) -> None:
         ctx = self.context
@@ -84,6 +81,10 @@ class EntryActions:
                                f"{status_label(entry.status)}")
         title.setEnabled(False)
         menu.addSeparator()
+        if self.open_chart is not None and allowed(self.context.actor, Permission.VIEW_CLINICAL):
+            chart = menu.addAction("Open chart")
+            chart.triggered.connect(lambda _checked=False, open_chart=self.open_chart: open_chart(entry.patient_id))
+            menu.addSeparator()
         can = allowed(self.context.actor, Permission.EDIT_SCHEDULE)
         booked = entry.status == "booked"
         for text, handler, enabled in (

@@ -40,7 +40,6 @@ class PatientPicker(QWidget):
         layout.addWidget(self.current)
         layout.addWidget(self.search)
         layout.addWidget(self.matches)
-        self._generation = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(120)
@@ -61,18 +60,14 @@ class PatientPicker(QWidget):
         if not text:
             self.matches.hide()
             return
-        self._generation += 1
-        generation = self._generation
         ctx = self.context
 
         def work() -> list[PatientRow]:
             return patients.search_patients(ctx.database, ctx.actor, text, limit=MATCHES, first_rows=MATCHES).rows
 
-        self.context.runner.run(work, lambda rows: self._show(generation, rows))
+        ctx.operations.query(self, work, self._show, key="matches")
 
-    def _show(self, generation: int, rows: list[PatientRow]) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, rows: list[PatientRow]) -> None:
         self.matches.clear()
         for row in rows:
             item = QListWidgetItem(describe(row))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from acudesk.persistence.changes import Changes
 from acudesk.services import calendar_data
 from acudesk.services.calendar_data import CalendarRange, Resources
 from acudesk.services.permissions import Permission, allowed
@@ -14,7 +15,7 @@ from acudesk.ui.calendar.entry_actions import EntryActions
 from acudesk.ui.calendar.grid import CalendarGrid, Column
 from acudesk.ui.calendar.status import Legend
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 WEEK, DAY = "week", "day"
@@ -25,18 +26,18 @@ def monday_of(day: date) -> date:
 
 
 class CalendarScreen(QWidget):
-    """Navigation bar, legend and grid. ``patient_provider`` gives the patient to pre-fill when booking."""
+    """Navigation bar, legend and grid, current from the change broadcast. Booking from here starts
+    with no patient: the receptionist picks one, so no patient selected on another tab is booked
+    by mistake. ``open_chart(patient_id)`` opens a visit's chart from its menu."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None,
-                 patient_provider: Callable[[], tuple[int, str] | None] | None = None) -> None:
+                 open_chart: Callable[[int], None] | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.patient_provider = patient_provider
         self.mode = WEEK
         self.anchor = context.today()
         self.resources: Resources | None = None
         self.data: CalendarRange | None = None
-        self._generation = 0
         self.loaded_ms = 0.0
 
         self.previous = QPushButton("◀ Previous")
@@ -56,7 +57,7 @@ class CalendarScreen(QWidget):
         self.book_button = QPushButton("Book course…")
         self.book_button.setEnabled(allowed(context.actor, Permission.EDIT_SCHEDULE))
         self.grid = CalendarGrid()
-        self.actions = EntryActions(context, self, self.reload)
+        self.entry_actions = EntryActions(context, self, open_chart)
         self.hint = QLabel("Click a free time to book a course there; click a visit for check-in, move or cancel.")
         self.hint.setStyleSheet("color: #52606d;")
 
@@ -86,10 +87,15 @@ class CalendarScreen(QWidget):
         self.who.currentIndexChanged.connect(lambda _i: self.reload())
         self.book_button.clicked.connect(lambda: self.book(None, None))
         self.grid.slotClicked.connect(self.book)
-        self.grid.entryClicked.connect(self.actions.popup)
+        self.grid.entryClicked.connect(self.entry_actions.popup)
         ctx = context
-        context.runner.run(lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
-                           lambda error: show_error(error, self))
+        context.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
+                                 key="resources")
+        refresh_on_changes(self, context.operations, self._concerns, self.reload)
+
+    def _concerns(self, changes: Changes) -> bool:
+        """Visits, the names on them, and the clinic's rooms and hours are what this screen shows."""
+        return changes.schedule or changes.patients or changes.clinic or changes.staff
 
     # -- selection --------------------------------------------------------------------------------
     def _resources(self, resources: Resources) -> None:
@@ -152,19 +158,16 @@ class CalendarScreen(QWidget):
         first, last = self.range()
         practitioner_id = key if kind == "practitioner" and self.mode == WEEK else None
         room_id = key if kind == "room" and self.mode == WEEK else None
-        self._generation += 1
-        generation = self._generation
         ctx = self.context
         started = datetime.now()
 
         def done(data: CalendarRange) -> None:
-            if generation == self._generation:
-                self.loaded_ms = (datetime.now() - started).total_seconds() * 1000
-                self._show(data)
+            self.loaded_ms = (datetime.now() - started).total_seconds() * 1000
+            self._show(data)
 
-        ctx.runner.run(
-            lambda: calendar_data.calendar_range(ctx.database, ctx.actor, first, last, practitioner_id, room_id),
-            done, lambda error: show_error(error, self),
+        ctx.operations.query(
+            self, lambda: calendar_data.calendar_range(ctx.database, ctx.actor, first, last, practitioner_id, room_id),
+            done, key="range",
         )
 
     def _show(self, data: CalendarRange) -> None:
@@ -216,7 +219,6 @@ class CalendarScreen(QWidget):
     def book(self, column: Column | None, moment: datetime | None) -> None:
         if not allowed(self.context.actor, Permission.EDIT_SCHEDULE):
             return
-        patient = self.patient_provider() if self.patient_provider else None
         practitioner_id = column.practitioner_id if column else None
         room_id = column.room_id if column else None
         selection = self.selection()
@@ -224,8 +226,5 @@ class CalendarScreen(QWidget):
             kind, key = selection
             practitioner_id = key if kind == "practitioner" else None
             room_id = key if kind == "room" else None
-        prefill = Prefill(patient[0] if patient else None, patient[1] if patient else "", practitioner_id, room_id,
-                          moment)
-        dialog = CourseBookingDialog(self.context, prefill, self)
-        dialog.booked.connect(lambda _booked: self.reload())
-        dialog.open()
+        prefill = Prefill(None, "", practitioner_id, room_id, moment)
+        CourseBookingDialog(self.context, prefill, self).open()

@@ -1,37 +1,60 @@
-"""The front desk's "Today" tab: everyone expected today, check-in and no-show, late arrivals highlighted."""
+"""The front desk's "Today" tab: everyone expected today, check-in and no-show, late arrivals highlighted.
+
+The list reloads from the change broadcast (a booking, check-in or move anywhere in the app), not on a
+timer. Two moments change it without any data changing: a booked visit turning late, and midnight.
+A single-shot timer waits for exactly the next of those (re-marking late rows needs no database
+read; a new day loads the new day's list).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from acudesk.persistence.changes import Changes
 from acudesk.services import calendar_data
-from acudesk.services.calendar_data import LATE_AFTER, TodayEntry
+from acudesk.services.calendar_data import LATE_AFTER, TodayEntry, is_late
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.calendar.entry_actions import EntryActions
 from acudesk.ui.calendar.status import LATE_COLOUR, fill, status_label
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
+from acudesk.ui.current_patient import CurrentPatient
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAbstractItemView,
     QColor,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPoint,
     QPushButton,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 
-REFRESH_MS = 60_000
 COLUMNS = ("Time", "Patient", "Practitioner", "Room", "Visit", "Status")
+LONGEST_WAIT_MS = 6 * 3600 * 1000  # the clock timer re-arms itself at least this often
 
 
 class TodayScreen(QWidget):
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    """``open_chart(patient_id)``: Enter, a double-click or the row's menu opens the visit's chart."""
+
+    currentPatientChanged = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None,
+                 open_chart: Callable[[int], None] | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.open_chart = open_chart
         self.rows: list[TodayEntry] = []
+        self.day = context.today()
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.counts = QLabel()
@@ -43,24 +66,28 @@ class TodayScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         for column, width in enumerate((70, 220, 170, 120, 200)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
-        self.actions = EntryActions(context, self, self.reload)
+        self.entry_actions = EntryActions(context, self, open_chart)
         can = allowed(context.actor, Permission.EDIT_SCHEDULE)
         self.check_in_button = QPushButton("Check in")
         self.no_show_button = QPushButton("No-show")
         self.complete_button = QPushButton("Complete")
         self.refresh_button = QPushButton("Refresh")
-        for button, handler in ((self.check_in_button, self.actions.check_in),
-                                (self.no_show_button, self.actions.no_show),
-                                (self.complete_button, self.actions.complete)):
+        self.refresh_button.setToolTip("Changes made on this computer appear by themselves")
+        for button, handler in ((self.check_in_button, self.entry_actions.check_in),
+                                (self.no_show_button, self.entry_actions.no_show),
+                                (self.complete_button, self.entry_actions.complete)):
             button.setEnabled(False)
             button.setVisible(can)
             button.clicked.connect(lambda _c=False, h=handler: self._act(h))
         self.refresh_button.clicked.connect(self.reload)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.doubleClicked.connect(lambda _index: self._act(self.actions.check_in))
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self._open_chart())
+        self.table.activated.connect(lambda _index: self._open_chart())  # Enter
+        self.table.customContextMenuRequested.connect(self._menu)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -72,29 +99,35 @@ class TodayScreen(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         late_minutes = int(LATE_AFTER.total_seconds() // 60)
-        hint = QLabel(f"Rows in orange: booked, and the start time passed more than {late_minutes} minutes ago.")
+        hint = QLabel(f"Rows in orange: booked, and the start time passed more than {late_minutes} minutes ago. "
+                      "Double-click a row to open the chart; right-click for more.")
         hint.setStyleSheet("color: #52606d;")
         layout.addWidget(hint)
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.reload)
-        self.timer.start()
+        self.clock = QTimer(self)
+        self.clock.setSingleShot(True)
+        self.clock.timeout.connect(self._clock_moved)
+        refresh_on_changes(self, context.operations, self._concerns, self.reload)
         self.reload()
+
+    @staticmethod
+    def _concerns(changes: Changes) -> bool:
+        return changes.schedule or changes.patients or changes.staff or changes.clinic
 
     def reload(self) -> None:
         ctx = self.context
-        ctx.runner.run(lambda: calendar_data.todays_list(ctx.database, ctx.actor), self._show,
-                       lambda error: show_error(error, self))
+        ctx.operations.query(self, lambda: calendar_data.todays_list(ctx.database, ctx.actor), self._show, key="today")
 
     def _show(self, rows: list[TodayEntry]) -> None:
         selected = self.current()
         self.rows = rows
-        self.title.setText(f"Today, {self.context.today():%A %d %B}")
+        self.day = self.context.today()
+        self.title.setText(f"Today, {self.day:%A %d %B}")
         waiting = sum(1 for r in rows if r.entry.status == "booked")
         here = sum(1 for r in rows if r.entry.status == "arrived")
         late = sum(1 for r in rows if r.late)
         self.counts.setText(f"  {len(rows)} visits · {waiting} to arrive · {here} checked in"
                             + (f" · {late} late" if late else ""))
+        self.table.blockSignals(True)
         self.table.setRowCount(len(rows))
         for row, item in enumerate(rows):
             e = item.entry
@@ -110,22 +143,61 @@ class TodayScreen(QWidget):
                 self.table.setItem(row, column, cell)
             if selected is not None and e.id == selected.id:
                 self.table.selectRow(row)
-        self._update_buttons()
+        self.table.blockSignals(False)
+        self._selection_changed()
+        self._arm_clock()
 
+    # -- the clock: late rows and midnight --------------------------------------------------------
+    def _arm_clock(self) -> None:
+        now = datetime.now(UTC)
+        zone = ZoneInfo(self.context.clinic.timezone)
+        midnight = datetime.combine(self.day + timedelta(days=1), datetime.min.time(), zone)
+        moments = [midnight] + [r.entry.start_utc + LATE_AFTER for r in self.rows
+                                if r.entry.status == "booked" and not r.late]
+        wait = min(m for m in moments) - now
+        self.clock.start(max(1000, min(LONGEST_WAIT_MS, int(wait.total_seconds() * 1000) + 1000)))
+
+    def _clock_moved(self) -> None:
+        if self.context.today() != self.day:
+            self.reload()
+            return
+        now = datetime.now(UTC)
+        marked = [replace(r, late=is_late(r.entry, now)) for r in self.rows]
+        if marked != self.rows:
+            self._show(marked)
+        else:
+            self._arm_clock()
+
+    # -- the selected visit ---------------------------------------------------------------------------
     def current(self) -> calendar_data.CalendarEntry | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         if not rows or rows[0].row() >= len(self.rows):
             return None
         return self.rows[rows[0].row()].entry
 
-    def _update_buttons(self) -> None:
+    def current_patient(self) -> CurrentPatient | None:
+        entry = self.current()
+        return CurrentPatient(entry.patient_id, entry.patient_name) if entry is not None else None
+
+    def _selection_changed(self) -> None:
         entry = self.current()
         booked = entry is not None and entry.status == "booked"
         self.check_in_button.setEnabled(booked)
         self.no_show_button.setEnabled(booked)
         self.complete_button.setEnabled(entry is not None and entry.status in ("booked", "arrived"))
+        self.currentPatientChanged.emit()
 
     def _act(self, handler) -> None:  # type: ignore[no-untyped-def]
         entry = self.current()
         if entry is not None:
             handler(entry)
+
+    def _open_chart(self) -> None:
+        entry = self.current()
+        if entry is not None and self.open_chart is not None:
+            self.open_chart(entry.patient_id)
+
+    def _menu(self, at: QPoint) -> None:
+        entry = self.current()
+        if entry is not None:
+            self.entry_actions.popup(entry, self.table.viewport().mapToGlobal(at))
