@@ -114,8 +114,8 @@ class LockScreen(QWidget):
         password = self.password.text()
         ctx = self.context
         self.button.setEnabled(False)
-        ctx.runner.run(lambda: auth.unlock(ctx.database, ctx.actor, password), lambda _a: self.unlocked.emit(),
-                       self._refused)
+        ctx.operations.write(self, lambda: auth.unlock(ctx.database, ctx.actor, password),
+                             lambda _actor: self.unlocked.emit(), on_failure=self._refused)
 
     def _refused(self, error: BaseException) -> None:
         self.button.setEnabled(True)
