@@ -178,8 +178,12 @@ def install_print_action(window) -> QAction:  # type: ignore[no-untyped-def]
 
     action.triggered.connect(show)
     toolbar = window.findChild(QToolBar, "mainToolbar")
-    if toolbar is not None:
-        toolbar.addAction(action)
+    if toolbar is not None:  # with the other patient actions, before the header naming the patient
+        spacer = getattr(window, "_header_spacer", None)
+        if spacer is not None:
+            toolbar.insertAction(spacer, action)
+        else:
+            toolbar.addAction(action)
     for menu_action in window.menuBar().actions():
         if menu_action.text() == "&Patients" and menu_action.menu() is not None:
             menu_action.menu().addSeparator()
