@@ -55,3 +55,27 @@ def test_ui_is_not_imported_by_the_lower_layers() -> None:
     for layer in ("domain", "persistence", "services", "reports"):
         for path in (PACKAGE / layer).rglob("*.py"):
             assert "acudesk.ui" not in _imports(path), path
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _sign_in_hooks(source: str) -> list[int]:
+    """Lines of the calls that pass ``sign_in=``: Startup's hook replacing the sign-in dialog."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Call) and any(keyword.arg == "sign_in" for keyword in node.keywords))
+
+
+def test_the_sign_in_hook_scan_finds_the_hook() -> None:
+    assert _sign_in_hooks("Startup(app, args, sign_in=default_actor)\nsuper().__init__(*a, sign_in=s)") == [1, 2]
+    assert _sign_in_hooks("dialog.sign_in()\nauth.sign_in(database, 'admin', password)") == []
+
+
+def test_tests_start_the_app_through_the_real_sign_in_dialog() -> None:
+    """``Startup(sign_in=...)`` is for the start-up benchmark (bench/) only. A test that skips the
+    dialog skips the moment between the dialog closing and the window appearing, when AcuDesk
+    once quit after every sign-in while every test passed: tests sign in as people do
+    (tests/ui/journey.py, ``sign_in_through_dialog``)."""
+    found = [f"{path.relative_to(TESTS.parent)}:{line}" for path in sorted(TESTS.rglob("*.py"))
+             for line in _sign_in_hooks(path.read_text(encoding="utf-8"))]
+    assert found == [], "sign in through the dialog instead of Startup's sign_in= hook"

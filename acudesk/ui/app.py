@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from acudesk.ui.admin.restore_dialog import RestoreDialog
     from acudesk.ui.login_dialog import LoginDialog
     from acudesk.ui.main_window import MainWindow
+    from acudesk.ui.setup_dialog import SetupDialog
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
@@ -96,12 +97,16 @@ class Startup:
     def __init__(
         self, app: QApplication, args: argparse.Namespace, *, sign_in: Callable[[Database], Actor] | None = None
     ) -> None:
-        """``sign_in`` replaces the sign-in dialog (benchmarks and tests only)."""
+        """``sign_in`` replaces the sign-in dialog, for the start-up benchmark (bench/) only.
+
+        Tests start the application without it and sign in through the real dialog
+        (tests/ui/journey.py); tests/test_architecture.py fails if a test passes ``sign_in=``."""
         self.app = app
         self.args = args
         self.sign_in = sign_in
         self.target_path: str | None = None
         self.label = ""
+        self.setup_dialog: SetupDialog | None = None
         self.login_dialog: LoginDialog | None = None
         self.restore_dialog: RestoreDialog | None = None
         self.runner = TaskRunner()
@@ -163,18 +168,24 @@ class Startup:
         database = self.database
         assert database is not None
         self.progress.reset()
-        dialog = SetupDialog()
-        if dialog.exec() != SetupDialog.DialogCode.Accepted or dialog.setup is None:
-            self.app.exit(0)
-            return
-        setup = dialog.setup
+        # Shown like the sign-in dialog, not exec()'d in a loop of its own: the application's loop
+        # runs it. A refused form keeps it open with everything typed; Cancel ends the application.
+        dialog = self.setup_dialog = SetupDialog()
 
-        def create():  # type: ignore[no-untyped-def]
-            from acudesk.services.clinic import create_clinic
+        def set_up() -> None:
+            setup = dialog.setup
+            assert setup is not None  # the dialog accepts only a checked set-up
 
-            return create_clinic(database, setup)
+            def create():  # type: ignore[no-untyped-def]
+                from acudesk.services.clinic import create_clinic
 
-        self.runner.run(create, self._show_main, self._fail)
+                return create_clinic(database, setup)
+
+            self.runner.run(create, self._show_main, self._fail)
+
+        dialog.accepted.connect(set_up)
+        dialog.rejected.connect(lambda: self.app.exit(0))
+        dialog.open()
 
     def _ask_to_sign_in(self, clinic: ClinicInfo, idle_minutes: float) -> None:
         from acudesk.ui.login_dialog import LoginDialog

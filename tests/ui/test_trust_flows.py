@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from journey import STILL_RUNNING, Journey, sign_in_through_dialog
 
 from acudesk.domain.patients import PatientDetails
 from acudesk.services import backups, patients
@@ -38,7 +39,7 @@ def startup(qapp, clinic_path: Path):  # type: ignore[no-untyped-def]
     app = create_application()
     started = Startup(app, argparse.Namespace(demo=False, db=str(clinic_path)))
     yield started
-    for dialog in (started.login_dialog, started.restore_dialog):
+    for dialog in (started.setup_dialog, started.login_dialog, started.restore_dialog):
         if dialog is not None:  # closing them would reject them, and a rejected start-up dialog quits the app
             dialog.blockSignals(True)
             dialog.close()
@@ -122,14 +123,17 @@ def test_damage_found_after_opening_is_reported_once_the_window_has_settled(
     monkeypatch.setattr(backups, "check_health", damaged)
     monkeypatch.setattr(app_module, "HEALTH_CHECK_DELAY_MS", 300)
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: warned.append(title))
-    started = Startup(create_application(), argparse.Namespace(demo=False, db=str(clinic_path)), sign_in=default_actor)
-    try:
-        started.start()
-        qtbot.waitUntil(lambda: started.window is not None and started.window.isVisible(), timeout=TIMEOUT)
+
+    def not_checked_yet() -> None:
         assert checked == []  # not while the window is being shown
-        qtbot.waitUntil(lambda: warned == ["The clinic database is damaged"], timeout=TIMEOUT)
+
+    journey = Journey(qtbot, argparse.Namespace(demo=False, db=str(clinic_path)))
+    try:
+        sign_in_through_dialog(journey, "admin", PASSWORD)
+        (journey
+         .then("no check while the window is shown", not_checked_yet)
+         .when("the damage warning", lambda: warned == ["The clinic database is damaged"]))
+        assert journey.run() == STILL_RUNNING
         assert checked == [clinic_path]
     finally:
-        if started.window is not None:
-            started.window.close()
-        started.shutdown()
+        journey.close()
