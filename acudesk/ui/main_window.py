@@ -124,7 +124,9 @@ class MainWindow(QMainWindow):
         self.backup_action = QAction("Back up database…", self)
         self.backup_action.triggered.connect(self.backup)
         self.backup_action.setEnabled(can(Permission.MANAGE_BACKUPS) and self.context.database.is_sqlite)
-        quit_action = QAction("Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere: Qt's standard Quit key is empty on Windows and on the offscreen platform.
+        quit_action = QAction("Quit", self, shortcut=QKeySequence("Ctrl+Q"))
+        quit_action.setObjectName("quitAction")
         quit_action.triggered.connect(self.close)
         about = QAction("About AcuDesk", self)
         about.triggered.connect(self.about)
