@@ -1,4 +1,7 @@
-"""Administrators read the audit trail: filter by action, user or patient, and verify the chain."""
+"""Administrators read the audit trail: filter by action, user or patient, and verify the chain.
+
+The list reloads from the change broadcast whenever a write adds audit events (any screen's save).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 from acudesk.services import audit
 from acudesk.services.audit import AuditRow, ChainReport
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -64,6 +67,7 @@ class AuditViewer(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(close)
         self.resize(1000, 560)
+        refresh_on_changes(self, context.operations, lambda changes: changes.audit, self.reload)
         self.reload()
 
     def reload(self) -> None:
@@ -71,8 +75,9 @@ class AuditViewer(QDialog):
         action = ACTIONS[self.action.currentIndex()] or None
         text = self.patient.text().strip()
         patient_id = int(text) if text.isdigit() else None
-        ctx.runner.run(lambda: audit.list_events(ctx.database, ctx.actor, action=action, patient_id=patient_id),
-                       self._show, lambda e: show_error(e, self))
+        ctx.operations.query(self, lambda: audit.list_events(ctx.database, ctx.actor, action=action,
+                                                             patient_id=patient_id),
+                             self._show, key="events")
 
     def _show(self, rows: list[AuditRow]) -> None:
         self.table.setRowCount(len(rows))
@@ -87,7 +92,7 @@ class AuditViewer(QDialog):
 
     def verify(self) -> None:
         ctx = self.context
-        ctx.runner.run(lambda: audit.verify(ctx.database, ctx.actor), self._verified, lambda e: show_error(e, self))
+        ctx.operations.query(self, lambda: audit.verify(ctx.database, ctx.actor), self._verified, key="verify")
 
     def _verified(self, report: ChainReport) -> None:
         if report.ok:

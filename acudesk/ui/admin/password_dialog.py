@@ -45,8 +45,8 @@ class ChangePasswordDialog(QDialog):
             return
         ctx, old, new = self.context, self.old.text(), self.new.text()
         self.buttons.setEnabled(False)
-        ctx.runner.run(lambda: auth.change_password(ctx.database, ctx.actor, old, new), lambda _r: self.accept(),
-                       self._failed)
+        ctx.operations.write(self, lambda: auth.change_password(ctx.database, ctx.actor, old, new),
+                             lambda _r: self.accept(), on_failure=self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)

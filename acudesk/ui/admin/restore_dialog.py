@@ -1,11 +1,19 @@
-"""Choose a backup and put it in place of the clinic database (the current file is kept aside)."""
+"""Choose a backup and put it in place of the clinic database (the current file is kept aside).
+
+Start-up offers it before anyone is signed in, with the bare ``TaskRunner``: that path stays on the
+runner. Given the signed-in ``AppContext`` instead, it runs through ``context.operations`` (the
+restore shows a busy dialog, answers for a closed dialog are dropped) and, unless AcuDesk restarts,
+broadcasts that everything changed so every open screen reloads from the restored file.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+from acudesk.persistence.changes import Changes
 from acudesk.services.backups import BackupInfo, backup_folder, health_problems, list_backups, restore_backup
+from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
 from acudesk.ui.qt import (
     QDialog,
@@ -29,12 +37,15 @@ class RestoreDialog(QDialog):
     restored = Signal(object)
 
     def __init__(
-        self, database_path: Path, runner: TaskRunner, *, parent: QWidget | None = None, message: str = "",
-        before_restore: Callable[[], None] | None = None, restart_needed: bool = False,
+        self, database_path: Path, runner: TaskRunner | AppContext, *, parent: QWidget | None = None,
+        message: str = "", before_restore: Callable[[], None] | None = None, restart_needed: bool = False,
     ) -> None:
+        """``runner``: the start-up ``TaskRunner``, or the signed-in ``AppContext`` (work then goes through
+        its operations)."""
         super().__init__(parent)
         self.database_path = database_path
-        self.runner = runner
+        self.context = runner if isinstance(runner, AppContext) else None
+        self.runner = runner.runner if isinstance(runner, AppContext) else runner
         self.before_restore = before_restore
         self.restart_needed = restart_needed
         self.setWindowTitle("Restore from a backup")
@@ -53,7 +64,14 @@ class RestoreDialog(QDialog):
             layout.addWidget(widget)
         self.resize(560, 380)
         folder = backup_folder(database_path)
-        runner.run(lambda: [b for b in list_backups(folder) if not health_problems(b.path)], self._show)
+
+        def good_backups() -> list[BackupInfo]:
+            return [b for b in list_backups(folder) if not health_problems(b.path)]
+
+        if self.context is not None:
+            self.context.operations.query(self, good_backups, self._show, key="backups")
+        else:
+            self.runner.run(good_backups, self._show)
 
     def _show(self, backups: list[BackupInfo]) -> None:
         for info in backups:
@@ -83,7 +101,11 @@ class RestoreDialog(QDialog):
             self.before_restore()
         self.buttons.setEnabled(False)
         target = self.database_path
-        self.runner.run(lambda: restore_backup(Path(chosen), target), self._done, self._failed)
+        if self.context is not None:
+            self.context.operations.write(self, lambda: restore_backup(Path(chosen), target), self._done,
+                                          on_failure=self._failed, progress="Restoring the backup…")
+        else:
+            self.runner.run(lambda: restore_backup(Path(chosen), target), self._done, self._failed)
 
     def _done(self, aside: Path | None) -> None:
         kept = f"\n\nThe previous file was kept as {aside.name}." if aside else ""
@@ -91,6 +113,9 @@ class RestoreDialog(QDialog):
         if self.restart_needed:
             restart = "\n\nAcuDesk will now close; start it again to use the restored database."
         QMessageBox.information(self, "Restored", f"The backup is in place.{kept}{restart}")
+        if self.context is not None and not self.restart_needed:
+            # The file was replaced under every screen, not written row by row: nothing was recorded.
+            self.context.operations.broadcast(Changes.all())
         self.restored.emit(aside)
         self.accept()
         if self.restart_needed:

@@ -1,4 +1,8 @@
-"""Administrators manage accounts: add a user, set roles, reset a password, deactivate."""
+"""Administrators manage accounts: add a user, set roles, reset a password, deactivate.
+
+The list reloads from the change broadcast whenever accounts change (here, a password changed
+elsewhere, another administrator's window).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from acudesk.services.auth import UserInfo
 from acudesk.services.context import ROLES
 from acudesk.ui.admin.password_dialog import password_field
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
 from acudesk.ui.forms import ERROR_STYLE
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -84,11 +88,12 @@ class UsersDialog(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(close)
         self.resize(720, 420)
+        refresh_on_changes(self, context.operations, lambda changes: changes.staff, self.reload)
         self.reload()
 
     def reload(self) -> None:
         ctx = self.context
-        ctx.runner.run(lambda: auth.list_users(ctx.database, ctx.actor), self._show, lambda e: show_error(e, self))
+        ctx.operations.query(self, lambda: auth.list_users(ctx.database, ctx.actor), self._show, key="users")
 
     def _show(self, users: list[UserInfo]) -> None:
         self.users = users
@@ -105,7 +110,8 @@ class UsersDialog(QDialog):
         return self.users[row] if 0 <= row < len(self.users) else None
 
     def _run(self, work) -> None:  # type: ignore[no-untyped-def]
-        self.context.runner.run(work, lambda _r: self.reload(), lambda e: show_error(e, self))
+        """Change accounts; the list reloads from the broadcast."""
+        self.context.operations.write(self, work)
 
     def add_user(self) -> None:
         dialog = NewUserDialog(self)

@@ -1,4 +1,8 @@
-"""Intake tab: the questionnaire, a live triage banner, save / sign, the referral record, history."""
+"""Intake tab: the questionnaire, a live triage banner, save / sign, the referral record, history.
+
+The history reloads from the change broadcast whenever this patient's clinical records change, in
+this window or another; the questionnaire is only refilled when it holds no unsaved answers.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from acudesk.services.intakes import IntakeRecord
 from acudesk.ui.chart.banner import TriageBanner
 from acudesk.ui.chart.intake_form import IntakeForm
 from acudesk.ui.chart.referral_box import ReferralBox
-from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QGroupBox,
     QHBoxLayout,
@@ -25,7 +29,6 @@ from acudesk.ui.qt import (
     Qt,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
 
 
@@ -35,14 +38,14 @@ def _when(record: IntakeRecord) -> str:
 
 
 class IntakeTab(QWidget):
-    changed = Signal()  # an intake was saved, signed or its referral recorded
-
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context, self.patient_id = context, patient_id
         self.current: IntakeRecord | None = None
         self.history: list[IntakeRecord] = []
+        self.composing = False  # the form holds a new intake, not one from the history
         self.form = IntakeForm()
+        self.shown_answers = self.form.values()  # what the form held when last filled: edits differ from it
         scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
@@ -78,20 +81,31 @@ class IntakeTab(QWidget):
         layout.addWidget(panel, 2)
 
         self.form.changed.connect(self.update_banner)
-        self.new_button.clicked.connect(self.new_intake)
+        self.new_button.clicked.connect(lambda: self.new_intake())
         self.save_button.clicked.connect(lambda: self.save(sign=False))
         self.sign_button.clicked.connect(lambda: self.save(sign=True))
         self.history_list.currentRowChanged.connect(self._show_row)
         self.referral.recorded.connect(self._after_save)
         self.update_banner()
+        refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
+                           self.load)
 
     # -- loading -------------------------------------------------------------------------------------
-    def load(self, select_id: int | None = None) -> None:
+    def load(self) -> None:
+        """(Re)read the history. Called at first, and by the change broadcast after every clinical write."""
         ctx = self.context
-        run_for(self, ctx.runner, lambda: intakes.list_intakes(ctx.database, ctx.actor, self.patient_id),
-                       lambda rows: self._loaded(rows, select_id), lambda error: show_error(error, self))
+        ctx.operations.query(self, lambda: intakes.list_intakes(ctx.database, ctx.actor, self.patient_id),
+                             self._loaded, key="intakes")
 
-    def _loaded(self, rows: list[IntakeRecord], select_id: int | None) -> None:
+    def editing(self) -> bool:
+        """Whether the form holds answers the practitioner typed and has not saved."""
+        if self.current is not None and self.current.signed:
+            return False
+        return self.form.values() != self.shown_answers
+
+    def _loaded(self, rows: list[IntakeRecord]) -> None:
+        # Showing the newest intake, the tab goes on showing the newest (one signed in another window).
+        newest = bool(self.history) and self.current is not None and self.current.id == self.history[0].id
         self.history = rows
         self.history_list.blockSignals(True)
         self.history_list.clear()
@@ -102,20 +116,44 @@ class IntakeTab(QWidget):
                 item.setToolTip(row.referral_action)
             self.history_list.addItem(item)
         self.history_list.blockSignals(False)
-        if not rows:
-            self.new_intake()
+        shown = self.current.id if self.current is not None else None
+        index = next((i for i, r in enumerate(rows) if r.id == shown), None)
+        if self.editing():  # keep the unsaved answers: only the history and its selection follow
+            self._select_row(index)
+            if index is not None and rows[index] != self.current and self.current is not None:
+                self.status.setText(f"Draft of {_when(self.current)}: changed elsewhere since it was opened, "
+                                    "so saving these answers will be refused.")
             return
-        index = next((i for i, r in enumerate(rows) if r.id == select_id), 0)
-        self.history_list.setCurrentRow(index)
-        self._show_row(index)
+        if index is not None:
+            index = 0 if newest else index
+            self._select_row(index)
+            if rows[index] != self.current:
+                self.show_intake(rows[index])
+        elif self.composing:
+            self.new_intake(keep_composing=True)  # a new intake stays new; its pre-fill follows the history
+        elif not rows:
+            self.new_intake()
+        else:
+            self._select_row(0)
+            self.show_intake(rows[0])
+
+    def _select_row(self, index: int | None) -> None:
+        self.history_list.blockSignals(True)
+        if index is None:
+            self.history_list.clearSelection()
+            self.history_list.setCurrentRow(-1)
+        else:
+            self.history_list.setCurrentRow(index)
+        self.history_list.blockSignals(False)
 
     def _show_row(self, index: int) -> None:
         if 0 <= index < len(self.history):
             self.show_intake(self.history[index])
 
     def show_intake(self, record: IntakeRecord) -> None:
-        self.current = record
+        self.current, self.composing = record, False
         self.form.set_values(record.answers)
+        self.shown_answers = self.form.values()
         self.form.set_read_only(record.signed)
         self.save_button.setEnabled(not record.signed)
         self.sign_button.setEnabled(not record.signed)
@@ -129,12 +167,15 @@ class IntakeTab(QWidget):
         self.referral.show_intake(record)
         self.update_banner()
 
-    def new_intake(self) -> None:
+    def new_intake(self, *, keep_composing: bool = False) -> None:
         """A new draft, pre-filled from the latest signed intake (every answer can be changed)."""
         latest = next((r for r in self.history if r.signed), None)
         self.current = None
-        self.history_list.clearSelection()
+        # Chosen with the button (or kept on a reload): later reloads leave the new intake in place.
+        self.composing = keep_composing or bool(self.history)
+        self._select_row(None)
         self.form.set_values(latest.answers if latest else {})
+        self.shown_answers = self.form.values()
         self.form.set_read_only(False)
         self.save_button.setEnabled(True)
         self.sign_button.setEnabled(True)
@@ -177,12 +218,14 @@ class IntakeTab(QWidget):
             self.sign_button.setEnabled(True)
             show_error(error, self)
 
-        run_for(self, ctx.runner,
+        ctx.operations.write(
+            self,
             lambda: intakes.save_intake(ctx.database, ctx.actor, self.patient_id, answers, intake_id=draft_id,
                                         expected_version=version, sign=sign),
-            self._after_save, failed,
+            self._after_save, on_failure=failed,
         )
 
     def _after_save(self, record: IntakeRecord) -> None:
-        self.load(select_id=record.id)
-        self.changed.emit()
+        """Show what was saved at once; the history (and the rest of the chart) reloads from the broadcast."""
+        self.show_intake(record)
+        self._select_row(next((i for i, r in enumerate(self.history) if r.id == record.id), None))

@@ -1,4 +1,8 @@
-"""Outcomes tab: NRS trend chart, ODI / RMDQ / PSFS entry with scores and bands, the tapering proposal."""
+"""Outcomes tab: NRS trend chart, ODI / RMDQ / PSFS entry with scores and bands, the tapering proposal.
+
+The tab reloads from the change broadcast whenever this patient's clinical records or visits change:
+a session signed, an outcome recorded, the course re-planned (here, in another chart, or a calendar).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,9 @@ from acudesk.domain.errors import AcuDeskError
 from acudesk.services import outcomes
 from acudesk.services.outcomes import Measurement, OutcomeSummary
 from acudesk.ui.chart.replan import ReplanButton
-from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.chart.trend_chart import TrendChart
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QComboBox,
     QFormLayout,
@@ -83,7 +86,6 @@ class OutcomesTab(QWidget):
         proposal_layout = QVBoxLayout(proposal_box)
         proposal_layout.addWidget(self.proposal)
         self.replan = ReplanButton(context)
-        self.replan.replanned.connect(lambda _result: self.load())
         proposal_layout.addWidget(self.replan)
         entry_box = QGroupBox("Record an outcome measure")
         form = QFormLayout(entry_box)
@@ -104,6 +106,8 @@ class OutcomesTab(QWidget):
         self.record_button.clicked.connect(self.record)
         self.entry.returnPressed.connect(self.record)
         self._hint(self.measure.currentText())
+        refresh_on_changes(self, context.operations,
+                           lambda c: c.concerns_patient(patient_id) and (c.clinical or c.schedule), self.load)
 
     def _hint(self, measure: str) -> None:
         self.entry.setPlaceholderText(HINTS.get(measure, ""))
@@ -111,9 +115,8 @@ class OutcomesTab(QWidget):
 
     def load(self) -> None:
         ctx = self.context
-        run_for(self, ctx.runner, lambda: outcomes.outcome_summary(ctx.database, ctx.actor, self.patient_id),
-                self._loaded,
-                       lambda error: show_error(error, self))
+        ctx.operations.query(self, lambda: outcomes.outcome_summary(ctx.database, ctx.actor, self.patient_id),
+                             self._loaded, key="outcomes")
 
     def _loaded(self, summary: OutcomeSummary) -> None:
         self.chart.set_summary(summary)
@@ -140,6 +143,6 @@ class OutcomesTab(QWidget):
             return
         self.error.setText("")
         ctx = self.context
-        run_for(self, ctx.runner,
-                lambda: outcomes.record_outcome(ctx.database, ctx.actor, self.patient_id, measure, answers),
-                lambda _m: (self.entry.clear(), self.load()), lambda error: show_error(error, self))
+        ctx.operations.write(
+            self, lambda: outcomes.record_outcome(ctx.database, ctx.actor, self.patient_id, measure, answers),
+            lambda _m: self.entry.clear())

@@ -2,6 +2,10 @@
 
 The safety engine runs as points and techniques are added: warnings show in amber next to the point;
 a blocked point or technique is only added after the practitioner gives an override reason.
+
+The tab reloads from the change broadcast whenever this patient's clinical records change: a newly
+signed intake changes the conditions checked and the treatment stop at once, while a plan being
+edited keeps the practitioner's unsaved changes.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from acudesk.services.plans import PlanContext, PlanDraft, PlannedPoint, PlanRec
 from acudesk.ui.chart.body_chart import BodyChart, Marked
 from acudesk.ui.chart.override_dialog import OverrideDialog
 from acudesk.ui.chart.point_picker import PointPicker
-from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.chart.techniques_box import TechniquesBox
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QComboBox,
     QFormLayout,
@@ -38,7 +42,6 @@ from acudesk.ui.qt import (
     Qt,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
 
 AMBER, RED = "#8a5300", "#b3261e"
@@ -46,8 +49,6 @@ SIDE_WORDS = {"bilateral": "both sides", "left": "left", "right": "right", "midl
 
 
 class PlanTab(QWidget):
-    changed = Signal()
-
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context, self.patient_id = context, patient_id
@@ -144,26 +145,46 @@ class PlanTab(QWidget):
         self.pattern.textChanged.connect(self._check_pattern)
         self.save_button.clicked.connect(self.save)
         self.activate_button.clicked.connect(self.activate)
+        self.loaded = False
+        self.shown_draft = self.draft()  # what the editor held when last filled: edits differ from it
+        refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
+                           self.load)
 
     # -- loading -------------------------------------------------------------------------------------
     def load(self) -> None:
+        """(Re)read the plans and the intake's conditions. Called at first and by the change broadcast."""
         ctx = self.context
 
         def work() -> tuple[PlanContext, list[PlanRecord]]:
             return (plans.plan_context(ctx.database, ctx.actor, self.patient_id),
                     plans.list_plans(ctx.database, ctx.actor, self.patient_id))
 
-        run_for(self, ctx.runner, work, self._loaded, lambda error: show_error(error, self))
+        ctx.operations.query(self, work, self._loaded, key="plan")
+
+    def editing(self) -> bool:
+        """Whether the editor holds changes the practitioner has not saved."""
+        return self.draft() != self.shown_draft
 
     def _loaded(self, result: tuple[PlanContext, list[PlanRecord]]) -> None:
         context, records = result
+        first, self.loaded = not self.loaded, True
+        checks_changed = (context.conditions, context.gate_allowed) != (self.conditions, self.gate_allowed)
         self.conditions, self.gate_allowed = context.conditions, context.gate_allowed
         current = next((r for r in records if r.status in ("active", "draft")), None)
-        if current is not None:
+        if self.editing():
+            # Keep the unsaved changes (a plan saved elsewhere meanwhile makes saving them a conflict);
+            # the live check follows the latest intake.
+            if checks_changed:
+                self.refresh_safety()
+        elif current is not None and current != self.record:
             self.show_plan(current)
-        else:
+        elif current is None and (first or self.record is not None):
             self.record = None
             self.status.setText("No plan yet: start from a template, repeat the last prescription, or add points.")
+            if checks_changed:
+                self.refresh_safety()
+        elif checks_changed:
+            self.refresh_safety()
         self._show_gate(context.gate_message)
 
     def _show_gate(self, message: str) -> None:
@@ -172,10 +193,13 @@ class PlanTab(QWidget):
         self.activate_button.setToolTip("" if self.gate_allowed else message)
         if not self.gate_allowed:
             self.set_message(f"STOP — {message}", RED)
+        elif self.message.text().startswith("STOP — "):
+            self.set_message("", "")  # the treatment stop was lifted (a referral recorded, a clear intake)
 
     def show_plan(self, record: PlanRecord) -> None:
         self.record = record
         self.set_draft(record.draft)
+        self.shown_draft = self.draft()
         when = f" since {record.activated_at.astimezone():%d %b %Y}" if record.activated_at else ""
         self.status.setText(f"Plan no. {record.id}: {record.status}{when}")
         active = record.status == "active"
@@ -318,8 +342,8 @@ class PlanTab(QWidget):
             else:
                 self._apply_prescription(draft, "Last prescription repeated.")
 
-        run_for(self, ctx.runner, lambda: plans.repeat_last(ctx.database, ctx.actor, self.patient_id), done,
-                       lambda error: show_error(error, self))
+        ctx.operations.query(self, lambda: plans.repeat_last(ctx.database, ctx.actor, self.patient_id), done,
+                             key="repeat")
 
     def _check_pattern(self, text: str) -> None:
         if not text.strip():
@@ -339,27 +363,35 @@ class PlanTab(QWidget):
         plan_id = record.id if editable and record else None
         version = record.version if editable and record else None
 
-        def work() -> PlanRecord:
+        def work() -> tuple[PlanRecord, AcuDeskError | None]:
             saved = plans.save_plan(ctx.database, ctx.actor, self.patient_id, draft, plan_id=plan_id,
                                     expected_version=version)
-            if then_activate:
-                saved = plans.activate_plan(ctx.database, ctx.actor, saved.id, expected_version=saved.version)
-            return saved
+            if not then_activate:
+                return saved, None
+            try:
+                return plans.activate_plan(ctx.database, ctx.actor, saved.id, expected_version=saved.version), None
+            except AcuDeskError as error:  # the plan is saved (and broadcast) but may not be activated
+                return saved, error
 
-        def failed(error: BaseException) -> None:
-            if isinstance(error, ValidationErrors):
-                self.set_message("\n".join(e.message for e in error.errors), RED)
-            elif isinstance(error, AcuDeskError):
-                self.set_message(error.message, RED)
-            else:
-                show_error(error, self)
+        def done(result: tuple[PlanRecord, AcuDeskError | None]) -> None:
+            saved, refused = result
+            self._saved(saved)
+            if refused is not None:
+                self._fail(refused)
 
-        run_for(self, ctx.runner, work, self._saved, failed)
+        ctx.operations.write(self, work, done, on_failure=self._fail)
+
+    def _fail(self, error: BaseException) -> None:
+        if isinstance(error, ValidationErrors):
+            self.set_message("\n".join(e.message for e in error.errors), RED)
+        elif isinstance(error, AcuDeskError):
+            self.set_message(error.message, RED)
+        else:
+            show_error(error, self)
 
     def _saved(self, record: PlanRecord) -> None:
         self.show_plan(record)
         self.set_message(f"Plan {'activated' if record.status == 'active' else 'saved'}.", "#2e5e2f")
-        self.changed.emit()
 
     def activate(self) -> None:
         self.save(then_activate=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from acudesk.domain.treatment_gate import BLOCKING_LEVELS, REFERRAL_LEVELS
 from acudesk.services import intakes
 from acudesk.services.intakes import IntakeRecord
-from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
 from acudesk.ui.qt import QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget, Signal
 
 
@@ -43,6 +41,8 @@ class ReferralBox(QGroupBox):
         self.hide()
 
     def show_intake(self, record: IntakeRecord | None) -> None:
+        """Show ``record``'s referral; what is typed in the fields stays while the same intake is shown."""
+        same = record is not None and self.intake is not None and record.id == self.intake.id
         self.intake = record
         wanted = record is not None and record.signed and record.level in REFERRAL_LEVELS
         self.setVisible(wanted)
@@ -53,6 +53,10 @@ class ReferralBox(QGroupBox):
         self.setTitle("Record medical review" if review else "Record referral — required before any treatment")
         self.done.setText(f"Recorded:\n{record.referral_action}" if record.referral_action
                           else "Nothing recorded yet.")
+        if not same:
+            self.clear()
+
+    def clear(self) -> None:
         for editor in (self.where, self.when, self.outcome):
             editor.clear()
 
@@ -66,8 +70,12 @@ class ReferralBox(QGroupBox):
         if self.intake is None:
             return
         ctx, intake_id, text = self.context, self.intake.id, self.text()
-        run_for(self, ctx.runner, lambda: intakes.record_referral(ctx.database, ctx.actor, intake_id, text),
-                       self.recorded.emit, lambda error: show_error(error, self))
+        ctx.operations.write(self, lambda: intakes.record_referral(ctx.database, ctx.actor, intake_id, text),
+                             self._recorded)
+
+    def _recorded(self, record: IntakeRecord) -> None:
+        self.clear()
+        self.recorded.emit(record)
 
     def letter(self) -> None:
         """Open the print dialog on the referral letter for this intake's patient."""

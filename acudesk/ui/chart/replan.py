@@ -1,7 +1,8 @@
 """Accepting a tapering (or relapse) proposal: show exactly what changes, then re-plan on the worker.
 
 Nothing is re-booked without this explicit confirmation. The service works the proposal out again
-inside its transaction and refuses if anything changed since it was shown.
+inside its transaction and refuses if anything changed since it was shown. The re-planning is a write:
+the outcomes, the calendars and every chart of the patient refresh from its change broadcast.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 from acudesk.services import courses
 from acudesk.services.courses import ReplanProposal, ReplanResult
 from acudesk.services.permissions import Permission, allowed
-from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
 from acudesk.ui.qt import QMessageBox, QPushButton, QWidget, Signal
 
 
@@ -49,8 +48,8 @@ class ReplanButton(QPushButton):
         if self.plan_id is None:
             return
         ctx, plan_id = self.context, self.plan_id
-        run_for(self, ctx.runner, lambda: courses.taper_proposal(ctx.database, ctx.actor, plan_id), self._confirm,
-                lambda error: show_error(error, self))
+        ctx.operations.query(self, lambda: courses.taper_proposal(ctx.database, ctx.actor, plan_id), self._confirm,
+                             key="proposal")
 
     def _confirm(self, proposal: ReplanProposal | None) -> None:
         if proposal is None:
@@ -63,8 +62,7 @@ class ReplanButton(QPushButton):
         if answer != QMessageBox.StandardButton.Yes:
             return
         ctx = self.context
-        run_for(self, ctx.runner, lambda: courses.accept_proposal(ctx.database, ctx.actor, proposal), self._done,
-                lambda error: show_error(error, self))
+        ctx.operations.write(self, lambda: courses.accept_proposal(ctx.database, ctx.actor, proposal), self._done)
 
     def _done(self, result: ReplanResult) -> None:
         self.replanned.emit(result)

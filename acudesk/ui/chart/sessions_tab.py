@@ -1,5 +1,9 @@
 """Sessions tab: the list of session records, a new session pre-filled from the plan, needle counts,
-sign and lock, amendments (original and amendment stacked), and adverse events."""
+sign and lock, amendments (original and amendment stacked), and adverse events.
+
+The lists reload from the change broadcast whenever this patient's clinical records change; the record
+in the editor is only refilled when nothing typed would be lost.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,13 @@ from datetime import UTC, datetime
 
 from acudesk.domain.errors import AcuDeskError, ValidationErrors
 from acudesk.services import intakes, sessions
-from acudesk.services.sessions import AdverseEventData, NeedleCountError, SessionData, SessionDraft
+from acudesk.services.sessions import AdverseEventData, SessionData, SessionDraft
 from acudesk.ui.chart.adverse_event_dialog import AdverseEventDialog
 from acudesk.ui.chart.history_view import HistoryView
 from acudesk.ui.chart.session_editor import SessionEditor
-from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QDialog,
     QGroupBox,
@@ -45,7 +49,6 @@ def _row_text(record: SessionData) -> str:
 
 
 class SessionsTab(QWidget):
-    changed = Signal()
     rescreen_changed = Signal()  # the patient reports a change at re-screening: a new intake is due
 
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
@@ -55,6 +58,8 @@ class SessionsTab(QWidget):
         self.current: SessionData | None = None
         self.mode = "none"  # none | new | draft | signed | amend
         self.refusal = ""  # why the last Sign was refused, shown once the draft is reloaded
+        self.select_next: int | None = None  # the record to show once the list has reloaded (after a save)
+        self.shown_draft: SessionDraft | None = None  # what the editor held when last filled
         self.list = QListWidget()
         self.list.setObjectName("sessionList")
         self.events = QListWidget()
@@ -117,6 +122,8 @@ class SessionsTab(QWidget):
         self.event_button.clicked.connect(self.add_event)
         self.resolve_button.clicked.connect(self.resolve_event)
         self._set_mode("none")
+        refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
+                           self.load)
 
     # -- state ---------------------------------------------------------------------------------------
     def _set_mode(self, mode: str) -> None:
@@ -140,15 +147,25 @@ class SessionsTab(QWidget):
 
     # -- loading -------------------------------------------------------------------------------------
     def load(self, select_id: int | None = None) -> None:
+        """(Re)read the records and adverse events; called at first and by the change broadcast.
+        ``select_id``: the record to show once they are read (else the one shown stays)."""
         ctx = self.context
+        if select_id is not None:
+            self.select_next = select_id
 
         def work() -> tuple[list[SessionData], list[AdverseEventData]]:
             return (sessions.list_sessions(ctx.database, ctx.actor, self.patient_id),
                     sessions.list_adverse_events(ctx.database, ctx.actor, self.patient_id))
 
-        run_for(self, ctx.runner, work, lambda result: self._loaded(*result, select_id), lambda e: show_error(e, self))
+        ctx.operations.query(self, work, lambda result: self._loaded(*result), key="sessions")
 
-    def _loaded(self, records: list[SessionData], events: list[AdverseEventData], select_id: int | None) -> None:
+    def editing(self) -> bool:
+        """Whether the editor holds a record being written: a new one, an amendment, or a changed draft."""
+        if self.mode in ("new", "amend"):
+            return True
+        return self.mode == "draft" and self.editor.draft is not None and self.editor.value() != self.shown_draft
+
+    def _loaded(self, records: list[SessionData], events: list[AdverseEventData]) -> None:
         self.records = records
         self.list.blockSignals(True)
         self.list.clear()
@@ -165,12 +182,16 @@ class SessionsTab(QWidget):
             if event.open:
                 item.setForeground(Qt.GlobalColor.red)
             self.events.addItem(item)
-        index = next((i for i, r in enumerate(records) if r.id == select_id), None)
-        if index is not None:
-            self.list.blockSignals(True)
-            self.list.setCurrentRow(index)
-            self.list.blockSignals(False)
-            self._select(index)
+        chosen, self.select_next = self.select_next, None
+        shown = self.current.id if self.current is not None and self.mode != "new" else None
+        index = next((i for i, r in enumerate(records) if r.id == (chosen or shown)), None)
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1 if index is None else index)
+        self.list.blockSignals(False)
+        if index is None:
+            return
+        if chosen is not None or (not self.editing() and records[index] != self.current):
+            self._select(index)  # the record just saved, or a record changed elsewhere, shown afresh
 
     def _select(self, index: int) -> None:
         if not 0 <= index < len(self.records):
@@ -179,20 +200,23 @@ class SessionsTab(QWidget):
         self.current = record
         if record.signed:
             ctx = self.context
-            run_for(self, ctx.runner, lambda: sessions.session_history(ctx.database, ctx.actor, record.id),
-                    self._show_history,
-                           lambda e: show_error(e, self))
+            ctx.operations.query(self, lambda: sessions.session_history(ctx.database, ctx.actor, record.id),
+                                 self._show_history, key="history")
         else:
-            self.editor.set_draft(record.draft)
+            self._show_draft(record.draft)
             self.state.setText(self.refusal or f"Draft session record no. {record.id} (not signed).")
             self.state.setStyleSheet(f"color: {RED}; font-weight: 600;" if self.refusal else "")
             self.refusal = ""
             self._set_mode("draft")
 
+    def _show_draft(self, draft: SessionDraft) -> None:
+        self.editor.set_draft(draft)
+        self.shown_draft = self.editor.value()
+
     def _show_history(self, records: list[SessionData]) -> None:
         self.history.show_records(records)
         latest = records[-1]
-        self.editor.set_draft(latest.draft)
+        self._show_draft(latest.draft)
         amended = f", amended {len(records) - 1}×; showing the latest version" if len(records) > 1 else ""
         self.state.setText(f"Signed and locked{amended}. Corrections are added with “Amend…”.")
         self.state.setStyleSheet("")
@@ -214,7 +238,7 @@ class SessionsTab(QWidget):
                     return
             self.current = None
             self.list.clearSelection()
-            self.editor.set_draft(draft)
+            self._show_draft(draft)
             source = "pre-filled from the plan" if draft.plan_id else "no plan to pre-fill from"
             self.state.setText(f"New session ({source}). Count needles in and out.")
             self._set_mode("new")
@@ -223,7 +247,7 @@ class SessionsTab(QWidget):
             draft = sessions.new_session_draft(ctx.database, ctx.actor, self.patient_id, now)
             return draft, intakes.rescreen_advice(ctx.database, ctx.actor, self.patient_id)
 
-        run_for(self, ctx.runner, load, done, lambda e: show_error(e, self))
+        ctx.operations.query(self, load, done, key="new-session")
 
     def _rescreen(self, draft: SessionDraft, advice: tuple[str, ...]) -> SessionDraft | None:
         """Ask the re-screening questions before treating; record the answer in the note."""
@@ -256,29 +280,29 @@ class SessionsTab(QWidget):
         session_id = current.id if current is not None and not current.signed else None
         version = current.version if session_id is not None and current is not None else None
 
-        def work() -> tuple[SessionData, NeedleCountError | None]:
+        def work() -> tuple[SessionData, AcuDeskError | None]:
             saved = sessions.save_session(ctx.database, ctx.actor, self.patient_id, draft, session_id=session_id,
                                           expected_version=version)
             if not sign:
                 return saved, None
             try:
                 return sessions.sign_session(ctx.database, ctx.actor, saved.id, expected_version=saved.version), None
-            except NeedleCountError as error:  # the draft is saved and the adverse event opened
+            except AcuDeskError as error:  # the draft is saved (for a needle mismatch, the adverse event opened)
                 return saved, error
 
-        def done(result: tuple[SessionData, NeedleCountError | None]) -> None:
+        def done(result: tuple[SessionData, AcuDeskError | None]) -> None:
             saved, error = result
             self._saved(saved)
             if error is not None:
                 self.refusal = error.message
 
         self.state.setStyleSheet("")
-        run_for(self, ctx.runner, work, done, self._fail)
+        ctx.operations.write(self, work, done, on_failure=self._fail)
 
     def _saved(self, record: SessionData) -> None:
+        """Show the saved record (the original, for an amendment) once the broadcast has reloaded the list."""
         self.current = record
-        self.load(select_id=record.amends_id or record.id)
-        self.changed.emit()
+        self.select_next = record.amends_id or record.id
 
     # -- amendments ----------------------------------------------------------------------------------
     def start_amendment(self) -> None:
@@ -291,9 +315,8 @@ class SessionsTab(QWidget):
             return
         ctx, draft, reason, original = self.context, self.editor.value(), self.reason.text(), self.current.id
         self.state.setStyleSheet("")
-        run_for(self, ctx.runner, lambda: sessions.amend_session(ctx.database, ctx.actor, original, draft, reason),
-                self._saved,
-                       self._fail)
+        ctx.operations.write(self, lambda: sessions.amend_session(ctx.database, ctx.actor, original, draft, reason),
+                             self._saved, on_failure=self._fail)
 
     # -- adverse events ------------------------------------------------------------------------------
     def add_event(self) -> None:
@@ -303,13 +326,14 @@ class SessionsTab(QWidget):
         values = dialog.values()
         ctx = self.context
         session_id = self.current.id if self.current else None
-        run_for(self, ctx.runner,
+        ctx.operations.write(
+            self,
             lambda: sessions.record_adverse_event(ctx.database, ctx.actor, self.patient_id, str(values["kind"]),
                                                   str(values["severity"]), session_id=session_id,
                                                   description=str(values["description"]),
                                                   action_taken=str(values["action_taken"]),
                                                   resolved=bool(values["resolved"])),
-            lambda _event: self.load(select_id=session_id), lambda e: show_error(e, self))
+        )
 
     def resolve_event(self) -> None:
         item = self.events.currentItem()
@@ -319,6 +343,4 @@ class SessionsTab(QWidget):
         if not ok:
             return
         ctx, event_id = self.context, item.data(Qt.ItemDataRole.UserRole)
-        run_for(self, ctx.runner, lambda: sessions.resolve_adverse_event(ctx.database, ctx.actor, event_id, text),
-                       lambda _event: self.load(select_id=self.current.id if self.current else None),
-                       lambda e: show_error(e, self))
+        ctx.operations.write(self, lambda: sessions.resolve_adverse_event(ctx.database, ctx.actor, event_id, text))

@@ -1,4 +1,11 @@
-"""The patient chart window: a header with the treatment-stop status and four tabs."""
+"""The patient chart window: a header with the treatment-stop status and four tabs.
+
+Every part of the chart keeps itself current from the change broadcast (ui/operations.py): the
+header when the patient's registry details change, the treatment-stop banner and each tab when
+this patient's clinical records (or, for the outcomes, visits) change, whichever window or screen
+made the change. A part that is hidden (a tab in the background, a chart behind the lock) reloads
+when it is next shown; editors keep what the practitioner has typed but not saved.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +18,8 @@ from acudesk.ui.chart.intake_tab import IntakeTab
 from acudesk.ui.chart.outcomes_tab import OutcomesTab
 from acudesk.ui.chart.plan_tab import PlanTab
 from acudesk.ui.chart.sessions_tab import SessionsTab
-from acudesk.ui.chart.tasks import run_for
 from acudesk.ui.context import AppContext
-from acudesk.ui.errors import show_error
+from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import QLabel, QMainWindow, Qt, QTabWidget, QVBoxLayout, QWidget
 
 
@@ -21,6 +27,7 @@ class PatientChartWindow(QMainWindow):
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context, self.patient_id = context, patient_id
+        self.gate_decision: GateDecision | None = None
         self.setWindowTitle("Patient chart")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.header = QLabel("Loading…")
@@ -43,22 +50,27 @@ class PatientChartWindow(QMainWindow):
         layout.addWidget(self.gate)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(body)
-        self.intake.changed.connect(self.refresh_after_intake)
-        self.plan.changed.connect(self.outcomes.load)
-        self.sessions.changed.connect(self.outcomes.load)
         self.sessions.rescreen_changed.connect(lambda: self.tabs.setCurrentWidget(self.intake))
+        # Each tab keeps itself current from the broadcast; the window keeps the header and the banner.
+        refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.patients,
+                           self.load_header)
+        refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
+                           self.load_gate)
         self.resize(1366, 768)
         self.load()
 
     def load(self) -> None:
-        ctx = self.context
-        run_for(self, ctx.runner, lambda: patients.get_patient(ctx.database, ctx.actor, self.patient_id), self._patient,
-                       lambda error: show_error(error, self))
+        self.load_header()
         self.intake.load()
         self.plan.load()
         self.sessions.load()
         self.outcomes.load()
         self.load_gate()
+
+    def load_header(self) -> None:
+        ctx = self.context
+        ctx.operations.query(self, lambda: patients.get_patient(ctx.database, ctx.actor, self.patient_id),
+                             self._patient, key="patient")
 
     def _patient(self, record: PatientRecord) -> None:
         d = record.details
@@ -68,9 +80,8 @@ class PatientChartWindow(QMainWindow):
 
     def load_gate(self) -> None:
         ctx = self.context
-        run_for(self, ctx.runner, lambda: intakes.treatment_gate_for(ctx.database, ctx.actor, self.patient_id),
-                self._gate,
-                       lambda error: show_error(error, self))
+        ctx.operations.query(self, lambda: intakes.treatment_gate_for(ctx.database, ctx.actor, self.patient_id),
+                             self._gate, key="gate")
 
     def _gate(self, decision: GateDecision) -> None:
         self.gate_decision = decision
@@ -81,7 +92,3 @@ class PatientChartWindow(QMainWindow):
             self.gate.setText(f"STOP — NO TREATMENT. {escape(decision.message)}")
             self.gate.setStyleSheet("background: #fdecea; color: #5f1410; padding: 6px; border-radius: 4px;"
                                     "border: 2px solid #b3261e; font-weight: 600;")
-
-    def refresh_after_intake(self) -> None:
-        self.load_gate()
-        self.plan.load()
