@@ -79,3 +79,21 @@ def test_tests_start_the_app_through_the_real_sign_in_dialog() -> None:
     found = [f"{path.relative_to(TESTS.parent)}:{line}" for path in sorted(TESTS.rglob("*.py"))
              for line in _sign_in_hooks(path.read_text(encoding="utf-8"))]
     assert found == [], "sign in through the dialog instead of Startup's sign_in= hook"
+
+
+# Modules that may hand work to the TaskRunner themselves: the operations module, and start-up
+# (opening the database, set-up, sign-in, restoring a damaged file) before anyone is signed in.
+RUNNER_USERS = {"ui/operations.py", "ui/app.py", "ui/login_dialog.py", "ui/admin/restore_dialog.py"}
+
+
+@pytest.mark.parametrize("path", [p for p in _modules() if p.relative_to(PACKAGE).parts[0] == "ui"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_screens_run_work_through_the_operations_module(path: Path) -> None:
+    """One way to run work from a screen (ui/operations.py), so answers for closed windows are dropped
+    and every write's changes are broadcast; no screen calls the worker itself."""
+    if str(path.relative_to(PACKAGE)) in RUNNER_USERS:
+        return
+    calls = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute) and node.attr == "run"
+             and isinstance(node.value, ast.Attribute) and node.value.attr == "runner"]
+    assert calls == [], f"{path.name} calls runner.run on lines {calls}: use context.operations"

@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
         source = self.context.database.sqlite_path
         if source is None:
             return
-        RestoreDialog(source, self.context.runner, parent=self, before_restore=self.context.database.dispose,
+        RestoreDialog(source, self.context, parent=self, before_restore=self.context.database.dispose,
                       restart_needed=True).open()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
         self.backup_timer.stop()
         if self.context.database.is_sqlite:
             self.automatic_backup(on_close=True)  # the worker finishes it before the app exits
-        if self.context.runner.pending:
+        if self.context.operations.pending:
             self.statusBar().showMessage("Finishing the last save…")
         super().closeEvent(event)
         if event.isAccepted():

@@ -10,8 +10,9 @@ Modelled on Anki's ``aqt.operations`` (``QueryOp`` and ``CollectionOp`` with ``O
 - ``operations.write(parent, work, on_success)`` does the same for a write, inside
   ``recording_changes()``: the ``Changes`` its transactions committed (persistence/changes.py) are
   broadcast on ``changed`` after ``on_success`` ran, and every screen refreshes from that value.
-  A ``ConflictError`` (someone else saved first) broadcasts ``Changes.all()`` so stale screens
-  catch up.
+  A write that fails after one of its transactions committed still broadcasts what that one
+  changed; a ``ConflictError`` (someone else saved first) broadcasts ``Changes.all()`` so stale
+  screens catch up.
 - Failures go to ``on_failure``, or by default to ``show_error`` over the parent's window.
 - ``progress="Writing the backup…"`` shows a busy dialog when the work takes longer than a moment.
 - Each call returns an ``Operation`` whose ``finished`` signal fires once its callbacks ran (or
@@ -28,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from acudesk.domain.errors import ConflictError
-from acudesk.persistence.changes import Changes, recording_changes
+from acudesk.persistence.changes import ChangeLog, Changes, recording_changes
 from acudesk.ui.qt import QEvent, QObject, QProgressDialog, Qt, QWidget, Signal, is_alive
 from acudesk.ui.tasks import TaskRunner
 
@@ -106,10 +107,13 @@ class Operations(QObject):
         self._in_flight.add(operation)
         busy = self._progress_dialog(parent, progress) if progress else None
 
+        logs: list[ChangeLog] = []  # filled on the worker, read on the GUI thread after the answer
+
         def recorded() -> tuple[Any, Changes]:
-            with recording_changes() as changes:
+            with recording_changes() as log:
+                logs.append(log)
                 value = work()
-            return value, changes.changes
+            return value, log.changes
 
         def succeeded(result: Any) -> None:
             if writes:
@@ -120,6 +124,8 @@ class Operations(QObject):
 
         def failed(error: BaseException) -> None:
             operation.error = error
+            if logs:  # work that failed after one of its transactions committed: that part did change
+                operation.changes = logs[0].changes
             if writes and isinstance(error, ConflictError):
                 operation.changes = Changes.all()
             self._deliver(operation, busy, on_success, on_failure)

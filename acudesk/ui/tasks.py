@@ -2,8 +2,9 @@
 
 One worker thread runs every job in order (SQLite serialises writers anyway, and ordered jobs
 keep "save then reload" simple). Results come back to the GUI thread through a queued Qt signal;
-callbacks never run on the worker, so they may touch widgets. Modelled on Anki's
-``CollectionOp``/``QueryOp`` and Picard's thread helper.
+callbacks never run on the worker, so they may touch widgets. Screens do not use it directly: they go
+through ``ui/operations.py``, which drops answers for closed windows and superseded requests and
+broadcasts what writes changed. Only start-up (before anyone is signed in) calls it itself.
 """
 
 from __future__ import annotations
@@ -55,21 +56,15 @@ class TaskRunner:
 
         def deliver(value: Any, error: BaseException | None) -> None:
             self.pending -= 1
-            try:
-                if error is None:
-                    if on_done is not None:
-                        on_done(value)
-                elif on_error is not None:
-                    on_error(error)
-                else:
-                    from acudesk.ui.errors import report_exception
+            if error is None:
+                if on_done is not None:
+                    on_done(value)
+            elif on_error is not None:
+                on_error(error)
+            else:
+                from acudesk.ui.errors import report_exception
 
-                    report_exception(error)
-            except RuntimeError as gone:
-                # The window the answer was for has been closed meanwhile: nobody is left to tell.
-                if "already deleted" not in str(gone):
-                    raise
-                log.debug("Result for a closed window dropped")
+                report_exception(error)
 
         def job() -> Any:
             try:

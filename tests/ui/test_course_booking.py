@@ -141,7 +141,8 @@ def test_the_selected_patients_visits_export_to_an_ics_file(qtbot, context, tmp_
     qtbot.waitUntil(lambda: window.ics_action.isEnabled(), timeout=10_000)
     target = tmp_path / "visits.ics"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    window.ics_action.trigger()
-    qtbot.waitUntil(target.exists, timeout=10_000)
+    with qtbot.waitSignal(context.operations.idle, timeout=10_000):  # written and closed, not just created
+        window.ics_action.trigger()
+    assert target.exists()
     text = target.read_text()
     assert text.count("BEGIN:VEVENT") == 3 and "Dalgleish" not in text.split("SUMMARY")[1][:80]

@@ -123,3 +123,21 @@ def _alive(widget: QWidget) -> bool:
     from acudesk.ui.qt import is_alive
 
     return is_alive(widget)
+
+
+def test_a_write_that_fails_after_a_committed_transaction_still_broadcasts_that_change(
+    qtbot, context: AppContext, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(errors, "show_error", lambda error, parent=None, title="": None)
+    heard: list[Changes] = []
+    context.operations.changed.connect(lambda changes, _initiator: heard.append(changes))
+    ctx = context
+
+    def save_then_refuse() -> None:
+        patients.register_patient(ctx.database, ctx.actor, PatientDetails("Quill", "Odette", date(1979, 3, 4)))
+        raise ValidationError("Signing was refused.")
+
+    with qtbot.waitSignal(context.operations.idle, timeout=TIMEOUT):
+        context.operations.write(None, save_then_refuse)
+    [changes] = heard
+    assert changes.patients and not changes.everything
