@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._build_screen)
         self.tabs.currentChanged.connect(lambda _index: self._update_actions())
         self.charts: dict[int, QWidget] = {}  # open chart windows by patient id
+        self._quit_when_charts_close = False  # a quit is waiting for charts to save their drafts
         self.lock_screen = LockScreen(context)
         self.lock_screen.unlocked.connect(self.unlock)
         self.stack = QStackedWidget()
@@ -285,7 +286,7 @@ class MainWindow(QMainWindow):
         if patient_id is None or not allowed(self.context.actor, Permission.VIEW_CLINICAL):
             return
         open_already = self.charts.get(patient_id)
-        if open_already is not None and is_alive(open_already):
+        if open_already is not None and is_alive(open_already) and open_already.isVisible():
             open_already.showNormal()
             open_already.raise_()
             open_already.activateWindow()
@@ -295,13 +296,19 @@ class MainWindow(QMainWindow):
         window = PatientChartWindow(self.context, patient_id, parent=self)
         window.setWindowFlag(Qt.WindowType.Window)
         self.charts[patient_id] = window
-        window.destroyed.connect(lambda *_args, key=patient_id: self._chart_closed(key))
+        window.destroyed.connect(lambda *_args, key=patient_id, closed=window: self._chart_closed(key, closed))
+        window.closeAbandoned.connect(self._stop_quitting)
         window.show()
 
-    def _chart_closed(self, patient_id: int) -> None:
-        window = self.charts.get(patient_id)
-        if window is None or not is_alive(window):
-            self.charts.pop(patient_id, None)
+    def _chart_closed(self, patient_id: int, closed: QWidget) -> None:
+        if self.charts.get(patient_id) is closed:
+            del self.charts[patient_id]
+        if self._quit_when_charts_close and not self.charts:
+            self._quit_when_charts_close = False
+            self.close()
+
+    def _stop_quitting(self) -> None:
+        self._quit_when_charts_close = False
 
     def _after_save(self, record: PatientRecord, verb: str) -> None:
         """A patient just registered or edited becomes the selection (the next action is for them)."""
@@ -431,9 +438,12 @@ class MainWindow(QMainWindow):
                       restart_needed=True).open()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        for chart in list(self.charts.values()):  # each chart window saves or asks about its own work
+        # Each chart saves its unsaved notes as drafts (or asks about an amendment) before it closes;
+        # quitting goes on once the last chart has closed, and stops if one of them stays open.
+        for chart in list(self.charts.values()):
             if is_alive(chart) and not chart.close():
                 event.ignore()
+                self._quit_when_charts_close = True
                 return
         self.idle.stop()
         self.backup_timer.stop()

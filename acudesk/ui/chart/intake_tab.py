@@ -6,6 +6,7 @@ this window or another; the questionnaire is only refilled when it holds no unsa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from acudesk.domain.errors import AcuDeskError
@@ -40,6 +41,7 @@ def _when(record: IntakeRecord) -> str:
 class IntakeTab(QWidget):
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.saving = False  # a save or sign of this form is in flight
         self.context, self.patient_id = context, patient_id
         self.current: IntakeRecord | None = None
         self.history: list[IntakeRecord] = []
@@ -206,26 +208,33 @@ class IntakeTab(QWidget):
         )
 
     # -- saving --------------------------------------------------------------------------------------
-    def save(self, *, sign: bool) -> None:
+    def _save_work(self, *, sign: bool) -> Callable[[], IntakeRecord]:
         ctx, answers, current = self.context, self.answers(), self.current
         draft_id = current.id if current is not None and not current.signed else None
         version = current.version if draft_id is not None and current is not None else None
+        return lambda: intakes.save_intake(ctx.database, ctx.actor, self.patient_id, answers, intake_id=draft_id,
+                                           expected_version=version, sign=sign)
+
+    def unsaved_draft(self) -> Callable[[], IntakeRecord] | None:
+        """Saving what was typed and not saved, as a draft (never signed); None when nothing is unsaved."""
+        return self._save_work(sign=False) if self.editing() and not self.saving else None
+
+    def save(self, *, sign: bool) -> None:
+        ctx, work = self.context, self._save_work(sign=sign)
+        self.saving = True  # what is typed is on its way: not an unsaved draft any more
         self.save_button.setEnabled(False)
         self.sign_button.setEnabled(False)
 
         def failed(error: BaseException) -> None:
+            self.saving = False
             self.save_button.setEnabled(True)
             self.sign_button.setEnabled(True)
             show_error(error, self)
 
-        ctx.operations.write(
-            self,
-            lambda: intakes.save_intake(ctx.database, ctx.actor, self.patient_id, answers, intake_id=draft_id,
-                                        expected_version=version, sign=sign),
-            self._after_save, on_failure=failed,
-        )
+        ctx.operations.write(self, work, self._after_save, on_failure=failed)
 
     def _after_save(self, record: IntakeRecord) -> None:
         """Show what was saved at once; the history (and the rest of the chart) reloads from the broadcast."""
+        self.saving = False
         self.show_intake(record)
         self._select_row(next((i for i, r in enumerate(self.history) if r.id == record.id), None))

@@ -7,6 +7,7 @@ in the editor is only refilled when nothing typed would be lost.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -57,6 +58,7 @@ class SessionsTab(QWidget):
         self.records: list[SessionData] = []
         self.current: SessionData | None = None
         self.mode = "none"  # none | new | draft | signed | amend
+        self.saving = False  # a save or sign of the editor is in flight
         self.refusal = ""  # why the last Sign was refused, shown once the draft is reloaded
         self.select_next: int | None = None  # the record to show once the list has reloaded (after a save)
         self.shown_draft: SessionDraft | None = None  # what the editor held when last filled
@@ -266,6 +268,7 @@ class SessionsTab(QWidget):
         return replace(draft, subjective=f"{note}\n{draft.subjective}".strip())
 
     def _fail(self, error: BaseException) -> None:
+        self.saving = False
         if isinstance(error, ValidationErrors):
             self.state.setText("\n".join(e.message for e in error.errors))
         elif isinstance(error, AcuDeskError):
@@ -275,7 +278,7 @@ class SessionsTab(QWidget):
             return
         self.state.setStyleSheet(f"color: {RED}; font-weight: 600;")
 
-    def save(self, *, sign: bool) -> None:
+    def _save_work(self, *, sign: bool) -> Callable[[], tuple[SessionData, AcuDeskError | None]]:
         ctx, draft, current = self.context, self.editor.value(), self.current
         session_id = current.id if current is not None and not current.signed else None
         version = current.version if session_id is not None and current is not None else None
@@ -290,14 +293,28 @@ class SessionsTab(QWidget):
             except AcuDeskError as error:  # the draft is saved (for a needle mismatch, the adverse event opened)
                 return saved, error
 
+        return work
+
+    def unsaved_draft(self) -> Callable[[], object] | None:
+        """Saving a new or changed session as a draft (never signed); None when nothing is unsaved. An
+        amendment being written is not a draft: the chart asks before it is given up."""
+        if self.saving or self.mode not in ("new", "draft") or not self.editing():
+            return None
+        return self._save_work(sign=False)
+
+    def save(self, *, sign: bool) -> None:
+        work = self._save_work(sign=sign)
+
         def done(result: tuple[SessionData, AcuDeskError | None]) -> None:
+            self.saving = False
             saved, error = result
             self._saved(saved)
             if error is not None:
                 self.refusal = error.message
 
         self.state.setStyleSheet("")
-        ctx.operations.write(self, work, done, on_failure=self._fail)
+        self.saving = True
+        self.context.operations.write(self, work, done, on_failure=self._fail)
 
     def _saved(self, record: SessionData) -> None:
         """Show the saved record (the original, for an amendment) once the broadcast has reloaded the list."""

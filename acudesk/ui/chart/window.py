@@ -5,6 +5,11 @@ header when the patient's registry details change, the treatment-stop banner and
 this patient's clinical records (or, for the outcomes, visits) change, whichever window or screen
 made the change. A part that is hidden (a tab in the background, a chart behind the lock) reloads
 when it is next shown; editors keep what the practitioner has typed but not saved.
+
+Closing the chart (Ctrl+W, Esc, the window's close button, or quitting AcuDesk) first saves typed,
+unsaved intake answers and session notes as drafts, never signed; if that save fails the chart
+stays open with everything typed. An amendment being written is not a draft: the chart asks
+before giving it up.
 """
 
 from __future__ import annotations
@@ -20,13 +25,27 @@ from acudesk.ui.chart.plan_tab import PlanTab
 from acudesk.ui.chart.sessions_tab import SessionsTab
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
-from acudesk.ui.qt import QLabel, QMainWindow, Qt, QTabWidget, QVBoxLayout, QWidget
+from acudesk.ui.qt import (
+    QAction,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    Qt,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 
 
 class PatientChartWindow(QMainWindow):
+    closeAbandoned = Signal()  # a close (or the app's quit) stopped: a draft could not be saved, or Cancel
+
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context, self.patient_id = context, patient_id
+        self._drafts_saved = False  # set once the drafts are in: the next close goes through
         self.gate_decision: GateDecision | None = None
         self.setWindowTitle("Patient chart")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -56,8 +75,64 @@ class PatientChartWindow(QMainWindow):
                            self.load_header)
         refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
                            self.load_gate)
+        close = QAction("Close chart", self)
+        close.setObjectName("closeChart")
+        close.setShortcuts([QKeySequence("Ctrl+W"), QKeySequence(Qt.Key.Key_Escape)])
+        close.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        close.triggered.connect(self.close)
+        self.addAction(close)
         self.resize(1366, 768)
         self.load()
+
+    # -- closing -------------------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's name)
+        if not self.isEnabled():  # drafts are being saved: the window closes itself once they are in
+            event.ignore()
+            return
+        if self._drafts_saved:
+            super().closeEvent(event)
+            return
+        if self.sessions.mode == "amend" and self.sessions.editing():
+            answer = QMessageBox.question(
+                self, "Amendment not saved",
+                "The amendment you are writing has not been saved. Close the chart and give it up?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                self.closeAbandoned.emit()
+                return
+        drafts = [work for work in (self.intake.unsaved_draft(), self.sessions.unsaved_draft()) if work is not None]
+        if not drafts:
+            super().closeEvent(event)
+            return
+        event.ignore()
+        self._save_drafts_then_close(drafts)
+
+    def _save_drafts_then_close(self, drafts: list) -> None:  # type: ignore[type-arg]
+        self.setEnabled(False)
+        self.statusBar().showMessage("Saving your unsaved notes as drafts…")
+        remaining = len(drafts)
+
+        def saved(_record: object) -> None:
+            nonlocal remaining
+            remaining -= 1
+            if remaining == 0:
+                self._drafts_saved = True
+                self.setEnabled(True)
+                self.close()
+
+        def failed(error: BaseException) -> None:
+            from acudesk.ui.errors import show_error
+
+            self.setEnabled(True)
+            self.statusBar().clearMessage()
+            show_error(error, self, "The chart stays open: your notes could not be saved")
+            self.closeAbandoned.emit()
+
+        for work in drafts:
+            self.context.operations.write(self, work, saved, on_failure=failed)
 
     def load(self) -> None:
         self.load_header()
