@@ -359,6 +359,7 @@ class MainWindow(QMainWindow):
         patient = self.current_patient()
         prefill = Prefill(patient.id, patient.label()) if patient else Prefill()
         dialog = CourseBookingDialog(self.context, prefill, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # no closed dialog left listening for changes
         dialog.booked.connect(lambda booked: self.statusBar().showMessage(
             f"{len(booked.appointment_ids)} visits booked.", 5000))
         dialog.open()

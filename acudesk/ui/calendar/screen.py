@@ -16,7 +16,7 @@ from acudesk.ui.calendar.grid import CalendarGrid, Column
 from acudesk.ui.calendar.status import Legend
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
-from acudesk.ui.qt import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from acudesk.ui.qt import QComboBox, QHBoxLayout, QLabel, QPushButton, Qt, QVBoxLayout, QWidget
 
 WEEK, DAY = "week", "day"
 
@@ -227,4 +227,6 @@ class CalendarScreen(QWidget):
             practitioner_id = key if kind == "practitioner" else None
             room_id = key if kind == "room" else None
         prefill = Prefill(None, "", practitioner_id, room_id, moment)
-        CourseBookingDialog(self.context, prefill, self).open()
+        dialog = CourseBookingDialog(self.context, prefill, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # no closed dialog left listening for changes
+        dialog.open()
