@@ -112,7 +112,7 @@ class PatientListView(QWidget):
         self._searched = False
         self._wanted_id: int | None = None  # select this patient when the next answer lists them
         self._wanted_name: str | None = None  # else search for this name (once)
-        refresh_on_changes(self, context.operations, lambda changes: changes.patients, self.refresh)
+        refresh_on_changes(self, context.operations, lambda changes: changes.patients, self.reload)
         # The first search goes out when the event loop next runs: after the window holding this
         # view is built, so the worker does not compete with the GUI thread for the interpreter.
         QTimer.singleShot(0, self._first_search)
@@ -144,17 +144,17 @@ class PatientListView(QWidget):
         self._typed_meanwhile = False
         self.model.set_query(self.search.text(), self.show_archived.isChecked())
 
-    def refresh(self) -> None:
+    def reload(self) -> None:
         """Search again for the same text, keeping the selected patient selected."""
         if self._wanted_id is None:
             self._wanted_id = self.model.patient_id(self.table.currentIndex().row())
-        self.model.refresh()
+        self.model.reload()
 
     def select_patient(self, patient_id: int, name: str) -> None:
         """Make ``patient_id`` the selection (a patient just registered or edited). When the current
         search does not list them, the search becomes their ``name`` so that it does."""
         self._wanted_id, self._wanted_name = patient_id, name
-        self.refresh()
+        self.reload()
 
     def _select_wanted(self) -> bool:
         """After an answer: select the wanted patient, or search for them by name once."""

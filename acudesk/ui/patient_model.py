@@ -76,7 +76,7 @@ class PatientTableModel(QAbstractTableModel):
         """The newest search sent has not been answered yet."""
         return self._newest_search is not None and not self._newest_search.done
 
-    def refresh(self) -> None:
+    def reload(self) -> None:
         self._cache.clear()
         self._texts.clear()
         self.set_query(*self.query)

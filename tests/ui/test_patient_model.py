@@ -65,7 +65,7 @@ def test_a_row_not_yet_loaded_shows_a_placeholder_then_its_texts(qtbot, model: P
 def test_refresh_forgets_cached_rows_without_breaking_a_paint_in_between(qtbot, model: PatientTableModel) -> None:  # type: ignore[no-untyped-def]
     model.set_query("", False)
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=TIMEOUT)
-    model.refresh()
+    model.reload()
     for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole):
         model.data(model.index(1, 3), role)  # a paint before the new answer: placeholders, no error
     qtbot.waitUntil(lambda: not model.searching, timeout=TIMEOUT)

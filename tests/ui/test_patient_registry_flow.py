@@ -103,7 +103,7 @@ def test_a_concurrent_edit_is_refused_with_a_message(qtbot, window: MainWindow, 
     record = patients.register_patient(
         context.database, context.actor, PatientDetails("Thorne", "Oscar", date(1970, 5, 5))
     )
-    window.patients.refresh()
+    window.patients.reload()
     qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
     window.patients.table.selectRow(0)
     qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)

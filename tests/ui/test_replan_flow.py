@@ -45,7 +45,7 @@ def test_accepting_a_taper_proposal_replans_the_remaining_visits(qtbot, context:
     tab = OutcomesTab(context, patient)
     qtbot.addWidget(tab)
     tab.show()  # on screen, so it reloads as soon as the re-planning is broadcast
-    tab.load()
+    tab.reload()
     qtbot.waitUntil(lambda: tab.replan.isEnabled(), timeout=TIMEOUT)
     assert tab.proposal.text().startswith("Taper")
     asked: list[str] = []

@@ -90,10 +90,10 @@ class IntakeTab(QWidget):
         self.referral.recorded.connect(self._after_save)
         self.update_banner()
         refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
-                           self.load)
+                           self.reload)
 
     # -- loading -------------------------------------------------------------------------------------
-    def load(self) -> None:
+    def reload(self) -> None:
         """(Re)read the history. Called at first, and by the change broadcast after every clinical write."""
         ctx = self.context
         ctx.operations.query(self, lambda: intakes.list_intakes(ctx.database, ctx.actor, self.patient_id),

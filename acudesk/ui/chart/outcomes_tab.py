@@ -107,13 +107,13 @@ class OutcomesTab(QWidget):
         self.entry.returnPressed.connect(self.record)
         self._hint(self.measure.currentText())
         refresh_on_changes(self, context.operations,
-                           lambda c: c.concerns_patient(patient_id) and (c.clinical or c.schedule), self.load)
+                           lambda c: c.concerns_patient(patient_id) and (c.clinical or c.schedule), self.reload)
 
     def _hint(self, measure: str) -> None:
         self.entry.setPlaceholderText(HINTS.get(measure, ""))
         self.entry.setToolTip(HINTS.get(measure, ""))
 
-    def load(self) -> None:
+    def reload(self) -> None:
         ctx = self.context
         ctx.operations.query(self, lambda: outcomes.outcome_summary(ctx.database, ctx.actor, self.patient_id),
                              self._loaded, key="outcomes")

@@ -148,10 +148,10 @@ class PlanTab(QWidget):
         self.loaded = False
         self.shown_draft = self.draft()  # what the editor held when last filled: edits differ from it
         refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
-                           self.load)
+                           self.reload)
 
     # -- loading -------------------------------------------------------------------------------------
-    def load(self) -> None:
+    def reload(self) -> None:
         """(Re)read the plans and the intake's conditions. Called at first and by the change broadcast."""
         ctx = self.context
 

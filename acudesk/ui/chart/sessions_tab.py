@@ -125,7 +125,7 @@ class SessionsTab(QWidget):
         self.resolve_button.clicked.connect(self.resolve_event)
         self._set_mode("none")
         refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
-                           self.load)
+                           self.reload)
 
     # -- state ---------------------------------------------------------------------------------------
     def _set_mode(self, mode: str) -> None:
@@ -148,7 +148,7 @@ class SessionsTab(QWidget):
         self.save_amendment_button.setEnabled(match)
 
     # -- loading -------------------------------------------------------------------------------------
-    def load(self, select_id: int | None = None) -> None:
+    def reload(self, select_id: int | None = None) -> None:
         """(Re)read the records and adverse events; called at first and by the change broadcast.
         ``select_id``: the record to show once they are read (else the one shown stays)."""
         ctx = self.context

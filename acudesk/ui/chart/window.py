@@ -72,9 +72,9 @@ class PatientChartWindow(QMainWindow):
         self.sessions.rescreen_changed.connect(lambda: self.tabs.setCurrentWidget(self.intake))
         # Each tab keeps itself current from the broadcast; the window keeps the header and the banner.
         refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.patients,
-                           self.load_header)
+                           self.reload_header)
         refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
-                           self.load_gate)
+                           self.reload_gate)
         close = QAction("Close chart", self)
         close.setObjectName("closeChart")
         close.setShortcuts([QKeySequence("Ctrl+W"), QKeySequence(Qt.Key.Key_Escape)])
@@ -82,7 +82,7 @@ class PatientChartWindow(QMainWindow):
         close.triggered.connect(self.close)
         self.addAction(close)
         self.resize(1366, 768)
-        self.load()
+        self.reload()
 
     # -- closing -------------------------------------------------------------------------------------
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's name)
@@ -134,15 +134,15 @@ class PatientChartWindow(QMainWindow):
         for work in drafts:
             self.context.operations.write(self, work, saved, on_failure=failed)
 
-    def load(self) -> None:
-        self.load_header()
-        self.intake.load()
-        self.plan.load()
-        self.sessions.load()
-        self.outcomes.load()
-        self.load_gate()
+    def reload(self) -> None:
+        self.reload_header()
+        self.intake.reload()
+        self.plan.reload()
+        self.sessions.reload()
+        self.outcomes.reload()
+        self.reload_gate()
 
-    def load_header(self) -> None:
+    def reload_header(self) -> None:
         ctx = self.context
         ctx.operations.query(self, lambda: patients.get_patient(ctx.database, ctx.actor, self.patient_id),
                              self._patient, key="patient")
@@ -153,7 +153,7 @@ class PatientChartWindow(QMainWindow):
         self.header.setText(f"{d.given_name} {d.family_name} · born {born} · patient no. {record.id}")
         self.setWindowTitle(f"Chart — {d.given_name} {d.family_name}")
 
-    def load_gate(self) -> None:
+    def reload_gate(self) -> None:
         ctx = self.context
         ctx.operations.query(self, lambda: intakes.treatment_gate_for(ctx.database, ctx.actor, self.patient_id),
                              self._gate, key="gate")
