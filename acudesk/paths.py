@@ -36,6 +36,11 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
+def hanzi_font_path() -> Path:
+    """The hanzi font subset that the PDFs embed and the Qt side registers (resources/fonts/make_subset.py)."""
+    return resource("fonts", "AcuDeskHanzi.ttf")
+
+
 def user_data_dir() -> Path:
     from platformdirs import user_data_path
 

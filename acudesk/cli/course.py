@@ -23,7 +23,7 @@ from acudesk.domain.scheduling import (
 DEFAULT_TZ = "Europe/London"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     course = subparsers.add_parser("course", help="plan courses of treatment")
     actions = course.add_subparsers(dest="course_command", metavar="ACTION")
     preview = actions.add_parser("preview", help="print the visits a pattern would book (saves nothing)")

@@ -25,7 +25,7 @@ from acudesk.domain.errors import ValidationError
 KINDS = ("handout", "summary", "referral", "receipt", "daylist")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="print a handout, care summary, referral, receipt or day list")
     export.add_argument("kind", choices=KINDS, help="which document")
     export.add_argument("--patient", type=positive_int, metavar="ID", help="patient number")

@@ -18,7 +18,7 @@ from typing import Any
 from acudesk.domain.errors import ValidationError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     intake = subparsers.add_parser("intake", help="screen patient intakes against the clinical rules")
     actions = intake.add_subparsers(dest="intake_command", metavar="ACTION")
     check = actions.add_parser(

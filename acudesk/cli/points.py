@@ -19,7 +19,7 @@ from acudesk.domain.acupoints import Acupoint, load_catalogue
 EXIT_NO_MATCH = 1
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     points = subparsers.add_parser("points", help="look up acupoints in the reference catalogue")
     actions = points.add_subparsers(dest="points_command", metavar="ACTION")
     search = actions.add_parser(

@@ -238,7 +238,7 @@ def default_point_lookup() -> PointLookup:
         from acudesk.domain.acupoints import load_catalogue
     except ImportError:
         return lambda code: _UnplacedPoint(normalise_code(code))
-    return load_catalogue().get  # type: ignore[no-any-return]
+    return load_catalogue().get
 
 
 def _safety_kinds(point: PointInfo) -> set[str]:

@@ -52,7 +52,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection) -> None:
         if connection.get_execution_options().get(_WRITE_OPTION):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:

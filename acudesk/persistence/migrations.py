@@ -38,7 +38,7 @@ def stored_revision(database: Database) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def alembic_config(database: Database):  # type: ignore[no-untyped-def]
+def alembic_config(database: Database):
     from alembic.config import Config
 
     from acudesk.paths import migrations_dir

@@ -12,18 +12,13 @@ import re
 from functools import cache
 from html import escape  # not xml.sax.saxutils: it imports urllib, http and ssl (25 ms of start-up)
 
-from acudesk.paths import resource
+from acudesk.paths import hanzi_font_path, resource
 
 SANS = "AcuDeskSans"
 SANS_BOLD = "AcuDeskSans-Bold"
 HANZI = "AcuDeskHanzi"
-HANZI_FILE = "AcuDeskHanzi.ttf"
 
 _CJK_RUN = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]+")
-
-
-def hanzi_font_path() -> str:
-    return str(resource("fonts", HANZI_FILE))
 
 
 @cache
@@ -36,7 +31,7 @@ def register_fonts() -> None:
 
     pdfmetrics.registerFont(TTFont(SANS, str(resource("fonts", "DejaVuSans.ttf"))))
     pdfmetrics.registerFont(TTFont(SANS_BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf"))))
-    pdfmetrics.registerFont(TTFont(HANZI, hanzi_font_path()))
+    pdfmetrics.registerFont(TTFont(HANZI, str(hanzi_font_path())))
     # <b> inside paragraphs picks the bold face; italics fall back to the upright faces.
     addMapping(SANS, 0, 0, SANS)
     addMapping(SANS, 1, 0, SANS_BOLD)

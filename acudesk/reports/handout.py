@@ -81,7 +81,7 @@ def render_handout(data: HandoutData) -> tuple[bytes, int]:
     return render(story, setup)
 
 
-def _session(texts: dict, s) -> list[Flowable]:  # type: ignore[no-untyped-def,type-arg]
+def _session(texts: dict, s) -> list[Flowable]:
     section = texts["session"]
     rows = [[p("Step", s.cell_bold), p("Usually", s.cell_bold), p("What happens", s.cell_bold)]]
     for number, step in enumerate(section["step"], start=1):
@@ -92,7 +92,7 @@ def _session(texts: dict, s) -> list[Flowable]:  # type: ignore[no-untyped-def,t
     ]
 
 
-def _schedule(texts: dict, s, data: HandoutData) -> list[Flowable]:  # type: ignore[no-untyped-def,type-arg]
+def _schedule(texts: dict, s, data: HandoutData) -> list[Flowable]:
     section = texts["schedule"]
     out: list[Flowable] = [p(section["heading"], s.heading)]
     if data.visits:
@@ -113,7 +113,7 @@ def _schedule(texts: dict, s, data: HandoutData) -> list[Flowable]:  # type: ign
     return out
 
 
-def _points(texts: dict, s, points: tuple[PlanPointLine, ...]) -> list[Flowable]:  # type: ignore[no-untyped-def,type-arg]
+def _points(texts: dict, s, points: tuple[PlanPointLine, ...]) -> list[Flowable]:
     section = texts["points"]
     heading = p(section["heading"], s.heading)
     if not points:
@@ -136,7 +136,7 @@ def _points(texts: dict, s, points: tuple[PlanPointLine, ...]) -> list[Flowable]
     return out
 
 
-def _aftercare(texts: dict, s) -> list[Flowable]:  # type: ignore[no-untyped-def,type-arg]
+def _aftercare(texts: dict, s) -> list[Flowable]:
     after, reactions = texts["aftercare"], texts["reactions"]
     return [
         keep(p(after["heading"], s.heading), *bullets(after["items"], s.bullet)),
@@ -145,7 +145,7 @@ def _aftercare(texts: dict, s) -> list[Flowable]:  # type: ignore[no-untyped-def
     ]
 
 
-def _urgent(texts: dict, s, data: HandoutData) -> list[Flowable]:  # type: ignore[no-untyped-def,type-arg]
+def _urgent(texts: dict, s, data: HandoutData) -> list[Flowable]:
     urgent = texts["urgent"]
     inner: list[Flowable] = [p(urgent["heading"], s.heading), p(urgent["emergency_lead"], s.warning),
                              *bullets(urgent["emergency"], s.bullet), p(urgent["neck_lead"], s.warning),

@@ -230,7 +230,7 @@ def _numbered_canvas(setup: PageSetup, counter: list[int]) -> type[pdf_canvas.Ca
     return NumberedCanvas
 
 
-def _header(setup: PageSetup):  # type: ignore[no-untyped-def]
+def _header(setup: PageSetup):
     def draw(canvas: pdf_canvas.Canvas, doc: SimpleDocTemplate) -> None:
         width, height = PAGE
         canvas.saveState()

@@ -95,7 +95,7 @@ def render_day_list(data: DayListData) -> tuple[bytes, int]:
     return render(story, setup)
 
 
-def _end(start, minutes: int):  # type: ignore[no-untyped-def]
+def _end(start, minutes: int):
     from datetime import timedelta
 
     return start + timedelta(minutes=minutes)

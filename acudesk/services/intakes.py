@@ -94,7 +94,7 @@ def _names(session: Session, intakes: Sequence[Intake]) -> dict[int, str]:
     wanted = {i.recorded_by_id for i in intakes} | {i.signed_by_id for i in intakes if i.signed_by_id is not None}
     if not wanted:
         return {}
-    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())  # type: ignore[arg-type]
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
 
 
 def _record(session: Session, intake: Intake, names: Mapping[int, str] | None = None) -> IntakeRecord:

@@ -50,7 +50,7 @@ def opening_hours(table: dict[str, object]) -> engine.OpeningHours:
     """``{"mon": [["09:00", "18:00"]], ...}`` (the clinic row's JSON) as domain opening hours."""
     text = {}
     for day, spans in (table or {}).items():
-        parts = [f"{a}-{b}" for a, b in spans] if isinstance(spans, list) else [str(spans)]  # type: ignore[misc]
+        parts = [f"{a}-{b}" for a, b in spans] if isinstance(spans, list) else [str(spans)]
         if parts:
             text[day] = ", ".join(parts)
     return engine.OpeningHours.parse(text)

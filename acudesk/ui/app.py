@@ -176,7 +176,7 @@ class Startup:
             setup = dialog.setup
             assert setup is not None  # the dialog accepts only a checked set-up
 
-            def create():  # type: ignore[no-untyped-def]
+            def create():
                 from acudesk.services.clinic import create_clinic
 
                 return create_clinic(database, setup)
@@ -220,7 +220,7 @@ class Startup:
         self.window.closed.connect(self.app.quit)
         self._show_with_first_rows(self.window)
 
-    def _show_with_first_rows(self, window) -> None:  # type: ignore[no-untyped-def]
+    def _show_with_first_rows(self, window) -> None:
         """Show the window when the patient list's first answer is in (or after ``FIRST_ROWS_WAIT_MS``):
         it then appears once, with its rows, instead of empty and laid out and painted again."""
         shown = False
@@ -302,10 +302,10 @@ def create_application() -> QApplication:
     app.setOrganizationName("AcuDesk")
     app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
-    from acudesk.reports.fonts import hanzi_font_path
+    from acudesk.paths import hanzi_font_path
     from acudesk.ui.qt import QFontDatabase
 
-    QFontDatabase.addApplicationFont(hanzi_font_path())  # the same hanzi subset the PDFs embed
+    QFontDatabase.addApplicationFont(str(hanzi_font_path()))  # the same hanzi subset the PDFs embed
     return app
 
 

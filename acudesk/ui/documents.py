@@ -162,7 +162,7 @@ class DocumentsDialog(QDialog):
 
 
 
-def install_print_action(window) -> QAction:  # type: ignore[no-untyped-def]
+def install_print_action(window) -> QAction:
     """Add "Print…" to the main window's toolbar and Patients menu (kept here so the window stays small)."""
     context: AppContext = window.context
     action = QAction("Print…", window, shortcut=QKeySequence.StandardKey.Print)

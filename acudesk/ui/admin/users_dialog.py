@@ -109,7 +109,7 @@ class UsersDialog(QDialog):
         row = self.table.currentRow()
         return self.users[row] if 0 <= row < len(self.users) else None
 
-    def _run(self, work) -> None:  # type: ignore[no-untyped-def]
+    def _run(self, work) -> None:
         """Change accounts; the list reloads from the broadcast."""
         self.context.operations.write(self, work)
 

@@ -187,7 +187,7 @@ class TodayScreen(QWidget):
         self.complete_button.setEnabled(entry is not None and entry.status in ("booked", "arrived"))
         self.currentPatientChanged.emit()
 
-    def _act(self, handler) -> None:  # type: ignore[no-untyped-def]
+    def _act(self, handler) -> None:
         entry = self.current()
         if entry is not None:
             handler(entry)

@@ -94,7 +94,7 @@ class BodyView(QWidget):
         side = self.marked.get(point.code, Marked()).side
         return [self._at(box, x, y) for x, y in _positions(point, self.view.name, side)]
 
-    def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("#ffffff"))
@@ -171,12 +171,12 @@ class BodyView(QWidget):
                     best, best_distance = point.code, distance
         return best
 
-    def mousePressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def mousePressEvent(self, event) -> None:  # noqa: N802
         code = self.code_at(event.position())
         if code:
             self.pointClicked.emit(code)
 
-    def mouseMoveEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
         code = self.code_at(event.position())
         point = load_catalogue().get(code) if code else None
         self.setToolTip(f"{point.code} {point.pinyin} {point.hanzi} — {point.english}" if point else "")

@@ -20,7 +20,7 @@ class TrendChart(QWidget):
         self.summary = summary
         self.update()
 
-    def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("#ffffff"))

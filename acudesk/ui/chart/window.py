@@ -85,7 +85,7 @@ class PatientChartWindow(QMainWindow):
         self.reload()
 
     # -- closing -------------------------------------------------------------------------------------
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's name)
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if not self.isEnabled():  # drafts are being saved: the window closes itself once they are in
             event.ignore()
             return
@@ -110,7 +110,7 @@ class PatientChartWindow(QMainWindow):
         event.ignore()
         self._save_drafts_then_close(drafts)
 
-    def _save_drafts_then_close(self, drafts: list) -> None:  # type: ignore[type-arg]
+    def _save_drafts_then_close(self, drafts: list) -> None:
         self.setEnabled(False)
         self.statusBar().showMessage("Saving your unsaved notes as drafts…")
         remaining = len(drafts)
