@@ -72,7 +72,7 @@ def read_intake_file(path: str) -> object:
 def check_intake(document: object) -> dict[str, Any]:
     """The JSON-ready result of screening one intake document."""
     from acudesk.domain.contraindications import check_plan
-    from acudesk.domain.intake import parse_intake
+    from acudesk.domain.intake_answers import parse_intake
     from acudesk.domain.triage import triage
 
     intake = parse_intake(document)

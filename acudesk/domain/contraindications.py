@@ -15,16 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
+from acudesk.domain.conditions import Condition, check_condition, evaluate
 from acudesk.domain.errors import ValidationError
-from acudesk.domain.intake import (
-    Condition,
-    Intake,
-    Questionnaire,
-    check_condition,
-    evaluate,
-    load_questionnaire,
-    load_rules_file,
-)
+from acudesk.domain.intake import Intake, Questionnaire, load_questionnaire, load_rules_file
 
 SEVERITIES = ("block", "warn")
 TARGET_KINDS = ("point", "region", "technique", "safety")

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from acudesk.domain.conditions import Condition
 from acudesk.domain.contraindications import RuleSet, load_ruleset
-from acudesk.domain.intake import Condition
 from acudesk.domain.outcomes import load_outcome_config
 from acudesk.domain.triage import TriageRules, load_triage_rules
 

@@ -1,6 +1,6 @@
 """Red-flag triage for back and neck pain, driven by ``resources/rules/triage.toml``.
 
-Rules are declarative conditions over the intake answers (see :mod:`acudesk.domain.intake`). The
+Rules are declarative conditions over the intake answers (see :mod:`acudesk.domain.conditions`). The
 condition language has no negation, so answering another question "yes" can never lower the level.
 Patient conditions that restrict treatment (contraindications) raise a CLEAR result to CAUTION.
 """
@@ -14,16 +14,9 @@ from functools import cache
 from typing import Any
 
 from acudesk.domain import contraindications
+from acudesk.domain.conditions import Condition, check_condition, evaluate
 from acudesk.domain.contraindications import Restriction
-from acudesk.domain.intake import (
-    Condition,
-    Intake,
-    Questionnaire,
-    check_condition,
-    evaluate,
-    load_rules_file,
-    questionnaire_from_data,
-)
+from acudesk.domain.intake import Intake, Questionnaire, load_rules_file, questionnaire_from_data
 
 
 class Level(enum.IntEnum):

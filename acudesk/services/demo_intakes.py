@@ -6,7 +6,8 @@ import random
 from datetime import date
 from typing import Any
 
-from acudesk.domain.intake import load_questionnaire, parse_intake
+from acudesk.domain.intake import load_questionnaire
+from acudesk.domain.intake_answers import parse_intake
 from acudesk.domain.patients import age_on
 from acudesk.domain.triage import TriageResult, triage
 from acudesk.persistence.models import Patient

@@ -21,7 +21,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from acudesk.domain.contraindications import load_ruleset
 from acudesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from acudesk.domain.intake import Intake as IntakeAnswers
-from acudesk.domain.intake import Questionnaire, load_questionnaire, parse_intake
+from acudesk.domain.intake import Questionnaire, load_questionnaire
+from acudesk.domain.intake_answers import parse_intake
 from acudesk.domain.signing import content_digest
 from acudesk.domain.treatment_gate import REFERRAL_LEVELS, GateDecision, ScreenedIntake, treatment_gate
 from acudesk.domain.triage import TriageResult, load_triage_rules, triage

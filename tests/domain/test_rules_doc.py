@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from acudesk.domain.contraindications import load_ruleset
-from acudesk.domain.intake import intake_schema_text
+from acudesk.domain.intake_schema import intake_schema_text
 from acudesk.domain.rules_doc import describe, render
 from acudesk.domain.triage import load_triage_rules
 from acudesk.paths import resource
@@ -23,7 +23,7 @@ def test_clinical_rules_doc_is_up_to_date() -> None:
 def test_intake_schema_is_up_to_date() -> None:
     committed = resource("rules", "intake.schema.json").read_text(encoding="utf-8")
     assert committed == intake_schema_text(), (
-        "regenerate: python -m acudesk.domain.intake > resources/rules/intake.schema.json"
+        "regenerate: python -m acudesk.domain.intake_schema > resources/rules/intake.schema.json"
     )
 
 

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from acudesk.domain.conditions import evaluate
 from acudesk.domain.errors import ValidationError
-from acudesk.domain.intake import Intake, evaluate, load_questionnaire, parse_intake
+from acudesk.domain.intake import Intake, load_questionnaire
+from acudesk.domain.intake_answers import parse_intake
 from acudesk.domain.triage import Level, load_triage_rules, rules_from_data, triage
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "intakes"

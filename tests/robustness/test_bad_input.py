@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from acudesk.cli import main
 from acudesk.domain.errors import AcuDeskError, DuplicateError, ValidationError, ValidationErrors
-from acudesk.domain.intake import parse_intake
+from acudesk.domain.intake_answers import parse_intake
 from acudesk.domain.patient_search import parse_date_text, parse_query
 from acudesk.domain.patients import PatientDetails
 from acudesk.domain.scheduling import parse_pattern
