@@ -19,13 +19,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from acudesk.domain.errors import DatabaseError
+from acudesk.domain.errors import ConflictError, DatabaseError
 from acudesk.persistence.changes import NO_CHANGES, Changes, changes_of, committed
 
 BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "acudesk_write"
 _FLUSHED = "acudesk_changes"  # Session.info key: the Changes flushed so far in this write
+STALE_MESSAGE = "Someone else saved changes to this record meanwhile; nothing was saved. Reload and try again."
 
 
 def database_url(target: str | Path) -> URL:
@@ -132,9 +134,15 @@ def _remember_flushed(session: Session, _flush_context: object) -> None:
 
 @contextmanager
 def _translated_errors() -> Iterator[None]:
-    """Turn the database's low-level failures into messages a person can act on."""
+    """Turn the database's low-level failures into messages a person can act on.
+
+    ``StaleDataError`` is the database-level half of optimistic locking (services/locking.py): a row's
+    ``version`` changed between loading it and writing it. Every service gets the same ``ConflictError``.
+    """
     try:
         yield
+    except StaleDataError as error:
+        raise ConflictError(STALE_MESSAGE) from error
     except OperationalError as error:
         raise DatabaseError(describe_operational_error(error)) from error
 

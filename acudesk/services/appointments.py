@@ -13,10 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from acudesk.domain import scheduling as engine
-from acudesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.scheduling.edits import HAND_MOVE
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment
@@ -66,10 +65,6 @@ def _load(session: Session, appointment_id: int, expected_version: int, change: 
     return row
 
 
-def _stale(error: StaleDataError) -> ConflictError:
-    return ConflictError("Someone else changed this appointment at the same moment. Reload and try again.")
-
-
 def _audit(session: Session, actor: Actor, action: str, row: Appointment, **detail: object) -> None:
     audit.record(session, actor, action, "appointment", row.id, patient_id=row.patient_id, detail=dict(detail))
 
@@ -80,29 +75,26 @@ def _set_status(
 ) -> CalendarEntry:
     require(actor, Permission.EDIT_SCHEDULE)
     now = now or datetime.now(UTC)
-    try:
-        with database.write() as session:
-            row = _load(session, appointment_id, expected_version, change)
-            old = row.status
-            extra: dict[str, object] = {}
-            if change == "cancel":
-                row.cancel_reason = reason
-                row.late_cancellation = row.start_utc - now < LATE_CANCELLATION_NOTICE
-                extra["late_cancellation"] = row.late_cancellation
-            elif change == "no_show" and now < row.start_utc:
-                raise ValidationError("A visit can be marked as a no-show only after its start time.", field="status")
-            elif change == "check_in":
-                row.arrived_at = now
-            elif change == "complete":
-                row.completed_at = now
-                row.arrived_at = row.arrived_at or now
-            row.status = status
-            session.flush()
-            _audit(session, actor, change.replace("_", "-"), row, local_start=row.local_start.isoformat(),
-                   old_status=old, status=status, **extra)
-            return entries_for_ids(session, [row.id])[0]
-    except StaleDataError as error:
-        raise _stale(error) from error
+    with database.write() as session:
+        row = _load(session, appointment_id, expected_version, change)
+        old = row.status
+        extra: dict[str, object] = {}
+        if change == "cancel":
+            row.cancel_reason = reason
+            row.late_cancellation = row.start_utc - now < LATE_CANCELLATION_NOTICE
+            extra["late_cancellation"] = row.late_cancellation
+        elif change == "no_show" and now < row.start_utc:
+            raise ValidationError("A visit can be marked as a no-show only after its start time.", field="status")
+        elif change == "check_in":
+            row.arrived_at = now
+        elif change == "complete":
+            row.completed_at = now
+            row.arrived_at = row.arrived_at or now
+        row.status = status
+        session.flush()
+        _audit(session, actor, change.replace("_", "-"), row, local_start=row.local_start.isoformat(),
+               old_status=old, status=status, **extra)
+        return entries_for_ids(session, [row.id])[0]
 
 
 def cancel_appointment(
@@ -174,25 +166,22 @@ def move_appointment(
 ) -> CalendarEntry:
     """Move one visit to a time a person chose; any clash or closed day raises ``ScheduleConflictError``."""
     require(actor, Permission.EDIT_SCHEDULE)
-    try:
-        with database.write() as session:
-            row = _load(session, appointment_id, expected_version, "move")
-            clinic = clinic_row(session)
-            tz = zone_of(clinic)
-            slot = _slot(row, new_local_start, _changeover(session, row), tz)
-            day = new_local_start.date()
-            calendar = build_calendar(session, clinic, day, day)
-            existing = existing_bookings(session, tz, day, day, exclude_ids=[row.id])
-            messages = [c.message.replace("visit 1:", "this visit:", 1)
-                        for c in engine.validate_series([slot], existing, calendar, tz)]
-            if slot.start < (now or datetime.now(UTC)):
-                messages.insert(0, "this visit: the new time is in the past")
-            if messages:
-                raise ScheduleConflictError(messages, intro="The visit was not moved:")
-            _move_row(session, actor, row, new_local_start, reason, tz)
-            return entries_for_ids(session, [row.id])[0]
-    except StaleDataError as error:
-        raise _stale(error) from error
+    with database.write() as session:
+        row = _load(session, appointment_id, expected_version, "move")
+        clinic = clinic_row(session)
+        tz = zone_of(clinic)
+        slot = _slot(row, new_local_start, _changeover(session, row), tz)
+        day = new_local_start.date()
+        calendar = build_calendar(session, clinic, day, day)
+        existing = existing_bookings(session, tz, day, day, exclude_ids=[row.id])
+        messages = [c.message.replace("visit 1:", "this visit:", 1)
+                    for c in engine.validate_series([slot], existing, calendar, tz)]
+        if slot.start < (now or datetime.now(UTC)):
+            messages.insert(0, "this visit: the new time is in the past")
+        if messages:
+            raise ScheduleConflictError(messages, intro="The visit was not moved:")
+        _move_row(session, actor, row, new_local_start, reason, tz)
+        return entries_for_ids(session, [row.id])[0]
 
 
 def move_following(
@@ -205,67 +194,64 @@ def move_following(
     resolved again, as when the course was booked. All move, or none.
     """
     require(actor, Permission.EDIT_SCHEDULE)
-    try:
-        with database.write() as session:
-            row = _load(session, appointment_id, expected_version, "move")
-            clinic = clinic_row(session)
-            tz = zone_of(clinic)
-            types = visit_types(session)
-            series = list(session.scalars(
-                select(Appointment).where(
-                    Appointment.patient_id == row.patient_id,
-                    Appointment.plan_id.is_(None) if row.plan_id is None else Appointment.plan_id == row.plan_id,
-                    Appointment.status.in_(("booked", "arrived", "completed", "no_show")),
-                ).order_by(Appointment.local_start, Appointment.id)
+    with database.write() as session:
+        row = _load(session, appointment_id, expected_version, "move")
+        clinic = clinic_row(session)
+        tz = zone_of(clinic)
+        types = visit_types(session)
+        series = list(session.scalars(
+            select(Appointment).where(
+                Appointment.patient_id == row.patient_id,
+                Appointment.plan_id.is_(None) if row.plan_id is None else Appointment.plan_id == row.plan_id,
+                Appointment.status.in_(("booked", "arrived", "completed", "no_show")),
+            ).order_by(Appointment.local_start, Appointment.id)
+        ))
+        position = next(n for n, r in enumerate(series) if r.id == row.id)
+        moving = [r for r in series[position:] if r.status == "booked"]
+        if len(moving) != len(series) - position:
+            raise ValidationError("A later visit of this course has already taken place.", field="start")
+        first_type = types.first if series[0].visit_type_id == types.ids.get("first") else types.follow_up
+        request = engine.CourseRequest(
+            start=series[0].local_start, pattern=engine.parse_pattern(f"weekly x{len(series)}"), tz=tz,
+            practitioner_id=row.practitioner_id, room_id=row.room_id, patient_id=row.patient_id,
+            first_type=first_type, follow_up_type=types.follow_up,
+        )
+        visits = []
+        for index, r in enumerate(series):
+            start, note = engine.localize(r.local_start.date(), r.local_start.time(), tz)
+            visits.append(engine.ScheduledVisit(
+                index, 0, r.planned_local_start or r.local_start, start, request.visit_type(index),
+                r.moved_from, r.move_reason or None, note,
             ))
-            position = next(n for n, r in enumerate(series) if r.id == row.id)
-            moving = [r for r in series[position:] if r.status == "booked"]
-            if len(moving) != len(series) - position:
-                raise ValidationError("A later visit of this course has already taken place.", field="start")
-            first_type = types.first if series[0].visit_type_id == types.ids.get("first") else types.follow_up
-            request = engine.CourseRequest(
-                start=series[0].local_start, pattern=engine.parse_pattern(f"weekly x{len(series)}"), tz=tz,
-                practitioner_id=row.practitioner_id, room_id=row.room_id, patient_id=row.patient_id,
-                first_type=first_type, follow_up_type=types.follow_up,
-            )
-            visits = []
-            for index, r in enumerate(series):
-                start, note = engine.localize(r.local_start.date(), r.local_start.time(), tz)
-                visits.append(engine.ScheduledVisit(
-                    index, 0, r.planned_local_start or r.local_start, start, request.visit_type(index),
-                    r.moved_from, r.move_reason or None, note,
-                ))
-            course = engine.Course(request, request.pattern, tuple(visits))
-            ids = [r.id for r in moving]
-            head_planned = series[position].planned_local_start or series[position].local_start
-            delta = new_local_start - head_planned  # the domain shifts every planned time by this
-            first = min(new_local_start.date(), series[position].local_start.date())
-            last = max(r.local_start for r in moving).date() + timedelta(days=max(delta.days, 0) + 62)
-            calendar = build_calendar(session, clinic, first, last)
-            existing = existing_bookings(session, tz, first, last, exclude_ids=ids)
-            moved = engine.move_following(
-                course, position, new_local_start, calendar, engine.BookingsAvailability(existing, tz)
-            )
-            # The visit the person placed by hand keeps that exact time, even if its day was busy.
-            head = moved.visits[position]
-            if head.day != new_local_start.date() or head.start.time() != new_local_start.time():
-                head = replace(head, start=engine.localize(new_local_start.date(), new_local_start.time(), tz)[0])
-            placed = (head, *moved.visits[position + 1:])
-            slots = [moved.appointment(v) for v in placed]
-            messages = [c.message for c in engine.validate_series(slots, existing, calendar, tz)]
-            if any(v.start < (now or datetime.now(UTC)) for v in placed):
-                messages.insert(0, "the new time of this visit is in the past")
-            if messages:
-                raise ScheduleConflictError(messages, intro="No visit was moved:")
-            for r, v in zip(moving, placed, strict=True):
-                new_local = v.start.replace(tzinfo=None)
-                if new_local != r.local_start:
-                    r.planned_local_start = v.planned
-                    _move_row(session, actor, r, new_local, v.reason or HAND_MOVE, tz)
-            session.flush()
-            return entries_for_ids(session, ids)
-    except StaleDataError as error:
-        raise _stale(error) from error
+        course = engine.Course(request, request.pattern, tuple(visits))
+        ids = [r.id for r in moving]
+        head_planned = series[position].planned_local_start or series[position].local_start
+        delta = new_local_start - head_planned  # the domain shifts every planned time by this
+        first = min(new_local_start.date(), series[position].local_start.date())
+        last = max(r.local_start for r in moving).date() + timedelta(days=max(delta.days, 0) + 62)
+        calendar = build_calendar(session, clinic, first, last)
+        existing = existing_bookings(session, tz, first, last, exclude_ids=ids)
+        moved = engine.move_following(
+            course, position, new_local_start, calendar, engine.BookingsAvailability(existing, tz)
+        )
+        # The visit the person placed by hand keeps that exact time, even if its day was busy.
+        head = moved.visits[position]
+        if head.day != new_local_start.date() or head.start.time() != new_local_start.time():
+            head = replace(head, start=engine.localize(new_local_start.date(), new_local_start.time(), tz)[0])
+        placed = (head, *moved.visits[position + 1:])
+        slots = [moved.appointment(v) for v in placed]
+        messages = [c.message for c in engine.validate_series(slots, existing, calendar, tz)]
+        if any(v.start < (now or datetime.now(UTC)) for v in placed):
+            messages.insert(0, "the new time of this visit is in the past")
+        if messages:
+            raise ScheduleConflictError(messages, intro="No visit was moved:")
+        for r, v in zip(moving, placed, strict=True):
+            new_local = v.start.replace(tzinfo=None)
+            if new_local != r.local_start:
+                r.planned_local_start = v.planned
+                _move_row(session, actor, r, new_local, v.reason or HAND_MOVE, tz)
+        session.flush()
+        return entries_for_ids(session, ids)
 
 
 def appointment_now(database: Database, actor: Actor, appointment_id: int) -> CalendarEntry:

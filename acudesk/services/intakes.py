@@ -16,10 +16,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from acudesk.domain.contraindications import load_ruleset
-from acudesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.intake import Intake as IntakeAnswers
 from acudesk.domain.intake import Questionnaire, load_questionnaire
 from acudesk.domain.intake_answers import parse_intake
@@ -161,31 +160,28 @@ def save_intake(
     require(actor, Permission.EDIT_CLINICAL)
     parsed = parse_answers(answers, complete=sign)
     result = triage(parsed)
-    try:
-        with database.write() as session:
-            _patient(session, patient_id)
-            if intake_id is None:
-                previous = _latest_signed(session, patient_id)
-                intake = Intake(patient_id=patient_id, recorded_by_id=actor.user_id, recorded_at=utcnow(),
-                                supersedes_id=previous.id if previous else None, status="draft")
-                session.add(intake)
-            else:
-                intake = _load_draft(session, intake_id, expected_version)
-                if intake.patient_id != patient_id:
-                    raise NotFoundError(f"Intake no. {intake_id} belongs to another patient.")
-            intake.answers = dict(answers)
-            _store_triage(intake, result)
-            if sign:
-                intake.status = "signed"
-                intake.signed_at = utcnow()
-                intake.signed_by_id = actor.user_id
-                intake.content_digest = _digest(intake)
-            session.flush()
-            audit.record(session, actor, "sign" if sign else ("create" if intake_id is None else "update"),
-                         "intake", intake.id, patient_id=patient_id, detail={"level": intake.triage_level})
-            return _record(session, intake)
-    except StaleDataError as error:
-        raise ConflictError("Someone else saved this intake at the same moment. Reload and try again.") from error
+    with database.write() as session:
+        _patient(session, patient_id)
+        if intake_id is None:
+            previous = _latest_signed(session, patient_id)
+            intake = Intake(patient_id=patient_id, recorded_by_id=actor.user_id, recorded_at=utcnow(),
+                            supersedes_id=previous.id if previous else None, status="draft")
+            session.add(intake)
+        else:
+            intake = _load_draft(session, intake_id, expected_version)
+            if intake.patient_id != patient_id:
+                raise NotFoundError(f"Intake no. {intake_id} belongs to another patient.")
+        intake.answers = dict(answers)
+        _store_triage(intake, result)
+        if sign:
+            intake.status = "signed"
+            intake.signed_at = utcnow()
+            intake.signed_by_id = actor.user_id
+            intake.content_digest = _digest(intake)
+        session.flush()
+        audit.record(session, actor, "sign" if sign else ("create" if intake_id is None else "update"),
+                     "intake", intake.id, patient_id=patient_id, detail={"level": intake.triage_level})
+        return _record(session, intake)
 
 
 def sign_intake(database: Database, actor: Actor, intake_id: int, *, expected_version: int) -> IntakeRecord:

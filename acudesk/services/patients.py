@@ -11,9 +11,8 @@ from datetime import date, datetime
 
 from sqlalchemy import CompoundSelect, Select, and_, false, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from acudesk.domain.errors import ConflictError, DuplicateError, NotFoundError
+from acudesk.domain.errors import DuplicateError, NotFoundError
 from acudesk.domain.patient_search import PatientQuery, parse_query
 from acudesk.domain.patients import PatientDetails, fold, phone_search_key, validate_patient
 from acudesk.persistence.database import Database
@@ -146,28 +145,23 @@ def update_patient(
 ) -> PatientRecord:
     """Save an edit made to the record loaded at ``expected_version`` (optimistic locking)."""
     require(actor, Permission.EDIT_PATIENTS)
-    try:
-        with database.write() as session:
-            clean = validate_patient(details, today=clinic_today(session), country=clinic_country(session))
-            patient = _load_for_change(session, patient_id, expected_version)
-            duplicates = find_duplicates(session, clean, exclude_id=patient_id)
-            if duplicates and not confirm_duplicate:
-                raise DuplicateError(
-                    f"Another patient (no. {duplicates[0]}) has the same name and date of birth. "
-                    "Confirm this is a different person."
-                )
-            changed = _apply(patient, clean)
-            if changed:
-                session.flush()
-                audit.record(
-                    session, actor, "update", "patient", patient.id, patient_id=patient.id,
-                    detail={"fields": changed},
-                )
-            return _record(patient)
-    except StaleDataError as error:
-        raise ConflictError(
-            "Someone else saved changes to this patient at the same moment. Reload and try again."
-        ) from error
+    with database.write() as session:
+        clean = validate_patient(details, today=clinic_today(session), country=clinic_country(session))
+        patient = _load_for_change(session, patient_id, expected_version)
+        duplicates = find_duplicates(session, clean, exclude_id=patient_id)
+        if duplicates and not confirm_duplicate:
+            raise DuplicateError(
+                f"Another patient (no. {duplicates[0]}) has the same name and date of birth. "
+                "Confirm this is a different person."
+            )
+        changed = _apply(patient, clean)
+        if changed:
+            session.flush()
+            audit.record(
+                session, actor, "update", "patient", patient.id, patient_id=patient.id,
+                detail={"fields": changed},
+            )
+        return _record(patient)
 
 
 def set_archived(
@@ -175,20 +169,17 @@ def set_archived(
 ) -> PatientRecord:
     """Archive (hide from the default list) or restore a patient. Nothing is ever deleted."""
     require(actor, Permission.ARCHIVE_PATIENTS)
-    try:
-        with database.write() as session:
-            patient = _load_for_change(session, patient_id, expected_version)
-            if patient.archived != archived:
-                patient.archived = archived
-                patient.archived_at = utcnow() if archived else None
-                session.flush()
-                audit.record(
-                    session, actor, "archive" if archived else "restore", "patient", patient.id,
-                    patient_id=patient.id,
-                )
-            return _record(patient)
-    except StaleDataError as error:
-        raise ConflictError("Someone else changed this patient at the same moment. Reload.") from error
+    with database.write() as session:
+        patient = _load_for_change(session, patient_id, expected_version)
+        if patient.archived != archived:
+            patient.archived = archived
+            patient.archived_at = utcnow() if archived else None
+            session.flush()
+            audit.record(
+                session, actor, "archive" if archived else "restore", "patient", patient.id,
+                patient_id=patient.id,
+            )
+        return _record(patient)
 
 
 def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
@@ -209,7 +200,7 @@ def _name_matches(prefix: str):  # type: ignore[no-untyped-def]
     return or_(_prefix_range(Patient.family_key, prefix), _given_starts_with(prefix))
 
 
-def _search_statement(query: PatientQuery, include_archived: bool) -> Select[tuple[int]] | CompoundSelect:
+def _search_statement(query: PatientQuery, include_archived: bool) -> Select | CompoundSelect:
     """Matching ids (first column) in list order. Each part walks an index in that order, so with a
     limit the database reads only the rows it returns (docs/performance.md, "Third round").
 
@@ -223,9 +214,9 @@ def _search_statement(query: PatientQuery, include_archived: bool) -> Select[tup
         filters.append(Patient.date_of_birth == query.date_of_birth)
     if query.phone_prefix:
         filters.append(_prefix_range(Patient.phone_key, query.phone_prefix))
-        order = (Patient.phone_key, *order)
     if not query.name_prefixes:
-        return select(Patient.id).where(*filters).order_by(*order)
+        by_phone = (Patient.phone_key,) if query.phone_prefix else ()
+        return select(Patient.id).where(*filters).order_by(*by_phone, *order)
     lead, *others = sorted(query.name_prefixes, key=len, reverse=True)
     filters += [_name_matches(prefix) for prefix in others]
     columns = (Patient.id, Patient.family_key, Patient.given_key)

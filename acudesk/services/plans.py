@@ -18,11 +18,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from acudesk.domain.acupoints import load_catalogue
 from acudesk.domain.contraindications import Violation, check_plan
-from acudesk.domain.errors import ConflictError, NotFoundError, ValidationError, ValidationErrors
+from acudesk.domain.errors import NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.intake import Intake as IntakeAnswers
 from acudesk.domain.intake import techniques as known_techniques
 from acudesk.domain.scheduling import parse_pattern
@@ -219,30 +218,27 @@ def save_plan(
 ) -> PlanRecord:
     """Create a draft plan, or save changes to a draft or active plan."""
     require(actor, Permission.EDIT_CLINICAL)
-    try:
-        with database.write() as session:
-            _patient(session, patient_id)
-            conditions = latest_conditions(session, patient_id)
-            clean = validate_draft(draft, conditions)
-            if plan_id is None:
-                intake_id = _latest_signed_intake_id(session, patient_id)
-                if clean.baseline_nrs is None and isinstance(conditions.value("pain_nrs"), int):
-                    clean = replace(clean, baseline_nrs=conditions.value("pain_nrs"))
-                plan = TreatmentPlan(patient_id=patient_id, intake_id=intake_id, practitioner_id=actor.user_id,
-                                     status="draft")
-                session.add(plan)
-            else:
-                plan = _load(session, plan_id, expected_version)
-                if plan.patient_id != patient_id:
-                    raise NotFoundError(f"Plan no. {plan_id} belongs to another patient.")
-            _apply(plan, clean)
-            session.flush()
-            overrides = _overrides(clean, conditions)
-            audit.record(session, actor, "create" if plan_id is None else "update", "treatment_plan", plan.id,
-                         patient_id=patient_id, detail={"overrides": overrides} if overrides else None)
-            return _record(plan)
-    except StaleDataError as error:
-        raise ConflictError("Someone else saved this plan at the same moment. Reload and try again.") from error
+    with database.write() as session:
+        _patient(session, patient_id)
+        conditions = latest_conditions(session, patient_id)
+        clean = validate_draft(draft, conditions)
+        if plan_id is None:
+            intake_id = _latest_signed_intake_id(session, patient_id)
+            if clean.baseline_nrs is None and isinstance(conditions.value("pain_nrs"), int):
+                clean = replace(clean, baseline_nrs=conditions.value("pain_nrs"))
+            plan = TreatmentPlan(patient_id=patient_id, intake_id=intake_id, practitioner_id=actor.user_id,
+                                 status="draft")
+            session.add(plan)
+        else:
+            plan = _load(session, plan_id, expected_version)
+            if plan.patient_id != patient_id:
+                raise NotFoundError(f"Plan no. {plan_id} belongs to another patient.")
+        _apply(plan, clean)
+        session.flush()
+        overrides = _overrides(clean, conditions)
+        audit.record(session, actor, "create" if plan_id is None else "update", "treatment_plan", plan.id,
+                     patient_id=patient_id, detail={"overrides": overrides} if overrides else None)
+        return _record(plan)
 
 
 def _latest_signed_intake_id(session: Session, patient_id: int) -> int | None:
@@ -264,25 +260,22 @@ def _load(session: Session, plan_id: int, expected_version: int | None) -> Treat
 def activate_plan(database: Database, actor: Actor, plan_id: int, *, expected_version: int) -> PlanRecord:
     """Make the plan the patient's active plan (earlier active plans are completed)."""
     require(actor, Permission.EDIT_CLINICAL)
-    try:
-        with database.write() as session:
-            plan = _load(session, plan_id, expected_version)
-            gate_for(session, plan.patient_id).require()
-            if not plan.points:
-                raise ValidationError("Add at least one point before activating the plan.", field="points")
-            record = _record(plan)
-            validate_draft(record.draft, latest_conditions(session, plan.patient_id))
-            for other in session.scalars(select(TreatmentPlan).where(
-                    TreatmentPlan.patient_id == plan.patient_id, TreatmentPlan.status == "active",
-                    TreatmentPlan.id != plan.id)):
-                other.status = "completed"
-            plan.status = "active"
-            plan.activated_at = utcnow()
-            session.flush()
-            audit.record(session, actor, "activate", "treatment_plan", plan.id, patient_id=plan.patient_id)
-            return _record(plan)
-    except StaleDataError as error:
-        raise ConflictError("Someone else changed this plan at the same moment. Reload and try again.") from error
+    with database.write() as session:
+        plan = _load(session, plan_id, expected_version)
+        gate_for(session, plan.patient_id).require()
+        if not plan.points:
+            raise ValidationError("Add at least one point before activating the plan.", field="points")
+        record = _record(plan)
+        validate_draft(record.draft, latest_conditions(session, plan.patient_id))
+        for other in session.scalars(select(TreatmentPlan).where(
+                TreatmentPlan.patient_id == plan.patient_id, TreatmentPlan.status == "active",
+                TreatmentPlan.id != plan.id)):
+            other.status = "completed"
+        plan.status = "active"
+        plan.activated_at = utcnow()
+        session.flush()
+        audit.record(session, actor, "activate", "treatment_plan", plan.id, patient_id=plan.patient_id)
+        return _record(plan)
 
 
 def list_plans(database: Database, actor: Actor, patient_id: int) -> list[PlanRecord]:

@@ -16,9 +16,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from acudesk.domain.errors import AcuDeskError, ConflictError, NotFoundError, ValidationError, ValidationErrors
+from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.signing import content_digest
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import AdverseEvent, OutcomeMeasurement, SessionPoint, SessionRecord, User, utcnow
@@ -200,23 +199,20 @@ def save_session(
     """
     require(actor, Permission.EDIT_CLINICAL)
     clean = _validate(draft)
-    try:
-        with database.write() as session:
-            gate_for(session, patient_id).require()
-            if session_id is None:
-                record = SessionRecord(patient_id=patient_id, practitioner_id=actor.user_id, status="draft")
-                session.add(record)
-            else:
-                record = _load_draft(session, session_id, expected_version)
-            _apply(record, clean)
-            session.flush()
-            audit.record(session, actor, "create" if session_id is None else "update", "session_record", record.id,
-                         patient_id=patient_id)
-            if None not in (clean.needles_in, clean.needles_out) and not clean.needles_match:
-                _open_retained_needle(session, actor, record)  # the mismatch is itself an incident (CCAOM)
-            return _data(session, record)
-    except StaleDataError as error:
-        raise ConflictError("Someone else saved this session record at the same moment. Reload.") from error
+    with database.write() as session:
+        gate_for(session, patient_id).require()
+        if session_id is None:
+            record = SessionRecord(patient_id=patient_id, practitioner_id=actor.user_id, status="draft")
+            session.add(record)
+        else:
+            record = _load_draft(session, session_id, expected_version)
+        _apply(record, clean)
+        session.flush()
+        audit.record(session, actor, "create" if session_id is None else "update", "session_record", record.id,
+                     patient_id=patient_id)
+        if None not in (clean.needles_in, clean.needles_out) and not clean.needles_match:
+            _open_retained_needle(session, actor, record)  # the mismatch is itself an incident (CCAOM)
+        return _data(session, record)
 
 
 def _load_draft(session: Session, session_id: int, expected_version: int | None) -> SessionRecord:
@@ -255,19 +251,16 @@ def sign_session(database: Database, actor: Actor, session_id: int, *, expected_
     """Sign and lock. A needle mismatch refuses and opens a ``retained_needle`` adverse event."""
     require(actor, Permission.EDIT_CLINICAL)
     mismatch = ""
-    try:
-        with database.write() as session:
-            record = _load_draft(session, session_id, expected_version)
-            if record.needles_in is None or record.needles_out is None:
-                raise NeedleCountError(_mismatch_message(record.needles_in, record.needles_out))
-            if record.needles_in != record.needles_out:
-                _open_retained_needle(session, actor, record)
-                mismatch = _mismatch_message(record.needles_in, record.needles_out)
-            else:
-                _sign(session, actor, record)
-                return _data(session, record)
-    except StaleDataError as error:
-        raise ConflictError("Someone else changed this session record at the same moment. Reload.") from error
+    with database.write() as session:
+        record = _load_draft(session, session_id, expected_version)
+        if record.needles_in is None or record.needles_out is None:
+            raise NeedleCountError(_mismatch_message(record.needles_in, record.needles_out))
+        if record.needles_in != record.needles_out:
+            _open_retained_needle(session, actor, record)
+            mismatch = _mismatch_message(record.needles_in, record.needles_out)
+        else:
+            _sign(session, actor, record)
+            return _data(session, record)
     raise NeedleCountError(mismatch)  # after the commit, so the adverse event is kept
 
 
