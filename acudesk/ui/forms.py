@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from acudesk.ui.qt import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from acudesk.ui.style import ERROR_TEXT
 
-ERROR_STYLE = "color: #b3261e; font-size: 11px;"
+ERROR_STYLE = f"color: {ERROR_TEXT}; font-size: 11px;"
 
 
 class FieldWithError(QWidget):
@@ -28,4 +29,4 @@ class FieldWithError(QWidget):
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
         self.editor.setProperty("invalid", bool(message))
-        self.editor.setStyleSheet("border: 1px solid #b3261e;" if message else "")
+        self.editor.setStyleSheet(f"border: 1px solid {ERROR_TEXT};" if message else "")

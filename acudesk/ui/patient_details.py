@@ -8,6 +8,7 @@ from html import escape
 from acudesk.domain.patients import age_on, display_phone
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.qt import QFrame, QLabel, Qt, QVBoxLayout, QWidget
+from acudesk.ui.style import ARCHIVED_BADGE_BACKGROUND, ERROR_TEXT, LABEL_TEXT
 
 
 class PatientDetailsPanel(QFrame):
@@ -28,18 +29,20 @@ class PatientDetailsPanel(QFrame):
 
     def show_record(self, record: PatientRecord | None, today: date | None = None, country: str | None = None) -> None:
         if record is None:
-            self.label.setText("<p style='color:#6b7280'>Select a patient to see their details.</p>")
+            self.label.setText(f"<p style='color:{LABEL_TEXT}'>Select a patient to see their details.</p>")
             return
         d = record.details
         today = today or date.today()
         name = escape(f"{d.given_name} {d.family_name}")
-        preferred = f" <span style='color:#6b7280'>(“{escape(d.preferred_name)}”)</span>" if d.preferred_name else ""
-        badge = " <span style='background:#fde68a;padding:2px 6px;'>ARCHIVED</span>" if record.archived else ""
+        preferred = (f" <span style='color:{LABEL_TEXT}'>(“{escape(d.preferred_name)}”)</span>"
+                     if d.preferred_name else "")
+        badge = (f" <span style='background:{ARCHIVED_BADGE_BACKGROUND};padding:2px 6px;'>ARCHIVED</span>"
+                 if record.archived else "")
         consent = (f"given {d.consent_date:%d %b %Y}" if d.consent_to_treatment and d.consent_date
-                   else "<b style='color:#b3261e'>not recorded</b>")
+                   else f"<b style='color:{ERROR_TEXT}'>not recorded</b>")
 
         def row(label: str, value: str) -> str:
-            return f"<tr><td style='color:#6b7280;padding-right:10px'>{label}</td><td>{value or '—'}</td></tr>"
+            return f"<tr><td style='color:{LABEL_TEXT};padding-right:10px'>{label}</td><td>{value or '—'}</td></tr>"
 
         rows = "".join([
             row("Patient no.", str(record.id)),

@@ -19,6 +19,7 @@ from acudesk.domain.patients import age_on, display_phone
 from acudesk.services.patients import PatientRow, PatientSearch
 from acudesk.ui.operations import Operation, Operations
 from acudesk.ui.qt import QAbstractTableModel, QColor, QModelIndex, QPersistentModelIndex, Qt, Signal
+from acudesk.ui.style import ARCHIVED_TEXT
 
 COLUMNS = ("Family name", "Given name", "Date of birth", "Age", "Phone", "Status")
 FIRST_ROWS = 80
@@ -32,7 +33,7 @@ _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 # this model answers are checked first, so the others cost one set lookup.
 _ANSWERED_ROLES = frozenset({int(_DISPLAY), int(_FOREGROUND), int(_ALIGNMENT)})
 _AGE_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_ARCHIVED_COLOUR = QColor("#8a8f98")
+_ARCHIVED_COLOUR = QColor(ARCHIVED_TEXT)
 SearchFn = Callable[[str, bool, int], PatientSearch]  # (text, include archived, first rows wanted)
 RowsFn = Callable[[Sequence[int]], list[PatientRow]]
 Index = QModelIndex | QPersistentModelIndex

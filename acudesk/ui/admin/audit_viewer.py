@@ -26,6 +26,7 @@ from acudesk.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from acudesk.ui.style import ERROR_TEXT
 
 ACTIONS = ("", "login", "login_failed", "lockout", "create", "update", "view", "archive", "restore", "sign",
            "amend", "export", "backup", "setup")
@@ -98,4 +99,4 @@ class AuditViewer(QDialog):
         if report.ok:
             self.status.setText(f"Chain intact: {report.events_checked} events verified.")
         else:
-            self.status.setText(f"<b style='color:#b3261e'>Chain broken at event {report.first_broken_id}.</b>")
+            self.status.setText(f"<b style='color:{ERROR_TEXT}'>Chain broken at event {report.first_broken_id}.</b>")

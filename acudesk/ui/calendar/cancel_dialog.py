@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from acudesk.services.appointments import LATE_CANCELLATION_NOTICE
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.ui.qt import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from acudesk.ui.style import LATE_TEXT, MUTED_TEXT
 
 REASONS = ("Patient unwell", "Patient away", "Patient asked to rebook", "Practitioner unavailable", "Clinic closed")
 
@@ -26,7 +27,7 @@ class CancelDialog(QDialog):
             f"Less than {hours} hours' notice: this will be recorded as a late cancellation." if late
             else f"{hours} hours' notice or more: not a late cancellation."
         )
-        note.setStyleSheet("color: #c05621;" if late else "color: #52606d;")
+        note.setStyleSheet(f"color: {LATE_TEXT if late else MUTED_TEXT};")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Cancel visit")

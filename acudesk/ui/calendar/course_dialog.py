@@ -37,6 +37,15 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
+from acudesk.ui.style import (
+    ALERT_TEXT,
+    CLOSED_DAY_TEXT,
+    CONFLICT_BACKGROUND,
+    MOVED_BACKGROUND,
+    MUTED_TEXT,
+    NOTE_BACKGROUND,
+    TEXT,
+)
 
 PRESETS = (
     "weekly x4, fortnightly x2, monthly x3",
@@ -46,7 +55,6 @@ PRESETS = (
     "monthly x3",
 )
 PREVIEW_DELAY_MS = 250
-MOVED_BG, CONFLICT_BG, NOTE_BG = "#fff4d6", "#fde2e2", "#eef4fb"
 
 
 @dataclass(frozen=True)
@@ -88,10 +96,10 @@ class CourseBookingDialog(QDialog):
         self.presets.addItems(PRESETS)
         self.pattern_error = QLabel()
         self.pattern_error.setObjectName("patternError")
-        self.pattern_error.setStyleSheet("color: #c53030;")
+        self.pattern_error.setStyleSheet(f"color: {ALERT_TEXT};")
         self.pattern_error.setWordWrap(True)
         self.plan_note = QLabel()
-        self.plan_note.setStyleSheet("color: #52606d;")
+        self.plan_note.setStyleSheet(f"color: {MUTED_TEXT};")
 
         when = QHBoxLayout()
         when.addWidget(self.date, 1)
@@ -246,7 +254,7 @@ class CourseBookingDialog(QDialog):
         if isinstance(error, AcuDeskError):
             self.table.setRowCount(0)
             self._invalidate(error.message)
-            self.summary.setStyleSheet("color: #c53030;")
+            self.summary.setStyleSheet(f"color: {ALERT_TEXT};")
         else:
             show_error(error, self)
 
@@ -256,13 +264,13 @@ class CourseBookingDialog(QDialog):
         for row, visit in enumerate(preview.visits):
             note, background = "", None
             if visit.moved_from is not None:
-                note, background = f"Moved from {visit.moved_from:%a %d %b}: {visit.reason}", MOVED_BG
+                note, background = f"Moved from {visit.moved_from:%a %d %b}: {visit.reason}", MOVED_BACKGROUND
             if visit.time_note:
                 note = f"{note}; {visit.time_note}" if note else visit.time_note
-                background = background or NOTE_BG
+                background = background or NOTE_BACKGROUND
             if visit.conflicts:
                 note = "; ".join(c.split(": ", 1)[-1] for c in visit.conflicts)
-                background = CONFLICT_BG
+                background = CONFLICT_BACKGROUND
             cells = (str(visit.number), f"{visit.local_start:%a %d %b %Y}", f"{visit.local_start:%H:%M}",
                      visit.phase_label, note)
             for column, text in enumerate(cells):
@@ -270,7 +278,7 @@ class CourseBookingDialog(QDialog):
                 if background:
                     item.setBackground(QColor(background))
                 if visit.conflicts:
-                    item.setForeground(QColor("#9b2c2c"))
+                    item.setForeground(QColor(CLOSED_DAY_TEXT))
                 item.setToolTip(note)
                 self.table.setItem(row, column, item)
         moved = sum(1 for v in preview.visits if v.moved)
@@ -278,10 +286,10 @@ class CourseBookingDialog(QDialog):
         text = (f"{len(preview.visits)} visits, {first:%a %d %b %Y} to {last:%a %d %b %Y}"
                 f"{f' · {moved} moved (highlighted)' if moved else ''}")
         if preview.ok:
-            self.summary.setStyleSheet("color: #1f2933;")
+            self.summary.setStyleSheet(f"color: {TEXT};")
             self.summary.setText(text + " · no conflicts.")
         else:
-            self.summary.setStyleSheet("color: #c53030;")
+            self.summary.setStyleSheet(f"color: {ALERT_TEXT};")
             self.summary.setText(f"{text} · {len(preview.conflicts)} conflict(s) in red: change the time or "
                                  "the pattern. Nothing can be booked until all are solved.")
         self.save_button.setEnabled(preview.ok)

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from acudesk.services.calendar_data import CalendarEntry
-from acudesk.ui.calendar.status import LATE_COLOUR, border, fill
+from acudesk.ui.calendar.status import border, fill
 from acudesk.ui.qt import QColor, QFont, QPainter, QPen, QPoint, QRectF, Qt, QWidget, Signal
+from acudesk.ui.style import LATE_TEXT
 
 FIRST_HOUR, LAST_HOUR = 8, 19
 GUTTER = 52  # hour labels
@@ -170,7 +171,7 @@ class CalendarGrid(QWidget):
         painter.setBrush(fill(entry.status))
         painter.drawRoundedRect(rect, 3, 3)
         painter.fillRect(QRectF(rect.left(), rect.top(), 4, rect.height()),
-                         QColor(LATE_COLOUR) if late else border(entry.status))
+                         QColor(LATE_TEXT) if late else border(entry.status))
         painter.setPen(QColor("#7b8794") if entry.status == "cancelled" else QColor("#1f2933"))
         text_rect = rect.adjusted(7, 1, -3, -1)
         font = QFont(bold)

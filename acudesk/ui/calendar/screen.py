@@ -17,6 +17,7 @@ from acudesk.ui.calendar.status import Legend
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import QComboBox, QHBoxLayout, QLabel, QPushButton, Qt, QVBoxLayout, QWidget
+from acudesk.ui.style import MUTED_TEXT
 
 WEEK, DAY = "week", "day"
 
@@ -59,7 +60,7 @@ class CalendarScreen(QWidget):
         self.grid = CalendarGrid()
         self.entry_actions = EntryActions(context, self, open_chart)
         self.hint = QLabel("Click a free time to book a course there; click a visit for check-in, move or cancel.")
-        self.hint.setStyleSheet("color: #52606d;")
+        self.hint.setStyleSheet(f"color: {MUTED_TEXT};")
 
         bar = QHBoxLayout()
         for widget in (self.previous, self.today_button, self.next, self.title):

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from acudesk.ui.qt import QColor, QHBoxLayout, QLabel, QWidget
+from acudesk.ui.style import (
+    ARRIVED_BORDER,
+    ARRIVED_FILL,
+    BOOKED_BORDER,
+    BOOKED_FILL,
+    CANCELLED_BORDER,
+    CANCELLED_FILL,
+    COMPLETED_BORDER,
+    COMPLETED_FILL,
+    NO_SHOW_BORDER,
+    NO_SHOW_FILL,
+    TEXT,
+)
 
 # status -> (fill, border, label)
 STATUS_STYLE: dict[str, tuple[str, str, str]] = {
-    "booked": ("#dbe9f8", "#2b6cb0", "Booked"),
-    "arrived": ("#fdf0c4", "#b7791f", "Checked in"),
-    "completed": ("#d5f0dc", "#2f855a", "Completed"),
-    "cancelled": ("#eceff3", "#a0a7b1", "Cancelled"),
-    "no_show": ("#fbd9d9", "#c53030", "No-show"),
+    "booked": (BOOKED_FILL, BOOKED_BORDER, "Booked"),
+    "arrived": (ARRIVED_FILL, ARRIVED_BORDER, "Checked in"),
+    "completed": (COMPLETED_FILL, COMPLETED_BORDER, "Completed"),
+    "cancelled": (CANCELLED_FILL, CANCELLED_BORDER, "Cancelled"),
+    "no_show": (NO_SHOW_FILL, NO_SHOW_BORDER, "No-show"),
 }
-LATE_COLOUR = "#c05621"
 
 
 def status_label(status: str) -> str:
@@ -39,6 +51,6 @@ class Legend(QWidget):
             swatch = QLabel(label)
             swatch.setStyleSheet(
                 f"background: {background}; border: 1px solid {edge}; border-left: 4px solid {edge};"
-                "border-radius: 3px; padding: 2px 6px; color: #1f2933;"
+                f"border-radius: 3px; padding: 2px 6px; color: {TEXT};"
             )
             layout.addWidget(swatch)

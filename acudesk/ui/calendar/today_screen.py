@@ -18,7 +18,7 @@ from acudesk.services import calendar_data
 from acudesk.services.calendar_data import LATE_AFTER, TodayEntry, is_late
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.calendar.entry_actions import EntryActions
-from acudesk.ui.calendar.status import LATE_COLOUR, fill, status_label
+from acudesk.ui.calendar.status import fill, status_label
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.operations import refresh_on_changes
@@ -38,6 +38,7 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
+from acudesk.ui.style import LATE_BACKGROUND, LATE_TEXT, MUTED_TEXT
 
 COLUMNS = ("Time", "Patient", "Practitioner", "Room", "Visit", "Status")
 LONGEST_WAIT_MS = 6 * 3600 * 1000  # the clock timer re-arms itself at least this often
@@ -58,7 +59,7 @@ class TodayScreen(QWidget):
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
         self.counts = QLabel()
-        self.counts.setStyleSheet("color: #52606d;")
+        self.counts.setStyleSheet(f"color: {MUTED_TEXT};")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("todayTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -101,7 +102,7 @@ class TodayScreen(QWidget):
         late_minutes = int(LATE_AFTER.total_seconds() // 60)
         hint = QLabel(f"Rows in orange: booked, and the start time passed more than {late_minutes} minutes ago. "
                       "Double-click a row to open the chart; right-click for more.")
-        hint.setStyleSheet("color: #52606d;")
+        hint.setStyleSheet(f"color: {MUTED_TEXT};")
         layout.addWidget(hint)
         self.clock = QTimer(self)
         self.clock.setSingleShot(True)
@@ -136,8 +137,8 @@ class TodayScreen(QWidget):
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if item.late:
-                    cell.setForeground(QColor(LATE_COLOUR))
-                    cell.setBackground(QColor("#feebc8"))
+                    cell.setForeground(QColor(LATE_TEXT))
+                    cell.setBackground(QColor(LATE_BACKGROUND))
                 elif column == len(cells) - 1:
                     cell.setBackground(fill(e.status))
                 self.table.setItem(row, column, cell)

@@ -6,14 +6,28 @@ from collections.abc import Sequence
 from html import escape
 
 from acudesk.ui.qt import QLabel, Qt, QVBoxLayout, QWidget
+from acudesk.ui.style import (
+    CAUTION_BACKGROUND,
+    CAUTION_BORDER,
+    CAUTION_TEXT,
+    CLEAR_BACKGROUND,
+    CLEAR_BORDER,
+    CLEAR_TEXT,
+    NEUTRAL_BACKGROUND,
+    NEUTRAL_BORDER,
+    NEUTRAL_TEXT,
+    STOP_BACKGROUND,
+    STOP_BORDER,
+    STOP_TEXT,
+)
 
 RED = ("EMERGENCY", "URGENT_REFERRAL")
 AMBER = ("REFER_BEFORE_TREATMENT", "CAUTION")
 STYLES = {
-    "red": "background: #fdecea; border: 2px solid #b3261e; color: #5f1410;",
-    "amber": "background: #fff4e0; border: 2px solid #c77700; color: #4d3000;",
-    "green": "background: #e8f5e9; border: 2px solid #2e7d32; color: #173d19;",
-    "grey": "background: #eef1f5; border: 2px solid #c9d1db; color: #39424e;",
+    "red": f"background: {STOP_BACKGROUND}; border: 2px solid {STOP_BORDER}; color: {STOP_TEXT};",
+    "amber": f"background: {CAUTION_BACKGROUND}; border: 2px solid {CAUTION_BORDER}; color: {CAUTION_TEXT};",
+    "green": f"background: {CLEAR_BACKGROUND}; border: 2px solid {CLEAR_BORDER}; color: {CLEAR_TEXT};",
+    "grey": f"background: {NEUTRAL_BACKGROUND}; border: 2px solid {NEUTRAL_BORDER}; color: {NEUTRAL_TEXT};",
 }
 
 

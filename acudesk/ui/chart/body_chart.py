@@ -26,8 +26,9 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
+from acudesk.ui.style import ACCENT, CAUTION_BORDER, STOP_BORDER
 
-COLOURS = {"planned": "#2b6cb0", "warn": "#c77700", "block": "#b3261e"}
+COLOURS = {"planned": ACCENT, "warn": CAUTION_BORDER, "block": STOP_BORDER}
 HIT_RADIUS = 9.0
 
 

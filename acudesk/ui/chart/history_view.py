@@ -7,6 +7,7 @@ from html import escape
 
 from acudesk.services.sessions import SessionData
 from acudesk.ui.qt import QLabel, Qt, QWidget
+from acudesk.ui.style import ACCENT, CAUTION_BORDER, CHANGED_BACKGROUND
 
 
 def _fields(record: SessionData) -> list[tuple[str, str]]:
@@ -35,12 +36,12 @@ def history_html(records: Sequence[SessionData]) -> str:
         rows = []
         for label, value in _fields(record):
             changed = bool(before) and before.get(label) != value
-            style = " style='background:#fff4e0'" if changed else ""
+            style = f" style='background:{CHANGED_BACKGROUND}'" if changed else ""
             rows.append(f"<tr{style}><td><b>{escape(label)}</b></td><td>{escape(value)}</td></tr>")
             previous[label] = value
         if record.amends_id is not None:
             head += "<br><small>Changed lines are highlighted.</small>"
-        border = "#2b6cb0" if record.amends_id is None else "#c77700"
+        border = ACCENT if record.amends_id is None else CAUTION_BORDER
         parts.append(f"<div style='border-left: 4px solid {border}; margin-bottom: 8px'>{head}"
                      f"<table cellspacing='4'>{''.join(rows)}</table></div>")
     return "".join(parts)

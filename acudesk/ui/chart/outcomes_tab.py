@@ -28,6 +28,7 @@ from acudesk.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from acudesk.ui.style import ERROR_TEXT
 
 HINTS = {
     "NRS": "Pain now, 0-10",
@@ -74,7 +75,7 @@ class OutcomesTab(QWidget):
         self.entry.setObjectName("outcomeEntry")
         self.record_button = QPushButton("Record")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setStyleSheet(f"color: {ERROR_TEXT};")
         self.error.setWordWrap(True)
         self.list = QListWidget()
         self.list.setWordWrap(True)

@@ -7,6 +7,7 @@ from html import escape
 
 from acudesk.domain.contraindications import Violation
 from acudesk.ui.qt import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, Qt, QVBoxLayout, QWidget
+from acudesk.ui.style import ERROR_TEXT
 
 
 class OverrideDialog(QDialog):
@@ -16,7 +17,7 @@ class OverrideDialog(QDialog):
         self.setMinimumWidth(460)
         reasons = "".join(f"<li><b>{escape(v.rule)}</b>: {escape(v.reason)}<br><small>{escape(v.source)}</small></li>"
                           for v in violations)
-        text = QLabel(f"<p style='color:#b3261e'><b>{escape(item)} is blocked by the safety rules:</b></p>"
+        text = QLabel(f"<p style='color:{ERROR_TEXT}'><b>{escape(item)} is blocked by the safety rules:</b></p>"
                       f"<ul>{reasons}</ul><p>To use it anyway, record your clinical reason. "
                       "It is stored with the plan and in the audit log.</p>")
         text.setTextFormat(Qt.TextFormat.RichText)

@@ -43,8 +43,8 @@ from acudesk.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from acudesk.ui.style import ERROR_TEXT, SUCCESS_TEXT, WARNING_TEXT
 
-AMBER, RED = "#8a5300", "#b3261e"
 SIDE_WORDS = {"bilateral": "both sides", "left": "left", "right": "right", "midline": "midline"}
 
 
@@ -192,7 +192,7 @@ class PlanTab(QWidget):
         self.activate_button.setEnabled(self.gate_allowed and not active)
         self.activate_button.setToolTip("" if self.gate_allowed else message)
         if not self.gate_allowed:
-            self.set_message(f"STOP — {message}", RED)
+            self.set_message(f"STOP — {message}", ERROR_TEXT)
         elif self.message.text().startswith("STOP — "):
             self.set_message("", "")  # the treatment stop was lifted (a referral recorded, a clear intake)
 
@@ -253,7 +253,8 @@ class PlanTab(QWidget):
         self.chart.set_marked(marked)
         technique_notes = [v for v in found if v.item_kind == "technique"]
         self.technique_notes.setText("<br>".join(
-            f"<span style='color:{RED if v.severity == 'block' else AMBER}'><b>{escape(v.item.replace('_', ' '))}"
+            f"<span style='color:{ERROR_TEXT if v.severity == 'block' else WARNING_TEXT}'>"
+            f"<b>{escape(v.item.replace('_', ' '))}"
             f"{' BLOCKED' if v.severity == 'block' else ''}</b> ({escape(v.rule)}): {escape(v.reason)}</span>"
             for v in technique_notes))
         self.set_message("", "")
@@ -284,7 +285,7 @@ class PlanTab(QWidget):
                 point.code, blocks, self)
             if not reason or not reason.strip():
                 self.set_message(f"{point.code} was not added: it is blocked ({blocks[0].rule}) and needs an "
-                                 "override reason.", RED)
+                                 "override reason.", ERROR_TEXT)
                 return False
             candidate = PlannedPoint(point.code, side, "", reason.strip())
         self.points.append(candidate)
@@ -309,7 +310,7 @@ class PlanTab(QWidget):
             reason = OverrideDialog.get_reason(name.replace("_", " "), blocks, self)
             if not reason:
                 self.techniques.uncheck(name)
-                self.set_message(f"{name} was not added: it is blocked ({blocks[0].rule}).", RED)
+                self.set_message(f"{name} was not added: it is blocked ({blocks[0].rule}).", ERROR_TEXT)
                 return
             self.techniques.overrides[name] = reason
         self.refresh_safety()
@@ -331,14 +332,14 @@ class PlanTab(QWidget):
         self.points = []
         skipped = [p.code for p in draft.points if not self.add_point(p.code, p.side)]
         self.set_message(note + (f" Not added (blocked): {', '.join(skipped)}." if skipped else ""),
-                         RED if skipped else "#2e5e2f")
+                         ERROR_TEXT if skipped else SUCCESS_TEXT)
 
     def repeat_last(self) -> None:
         ctx = self.context
 
         def done(draft: PlanDraft | None) -> None:
             if draft is None:
-                self.set_message("There is no earlier prescription to repeat.", AMBER)
+                self.set_message("There is no earlier prescription to repeat.", WARNING_TEXT)
             else:
                 self._apply_prescription(draft, "Last prescription repeated.")
 
@@ -352,7 +353,7 @@ class PlanTab(QWidget):
         try:
             pattern = parse_pattern(text)
         except AcuDeskError as error:
-            self.pattern_note.setText(f"<span style='color:{RED}'>{escape(error.message)}</span>")
+            self.pattern_note.setText(f"<span style='color:{ERROR_TEXT}'>{escape(error.message)}</span>")
         else:
             self.pattern_note.setText(f"{pattern.total} visits: {escape(format_pattern(pattern))}")
 
@@ -383,15 +384,15 @@ class PlanTab(QWidget):
 
     def _fail(self, error: BaseException) -> None:
         if isinstance(error, ValidationErrors):
-            self.set_message("\n".join(e.message for e in error.errors), RED)
+            self.set_message("\n".join(e.message for e in error.errors), ERROR_TEXT)
         elif isinstance(error, AcuDeskError):
-            self.set_message(error.message, RED)
+            self.set_message(error.message, ERROR_TEXT)
         else:
             show_error(error, self)
 
     def _saved(self, record: PlanRecord) -> None:
         self.show_plan(record)
-        self.set_message(f"Plan {'activated' if record.status == 'active' else 'saved'}.", "#2e5e2f")
+        self.set_message(f"Plan {'activated' if record.status == 'active' else 'saved'}.", SUCCESS_TEXT)
 
     def activate(self) -> None:
         self.save(then_activate=True)

@@ -29,6 +29,7 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
+from acudesk.ui.style import CHECK_PASSED_TEXT, ERROR_TEXT, MUTED_TEXT
 
 UNSET = "—"
 
@@ -115,7 +116,7 @@ class SessionEditor(QWidget):
     def _add_point(self) -> None:
         point = load_catalogue().get(self.add_code.text().strip())
         if point is None:
-            self.add_code.setStyleSheet("border: 1px solid #b3261e;")
+            self.add_code.setStyleSheet(f"border: 1px solid {ERROR_TEXT};")
             return
         self.add_code.setStyleSheet("")
         self.add_code.clear()
@@ -134,14 +135,14 @@ class SessionEditor(QWidget):
         needles_in, needles_out = _value(self.needles_in), _value(self.needles_out)
         match = needles_in is not None and needles_in == needles_out
         if needles_in is None or needles_out is None:
-            text, colour = "Count the needles at insertion and at removal; both are needed to sign.", "#52606d"
+            text, colour = "Count the needles at insertion and at removal; both are needed to sign.", MUTED_TEXT
         elif match:
-            text, colour = f"✓ {needles_in} in, {needles_out} out: counts agree.", "#2e7d32"
+            text, colour = f"✓ {needles_in} in, {needles_out} out: counts agree.", CHECK_PASSED_TEXT
         else:
             text = (f"⚠ MISMATCH: {needles_in} in, {needles_out} out. A needle may still be in the patient or the "
                     "couch. Find it before the patient leaves. Saving records a retained-needle adverse event; "
                     "the record cannot be signed until the counts agree.")
-            colour = "#b3261e"
+            colour = ERROR_TEXT
         self.needle_message.setText(text)
         self.needle_message.setStyleSheet(f"color: {colour}; font-weight: 600;")
         self.needlesChanged.emit(match)

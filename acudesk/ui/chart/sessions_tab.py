@@ -38,8 +38,7 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
-
-RED = "#b3261e"
+from acudesk.ui.style import ERROR_TEXT
 
 
 def _row_text(record: SessionData) -> str:
@@ -207,7 +206,7 @@ class SessionsTab(QWidget):
         else:
             self._show_draft(record.draft)
             self.state.setText(self.refusal or f"Draft session record no. {record.id} (not signed).")
-            self.state.setStyleSheet(f"color: {RED}; font-weight: 600;" if self.refusal else "")
+            self.state.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: 600;" if self.refusal else "")
             self.refusal = ""
             self._set_mode("draft")
 
@@ -225,7 +224,7 @@ class SessionsTab(QWidget):
         if not all(record.digest_ok for record in records):
             self.state.setText("WARNING: this signed record was changed outside AcuDesk after signing; it no "
                                "longer matches its signature. Tell the clinic's administrator.")
-            self.state.setStyleSheet(f"color: {RED}; font-weight: 600;")
+            self.state.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: 600;")
         self._set_mode("signed")
 
     # -- new / save / sign ---------------------------------------------------------------------------
@@ -276,7 +275,7 @@ class SessionsTab(QWidget):
         else:
             show_error(error, self)
             return
-        self.state.setStyleSheet(f"color: {RED}; font-weight: 600;")
+        self.state.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: 600;")
 
     def _save_work(self, *, sign: bool) -> Callable[[], tuple[SessionData, AcuDeskError | None]]:
         ctx, draft, current = self.context, self.editor.value(), self.current

@@ -37,6 +37,7 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
+from acudesk.ui.style import CLEAR_BACKGROUND, CLEAR_TEXT, STOP_BACKGROUND, STOP_BORDER, STOP_TEXT
 
 
 class PatientChartWindow(QMainWindow):
@@ -162,8 +163,10 @@ class PatientChartWindow(QMainWindow):
         self.gate_decision = decision
         if decision.allowed:
             self.gate.setText(f"Treatment may go ahead. {escape(decision.message)}")
-            self.gate.setStyleSheet("background: #e8f5e9; color: #173d19; padding: 6px; border-radius: 4px;")
+            self.gate.setStyleSheet(f"background: {CLEAR_BACKGROUND}; color: {CLEAR_TEXT}; padding: 6px;"
+                                    "border-radius: 4px;")
         else:
             self.gate.setText(f"STOP — NO TREATMENT. {escape(decision.message)}")
-            self.gate.setStyleSheet("background: #fdecea; color: #5f1410; padding: 6px; border-radius: 4px;"
-                                    "border: 2px solid #b3261e; font-weight: 600;")
+            self.gate.setStyleSheet(f"background: {STOP_BACKGROUND}; color: {STOP_TEXT}; padding: 6px;"
+                                    "border-radius: 4px;"
+                                    f"border: 2px solid {STOP_BORDER}; font-weight: 600;")
