@@ -14,7 +14,8 @@ import sys
 import unicodedata
 
 from acudesk.cli.common import positive_int
-from acudesk.domain.acupoints import Acupoint, load_catalogue
+from acudesk.domain.acupoint_files import load_catalogue
+from acudesk.domain.acupoints import Acupoint
 
 EXIT_NO_MATCH = 1
 

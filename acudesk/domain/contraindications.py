@@ -228,7 +228,7 @@ class _UnplacedPoint:
 def default_point_lookup() -> PointLookup:
     """The acupoint catalogue's ``get``; without a catalogue, a cautious stand-in (region 'any')."""
     try:
-        from acudesk.domain.acupoints import load_catalogue
+        from acudesk.domain.acupoint_files import load_catalogue
     except ImportError:
         return lambda code: _UnplacedPoint(normalise_code(code))
     return load_catalogue().get

@@ -13,7 +13,8 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
-from acudesk.domain.acupoints import BodyChart, Catalogue, ChartView, load_body_chart, load_catalogue
+from acudesk.domain.acupoint_files import load_body_chart, load_catalogue
+from acudesk.domain.acupoints import BodyChart, Catalogue, ChartView
 from acudesk.reports.fonts import SANS, SANS_BOLD
 from acudesk.reports.layout import ACCENT, INK, MUTED, RULE, SHADE, WARN
 from acudesk.reports.model import PlanPointLine

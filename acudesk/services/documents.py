@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from acudesk.domain.acupoints import load_catalogue
+from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.outcomes import load_outcome_config

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from acudesk.domain.acupoints import load_catalogue
+from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.contraindications import Violation, check_plan
 from acudesk.domain.errors import NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.intake import Intake as IntakeAnswers

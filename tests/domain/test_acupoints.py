@@ -8,6 +8,13 @@ from typing import Any
 
 import pytest
 
+from acudesk.domain.acupoint_files import (
+    catalogue_path,
+    load_body_chart,
+    load_catalogue,
+    parse_body_chart,
+    parse_catalogue,
+)
 from acudesk.domain.acupoints import (
     INDICATION_TAGS,
     MERIDIANS,
@@ -17,11 +24,6 @@ from acudesk.domain.acupoints import (
     Acupoint,
     Catalogue,
     CatalogueError,
-    catalogue_path,
-    load_body_chart,
-    load_catalogue,
-    parse_body_chart,
-    parse_catalogue,
     point_in_outline,
 )
 from acudesk.paths import resource

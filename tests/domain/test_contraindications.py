@@ -361,7 +361,7 @@ def test_without_catalogue_points_are_treated_as_anywhere(monkeypatch: pytest.Mo
     real_import = builtins.__import__
 
     def no_catalogue(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "acudesk.domain.acupoints":
+        if name == "acudesk.domain.acupoint_files":
             raise ImportError(name)
         return real_import(name, *args, **kwargs)
 
@@ -374,8 +374,8 @@ def test_without_catalogue_points_are_treated_as_anywhere(monkeypatch: pytest.Mo
 
 
 def test_real_catalogue() -> None:
-    acupoints = pytest.importorskip("acudesk.domain.acupoints")
-    catalogue = acupoints.load_catalogue()
+    acupoint_files = pytest.importorskip("acudesk.domain.acupoint_files")
+    catalogue = acupoint_files.load_catalogue()
     violations = check_plan(
         {"pregnant": True, "pregnancy_weeks": 20},
         ["sp6", "BL-23", "GB21"],
@@ -480,7 +480,7 @@ def test_malformed_rules_are_refused(bad: dict[str, Any]) -> None:
 
 def test_every_rule_point_code_is_in_the_real_catalogue() -> None:
     acupoints = pytest.importorskip("acudesk.domain.acupoints")
-    catalogue = acupoints.load_catalogue()
+    catalogue = pytest.importorskip("acudesk.domain.acupoint_files").load_catalogue()
     missing = [(r.id, code) for r in load_ruleset().rules for code in r.points if catalogue.get(code) is None]
     assert missing == []
     regions = {r for rule in load_ruleset().rules for r in rule.regions}

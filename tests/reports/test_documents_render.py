@@ -11,7 +11,7 @@ import pytest
 from conftest import pdf_text
 from course_data import build_course
 
-from acudesk.domain.acupoints import load_catalogue
+from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.errors import ValidationError
 from acudesk.reports.charts import chart_marks
 from acudesk.reports.model import PlanPointLine

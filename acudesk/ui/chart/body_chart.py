@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from acudesk.domain.acupoints import Acupoint, ChartView, load_body_chart, load_catalogue
+from acudesk.domain.acupoint_files import load_body_chart, load_catalogue
+from acudesk.domain.acupoints import Acupoint, ChartView
 from acudesk.ui.qt import (
     QColor,
     QFont,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from acudesk.domain.acupoints import load_catalogue
+from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.contraindications import Violation
 from acudesk.domain.errors import AcuDeskError, ValidationErrors
 from acudesk.domain.intake import Intake as IntakeAnswers

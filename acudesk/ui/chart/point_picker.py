@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from acudesk.domain.acupoints import Acupoint, load_catalogue
+from acudesk.domain.acupoint_files import load_catalogue
+from acudesk.domain.acupoints import Acupoint
 from acudesk.ui.qt import (
     QButtonGroup,
     QHBoxLayout,

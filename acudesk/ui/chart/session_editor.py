@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from acudesk.domain.acupoints import load_catalogue
+from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.services.sessions import NeedledPoint, SessionDraft
 from acudesk.ui.chart.point_picker import SIDES
 from acudesk.ui.qt import (
