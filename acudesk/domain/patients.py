@@ -143,5 +143,7 @@ def validate_patient(details: PatientDetails, *, today: date, country: str) -> P
         gp_practice=details.gp_practice.strip(),
         gp_address=details.gp_address.strip(),
         emergency_contact_name=details.emergency_contact_name.strip(),
-        **phones,
+        phone=phones["phone"],
+        gp_phone=phones["gp_phone"],
+        emergency_contact_phone=phones["emergency_contact_phone"],
     )

@@ -6,7 +6,7 @@ python -m acudesk.domain.rules_doc > docs/clinical-rules.md
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from acudesk.domain.conditions import Condition
@@ -44,7 +44,7 @@ def _nested(cond: Condition) -> str:
     return f"({text})" if isinstance(cond, Mapping) else text
 
 
-def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
+def _table(headers: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines

@@ -83,7 +83,7 @@ class CalendarRange:
 _Practitioner = aliased(User)
 
 
-def _statement() -> Select[Any]:
+def _statement() -> Select:  # any number of columns: bare, for SQLAlchemy 2.0 and 2.1 alike
     return (
         select(
             Appointment.id, Appointment.version, Appointment.patient_id, Patient.given_name, Patient.family_name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from acudesk.ui.errors import show_error
 from acudesk.ui.qt import (
     QAction,
     QComboBox,
+    QDate,
     QDateEdit,
     QDesktopServices,
     QDialog,
@@ -64,7 +66,8 @@ class DocumentsDialog(QDialog):
         for kind, label, needs_patient, permission in CHOICES:
             if allowed(context.actor, permission) and (patient_id is not None or not needs_patient):
                 self.kind.addItem(label, kind)
-        self.day = QDateEdit(context.today())
+        today = context.today()
+        self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
         self.kind.currentIndexChanged.connect(self._update)
         form = QFormLayout()
@@ -80,7 +83,7 @@ class DocumentsDialog(QDialog):
         self.status.setWordWrap(True)
         self.create_button = QPushButton("Create PDF")
         self.create_button.setDefault(True)
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.create_pdf)
         self.open_button = QPushButton("Open")
         self.open_button.clicked.connect(self.open_pdf)
         self.save_button = QPushButton("Save As…")
@@ -105,12 +108,13 @@ class DocumentsDialog(QDialog):
         if self.kind.count() == 0:
             self.status.setText("Your role does not allow printing documents.")
 
-    def create(self) -> None:
+    def create_pdf(self) -> None:
         kind = self.kind.currentData()
         if kind is None:
             return
         ctx = self.context
-        day = self.day.date().toPython() if kind == "daylist" else None
+        picked = self.day.date()
+        day = date(picked.year(), picked.month(), picked.day()) if kind == "daylist" else None
         patient_id = None if kind in ("general", "daylist") else self.patient_id
         service_kind = "handout" if kind == "general" else kind
         stem = {"daylist": f"day-list-{day}", "general": "acupuncture-handout"}.get(
@@ -165,7 +169,7 @@ class DocumentsDialog(QDialog):
 def install_print_action(window) -> QAction:
     """Add "Print…" to the main window's toolbar and Patients menu (kept here so the window stays small)."""
     context: AppContext = window.context
-    action = QAction("Print…", window, shortcut=QKeySequence.StandardKey.Print)
+    action = QAction("Print…", window, shortcut=QKeySequence(QKeySequence.StandardKey.Print))
     action.setObjectName("printAction")
     action.setToolTip("Print a handout, care summary, referral letter, statement or day list")
     action.setEnabled(any(allowed(context.actor, choice[3]) for choice in CHOICES))

@@ -44,9 +44,10 @@ class PatientDetailsPanel(QFrame):
         def row(label: str, value: str) -> str:
             return f"<tr><td style='color:{LABEL_TEXT};padding-right:10px'>{label}</td><td>{value or '—'}</td></tr>"
 
+        born = f"{d.date_of_birth:%d %b %Y} (age {age_on(d.date_of_birth, today)})" if d.date_of_birth else ""
         rows = "".join([
             row("Patient no.", str(record.id)),
-            row("Born", f"{d.date_of_birth:%d %b %Y} (age {age_on(d.date_of_birth, today)})"),
+            row("Born", born),
             row("Sex", escape(d.sex.capitalize())),
             row("Phone", escape(display_phone(d.phone, country))),
             row("Email", escape(d.email)),

@@ -121,7 +121,7 @@ class RestoreDialog(QDialog):
         if self.restart_needed:
             from acudesk.ui.qt import QApplication
 
-            QApplication.instance().quit()
+            QApplication.quit()
 
     def _failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)

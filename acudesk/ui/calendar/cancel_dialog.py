@@ -20,7 +20,9 @@ class CancelDialog(QDialog):
         self.reason.setEditable(True)
         self.reason.addItems(REASONS)
         self.reason.setCurrentText("")
-        self.reason.lineEdit().setPlaceholderText("Reason (required)")
+        line = self.reason.lineEdit()
+        assert line is not None  # an editable combo box has one
+        line.setPlaceholderText("Reason (required)")
         late = entry.start_utc - datetime.now(UTC) < LATE_CANCELLATION_NOTICE
         hours = int(LATE_CANCELLATION_NOTICE.total_seconds() // 3600)
         note = QLabel(

@@ -207,9 +207,9 @@ class CalendarScreen(QWidget):
             for item in items:
                 columns.append(Column(item.id, item.name, f"{day:%a %d %b}", day, closed, spans,
                                       item.id if people else None, None if people else item.id, day == today))
-            index = {c.key: n for n, c in enumerate(columns)}
+            by_key: dict[object, int] = {c.key: n for n, c in enumerate(columns)}
             for entry in data.entries:
-                column = index.get(entry.practitioner_id if people else entry.room_id)
+                column = by_key.get(entry.practitioner_id if people else entry.room_id)
                 if column is not None:
                     entries.setdefault(column, []).append(entry)
             self.title.setText(f"{day:%A %d %B %Y}" + (f" · {closed}" if closed else ""))

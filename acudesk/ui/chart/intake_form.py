@@ -144,11 +144,13 @@ class IntakeForm(QWidget):
         self.blockSignals(True)
         for question in self.questions:
             editor = self.editors[question.id]
-            value = answers.get(question.id)
+            value: Any = answers.get(question.id)  # a saved answer: whatever JSON value the question allows
             if isinstance(editor, QCheckBox):
                 editor.setChecked(value is True)
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
-                editor.setValue(value if value is not None else editor.minimum())
+                if value is None:
+                    value = editor.minimum()
+                editor.setValue(value)
             elif isinstance(editor, QComboBox):
                 editor.setCurrentIndex(max(0, editor.findData(value)))
             elif isinstance(editor, _Choices):

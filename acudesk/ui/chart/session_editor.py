@@ -95,10 +95,10 @@ class SessionEditor(QWidget):
         self.plan_note = QPlainTextEdit()
         soap = QGroupBox("SOAP note")
         form = QFormLayout(soap)
-        for label, editor in (("Subjective", self.subjective), ("Objective", self.objective),
-                              ("Assessment", self.assessment), ("Plan", self.plan_note)):
-            editor.setFixedHeight(48)
-            form.addRow(label, editor)
+        for label, note in (("Subjective", self.subjective), ("Objective", self.objective),
+                            ("Assessment", self.assessment), ("Plan", self.plan_note)):
+            note.setFixedHeight(48)
+            form.addRow(label, note)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

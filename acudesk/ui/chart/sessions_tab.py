@@ -232,11 +232,12 @@ class SessionsTab(QWidget):
         ctx, now = self.context, datetime.now(UTC).replace(second=0, microsecond=0)
 
         def done(loaded: tuple[SessionDraft, tuple[str, ...]]) -> None:
+            draft: SessionDraft | None
             draft, advice = loaded
             if advice:
                 draft = self._rescreen(draft, advice)
-                if draft is None:
-                    return
+            if draft is None:
+                return
             self.current = None
             self.list.clearSelection()
             self._show_draft(draft)

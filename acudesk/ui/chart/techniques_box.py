@@ -39,8 +39,9 @@ class TechniquesBox(QGroupBox):
         self.intensity.setSingleStep(0.5)
         self.intensity.setValue(2.0)
         self.intensity.setSuffix(" mA")
-        for column, (label, editor) in enumerate(
-                (("Retention", self.retention), ("EA frequency", self.frequency), ("EA intensity", self.intensity))):
+        editors: tuple[tuple[str, QSpinBox | QDoubleSpinBox], ...] = (
+            ("Retention", self.retention), ("EA frequency", self.frequency), ("EA intensity", self.intensity))
+        for column, (label, editor) in enumerate(editors):
             grid.addWidget(QLabel(label), row, column * 2 if column < 2 else 4)
             grid.addWidget(editor, row + 1, column * 2 if column < 2 else 4)
             editor.valueChanged.connect(lambda _v: self.changed.emit())
