@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from acudesk.cli.common import database_target
 from acudesk.domain.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from acudesk.services.context import Actor
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,11 +38,13 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    from acudesk.services.clinic import default_actor
     from acudesk.services.maintenance import backup_database, open_database
 
     database = open_database(database_target(args))
     try:
-        path = backup_database(database, args.destination)
+        actor = default_actor(database)  # no sign-in yet: the first administrator, as for `acudesk export`
+        path = backup_database(database, actor, args.destination)
     finally:
         database.dispose()
     print(f"Backup written to {path}")
@@ -52,8 +58,27 @@ def _sqlite_target(args: argparse.Namespace) -> Path:
     return Path(target)
 
 
+def _first_administrator(target: Path) -> Actor:
+    """Who restores: no sign-in yet, so the first administrator of the file being replaced (as for
+    ``acudesk export``). Read without upgrading it: the file is about to be kept aside as it is."""
+    from acudesk.services.clinic import default_actor
+    from acudesk.services.maintenance import open_database
+
+    database = open_database(target, upgrade=False)
+    try:
+        return default_actor(database)
+    finally:
+        database.dispose()
+
+
 def run_restore(args: argparse.Namespace) -> int:
-    from acudesk.services.backups import backup_folder, list_backups, restore_backup
+    from acudesk.services.backups import (
+        backup_folder,
+        list_backups,
+        missing_or_damaged,
+        restore_backup,
+        restore_damaged_database,
+    )
 
     target = _sqlite_target(args)
     if args.list or args.backup is None:
@@ -64,7 +89,10 @@ def run_restore(args: argparse.Namespace) -> int:
         for info in backups:
             print(f"{info.taken_at:%Y-%m-%d %H:%M} UTC  {info.size / 1e6:7.1f} MB  {info.path}")
         return 0
-    aside = restore_backup(args.backup, target)
+    if missing_or_damaged(target):  # nobody can act in it: the same documented path as start-up's
+        aside = restore_damaged_database(args.backup, target)
+    else:
+        aside = restore_backup(_first_administrator(target), args.backup, target)
     print(f"Restored {target} from {args.backup.name}.")
     if aside:
         print(f"The previous file was kept as {aside}.")

@@ -4,6 +4,12 @@ Backups are SQLite backup-API copies, each verified with ``integrity_check`` bef
 They live in a folder beside the database (``<name>-backups/``); copy that folder off the PC as
 part of the clinic's routine (see docs/backups.md). A restore never destroys the current file: it
 is renamed aside first.
+
+Who acts: an automatic backup is taken for whoever is signed in (any role: it is the clinic's safety
+net, not an administrative act) and audited with them. Restoring is for ``MANAGE_BACKUPS`` only
+(``restore_backup``). The one restore without an actor is ``restore_damaged_database``: start-up offers
+it when the file is missing or fails SQLite's checks, so nobody can sign in to it; it refuses a
+healthy file, so it can never be used to roll back a database someone could sign in to.
 """
 
 from __future__ import annotations
@@ -19,10 +25,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from acudesk.domain.backup_retention import RetentionPolicy, backups_to_keep
-from acudesk.domain.errors import DatabaseError
+from acudesk.domain.errors import DatabaseError, PermissionDeniedError
 from acudesk.persistence.backup import backup_sqlite, integrity_report
 from acudesk.persistence.database import Database
-from acudesk.persistence.models import AuditEvent
+from acudesk.persistence.models import AuditEvent, User
 from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
@@ -92,11 +98,12 @@ def changed_since(database: Database, backup: BackupInfo | None) -> bool:
 
 
 def automatic_backup(
-    database: Database, *, now: datetime | None = None, on_close: bool = False,
+    database: Database, actor: Actor, *, now: datetime | None = None, on_close: bool = False,
     policy: RetentionPolicy = DEFAULT_RETENTION,
 ) -> Path | None:
     """Back up when something changed and the last backup is 30 minutes old (any age on close).
 
+    Any signed-in ``actor`` may (see the module doc); the backup is audited with them.
     Returns the new backup's path, or None when no backup was due.
     """
     source = database.sqlite_path
@@ -116,7 +123,7 @@ def automatic_backup(
         return None
     backup_sqlite(source, destination)
     with database.write() as session:
-        audit.record(session, None, "backup", "database", detail={"file": destination.name, "automatic": True})
+        audit.record(session, actor, "backup", "database", detail={"file": destination.name, "automatic": True})
     prune(folder, policy)
     log.info("Automatic backup written (%s)", destination.name)
     return destination
@@ -153,13 +160,29 @@ def check_health(database_path: Path) -> None:
         raise DamagedDatabaseError(database_path, problems, good)
 
 
-def restore_backup(backup: Path, target: Path, *, actor: Actor | None = None) -> Path | None:
+def missing_or_damaged(path: Path) -> bool:
+    """Whether nobody can sign in to ``path``: no file, an empty one, or one that fails ``quick_check``."""
+    return not path.is_file() or path.stat().st_size == 0 or bool(health_problems(path))
+
+
+def restore_backup(actor: Actor, backup: Path, target: Path) -> Path | None:
     """Put ``backup`` in place of ``target``. The current file (if any) is renamed aside, never deleted.
 
     Returns the path the old file was moved to.
     """
-    if actor is not None:
-        require(actor, Permission.MANAGE_BACKUPS)
+    require(actor, Permission.MANAGE_BACKUPS)
+    return _restore(backup, target, actor)
+
+
+def restore_damaged_database(backup: Path, target: Path) -> Path | None:
+    """``restore_backup`` for the start-up path, where nobody can sign in: only when ``target`` is missing
+    or fails ``quick_check`` (else ``PermissionDeniedError``). Audited with no user and ``damaged: True``."""
+    if not missing_or_damaged(target):
+        raise PermissionDeniedError("The database file is healthy: sign in as an administrator to restore a backup.")
+    return _restore(backup, target, None)
+
+
+def _restore(backup: Path, target: Path, actor: Actor | None) -> Path | None:
     if not backup.is_file():
         raise DatabaseError(f"{backup} does not exist.")
     report = integrity_report(backup)
@@ -176,10 +199,15 @@ def restore_backup(backup: Path, target: Path, *, actor: Actor | None = None) ->
                 os.replace(companion, aside.with_name(aside.name + suffix))
     backup_sqlite(backup, target)
     restored = Database.open(target)
+    detail: dict[str, object] = {"from": backup.name, "previous_file_kept_as": aside.name if aside else None}
     try:
         with restored.write() as session:
-            audit.record(session, actor, "restore", "database",
-                         detail={"from": backup.name, "previous_file_kept_as": aside.name if aside else None})
+            if actor is None:
+                detail["damaged"] = True
+            elif session.scalar(select(User.id).where(User.id == actor.user_id)) is None:
+                # an account created after this backup was taken: keep the name, not a dangling user id
+                detail["restored_by"], actor = actor.username, None
+            audit.record(session, actor, "restore", "database", detail=detail)
     finally:
         restored.dispose()
     log.info("Database restored from a backup")

@@ -15,6 +15,8 @@ from acudesk.persistence.database import Database, database_url, describe_operat
 from acudesk.persistence.migrations import SCHEMA_HEAD, stored_revision, upgrade_to_head
 from acudesk.persistence.models import AuditEvent, Patient
 from acudesk.services import audit
+from acudesk.services.context import Actor
+from acudesk.services.permissions import Permission, require
 
 log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -111,7 +113,9 @@ def check_database(target: str | Path) -> CheckReport:
         database.dispose()
 
 
-def backup_database(database: Database, destination: Path) -> Path:
+def backup_database(database: Database, actor: Actor, destination: Path) -> Path:
+    """A verified copy of the SQLite file at ``destination`` (File → Back up, ``acudesk backup``)."""
+    require(actor, Permission.MANAGE_BACKUPS)
     source = database.sqlite_path
     if source is None:
         raise DatabaseError(
@@ -120,5 +124,5 @@ def backup_database(database: Database, destination: Path) -> Path:
         )
     result = sqlite_backup.backup_sqlite(source, destination)
     with database.write() as session:
-        audit.record(session, None, "backup", "database", detail={"file": destination.name})
+        audit.record(session, actor, "backup", "database", detail={"file": destination.name})
     return result

@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         ctx = self.context
         self.statusBar().showMessage("Writing backup…")
         ctx.operations.write(
-            self, lambda: backup_database(ctx.database, Path(path)),
+            self, lambda: backup_database(ctx.database, ctx.actor, Path(path)),
             lambda written: self.statusBar().showMessage(f"Backup written to {written}", 8000),
             progress="Writing the backup…",
         )
@@ -400,8 +400,8 @@ class MainWindow(QMainWindow):
     def automatic_backup(self, on_close: bool = False) -> None:
         from acudesk.services.backups import automatic_backup
 
-        database = self.context.database
-        work = lambda: automatic_backup(database, on_close=on_close)  # noqa: E731
+        database, actor = self.context.database, self.context.actor  # for whoever is signed in
+        work = lambda: automatic_backup(database, actor, on_close=on_close)  # noqa: E731
         if on_close:  # the window is gone by the time this finishes: report to the log only
             self.context.operations.write(None, work, None, on_failure=lambda error: log.error(
                 "Closing backup failed: %s", type(error).__name__))

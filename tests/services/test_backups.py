@@ -41,7 +41,7 @@ def _patients_in(path: Path) -> int:
 def test_a_change_is_backed_up_and_the_backup_verifies(clinic) -> None:  # type: ignore[no-untyped-def]
     database, path = clinic
     _register(database, "Hollis")
-    written = backups.automatic_backup(database, now=T0)
+    written = backups.automatic_backup(database, default_actor(database), now=T0)
     assert written is not None and written.parent == backups.backup_folder(path)
     assert _patients_in(written) == 1
     assert backups.health_problems(written) == []
@@ -49,19 +49,20 @@ def test_a_change_is_backed_up_and_the_backup_verifies(clinic) -> None:  # type:
 
 def test_no_backup_without_a_change_or_within_thirty_minutes(clinic) -> None:  # type: ignore[no-untyped-def]
     database, _path = clinic
+    actor = default_actor(database)
     _register(database, "Hollis")
-    assert backups.automatic_backup(database, now=T0) is not None
-    assert backups.automatic_backup(database, now=T0 + timedelta(hours=2)) is None  # nothing changed
+    assert backups.automatic_backup(database, actor, now=T0) is not None
+    assert backups.automatic_backup(database, actor, now=T0 + timedelta(hours=2)) is None  # nothing changed
     _register(database, "Iqbal")
-    assert backups.automatic_backup(database, now=T0 + timedelta(minutes=10)) is None  # too soon
-    assert backups.automatic_backup(database, now=T0 + timedelta(minutes=10), on_close=True) is not None
+    assert backups.automatic_backup(database, actor, now=T0 + timedelta(minutes=10)) is None  # too soon
+    assert backups.automatic_backup(database, actor, now=T0 + timedelta(minutes=10), on_close=True) is not None
 
 
 def test_retention_prunes_old_automatic_backups(clinic) -> None:  # type: ignore[no-untyped-def]
     database, path = clinic
     for day in range(20):
         _register(database, f"Patient{day}")
-        backups.automatic_backup(database, now=T0 + timedelta(days=day))
+        backups.automatic_backup(database, default_actor(database), now=T0 + timedelta(days=day))
     kept = backups.list_backups(backups.backup_folder(path))
     assert len(kept) < 20
     assert kept[0].taken_at == T0 + timedelta(days=19)
@@ -69,11 +70,12 @@ def test_retention_prunes_old_automatic_backups(clinic) -> None:  # type: ignore
 
 def test_restore_puts_the_backup_in_place_and_keeps_the_old_file(clinic) -> None:  # type: ignore[no-untyped-def]
     database, path = clinic
+    actor = default_actor(database)
     _register(database, "Hollis")
-    backup = backups.automatic_backup(database, now=T0)
+    backup = backups.automatic_backup(database, actor, now=T0)
     _register(database, "Iqbal")
     database.dispose()
-    aside = backups.restore_backup(backup, path)
+    aside = backups.restore_backup(actor, backup, path)
     assert aside is not None and aside.exists() and _patients_in(aside) == 2
     assert _patients_in(path) == 1
     reopened = open_database(path)
@@ -83,11 +85,11 @@ def test_restore_puts_the_backup_in_place_and_keeps_the_old_file(clinic) -> None
 
 
 def test_a_damaged_backup_is_not_restored(clinic, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _database, path = clinic
+    database, path = clinic
     bad = tmp_path / "acudesk-20260101-000000.sqlite3"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     with pytest.raises(DatabaseError):
-        backups.restore_backup(bad, path)
+        backups.restore_backup(default_actor(database), bad, path)
     assert backups.health_problems(path) == []
 
 
@@ -95,7 +97,7 @@ def test_start_up_check_finds_damage_and_offers_the_newest_good_backup(clinic) -
     database, path = clinic
     for n in range(50):
         _register(database, f"Person{n}")
-    backup = backups.automatic_backup(database, now=T0)
+    backup = backups.automatic_backup(database, default_actor(database), now=T0)
     database.dispose()
     with sqlite3.connect(path) as connection:  # checkpoint so the damage lands in the main file
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -113,7 +115,7 @@ def test_start_up_check_finds_damage_and_offers_the_newest_good_backup(clinic) -
 def test_cli_lists_and_restores_backups(clinic, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     database, path = clinic
     _register(database, "Hollis")
-    backup = backups.automatic_backup(database, now=T0)
+    backup = backups.automatic_backup(database, default_actor(database), now=T0)
     database.dispose()
     assert main(["--db", str(path), "restore", "--list"]) == 0
     assert backup.name in capsys.readouterr().out
@@ -133,3 +135,62 @@ def test_audit_verify_finds_the_first_broken_link(clinic, capsys: pytest.Capture
         connection.execute("UPDATE audit_events SET action = 'read' WHERE id = 3")
     assert main(["--db", str(path), "audit", "verify"]) == 1
     assert "BROKEN at event 3" in capsys.readouterr().out
+
+
+def _last_event(path: Path) -> tuple[str, int | None, str]:
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT action, user_id, detail FROM audit_events ORDER BY id DESC").fetchone()
+
+
+def test_backups_are_audited_with_the_person_signed_in(clinic, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from acudesk.services.maintenance import backup_database
+
+    database, path = clinic
+    actor = default_actor(database)
+    _register(database, "Hollis")
+    backups.automatic_backup(database, actor, now=T0)
+    assert _last_event(path)[:2] == ("backup", actor.user_id)
+    backup_database(database, actor, tmp_path / "copy.sqlite3")
+    assert _last_event(path)[:2] == ("backup", actor.user_id)
+
+
+def test_a_restore_by_an_account_newer_than_the_backup_keeps_its_name(clinic) -> None:  # type: ignore[no-untyped-def]
+    from acudesk.services import auth
+    from acudesk.services.clinic import actor_for
+
+    database, path = clinic
+    _register(database, "Hollis")
+    backup = backups.automatic_backup(database, default_actor(database), now=T0)
+    auth.create_user(database, default_actor(database), "newboss", "New Boss", ("administrator",),
+                     "correct horse battery")
+    newcomer = actor_for(database, "newboss")
+    database.dispose()
+    backups.restore_backup(newcomer, backup, path)
+    action, user_id, detail = _last_event(path)
+    assert (action, user_id) == ("restore", None) and '"restored_by": "newboss"' in detail
+
+
+def test_the_actorless_restore_refuses_a_healthy_file(clinic) -> None:  # type: ignore[no-untyped-def]
+    from acudesk.domain.errors import PermissionDeniedError
+
+    database, path = clinic
+    _register(database, "Hollis")
+    backup = backups.automatic_backup(database, default_actor(database), now=T0)
+    database.dispose()
+    with pytest.raises(PermissionDeniedError):
+        backups.restore_damaged_database(backup, path)
+
+
+def test_a_damaged_file_is_restored_with_no_actor_and_says_so(clinic, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    database, path = clinic
+    _register(database, "Hollis")
+    backup = backups.automatic_backup(database, default_actor(database), now=T0)
+    database.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path.write_bytes(b"SQLite format 3\x00" + b"\x13" * 8000)
+    assert backups.missing_or_damaged(path)
+    assert main(["--db", str(path), "restore", str(backup)]) == 0
+    assert "previous file was kept" in capsys.readouterr().out
+    action, user_id, detail = _last_event(path)
+    assert (action, user_id) == ("restore", None) and '"damaged": true' in detail

@@ -20,7 +20,7 @@ from acudesk.domain.errors import PermissionDeniedError
 from acudesk.services.context import ADMINISTRATOR, PRACTITIONER, RECEPTIONIST, Actor
 from acudesk.services.permissions import Permission as P
 
-ANY_USER = None  # operations every signed-in user may perform (their own password, unlocking)
+ANY_USER = None  # operations every signed-in user may perform (their own password, unlocking, automatic backups)
 
 EXPECTED: dict[str, P | None] = {
     "appointments.appointment_now": P.VIEW_SCHEDULE,
@@ -39,6 +39,8 @@ EXPECTED: dict[str, P | None] = {
     "auth.set_active": P.MANAGE_USERS,
     "auth.set_roles": P.MANAGE_USERS,
     "auth.unlock": ANY_USER,
+    "backups.automatic_backup": ANY_USER,  # the safety net runs for whoever is signed in
+    "backups.restore_backup": P.MANAGE_BACKUPS,
     "calendar_data.appointments_between": P.VIEW_SCHEDULE,
     "calendar_data.calendar_range": P.VIEW_SCHEDULE,
     "calendar_data.resources": P.VIEW_SCHEDULE,
@@ -60,6 +62,7 @@ EXPECTED: dict[str, P | None] = {
     "intakes.save_intake": P.EDIT_CLINICAL,
     "intakes.sign_intake": P.EDIT_CLINICAL,
     "intakes.treatment_gate_for": P.VIEW_CLINICAL,
+    "maintenance.backup_database": P.MANAGE_BACKUPS,
     "outcomes.outcome_summary": P.VIEW_CLINICAL,
     "outcomes.record_outcome": P.EDIT_CLINICAL,
     "patients.get_patient": P.VIEW_PATIENTS,
@@ -92,7 +95,7 @@ DOCUMENT_KINDS: dict[str, P] = {
     "summary": P.VIEW_CLINICAL, "referral": P.VIEW_CLINICAL,
 }
 NOT_OPERATIONS = {"audit.record", "permissions.allowed", "permissions.permissions_of", "permissions.require",
-                  "documents.export_document", "documents.render_document", "backups.restore_backup"}
+                  "documents.export_document", "documents.render_document"}
 
 ROLES = {
     RECEPTIONIST: Actor(1, "desk", "Front Desk", frozenset({RECEPTIONIST})),
@@ -186,7 +189,7 @@ def test_only_administrators_restore_backups(role: str, tmp_path) -> None:  # ty
     from acudesk.services.backups import restore_backup
 
     try:
-        restore_backup(tmp_path / "none.sqlite3", tmp_path / "target.sqlite3", actor=ROLES[role])
+        restore_backup(ROLES[role], tmp_path / "none.sqlite3", tmp_path / "target.sqlite3")
     except PermissionDeniedError:
         assert role != ADMINISTRATOR
     except Exception:  # noqa: BLE001 - past the check: the missing file is reported

@@ -87,7 +87,7 @@ def test_a_damaged_file_offers_the_newest_good_backup_and_keeps_the_damaged_one(
     qtbot, startup: Startup, clinic_path: Path, monkeypatch  # type: ignore[no-untyped-def]
 ) -> None:
     database = open_database(clinic_path)
-    backup = backups.automatic_backup(database, now=datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+    backup = backups.automatic_backup(database, default_actor(database), now=datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
     database.dispose()
     with sqlite3.connect(clinic_path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

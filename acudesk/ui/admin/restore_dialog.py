@@ -1,9 +1,11 @@
 """Choose a backup and put it in place of the clinic database (the current file is kept aside).
 
 Start-up offers it before anyone is signed in, with the bare ``TaskRunner``: that path stays on the
-runner. Given the signed-in ``AppContext`` instead, it runs through ``context.operations`` (the
-restore shows a busy dialog, answers for a closed dialog are dropped) and, unless AcuDesk restarts,
-broadcasts that everything changed so every open screen reloads from the restored file.
+runner and restores through ``restore_damaged_database`` (no actor: it refuses a file someone could
+sign in to). Given the signed-in ``AppContext`` instead, it restores as the signed-in actor
+(``restore_backup``, which checks ``MANAGE_BACKUPS``) through ``context.operations`` (the restore shows
+a busy dialog, answers for a closed dialog are dropped) and, unless AcuDesk restarts, broadcasts that
+everything changed so every open screen reloads from the restored file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from acudesk.persistence.changes import Changes
-from acudesk.services.backups import BackupInfo, backup_folder, health_problems, list_backups, restore_backup
+from acudesk.services.backups import (
+    BackupInfo,
+    backup_folder,
+    health_problems,
+    list_backups,
+    restore_backup,
+    restore_damaged_database,
+)
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
 from acudesk.ui.qt import (
@@ -101,11 +110,12 @@ class RestoreDialog(QDialog):
             self.before_restore()
         self.buttons.setEnabled(False)
         target = self.database_path
-        if self.context is not None:
-            self.context.operations.write(self, lambda: restore_backup(Path(chosen), target), self._done,
-                                          on_failure=self._failed, progress="Restoring the backup…")
+        context = self.context
+        if context is not None:
+            context.operations.write(self, lambda: restore_backup(context.actor, Path(chosen), target), self._done,
+                                     on_failure=self._failed, progress="Restoring the backup…")
         else:
-            self.runner.run(lambda: restore_backup(Path(chosen), target), self._done, self._failed)
+            self.runner.run(lambda: restore_damaged_database(Path(chosen), target), self._done, self._failed)
 
     def _done(self, aside: Path | None) -> None:
         kept = f"\n\nThe previous file was kept as {aside.name}." if aside else ""
