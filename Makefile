@@ -34,9 +34,10 @@ test: $(STAMP_TEST)
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check acudesk tests db bench
+	$(VENV)/bin/mypy acudesk
 
 bench: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache
