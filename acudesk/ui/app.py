@@ -280,6 +280,8 @@ class Startup:
         if self.database is not None:
             self.database.dispose()
             self.database = None
+        # Nobody can sign in to a damaged file, so this restore has no actor: given the bare runner the
+        # dialog uses backups.restore_damaged_database, which refuses a healthy file (docs/security.md).
         dialog = self.restore_dialog = RestoreDialog(error.path, self.runner,
                                                      message=error.message + " Choose a backup to restore.")
         dialog.restored.connect(lambda _aside: self.start())
