@@ -40,6 +40,19 @@ COMPLETED_FILL, COMPLETED_BORDER = "#d5f0dc", "#2f855a"
 CANCELLED_FILL, CANCELLED_BORDER = "#eceff3", "#a0a7b1"
 NO_SHOW_FILL, NO_SHOW_BORDER = "#fbd9d9", "#c53030"
 
+# -- painted canvases: the calendar grid, the body chart, the pain trend ---------------------------
+CANVAS = "#ffffff"
+FRAME_LINE = "#c9d1db"  # column borders, the trend's axis
+GRID_LINE = "#d5dae1"  # the calendar's hour lines
+HALF_HOUR_LINE = "#edf0f3"
+SCORE_LINE = "#e3e7ec"  # the trend's score lines
+DIVIDER_LINE = "#8795a8"  # the body's outline, a new phase in the trend
+OUT_OF_HOURS_FILL = "#eef0f3"
+CLOSED_DAY_FILL = "#e4e7eb"
+HEADER_FILL, TODAY_HEADER_FILL = "#f3f5f8", "#dceafa"
+NOW_LINE = "#e53e3e"
+BODY_FILL, BODY_DETAIL_LINE, POINT_DOT = "#f3efe9", "#b9c2cf", "#a9b3bf"
+
 STYLE_SHEET = """
 QMainWindow, QDialog { background: #f6f7f9; }
 QToolBar { background: #ffffff; border-bottom: 1px solid #dde1e6; padding: 4px; spacing: 6px; }

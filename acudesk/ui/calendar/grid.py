@@ -13,7 +13,22 @@ from datetime import date, datetime, time, timedelta
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.ui.calendar.status import border, fill
 from acudesk.ui.qt import QColor, QFont, QPainter, QPen, QPoint, QRectF, Qt, QWidget, Signal
-from acudesk.ui.style import LATE_TEXT
+from acudesk.ui.style import (
+    CANVAS,
+    CLOSED_DAY_FILL,
+    CLOSED_DAY_TEXT,
+    FRAME_LINE,
+    GRID_LINE,
+    HALF_HOUR_LINE,
+    HEADER_FILL,
+    INACTIVE_TEXT,
+    LATE_TEXT,
+    MUTED_TEXT,
+    NOW_LINE,
+    OUT_OF_HOURS_FILL,
+    TEXT,
+    TODAY_HEADER_FILL,
+)
 
 FIRST_HOUR, LAST_HOUR = 8, 19
 GUTTER = 52  # hour labels
@@ -80,7 +95,7 @@ class CalendarGrid(QWidget):
     def paintEvent(self, _event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#ffffff"))
+        painter.fillRect(self.rect(), QColor(CANVAS))
         width = self._column_width()
         hour = self._hour_height()
         bottom = HEADER + hour * (LAST_HOUR - FIRST_HOUR)
@@ -90,45 +105,45 @@ class CalendarGrid(QWidget):
         bold.setBold(True)
         for index, column in enumerate(self.columns):
             x = self._x(index)
-            closed_fill = QColor("#eef0f3")
+            closed_fill = QColor(OUT_OF_HOURS_FILL)
             if column.closed:
-                painter.fillRect(QRectF(x, HEADER, width, bottom - HEADER), QColor("#e4e7eb"))
+                painter.fillRect(QRectF(x, HEADER, width, bottom - HEADER), QColor(CLOSED_DAY_FILL))
             else:
                 painter.fillRect(QRectF(x, HEADER, width, bottom - HEADER), closed_fill)
                 for start, end in column.open_spans:
                     top = self._y(time(min(23, start // 60), start % 60)) if start // 60 >= FIRST_HOUR else HEADER
                     low = bottom if end // 60 >= LAST_HOUR else self._y(time(end // 60, end % 60))
                     painter.fillRect(QRectF(x, max(HEADER, top), width, max(0.0, low - max(HEADER, top))),
-                                     QColor("#ffffff"))
-            header_fill = QColor("#dceafa") if column.today else QColor("#f3f5f8")
+                                     QColor(CANVAS))
+            header_fill = QColor(TODAY_HEADER_FILL) if column.today else QColor(HEADER_FILL)
             painter.fillRect(QRectF(x, 0, width, HEADER), header_fill)
-            painter.setPen(QColor("#1f2933"))
+            painter.setPen(QColor(TEXT))
             painter.setFont(bold)
             painter.drawText(QRectF(x + 4, 3, width - 8, 18), Qt.AlignmentFlag.AlignCenter, column.title)
             painter.setFont(small)
-            painter.setPen(QColor("#9b2c2c") if column.closed else QColor("#52606d"))
+            painter.setPen(QColor(CLOSED_DAY_TEXT) if column.closed else QColor(MUTED_TEXT))
             painter.drawText(QRectF(x + 4, 21, width - 8, 18), Qt.AlignmentFlag.AlignCenter,
                              column.closed or column.subtitle)
         # hour lines and labels
         painter.setFont(small)
         for number in range(LAST_HOUR - FIRST_HOUR + 1):
             y = HEADER + number * hour
-            painter.setPen(QPen(QColor("#d5dae1"), 1))
+            painter.setPen(QPen(QColor(GRID_LINE), 1))
             painter.drawLine(int(GUTTER - 4), int(y), self.width(), int(y))
             if number < LAST_HOUR - FIRST_HOUR:
-                painter.setPen(QPen(QColor("#edf0f3"), 1, Qt.PenStyle.DashLine))
+                painter.setPen(QPen(QColor(HALF_HOUR_LINE), 1, Qt.PenStyle.DashLine))
                 painter.drawLine(GUTTER, int(y + hour / 2), self.width(), int(y + hour / 2))
-                painter.setPen(QColor("#52606d"))
+                painter.setPen(QColor(MUTED_TEXT))
                 painter.drawText(QRectF(0, y + 1, GUTTER - 8, 16), Qt.AlignmentFlag.AlignRight,
                                  f"{FIRST_HOUR + number:02d}:00")
-        painter.setPen(QPen(QColor("#c9d1db"), 1))
+        painter.setPen(QPen(QColor(FRAME_LINE), 1))
         for index in range(len(self.columns) + 1):
             x = int(self._x(index))
             painter.drawLine(x, 0, x, int(bottom))
         painter.drawLine(GUTTER, HEADER, self.width(), HEADER)
         for index, column in enumerate(self.columns):
             if column.closed:
-                painter.setPen(QColor("#7b8794"))
+                painter.setPen(QColor(INACTIVE_TEXT))
                 painter.setFont(bold)
                 painter.drawText(QRectF(self._x(index) + 6, HEADER + hour, width - 12, hour * 2),
                                  Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, f"Closed\n{column.closed}")
@@ -172,7 +187,7 @@ class CalendarGrid(QWidget):
         painter.drawRoundedRect(rect, 3, 3)
         painter.fillRect(QRectF(rect.left(), rect.top(), 4, rect.height()),
                          QColor(LATE_TEXT) if late else border(entry.status))
-        painter.setPen(QColor("#7b8794") if entry.status == "cancelled" else QColor("#1f2933"))
+        painter.setPen(QColor(INACTIVE_TEXT) if entry.status == "cancelled" else QColor(TEXT))
         text_rect = rect.adjusted(7, 1, -3, -1)
         font = QFont(bold)
         font.setStrikeOut(entry.status == "cancelled")
@@ -197,7 +212,7 @@ class CalendarGrid(QWidget):
         for index, column in enumerate(self.columns):
             if column.day == self.now.date():
                 y = self._y(self.now.time())
-                painter.setPen(QPen(QColor("#e53e3e"), 2))
+                painter.setPen(QPen(QColor(NOW_LINE), 2))
                 painter.drawLine(int(self._x(index)), int(y), int(self._x(index) + self._column_width()), int(y))
 
     # -- clicks -----------------------------------------------------------------------------------

@@ -27,7 +27,18 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
-from acudesk.ui.style import ACCENT, CAUTION_BORDER, STOP_BORDER
+from acudesk.ui.style import (
+    ACCENT,
+    BODY_DETAIL_LINE,
+    BODY_FILL,
+    CANVAS,
+    CAUTION_BORDER,
+    DIVIDER_LINE,
+    MUTED_TEXT,
+    NEUTRAL_TEXT,
+    POINT_DOT,
+    STOP_BORDER,
+)
 
 COLOURS = {"planned": ACCENT, "warn": CAUTION_BORDER, "block": STOP_BORDER}
 HIT_RADIUS = 9.0
@@ -99,16 +110,16 @@ class BodyView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#ffffff"))
+        painter.fillRect(self.rect(), QColor(CANVAS))
         box = self._box()
         outline = QPainterPath()
         for index, (x, y) in enumerate(self.view.outline):
             (outline.moveTo if index == 0 else outline.lineTo)(self._at(box, x, y))
         outline.closeSubpath()
-        painter.setPen(QPen(QColor("#8795a8"), 1.5))
-        painter.setBrush(QColor("#f3efe9"))
+        painter.setPen(QPen(QColor(DIVIDER_LINE), 1.5))
+        painter.setBrush(QColor(BODY_FILL))
         painter.drawPath(outline)
-        painter.setPen(QPen(QColor("#b9c2cf"), 1))
+        painter.setPen(QPen(QColor(BODY_DETAIL_LINE), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for line in self.view.details:
             path = QPainterPath()
@@ -116,7 +127,7 @@ class BodyView(QWidget):
                 (path.moveTo if index == 0 else path.lineTo)(self._at(box, x, y))
             painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#a9b3bf"))
+        painter.setBrush(QColor(POINT_DOT))
         for point in self.points:
             if point.code in self.marked:
                 continue
@@ -133,7 +144,7 @@ class BodyView(QWidget):
             colour = QColor(COLOURS.get(mark.state, COLOURS["planned"]))
             for x, y in _positions(point, self.view.name, mark.side):
                 centre = self._at(box, x, y)
-                painter.setPen(QPen(QColor("#ffffff"), 1.5))
+                painter.setPen(QPen(QColor(CANVAS), 1.5))
                 painter.setBrush(colour)
                 painter.drawEllipse(centre, 5.5, 5.5)
                 painter.setPen(colour)
@@ -150,12 +161,12 @@ class BodyView(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(COLOURS[state]))
             painter.drawEllipse(QPointF(x + 5, y), 4.5, 4.5)
-            painter.setPen(QColor("#39424e"))
+            painter.setPen(QColor(NEUTRAL_TEXT))
             width = painter.fontMetrics().horizontalAdvance(text)
             painter.drawText(QRectF(x + 13, y - 8, width + 4, 16), Qt.AlignmentFlag.AlignVCenter, text)
             x += width + 30
         if self.view.name != "side":
-            painter.setPen(QColor("#52606d"))
+            painter.setPen(QColor(MUTED_TEXT))
             left_edge = "patient's right" if self.view.name == "front" else "patient's left"
             right_edge = "patient's left" if self.view.name == "front" else "patient's right"
             painter.drawText(QRectF(6, 4, 120, 14), Qt.AlignmentFlag.AlignLeft, left_edge)
