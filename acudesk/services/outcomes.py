@@ -1,7 +1,7 @@
 """Outcome measures: record NRS / ODI / RMDQ / PSFS (scored by ``acudesk.domain.outcomes``), the NRS
 trend of the current plan with its baseline and meaningful-change line, and the tapering proposal.
 
-The proposal text comes from ``acudesk.services.courses.taper_proposal``, so it is exactly what
+The proposal text comes from ``acudesk.services.replanning.taper_proposal``, so it is exactly what
 accepting it (re-planning the visits, a scheduling step) would do.
 """
 
@@ -138,10 +138,10 @@ class _PlanInfo:
 
 def _proposal(database: Database, actor: Actor, plan: _PlanInfo) -> str:
     """The scheduling service's taper or relapse proposal, as text (accepting it is a separate step)."""
-    from acudesk.services import courses  # courses needs this module's neighbours; import when asked
+    from acudesk.services import replanning  # replanning needs this module's neighbours; import when asked
 
     try:
-        found = courses.taper_proposal(database, actor, plan.id)
+        found = replanning.taper_proposal(database, actor, plan.id)
     except AcuDeskError:
         return "No change proposed."
     return f"{found.kind.capitalize()}: {found.reason}" if found is not None else "No change proposed."

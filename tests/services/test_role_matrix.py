@@ -46,11 +46,9 @@ EXPECTED: dict[str, P | None] = {
     "calendar_data.resources": P.VIEW_SCHEDULE,
     "calendar_data.todays_list": P.VIEW_SCHEDULE,
     "clinic.set_idle_lock_minutes": P.MANAGE_CLINIC,
-    "courses.accept_proposal": P.EDIT_SCHEDULE,
     "courses.book_course": P.EDIT_SCHEDULE,
     "courses.bookable_plan_id": P.VIEW_SCHEDULE,
     "courses.preview_course": P.VIEW_SCHEDULE,
-    "courses.taper_proposal": P.VIEW_CLINICAL,  # the proposal rests on pain scores: clinical
     "documents.care_summary_data": P.VIEW_CLINICAL,
     "documents.day_list_data": P.PRINT_HANDOUTS,
     "documents.handout_data": P.PRINT_HANDOUTS,
@@ -77,6 +75,8 @@ EXPECTED: dict[str, P | None] = {
     "plans.plan_context": P.VIEW_CLINICAL,
     "plans.repeat_last": P.VIEW_CLINICAL,
     "plans.save_plan": P.EDIT_CLINICAL,
+    "replanning.accept_proposal": P.EDIT_SCHEDULE,
+    "replanning.taper_proposal": P.VIEW_CLINICAL,  # the proposal rests on pain scores: clinical
     "scheduling_ics.course_calendar": P.VIEW_SCHEDULE,
     "scheduling_ics.export_course_ics": P.VIEW_SCHEDULE,
     "sessions.amend_session": P.EDIT_CLINICAL,

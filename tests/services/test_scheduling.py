@@ -16,9 +16,10 @@ from acudesk.domain.errors import ConflictError, PermissionDeniedError, Validati
 from acudesk.domain.patients import PatientDetails
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, AuditEvent, Closure, TreatmentPlan
-from acudesk.services import appointments, calendar_data, courses, patients, scheduling_ics
+from acudesk.services import appointments, calendar_data, courses, patients, replanning, scheduling_ics
 from acudesk.services.clinic import actor_from_user, add_user
 from acudesk.services.context import RECEPTIONIST, Actor
+from acudesk.services.courses import BookingRequest
 from acudesk.services.scheduling import ScheduleConflictError
 
 PATTERN = "weekly x4, fortnightly x2, monthly x3"
@@ -48,14 +49,15 @@ def _count(database: Database) -> int:
 
 def _book(database: Database, actor: Actor, patient: int, start: datetime, pattern: str = PATTERN,
           room: int = ROOM_1, plan_id: int | None = None) -> list[calendar_data.CalendarEntry]:
-    booked = courses.book_course(database, actor, patient, actor.user_id, room, start, pattern, plan_id)
+    booked = courses.book_course(database, actor, BookingRequest(patient, actor.user_id, room, start, pattern, plan_id))
     with database.read() as session:
         return calendar_data.entries_for_ids(session, booked.appointment_ids)
 
 
 # -- booking a course ------------------------------------------------------------------------------
 def test_christmas_2027_substitute_days_and_month_ends_move_visits(database: Database, admin: Actor, nora: int) -> None:
-    preview = courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 12, 13, 10), PATTERN)
+    preview = courses.preview_course(database, admin,
+                                     BookingRequest(nora, admin.user_id, ROOM_1, datetime(2027, 12, 13, 10), PATTERN))
     assert preview.ok
     days = [(v.local_start.date(), v.moved_from, v.reason) for v in preview.visits]
     assert days == [
@@ -76,8 +78,7 @@ def test_christmas_2027_substitute_days_and_month_ends_move_visits(database: Dat
     ]
     assert _count(database) == 0  # a preview saves nothing
 
-    booked = courses.book_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 12, 13, 10), PATTERN,
-                                 expected=preview)
+    booked = courses.book_course(database, admin, preview.booking())
     assert len(booked.appointment_ids) == 9
     with database.read() as session:
         third = session.get(Appointment, booked.appointment_ids[2])
@@ -103,8 +104,8 @@ def test_a_clinic_closure_and_practitioner_leave_move_visits(database: Database,
         session.add(Closure(starts_on=date(2027, 2, 8), ends_on=date(2027, 2, 9), reason="Refurbishment"))
         session.add(Closure(starts_on=date(2027, 2, 15), ends_on=date(2027, 2, 19), reason="Leave",
                             user_id=admin.user_id))
-    preview = courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 2, 1, 10),
-                                     "weekly x3")
+    preview = courses.preview_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1,
+                                                                     datetime(2027, 2, 1, 10), "weekly x3"))
     assert [(v.local_start.date(), v.reason) for v in preview.visits] == [
         (date(2027, 2, 1), None),
         (date(2027, 2, 10), "Refurbishment"),
@@ -116,8 +117,8 @@ def test_existing_bookings_push_visits_to_the_next_free_day(
     database: Database, admin: Actor, nora: int, tomas: int
 ) -> None:
     _book(database, admin, tomas, datetime(2027, 5, 11, 10), "weekly x1", room=ROOM_2)
-    preview = courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 5, 4, 10),
-                                     "weekly x2")
+    preview = courses.preview_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1,
+                                                                     datetime(2027, 5, 4, 10), "weekly x2"))
     second = preview.visits[1]
     assert (second.local_start.date(), second.moved_from, second.reason) == (
         date(2027, 5, 12), date(2027, 5, 11), "Practitioner busy"
@@ -125,23 +126,23 @@ def test_existing_bookings_push_visits_to_the_next_free_day(
     # Another practitioner may use the same time, but not the same room (10 min changeover).
     with database.write() as session:
         colleague = actor_from_user(add_user(session, "ookafor", "Olu Okafor", ("practitioner",), password=None))
-    preview = courses.preview_course(database, admin, nora, colleague.user_id, ROOM_2,
-                                     datetime(2027, 5, 11, 11, 5), "weekly x1")
+    preview = courses.preview_course(database, admin, BookingRequest(nora, colleague.user_id, ROOM_2,
+                                                                     datetime(2027, 5, 11, 11, 5), "weekly x1"))
     assert preview.visits[0].reason == "Room busy"
 
 
 def test_one_conflicting_visit_means_nothing_is_booked(
     database: Database, admin: Actor, nora: int, tomas: int
 ) -> None:
-    preview = courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 6, 1, 10), PATTERN)
+    preview = courses.preview_course(database, admin,
+                                     BookingRequest(nora, admin.user_id, ROOM_1, datetime(2027, 6, 1, 10), PATTERN))
     assert preview.ok
     # While the receptionist looks at the preview, a colleague books the slot of visit 5.
     fifth = preview.visits[4].local_start
     _book(database, admin, tomas, fifth, "weekly x1", room=ROOM_2)
     before = _count(database)
     with pytest.raises(ScheduleConflictError) as caught:
-        courses.book_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 6, 1, 10), PATTERN,
-                            expected=preview)
+        courses.book_course(database, admin, preview.booking())
     assert len(caught.value.conflicts) == 1
     assert caught.value.conflicts[0].startswith("visit 5: the practitioner is already seeing")
     assert _count(database) == before
@@ -151,15 +152,15 @@ def test_a_time_outside_opening_hours_is_refused_with_the_hours_named(
     database: Database, admin: Actor, nora: int
 ) -> None:
     with pytest.raises(ValidationError, match="17:30-18:30 is outside the opening hours on Mondays"):
-        courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 6, 7, 17, 30),
-                               "weekly x2")
+        courses.preview_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1,
+                                                               datetime(2027, 6, 7, 17, 30), "weekly x2"))
     # 16:00 fits on Thursday 8 April, but a month later is Saturday 8 May, when the clinic closes at 13:00.
     start = datetime(2027, 4, 8, 16)
-    preview = courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, start, "monthly x2")
+    preview = courses.preview_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1, start, "monthly x2"))
     assert not preview.ok
     assert preview.visits[1].conflicts == ("visit 2: 16:00-16:45 is outside opening hours",)
     with pytest.raises(ScheduleConflictError):
-        courses.book_course(database, admin, nora, admin.user_id, ROOM_1, start, "monthly x2")
+        courses.book_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1, start, "monthly x2"))
     assert _count(database) == 0
 
 
@@ -167,9 +168,11 @@ def test_series_are_capped_at_52_visits_and_bad_patterns_name_the_part(
     database: Database, admin: Actor, nora: int
 ) -> None:
     with pytest.raises(ValidationError, match="52"):
-        courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 1, 4, 10), "weekly x53")
+        courses.preview_course(database, admin,
+                               BookingRequest(nora, admin.user_id, ROOM_1, datetime(2027, 1, 4, 10), "weekly x53"))
     with pytest.raises(ValidationError, match="wekly"):
-        courses.preview_course(database, admin, nora, admin.user_id, ROOM_1, datetime(2027, 1, 4, 10), "wekly x4")
+        courses.preview_course(database, admin,
+                               BookingRequest(nora, admin.user_id, ROOM_1, datetime(2027, 1, 4, 10), "wekly x4"))
 
 
 def test_booking_for_a_plan_stores_the_pattern(database: Database, admin: Actor, nora: int) -> None:
@@ -191,9 +194,11 @@ def test_the_front_desk_can_book_but_an_administrator_alone_cannot(database: Dat
         desk = actor_from_user(add_user(session, "jbrook", "Jess Brook", (RECEPTIONIST,), password=None))
         office = actor_from_user(add_user(session, "office", "Office", ("administrator",), password=None))
     practitioner = 1  # the test clinic's first user is administrator and practitioner
-    courses.book_course(database, desk, nora, practitioner, ROOM_1, datetime(2027, 1, 4, 10), "weekly x1")
+    courses.book_course(database, desk,
+                        BookingRequest(nora, practitioner, ROOM_1, datetime(2027, 1, 4, 10), "weekly x1"))
     with pytest.raises(PermissionDeniedError):
-        courses.book_course(database, office, nora, practitioner, ROOM_1, datetime(2027, 1, 11, 10), "weekly x1")
+        courses.book_course(database, office,
+                            BookingRequest(nora, practitioner, ROOM_1, datetime(2027, 1, 11, 10), "weekly x1"))
 
 
 # -- editing visits ---------------------------------------------------------------------------------
@@ -270,7 +275,8 @@ def test_cancel_late_cancel_no_show_check_in_and_complete(
     with pytest.raises(ValidationError, match="reason"):
         appointments.cancel_appointment(database, admin, fourth.id, "  ", expected_version=fourth.version)
     # A cancelled slot is free again for someone else.
-    again = courses.preview_course(database, admin, tomas, admin.user_id, ROOM_1, datetime(2027, 3, 8, 10), "weekly x1")
+    again = courses.preview_course(database, admin,
+                                   BookingRequest(tomas, admin.user_id, ROOM_1, datetime(2027, 3, 8, 10), "weekly x1"))
     assert again.visits[0].local_start == datetime(2027, 3, 8, 10)
 
     with pytest.raises(ValidationError, match="only after its start"):
@@ -321,17 +327,17 @@ def test_two_improved_sessions_propose_tapering_and_accepting_replans(
     plan_id = _plan(database, admin, nora, "", baseline=8)
     entries = _book(database, admin, nora, datetime(2027, 3, 1, 10), PATTERN, plan_id=plan_id)
     _held(database, admin, entries[:2], [8, 7])
-    assert courses.taper_proposal(database, admin, plan_id) is None  # 1 point better: not meaningful
+    assert replanning.taper_proposal(database, admin, plan_id) is None  # 1 point better: not meaningful
     _held(database, admin, entries[2:3], [5])
-    assert courses.taper_proposal(database, admin, plan_id) is None  # one improved session is not enough
+    assert replanning.taper_proposal(database, admin, plan_id) is None  # one improved session is not enough
     _held(database, admin, entries[3:4], [5])
-    assert courses.taper_proposal(database, admin, plan_id) is None  # visit 4 ends the weekly phase anyway
+    assert replanning.taper_proposal(database, admin, plan_id) is None  # visit 4 ends the weekly phase anyway
 
     plan_id = _plan(database, admin, tomas, "", baseline=8)
     entries = _book(database, admin, tomas, datetime(2027, 6, 7, 11), "weekly x6, fortnightly x2, monthly x2",
                     plan_id=plan_id)
     _held(database, admin, entries[:3], [8, 6, 5])
-    proposal = courses.taper_proposal(database, admin, plan_id)
+    proposal = replanning.taper_proposal(database, admin, plan_id)
     assert proposal is not None and proposal.kind == "taper"
     assert proposal.after_visit == 3
     assert proposal.pattern == "fortnightly x2, monthly x2"
@@ -344,7 +350,7 @@ def test_two_improved_sessions_propose_tapering_and_accepting_replans(
     ]
     assert _count_status(database, "booked") == 5 + 7  # nothing rebooked by the proposal alone
 
-    result = courses.accept_proposal(database, admin, proposal)
+    result = replanning.accept_proposal(database, admin, proposal)
     assert len(result.cancelled_ids) == 7 and len(result.booked_ids) == 4
     with database.read() as session:
         plan = session.get(TreatmentPlan, plan_id)
@@ -354,7 +360,7 @@ def test_two_improved_sessions_propose_tapering_and_accepting_replans(
     assert reasons == {"Re-planned: taper, fortnightly x2, monthly x2 from visit 4"}
     # The same proposal cannot be applied twice.
     with pytest.raises(ConflictError):
-        courses.accept_proposal(database, admin, proposal)
+        replanning.accept_proposal(database, admin, proposal)
 
 
 def _count_status(database: Database, status: str) -> int:
@@ -369,13 +375,13 @@ def test_pain_back_near_baseline_after_tapering_proposes_a_new_set(
     entries = _book(database, admin, nora, datetime(2027, 1, 4, 10), "weekly x2, fortnightly x2, monthly x2",
                     plan_id=plan_id)
     _held(database, admin, entries[:4], [8, 6, 5, 8])
-    proposal = courses.taper_proposal(database, admin, plan_id)
+    proposal = replanning.taper_proposal(database, admin, plan_id)
     assert proposal is not None and proposal.kind == "relapse"
     assert proposal.after_visit == 4
     assert proposal.pattern == PATTERN
     assert len(proposal.visits) == 9 and proposal.visits[0].number == 5
     assert proposal.visits[0].local_start.date() == entries[3].local_start.date() + timedelta(days=7)
-    result = courses.accept_proposal(database, admin, proposal)
+    result = replanning.accept_proposal(database, admin, proposal)
     assert len(result.booked_ids) == 9 and len(result.cancelled_ids) == 2
     assert result.course_pattern == "weekly x2, fortnightly x2, " + PATTERN
 
@@ -384,7 +390,7 @@ def test_a_receptionist_cannot_read_pain_scores_through_proposals(database: Data
     with database.write() as session:
         desk = actor_from_user(add_user(session, "jbrook", "Jess Brook", (RECEPTIONIST,), password=None))
     with pytest.raises(PermissionDeniedError):
-        courses.taper_proposal(database, desk, 1)
+        replanning.taper_proposal(database, desk, 1)
 
 
 # -- views and export -------------------------------------------------------------------------------

@@ -125,6 +125,7 @@ def test_the_selected_patients_visits_export_to_an_ics_file(qtbot, context, tmp_
     from acudesk.domain.patients import PatientDetails
     from acudesk.services import courses, patients
     from acudesk.services.calendar_data import resources
+    from acudesk.services.courses import BookingRequest
     from acudesk.ui.main_window import MainWindow
     from acudesk.ui.qt import QFileDialog
 
@@ -133,7 +134,8 @@ def test_the_selected_patients_visits_export_to_an_ics_file(qtbot, context, tmp_
     available = resources(context.database, context.actor)
     practitioner, room = available.practitioners[0].id, available.rooms[0].id
     start = datetime(2030, 3, 5, 10, 0)
-    courses.book_course(context.database, context.actor, record.id, practitioner, room, start, "weekly x3")
+    courses.book_course(context.database, context.actor,
+                        BookingRequest(record.id, practitioner, room, start, "weekly x3"))
     window = MainWindow(context)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window.patients.count.text() == "1 patient", timeout=10_000)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from acudesk.domain.patients import PatientDetails
 from acudesk.persistence.models import Appointment, SessionRecord, TreatmentPlan
 from acudesk.services import appointments, calendar_data, courses, patients
+from acudesk.services.courses import BookingRequest
 from acudesk.ui.chart.outcomes_tab import OutcomesTab
 from acudesk.ui.context import AppContext
 from acudesk.ui.qt import QMessageBox
@@ -30,8 +31,8 @@ def test_accepting_a_taper_proposal_replans_the_remaining_visits(qtbot, context:
         session.add(plan)
         session.flush()
         plan_id = plan.id
-    booked = courses.book_course(db, actor, patient, actor.user_id, 1, datetime(2027, 6, 7, 11),
-                                 "weekly x6, fortnightly x2, monthly x2", plan_id)
+    booked = courses.book_course(db, actor, BookingRequest(patient, actor.user_id, 1, datetime(2027, 6, 7, 11),
+                                                           "weekly x6, fortnightly x2, monthly x2", plan_id))
     with db.read() as session:
         entries = calendar_data.entries_for_ids(session, booked.appointment_ids)
     for entry, score in zip(entries[:3], [8, 6, 5], strict=True):

@@ -14,6 +14,7 @@ import pytest
 from acudesk.domain.patients import PatientDetails
 from acudesk.services import calendar_data, courses, patients
 from acudesk.services.calendar_data import CalendarEntry, TodayEntry
+from acudesk.services.courses import BookingRequest
 from acudesk.ui.calendar.course_dialog import CourseBookingDialog
 from acudesk.ui.calendar.screen import CalendarScreen
 from acudesk.ui.calendar.today_screen import TodayScreen
@@ -88,8 +89,8 @@ def test_a_course_booked_with_ctrl_b_from_the_patients_tab_appears_on_the_open_c
 def test_a_visible_calendar_follows_a_check_in_made_elsewhere_without_a_click(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     context = window.context
     farah = _id_of(context, "haddad")
-    booked = courses.book_course(context.database, context.actor, farah, context.actor.user_id, None,
-                                 COURSE_START, "weekly x1")
+    booked = courses.book_course(context.database, context.actor,
+                                 BookingRequest(farah, context.actor.user_id, None, COURSE_START, "weekly x1"))
     calendar = _calendar_at(qtbot, window, COURSE_START.date())
     qtbot.waitUntil(lambda: len(_names_on(calendar)) == 1, timeout=TIMEOUT)
     entry = calendar.data.entries[0]

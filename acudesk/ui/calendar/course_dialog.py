@@ -9,7 +9,7 @@ from acudesk.domain.errors import AcuDeskError
 from acudesk.domain.scheduling import format_pattern, parse_pattern
 from acudesk.services import calendar_data, courses
 from acudesk.services.calendar_data import Resources
-from acudesk.services.courses import BookedCourse, CoursePreview
+from acudesk.services.courses import BookedCourse, BookingRequest, CoursePreview
 from acudesk.ui.calendar.patient_picker import PatientPicker
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
@@ -242,11 +242,11 @@ class CourseBookingDialog(QDialog):
             pattern = format_pattern(parse_pattern(self.pattern.text()))
         except AcuDeskError:
             return
-        ctx, room_id, start, plan_id = self.context, self.room.currentData(), self.start(), self.plan_id
-        first = self.first_visit.isChecked()
+        ctx = self.context
+        request = BookingRequest(patient_id, practitioner_id, self.room.currentData(), self.start(), pattern,
+                                 self.plan_id, first_visit=self.first_visit.isChecked())
         ctx.operations.query(
-            self, lambda: courses.preview_course(ctx.database, ctx.actor, patient_id, practitioner_id, room_id, start,
-                                                 pattern, plan_id, first_visit=first),
+            self, lambda: courses.preview_course(ctx.database, ctx.actor, request),
             self._show_preview, on_failure=self._preview_failed, key="preview",
         )
 
@@ -301,12 +301,10 @@ class CourseBookingDialog(QDialog):
         if preview is None or not preview.ok:
             return
         self.save_button.setEnabled(False)
-        ctx, start, first = self.context, self.start(), self.first_visit.isChecked()
+        ctx, request = self.context, preview.booking()  # exactly the visits shown, or nothing
 
         def work() -> BookedCourse:
-            return courses.book_course(ctx.database, ctx.actor, preview.patient_id, preview.practitioner_id,
-                                       preview.room_id, start, preview.pattern, preview.plan_id,
-                                       first_visit=first, expected=preview)
+            return courses.book_course(ctx.database, ctx.actor, request)
 
         ctx.operations.write(self, work, self._saved, on_failure=self._save_failed)
 

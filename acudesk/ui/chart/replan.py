@@ -7,9 +7,9 @@ the outcomes, the calendars and every chart of the patient refresh from its chan
 
 from __future__ import annotations
 
-from acudesk.services import courses
-from acudesk.services.courses import ReplanProposal, ReplanResult
+from acudesk.services import replanning
 from acudesk.services.permissions import Permission, allowed
+from acudesk.services.replanning import ReplanProposal, ReplanResult
 from acudesk.ui.context import AppContext
 from acudesk.ui.qt import QMessageBox, QPushButton, QWidget, Signal
 
@@ -48,7 +48,7 @@ class ReplanButton(QPushButton):
         if self.plan_id is None:
             return
         ctx, plan_id = self.context, self.plan_id
-        ctx.operations.query(self, lambda: courses.taper_proposal(ctx.database, ctx.actor, plan_id), self._confirm,
+        ctx.operations.query(self, lambda: replanning.taper_proposal(ctx.database, ctx.actor, plan_id), self._confirm,
                              key="proposal")
 
     def _confirm(self, proposal: ReplanProposal | None) -> None:
@@ -62,7 +62,7 @@ class ReplanButton(QPushButton):
         if answer != QMessageBox.StandardButton.Yes:
             return
         ctx = self.context
-        ctx.operations.write(self, lambda: courses.accept_proposal(ctx.database, ctx.actor, proposal), self._done)
+        ctx.operations.write(self, lambda: replanning.accept_proposal(ctx.database, ctx.actor, proposal), self._done)
 
     def _done(self, result: ReplanResult) -> None:
         self.replanned.emit(result)
