@@ -145,7 +145,7 @@ def _latest_intake(session: Session, patient_id: int) -> Intake | None:
                           .order_by(Intake.recorded_at.desc(), Intake.id.desc()).limit(1))
 
 
-def _findings(answers: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
+def _findings(answers: dict) -> tuple[str, ...]:
     """The answers worth reading: every "yes", and every number or choice, in questionnaire order."""
     lines = []
     for question in load_questionnaire().questions:
@@ -172,7 +172,7 @@ def _intake_summary(session: Session, intake: Intake, zone: ZoneInfo) -> m.Intak
     )
 
 
-def _technique(name: str, parameters: dict) -> str:  # type: ignore[type-arg]
+def _technique(name: str, parameters: dict) -> str:
     words = name.replace("_", " ")
     if not parameters:
         return words

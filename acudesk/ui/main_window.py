@@ -438,7 +438,7 @@ class MainWindow(QMainWindow):
         RestoreDialog(source, self.context, parent=self, before_restore=self.context.database.dispose,
                       restart_needed=True).open()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def closeEvent(self, event) -> None:  # noqa: N802
         # Each chart saves its unsaved notes as drafts (or asks about an amendment) before it closes;
         # quitting goes on once the last chart has closed, and stops if one of them stays open.
         for chart in list(self.charts.values()):

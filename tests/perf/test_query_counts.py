@@ -41,7 +41,7 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 def counted(database: Database) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def remember(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
+    def remember(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             statements.append(statement)
 
@@ -109,7 +109,7 @@ def test_opening_a_patient_record_is_one_query(database: Database, admin: Actor)
 # --- services other issues add: counted when they exist in this checkout -------------------------
 
 
-def service(module: str, name: str):  # type: ignore[no-untyped-def]
+def service(module: str, name: str):
     try:
         found = getattr(importlib.import_module(f"acudesk.services.{module}"), name, None)
     except ImportError:

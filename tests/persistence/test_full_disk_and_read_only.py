@@ -36,7 +36,7 @@ def test_a_full_disk_is_reported_plainly_and_nothing_is_saved(clinic_file: Path)
     actor = default_actor(database)
 
     @event.listens_for(database.engine, "connect")
-    def _tiny_disk(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _tiny_disk(dbapi_connection, _record) -> None:
         pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 

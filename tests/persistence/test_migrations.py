@@ -18,7 +18,7 @@ from acudesk.persistence.search_indexes import ACTIVE_SEARCH_INDEXES
 from acudesk.services.maintenance import open_database
 
 
-def _not_raw_ddl(name, type_, _parent_names) -> bool:  # type: ignore[no-untyped-def]
+def _not_raw_ddl(name, type_, _parent_names) -> bool:
     """The partial search indexes are DDL beside the models (persistence/search_indexes.py)."""
     return not (type_ == "index" and name in ACTIVE_SEARCH_INDEXES)
 

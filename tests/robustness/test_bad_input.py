@@ -32,7 +32,7 @@ SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 @pytest.fixture(scope="module")
-def clinic(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def clinic(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("robust") / "clinic.sqlite3"
     database = open_database(path)
     create_clinic(database, ClinicSetup("Robust Clinic", "GB", "Europe/London", "admin", "Admin", "long enough 1"))
@@ -44,7 +44,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 @given(family=texty, given_name=texty, born=dates, phone=phoneish, email=texty, address=texty,
        consent=st.booleans(), consent_date=dates)
 def test_any_patient_form_is_saved_faithfully_or_refused_clearly(
-    clinic, family, given_name, born, phone, email, address, consent, consent_date  # type: ignore[no-untyped-def]
+    clinic, family, given_name, born, phone, email, address, consent, consent_date
 ) -> None:
     database, path = clinic
     actor = default_actor(database)
@@ -62,7 +62,7 @@ def test_any_patient_form_is_saved_faithfully_or_refused_clearly(
     assert record.id in patients.search_patient_ids(database, actor, "", include_archived=True)
 
 
-def test_the_database_is_intact_after_all_that(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_is_intact_after_all_that(clinic) -> None:
     _database, path = clinic
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -122,7 +122,7 @@ CLI_WORDS = ["check", "backup", "restore", "--list", "audit", "verify", "points"
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.sampled_from(CLI_WORDS), st.text(max_size=12)), min_size=1, max_size=6))
-def test_the_command_line_never_prints_a_traceback(tmp_path: Path, capsys, words: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_line_never_prints_a_traceback(tmp_path: Path, capsys, words: list[str]) -> None:
     command = words[0] if words[0] in {"check", "restore", "points", "intake", "course", "audit"} else "check"
     argv = ["--db", str(tmp_path / "cli.sqlite3"), command, *words[1:]]
     try:

@@ -20,7 +20,7 @@ T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clinic(tmp_path: Path, test_setup: ClinicSetup):  # type: ignore[no-untyped-def]
+def clinic(tmp_path: Path, test_setup: ClinicSetup):
     path = tmp_path / "clinic.sqlite3"
     database = open_database(path)
     create_clinic(database, test_setup)
@@ -28,7 +28,7 @@ def clinic(tmp_path: Path, test_setup: ClinicSetup):  # type: ignore[no-untyped-
     database.dispose()
 
 
-def _register(database, name: str) -> int:  # type: ignore[no-untyped-def]
+def _register(database, name: str) -> int:
     return patients.register_patient(database, default_actor(database),
                                      PatientDetails(name, "Test", date(1980, 1, 1))).id
 
@@ -38,7 +38,7 @@ def _patients_in(path: Path) -> int:
         return connection.execute("SELECT COUNT(*) FROM patients").fetchone()[0]
 
 
-def test_a_change_is_backed_up_and_the_backup_verifies(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_is_backed_up_and_the_backup_verifies(clinic) -> None:
     database, path = clinic
     _register(database, "Hollis")
     written = backups.automatic_backup(database, default_actor(database), now=T0)
@@ -47,7 +47,7 @@ def test_a_change_is_backed_up_and_the_backup_verifies(clinic) -> None:  # type:
     assert backups.health_problems(written) == []
 
 
-def test_no_backup_without_a_change_or_within_thirty_minutes(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_no_backup_without_a_change_or_within_thirty_minutes(clinic) -> None:
     database, _path = clinic
     actor = default_actor(database)
     _register(database, "Hollis")
@@ -58,7 +58,7 @@ def test_no_backup_without_a_change_or_within_thirty_minutes(clinic) -> None:  #
     assert backups.automatic_backup(database, actor, now=T0 + timedelta(minutes=10), on_close=True) is not None
 
 
-def test_retention_prunes_old_automatic_backups(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_retention_prunes_old_automatic_backups(clinic) -> None:
     database, path = clinic
     for day in range(20):
         _register(database, f"Patient{day}")
@@ -68,7 +68,7 @@ def test_retention_prunes_old_automatic_backups(clinic) -> None:  # type: ignore
     assert kept[0].taken_at == T0 + timedelta(days=19)
 
 
-def test_restore_puts_the_backup_in_place_and_keeps_the_old_file(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_restore_puts_the_backup_in_place_and_keeps_the_old_file(clinic) -> None:
     database, path = clinic
     actor = default_actor(database)
     _register(database, "Hollis")
@@ -84,7 +84,7 @@ def test_restore_puts_the_backup_in_place_and_keeps_the_old_file(clinic) -> None
     reopened.dispose()
 
 
-def test_a_damaged_backup_is_not_restored(clinic, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_backup_is_not_restored(clinic, tmp_path: Path) -> None:
     database, path = clinic
     bad = tmp_path / "acudesk-20260101-000000.sqlite3"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
@@ -93,7 +93,7 @@ def test_a_damaged_backup_is_not_restored(clinic, tmp_path: Path) -> None:  # ty
     assert backups.health_problems(path) == []
 
 
-def test_start_up_check_finds_damage_and_offers_the_newest_good_backup(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_start_up_check_finds_damage_and_offers_the_newest_good_backup(clinic) -> None:
     database, path = clinic
     for n in range(50):
         _register(database, f"Person{n}")
@@ -112,7 +112,7 @@ def test_start_up_check_finds_damage_and_offers_the_newest_good_backup(clinic) -
     assert path.read_bytes() == bytes(data)  # untouched
 
 
-def test_cli_lists_and_restores_backups(clinic, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_cli_lists_and_restores_backups(clinic, capsys: pytest.CaptureFixture[str]) -> None:
     database, path = clinic
     _register(database, "Hollis")
     backup = backups.automatic_backup(database, default_actor(database), now=T0)
@@ -123,7 +123,7 @@ def test_cli_lists_and_restores_backups(clinic, capsys: pytest.CaptureFixture[st
     assert "previous file was kept" in capsys.readouterr().out
 
 
-def test_audit_verify_finds_the_first_broken_link(clinic, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_audit_verify_finds_the_first_broken_link(clinic, capsys: pytest.CaptureFixture[str]) -> None:
     database, path = clinic
     for name in ("Hollis", "Iqbal", "Jablonski"):
         _register(database, name)
@@ -142,7 +142,7 @@ def _last_event(path: Path) -> tuple[str, int | None, str]:
         return connection.execute("SELECT action, user_id, detail FROM audit_events ORDER BY id DESC").fetchone()
 
 
-def test_backups_are_audited_with_the_person_signed_in(clinic, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_backups_are_audited_with_the_person_signed_in(clinic, tmp_path: Path) -> None:
     from acudesk.services.maintenance import backup_database
 
     database, path = clinic
@@ -154,7 +154,7 @@ def test_backups_are_audited_with_the_person_signed_in(clinic, tmp_path: Path) -
     assert _last_event(path)[:2] == ("backup", actor.user_id)
 
 
-def test_a_restore_by_an_account_newer_than_the_backup_keeps_its_name(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_a_restore_by_an_account_newer_than_the_backup_keeps_its_name(clinic) -> None:
     from acudesk.services import auth
     from acudesk.services.clinic import actor_for
 
@@ -170,7 +170,7 @@ def test_a_restore_by_an_account_newer_than_the_backup_keeps_its_name(clinic) ->
     assert (action, user_id) == ("restore", None) and '"restored_by": "newboss"' in detail
 
 
-def test_the_actorless_restore_refuses_a_healthy_file(clinic) -> None:  # type: ignore[no-untyped-def]
+def test_the_actorless_restore_refuses_a_healthy_file(clinic) -> None:
     from acudesk.domain.errors import PermissionDeniedError
 
     database, path = clinic
@@ -181,7 +181,7 @@ def test_the_actorless_restore_refuses_a_healthy_file(clinic) -> None:  # type: 
         backups.restore_damaged_database(backup, path)
 
 
-def test_a_damaged_file_is_restored_with_no_actor_and_says_so(clinic, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_file_is_restored_with_no_actor_and_says_so(clinic, capsys: pytest.CaptureFixture[str]) -> None:
     database, path = clinic
     _register(database, "Hollis")
     backup = backups.automatic_backup(database, default_actor(database), now=T0)

@@ -18,7 +18,7 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def demo(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     database = open_database(path)
     actor = build_demo_clinic(database, patients=40, today=TODAY)
@@ -26,7 +26,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     database.dispose()
 
 
-def test_the_demo_clinic_has_staff_patients_and_history(demo) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_clinic_has_staff_patients_and_history(demo) -> None:
     database, _path, actor = demo
     assert actor.display_name == "Dr Mei Chen"
     with database.read() as session:
@@ -37,24 +37,24 @@ def test_the_demo_clinic_has_staff_patients_and_history(demo) -> None:  # type: 
         assert session.scalar(select(func.count(Appointment.id)).where(Appointment.status == "booked")) > 5
 
 
-def test_the_demo_passes_the_integrity_schema_and_audit_checks(demo) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_passes_the_integrity_schema_and_audit_checks(demo) -> None:
     _database, path, _actor = demo
     assert check_database(Path(path)).ok
 
 
-def test_signed_demo_sessions_verify_against_their_digest(demo) -> None:  # type: ignore[no-untyped-def]
+def test_signed_demo_sessions_verify_against_their_digest(demo) -> None:
     database, _path, _actor = demo
     with database.read() as session:
         records = session.scalars(select(SessionRecord).where(SessionRecord.status == "signed")).all()
         assert records and all(content_digest(signed_session_content(r)) == r.content_digest for r in records)
 
 
-def test_the_demo_is_deterministic(tmp_path: Path, demo) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_is_deterministic(tmp_path: Path, demo) -> None:
     other = open_database(tmp_path / "again.sqlite3")
     build_demo_clinic(other, patients=40, today=TODAY)
     database = demo[0]
 
-    def names(db) -> list[tuple[str, str, date]]:  # type: ignore[no-untyped-def]
+    def names(db) -> list[tuple[str, str, date]]:
         with db.read() as session:
             return list(session.execute(select(Patient.family_name, Patient.given_name, Patient.date_of_birth)
                                         .order_by(Patient.id)))

@@ -74,7 +74,7 @@ def test_sessions_and_their_points_load_in_a_fixed_number_of_queries(database, a
     course = build_course(database, sessions=30)
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, *args) -> None:
         statements.append(statement)
 
     event.listen(database.engine, "before_cursor_execute", count)

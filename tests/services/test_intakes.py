@@ -26,12 +26,12 @@ def clear_answers(**changes: Any) -> dict[str, Any]:
     return answers
 
 
-def new_patient(database, admin) -> int:  # type: ignore[no-untyped-def]
+def new_patient(database, admin) -> int:
     details = PatientDetails(family_name="Quayle", given_name="Rosa", date_of_birth=date(1981, 2, 3))
     return patients.register_patient(database, admin, details).id
 
 
-def test_a_draft_may_be_incomplete_but_signing_needs_every_required_answer(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_may_be_incomplete_but_signing_needs_every_required_answer(database, admin) -> None:
     pid = new_patient(database, admin)
     draft = intakes.save_intake(database, admin, pid, {"age": 44, "saddle_numbness": True})
     assert draft.status == "draft" and draft.level == "EMERGENCY"
@@ -40,7 +40,7 @@ def test_a_draft_may_be_incomplete_but_signing_needs_every_required_answer(datab
         intakes.sign_intake(database, admin, draft.id, expected_version=draft.version)
 
 
-def test_signing_stores_triage_and_digest_and_locks_the_intake(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_signing_stores_triage_and_digest_and_locks_the_intake(database, admin) -> None:
     pid = new_patient(database, admin)
     signed = intakes.save_intake(database, admin, pid, clear_answers(), sign=True)
     assert signed.signed and signed.level == "CLEAR" and signed.digest_ok
@@ -50,7 +50,7 @@ def test_signing_stores_triage_and_digest_and_locks_the_intake(database, admin) 
         intakes.save_intake(database, admin, pid, clear_answers(pain_nrs=3), intake_id=signed.id)
 
 
-def test_a_new_intake_supersedes_the_signed_one_and_history_keeps_both(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_intake_supersedes_the_signed_one_and_history_keeps_both(database, admin) -> None:
     pid = new_patient(database, admin)
     first = intakes.save_intake(database, admin, pid, clear_answers(), sign=True)
     second = intakes.save_intake(database, admin, pid, clear_answers(anticoagulants=True), sign=True)
@@ -62,7 +62,7 @@ def test_a_new_intake_supersedes_the_signed_one_and_history_keeps_both(database,
         assert len(list(views)) == 1
 
 
-def test_emergency_blocks_treatment_until_referral_recorded_and_a_later_intake_clears_it(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_emergency_blocks_treatment_until_referral_recorded_and_a_later_intake_clears_it(database, admin) -> None:
     pid = new_patient(database, admin)
     emergency = intakes.save_intake(database, admin, pid, clear_answers(urinary_retention=True), sign=True)
     assert emergency.blocks_treatment
@@ -77,14 +77,14 @@ def test_emergency_blocks_treatment_until_referral_recorded_and_a_later_intake_c
     assert intakes.treatment_gate_for(database, admin, pid).allowed
 
 
-def test_referral_only_for_results_that_ask_for_one(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_referral_only_for_results_that_ask_for_one(database, admin) -> None:
     pid = new_patient(database, admin)
     clear = intakes.save_intake(database, admin, pid, clear_answers(), sign=True)
     with pytest.raises(ValidationError, match="does not ask for a referral"):
         intakes.record_referral(database, admin, clear.id, "Nothing")
 
 
-def test_receptionists_cannot_read_or_write_intakes(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_receptionists_cannot_read_or_write_intakes(database, admin) -> None:
     pid = new_patient(database, admin)
     desk = Actor(admin.user_id, "desk", "Front Desk", frozenset({RECEPTIONIST}))
     with pytest.raises(PermissionDeniedError):
@@ -93,7 +93,7 @@ def test_receptionists_cannot_read_or_write_intakes(database, admin) -> None:  #
         intakes.save_intake(database, desk, pid, clear_answers())
 
 
-def test_the_gate_error_type_is_what_plans_and_sessions_raise(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_gate_error_type_is_what_plans_and_sessions_raise(database, admin) -> None:
     pid = new_patient(database, admin)
     with pytest.raises(TreatmentBlockedError, match="No signed intake"):
         with database.read() as session:

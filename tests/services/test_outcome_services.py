@@ -24,7 +24,7 @@ def answers(**changes: Any) -> dict[str, Any]:
     return result
 
 
-def treated(database, admin, scores: list[int]) -> int:  # type: ignore[no-untyped-def]
+def treated(database, admin, scores: list[int]) -> int:
     details = PatientDetails(family_name="Haddad", given_name="Samir", date_of_birth=date(1978, 1, 20))
     pid = patients.register_patient(database, admin, details).id
     intakes.save_intake(database, admin, pid, answers(), sign=True)
@@ -47,7 +47,7 @@ def test_scores_and_bands() -> None:
         outcomes.score("NRS", 11)
 
 
-def test_trend_baseline_line_and_taper_proposal(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_trend_baseline_line_and_taper_proposal(database, admin) -> None:
     pid = treated(database, admin, [8, 7, 5, 5])
     summary = outcomes.outcome_summary(database, admin, pid)
     assert summary.baseline == 8 and summary.meaningful_at == 6  # 2 points (30 % would be 5.6)
@@ -55,7 +55,7 @@ def test_trend_baseline_line_and_taper_proposal(database, admin) -> None:  # typ
     assert summary.proposal  # text from the scheduling services or the domain
 
 
-def test_measurements_report_meaningful_change(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_measurements_report_meaningful_change(database, admin) -> None:
     pid = treated(database, admin, [])
     outcomes.record_outcome(database, admin, pid, "RMDQ", [True] * 12 + [False] * 12)
     outcomes.record_outcome(database, admin, pid, "RMDQ", [True] * 6 + [False] * 18)

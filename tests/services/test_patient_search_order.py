@@ -42,14 +42,14 @@ def register(database: Database, admin: Actor) -> list[tuple[int, str, str, str,
     return people
 
 
-def reference_names(people, text: str, include_archived: bool) -> list[int]:  # type: ignore[no-untyped-def]
+def reference_names(people, text: str, include_archived: bool) -> list[int]:
     words = fold(text).split()
     hits = [p for p in people if (include_archived or not p[4])
             and all(p[1].startswith(w) or p[2].startswith(w) for w in words)]
     return [p[0] for p in sorted(hits, key=lambda p: (p[1], p[2], p[0]))]
 
 
-def reference_phone(people, digits: str) -> list[int]:  # type: ignore[no-untyped-def]
+def reference_phone(people, digits: str) -> list[int]:
     hits = [p for p in people if not p[4] and p[3].startswith(digits)]
     return [p[0] for p in sorted(hits, key=lambda p: (p[3], p[1], p[2], p[0]))]
 
@@ -60,7 +60,7 @@ NAME_QUERIES = ["", "a", "m", "b", "z", "ab", "ma", "mä", "am", "mab", "abb", "
 
 @pytest.mark.parametrize("include_archived", [False, True])
 def test_name_search_matches_the_reference_in_list_order(
-    database: Database, admin: Actor, register, include_archived: bool  # type: ignore[no-untyped-def]
+    database: Database, admin: Actor, register, include_archived: bool
 ) -> None:
     for text in NAME_QUERIES:
         expected = reference_names(register, text, include_archived)
@@ -71,7 +71,7 @@ def test_name_search_matches_the_reference_in_list_order(
                                                limit=limit) == expected[:limit], (text, limit)
 
 
-def test_phone_search_lists_in_number_order(database: Database, admin: Actor, register) -> None:  # type: ignore[no-untyped-def]
+def test_phone_search_lists_in_number_order(database: Database, admin: Actor, register) -> None:
     for typed, digits in [("07700 9", "77009"), ("07700 900 1", "77009001"), ("+44 7700 900", "7700900"),
                           ("0770", "770")]:
         expected = reference_phone(register, digits)
@@ -80,7 +80,7 @@ def test_phone_search_lists_in_number_order(database: Database, admin: Actor, re
 
 
 def test_search_patients_returns_the_ids_and_the_first_rows_in_one_answer(
-    database: Database, admin: Actor, register  # type: ignore[no-untyped-def]
+    database: Database, admin: Actor, register
 ) -> None:
     answer = patients.search_patients(database, admin, "ma", limit=20, first_rows=5)
     assert answer.ids == reference_names(register, "ma", False)[:20]

@@ -24,7 +24,7 @@ def answers(**changes: Any) -> dict[str, Any]:
     return result
 
 
-def patient(database, admin, **intake) -> int:  # type: ignore[no-untyped-def]
+def patient(database, admin, **intake) -> int:
     details = PatientDetails(family_name="Okonkwo", given_name="Ada", date_of_birth=date(1990, 6, 1), sex="female")
     pid = patients.register_patient(database, admin, details).id
     intakes.save_intake(database, admin, pid, answers(**intake), sign=True)
@@ -38,7 +38,7 @@ LOW_BACK = PlanDraft(
 )
 
 
-def test_a_plan_is_saved_with_phases_baseline_and_catalogue_codes(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_is_saved_with_phases_baseline_and_catalogue_codes(database, admin) -> None:
     pid = patient(database, admin)
     plan = plans.save_plan(database, admin, pid, LOW_BACK)
     assert plan.status == "draft" and plan.draft.baseline_nrs == 7
@@ -48,7 +48,7 @@ def test_a_plan_is_saved_with_phases_baseline_and_catalogue_codes(database, admi
         assert [(p.interval_unit, p.interval_count, p.visits) for p in phases] == [("week", 1, 4), ("week", 2, 2)]
 
 
-def test_bad_pattern_side_and_parameters_are_reported_together(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_bad_pattern_side_and_parameters_are_reported_together(database, admin) -> None:
     pid = patient(database, admin)
     bad = PlanDraft("Back", "", "weekly for ever", (PlannedPoint("BL23", "both"),),
                     (PlannedTechnique("electroacupuncture", {"frequency_hz": 500}),))
@@ -58,7 +58,7 @@ def test_bad_pattern_side_and_parameters_are_reported_together(database, admin) 
     assert {"course_pattern", "points[0]", "techniques[0].frequency_hz"} <= fields
 
 
-def test_pregnant_patient_sp6_needs_an_override_reason_which_is_stored_and_audited(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_pregnant_patient_sp6_needs_an_override_reason_which_is_stored_and_audited(database, admin) -> None:
     pid = patient(database, admin, pregnant=True, pregnancy_weeks=20)
     draft = PlanDraft("Pregnancy-related low back pain", "", "", (PlannedPoint("SP6"),))
     with pytest.raises(ValidationErrors, match="SP6 is blocked"):
@@ -72,14 +72,14 @@ def test_pregnant_patient_sp6_needs_an_override_reason_which_is_stored_and_audit
         assert event.detail["overrides"][0]["item"] == "SP6" and reason not in str(event.detail)
 
 
-def test_warnings_do_not_need_an_override(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_warnings_do_not_need_an_override(database, admin) -> None:
     pid = patient(database, admin, anticoagulants=True)
     plan = plans.save_plan(database, admin, pid, LOW_BACK)
     findings = plans.safety_check(intakes.parse_answers(answers(anticoagulants=True), complete=True), plan.draft)
     assert findings and all(f.severity == "warn" for f in findings)
 
 
-def test_templates_come_from_data_and_pass_validation(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_templates_come_from_data_and_pass_validation(database, admin) -> None:
     templates = {t.id: t for t in plans.plan_templates()}
     codes = [p.code for p in templates["low-back-standard"].draft.points]
     assert codes == ["BL23", "BL40", "KI3", "GV3", "Ashi"]
@@ -88,7 +88,7 @@ def test_templates_come_from_data_and_pass_validation(database, admin) -> None: 
         plans.validate_draft(template.draft, {})
 
 
-def test_repeat_last_prescription(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_repeat_last_prescription(database, admin) -> None:
     pid = patient(database, admin)
     assert plans.repeat_last(database, admin, pid) is None
     plans.save_plan(database, admin, pid, LOW_BACK)
@@ -96,7 +96,7 @@ def test_repeat_last_prescription(database, admin) -> None:  # type: ignore[no-u
     assert again is not None and [p.code for p in again.points] == ["BL23", "GV3"]
 
 
-def test_activation_is_refused_while_treatment_is_stopped(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_activation_is_refused_while_treatment_is_stopped(database, admin) -> None:
     pid = patient(database, admin)
     plan = plans.save_plan(database, admin, pid, LOW_BACK)
     blocking = intakes.save_intake(database, admin, pid, answers(saddle_numbness=True), sign=True)

@@ -185,7 +185,7 @@ def test_documents_need_clinical_access_only_when_clinical(operation: str, kind:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_administrators_restore_backups(role: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_only_administrators_restore_backups(role: str, tmp_path) -> None:
     from acudesk.services.backups import restore_backup
 
     try:

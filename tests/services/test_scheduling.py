@@ -434,7 +434,7 @@ def test_calendar_range_names_closed_days(database: Database, admin: Actor) -> N
 
 def test_ics_export_has_clinic_zone_times_and_no_clinical_content(
     database: Database, admin: Actor, nora: int, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _book(database, admin, nora, datetime(2027, 3, 23, 10), "weekly x2")
     path = tmp_path / "visits.ics"
     assert scheduling_ics.export_course_ics(database, admin, nora, path) == 2

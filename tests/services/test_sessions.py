@@ -28,7 +28,7 @@ def answers(**changes: Any) -> dict[str, Any]:
     return result
 
 
-def treated_patient(database, admin) -> int:  # type: ignore[no-untyped-def]
+def treated_patient(database, admin) -> int:
     details = PatientDetails(family_name="Lindqvist", given_name="Tor", date_of_birth=date(1972, 9, 9))
     pid = patients.register_patient(database, admin, details).id
     intakes.save_intake(database, admin, pid, answers(), sign=True)
@@ -40,14 +40,14 @@ def treated_patient(database, admin) -> int:  # type: ignore[no-untyped-def]
     return pid
 
 
-def test_a_new_session_is_pre_filled_from_the_active_plan(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_session_is_pre_filled_from_the_active_plan(database, admin) -> None:
     pid = treated_patient(database, admin)
     draft = sessions.new_session_draft(database, admin, pid, AT)
     assert [(p.code, p.side) for p in draft.points] == [("GB20", "bilateral"), ("GV14", "midline")]
     assert draft.needles_in == 3 and draft.retention_minutes == 25 and draft.plan_id is not None
 
 
-def test_needle_mismatch_blocks_signing_and_opens_a_retained_needle_event(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_needle_mismatch_blocks_signing_and_opens_a_retained_needle_event(database, admin) -> None:
     pid = treated_patient(database, admin)
     draft = replace(sessions.new_session_draft(database, admin, pid, AT), needles_out=2, nrs_before=6)
     saved = sessions.save_session(database, admin, pid, draft)
@@ -63,7 +63,7 @@ def test_needle_mismatch_blocks_signing_and_opens_a_retained_needle_event(databa
     assert not resolved.open
 
 
-def test_signed_record_is_locked_and_amendments_keep_the_original(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_signed_record_is_locked_and_amendments_keep_the_original(database, admin) -> None:
     pid = treated_patient(database, admin)
     draft = replace(sessions.new_session_draft(database, admin, pid, AT), needles_out=3, nrs_before=6,
                     nrs_after=4, subjective="Neck stiff in the mornings.")
@@ -87,14 +87,14 @@ def test_signed_record_is_locked_and_amendments_keep_the_original(database, admi
         assert nrs == [6]
 
 
-def test_no_session_is_recorded_while_treatment_is_stopped(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_no_session_is_recorded_while_treatment_is_stopped(database, admin) -> None:
     pid = treated_patient(database, admin)
     intakes.save_intake(database, admin, pid, answers(neck_tearing_pain=True), sign=True)
     with pytest.raises(TreatmentBlockedError):
         sessions.save_session(database, admin, pid, sessions.new_session_draft(database, admin, pid, AT))
 
 
-def test_adverse_event_validation(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_adverse_event_validation(database, admin) -> None:
     pid = treated_patient(database, admin)
     with pytest.raises(ValidationErrors):
         sessions.record_adverse_event(database, admin, pid, "dragon bite", "mild")
@@ -104,7 +104,7 @@ def test_adverse_event_validation(database, admin) -> None:  # type: ignore[no-u
     assert not event.open
 
 
-def test_a_signed_record_changed_behind_acudesks_back_is_flagged_when_loaded(database, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_signed_record_changed_behind_acudesks_back_is_flagged_when_loaded(database, admin) -> None:
     from sqlalchemy import text
 
     pid = treated_patient(database, admin)

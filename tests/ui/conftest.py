@@ -14,7 +14,7 @@ from acudesk.ui.tasks import TaskRunner
 
 
 @pytest.fixture
-def context(qapp, tmp_path: Path, test_setup: ClinicSetup) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+def context(qapp, tmp_path: Path, test_setup: ClinicSetup) -> Iterator[AppContext]:
     from acudesk.ui.app import create_application
 
     create_application()
@@ -27,7 +27,7 @@ def context(qapp, tmp_path: Path, test_setup: ClinicSetup) -> Iterator[AppContex
 
 
 @pytest.fixture(autouse=True)
-def _delete_windows_after_each_test(qapp):  # type: ignore[no-untyped-def]
+def _delete_windows_after_each_test(qapp):
     """Close and really delete every top-level window a test leaves behind.
 
     Widgets left for interpreter shutdown are destroyed in arbitrary order, which crashes PySide6

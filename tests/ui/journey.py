@@ -48,7 +48,7 @@ class Journey:
     (Qt's automatic quit included).
     """
 
-    def __init__(self, qtbot, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, qtbot, args: argparse.Namespace) -> None:
         self.qtbot = qtbot
         self.app = create_application()
         self._quit_on_last_window = QApplication.quitOnLastWindowClosed()
@@ -194,7 +194,7 @@ def button(parent: QWidget, text: str) -> QPushButton:
     return found[0]
 
 
-def click(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
+def click(qtbot, widget: QWidget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 

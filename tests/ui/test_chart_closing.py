@@ -21,14 +21,14 @@ TIMEOUT = 10_000
 
 
 @pytest.fixture
-def window(qtbot, context: AppContext) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(qtbot, context: AppContext) -> MainWindow:
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
     return window
 
 
-def _open(qtbot, window: MainWindow, patient_id: int):  # type: ignore[no-untyped-def]
+def _open(qtbot, window: MainWindow, patient_id: int):
     window.open_chart(patient_id)
     chart = window.charts[patient_id]
     qtbot.waitUntil(lambda: "patient no." in chart.header.text() and bool(chart.intake.status.text()),
@@ -38,7 +38,7 @@ def _open(qtbot, window: MainWindow, patient_id: int):  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_W, Qt.Key.Key_Escape], ids=["ctrl+w", "esc"])
-def test_ctrl_w_and_esc_close_a_chart(qtbot, window: MainWindow, key) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_w_and_esc_close_a_chart(qtbot, window: MainWindow, key) -> None:
     patient_id = register(window.context)
     chart = _open(qtbot, window, patient_id)
     chart.activateWindow()
@@ -48,7 +48,7 @@ def test_ctrl_w_and_esc_close_a_chart(qtbot, window: MainWindow, key) -> None:  
     assert window.charts == {}
 
 
-def test_quitting_saves_typed_intake_answers_as_a_draft_and_then_quits(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_quitting_saves_typed_intake_answers_as_a_draft_and_then_quits(qtbot, window: MainWindow) -> None:
     context = window.context
     patient_id = register(context)
     chart = _open(qtbot, window, patient_id)
@@ -62,7 +62,7 @@ def test_quitting_saves_typed_intake_answers_as_a_draft_and_then_quits(qtbot, wi
 
 
 def test_a_draft_that_cannot_be_saved_keeps_the_chart_open_and_stops_the_quit(
-    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     context = window.context
     patient_id = register(context)
@@ -72,7 +72,7 @@ def test_a_draft_that_cannot_be_saved_keeps_the_chart_open_and_stops_the_quit(
     shown: list[str] = []
     monkeypatch.setattr(errors, "show_error", lambda error, parent=None, title="": shown.append(error.message))
 
-    def disk_full(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    def disk_full(*_args, **_kwargs):
         raise DatabaseError("The disk is full. Nothing was saved; free some space and try again.")
 
     monkeypatch.setattr(intakes, "save_intake", disk_full)

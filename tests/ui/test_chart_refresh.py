@@ -65,7 +65,7 @@ def errors_shown(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
 
 
 @pytest.fixture
-def open_chart(qtbot, context: AppContext):  # type: ignore[no-untyped-def]
+def open_chart(qtbot, context: AppContext):
     def opener(patient_id: int, *, closed_by_the_test: bool = False) -> PatientChartWindow:
         window = PatientChartWindow(context, patient_id)
         if not closed_by_the_test:  # (qtbot would close it again at teardown)
@@ -79,7 +79,7 @@ def open_chart(qtbot, context: AppContext):  # type: ignore[no-untyped-def]
     return opener
 
 
-def settled(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def settled(qtbot, context: AppContext) -> None:
     """Wait until no operation is in flight (every answer delivered, every reload it caused done)."""
     qtbot.waitUntil(lambda: context.operations.pending == 0, timeout=TIMEOUT)
 
@@ -98,13 +98,13 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, *targets: tuple[object, str]) -
     return calls
 
 
-def write(qtbot, context: AppContext, work: Callable[[], Any]) -> None:  # type: ignore[no-untyped-def]
+def write(qtbot, context: AppContext, work: Callable[[], Any]) -> None:
     """A write made elsewhere (another screen): wait until it and every reload it caused have finished."""
     with qtbot.waitSignal(context.operations.idle, timeout=TIMEOUT):
         context.operations.write(None, work)
 
 
-def sign_through_the_form(qtbot, window: PatientChartWindow, values: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def sign_through_the_form(qtbot, window: PatientChartWindow, values: dict[str, Any]) -> None:
     tab = window.intake
     tab.new_intake()
     tab.form.set_values(values)
@@ -114,7 +114,7 @@ def sign_through_the_form(qtbot, window: PatientChartWindow, values: dict[str, A
 
 # -- two charts of one patient -----------------------------------------------------------------------
 
-def test_an_intake_signed_in_one_chart_stops_treatment_in_the_other_without_a_reload(  # type: ignore[no-untyped-def]
+def test_an_intake_signed_in_one_chart_stops_treatment_in_the_other_without_a_reload(
     qtbot, context, open_chart, errors_shown
 ) -> None:
     pid = treated(context)
@@ -139,7 +139,7 @@ def test_an_intake_signed_in_one_chart_stops_treatment_in_the_other_without_a_re
     assert errors_shown == []
 
 
-def test_a_session_signed_in_one_chart_appears_in_the_other(qtbot, context, open_chart) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_signed_in_one_chart_appears_in_the_other(qtbot, context, open_chart) -> None:
     pid = treated(context)
     first, second = open_chart(pid), open_chart(pid)
     for window in (first, second):
@@ -159,7 +159,7 @@ def test_a_session_signed_in_one_chart_appears_in_the_other(qtbot, context, open
                     and len(second.outcomes.chart.summary.trend) == 1, timeout=TIMEOUT)
 
 
-def test_typed_answers_survive_a_change_made_in_the_other_chart(qtbot, context, open_chart) -> None:  # type: ignore[no-untyped-def]
+def test_typed_answers_survive_a_change_made_in_the_other_chart(qtbot, context, open_chart) -> None:
     pid = register(context)
     first, second = open_chart(pid), open_chart(pid)
     assert "NO TREATMENT" in first.gate.text()  # no signed intake yet
@@ -182,7 +182,7 @@ def test_typed_answers_survive_a_change_made_in_the_other_chart(qtbot, context, 
     assert first.plan.complaint.text() == "Neck pain after a fall"
 
 
-def test_an_unchanged_form_shows_the_record_as_saved_elsewhere(qtbot, context, open_chart) -> None:  # type: ignore[no-untyped-def]
+def test_an_unchanged_form_shows_the_record_as_saved_elsewhere(qtbot, context, open_chart) -> None:
     pid = register(context)
     draft = intakes.save_intake(context.database, context.actor, pid, answers(pain_nrs=5))
     first = open_chart(pid)
@@ -198,7 +198,7 @@ def test_an_unchanged_form_shows_the_record_as_saved_elsewhere(qtbot, context, o
 
 # -- only this patient, only what is shown -----------------------------------------------------------
 
-def test_a_chart_ignores_changes_to_another_patient_and_reloads_for_its_own(  # type: ignore[no-untyped-def]
+def test_a_chart_ignores_changes_to_another_patient_and_reloads_for_its_own(
     qtbot, context, open_chart, monkeypatch
 ) -> None:
     pid = treated(context)
@@ -237,7 +237,7 @@ def test_a_chart_ignores_changes_to_another_patient_and_reloads_for_its_own(  # 
 
 # -- closed windows --------------------------------------------------------------------------------------
 
-def test_closing_a_chart_while_it_loads_drops_the_answers_without_an_error(  # type: ignore[no-untyped-def]
+def test_closing_a_chart_while_it_loads_drops_the_answers_without_an_error(
     qtbot, context, monkeypatch, errors_shown
 ) -> None:
     pid = treated(context)
@@ -262,7 +262,7 @@ def test_closing_a_chart_while_it_loads_drops_the_answers_without_an_error(  # t
     assert errors_shown == []
 
 
-def test_a_sign_whose_chart_was_closed_meanwhile_still_reaches_the_other_chart(  # type: ignore[no-untyped-def]
+def test_a_sign_whose_chart_was_closed_meanwhile_still_reaches_the_other_chart(
     qtbot, context, open_chart, monkeypatch, errors_shown
 ) -> None:
     pid = treated(context)
@@ -288,7 +288,7 @@ def test_a_sign_whose_chart_was_closed_meanwhile_still_reaches_the_other_chart( 
 
 # -- admin screens ---------------------------------------------------------------------------------------
 
-def test_the_audit_log_shows_a_write_made_while_it_is_open(qtbot, context) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_shows_a_write_made_while_it_is_open(qtbot, context) -> None:
     viewer = AuditViewer(context)
     qtbot.addWidget(viewer)
     viewer.show()
@@ -305,7 +305,7 @@ def test_the_audit_log_shows_a_write_made_while_it_is_open(qtbot, context) -> No
     assert viewer.table.rowCount() == expected
 
 
-def test_the_users_list_shows_an_account_added_elsewhere(qtbot, context) -> None:  # type: ignore[no-untyped-def]
+def test_the_users_list_shows_an_account_added_elsewhere(qtbot, context) -> None:
     dialog = UsersDialog(context)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -46,7 +46,7 @@ def treated(context: AppContext) -> int:
 
 
 @pytest.fixture
-def open_chart(qtbot, context: AppContext):  # type: ignore[no-untyped-def]
+def open_chart(qtbot, context: AppContext):
     def opener(patient_id: int) -> PatientChartWindow:
         window = PatientChartWindow(context, patient_id)
         qtbot.addWidget(window)
@@ -58,7 +58,7 @@ def open_chart(qtbot, context: AppContext):  # type: ignore[no-untyped-def]
     return opener
 
 
-def test_emergency_intake_turns_the_banner_red_and_stops_plans_and_sessions(qtbot, context, open_chart) -> None:  # type: ignore[no-untyped-def]
+def test_emergency_intake_turns_the_banner_red_and_stops_plans_and_sessions(qtbot, context, open_chart) -> None:
     pid = register(context)
     window = open_chart(pid)
     tab = window.intake
@@ -92,7 +92,7 @@ def test_emergency_intake_turns_the_banner_red_and_stops_plans_and_sessions(qtbo
     assert sessions.list_sessions(context.database, context.actor, pid) == []
 
 
-def test_pregnant_patient_sp6_needs_an_override_reason(qtbot, context, open_chart, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_pregnant_patient_sp6_needs_an_override_reason(qtbot, context, open_chart, monkeypatch) -> None:
     pid = register(context)
     intakes.save_intake(context.database, context.actor, pid, answers(pregnant=True, pregnancy_weeks=22), sign=True)
     window = open_chart(pid)
@@ -117,7 +117,7 @@ def test_pregnant_patient_sp6_needs_an_override_reason(qtbot, context, open_char
     assert stored.draft.points[0].code == "SP6" and stored.draft.points[0].override_reason == reason
 
 
-def test_needle_count_mismatch_cannot_be_signed_and_opens_an_adverse_event(qtbot, context, open_chart) -> None:  # type: ignore[no-untyped-def]
+def test_needle_count_mismatch_cannot_be_signed_and_opens_an_adverse_event(qtbot, context, open_chart) -> None:
     pid = treated(context)
     window = open_chart(pid)
     tab = window.sessions
@@ -138,7 +138,7 @@ def test_needle_count_mismatch_cannot_be_signed_and_opens_an_adverse_event(qtbot
     assert [s.status for s in stored] == ["draft"]
 
 
-def test_amending_a_signed_note_keeps_the_original(qtbot, context, open_chart) -> None:  # type: ignore[no-untyped-def]
+def test_amending_a_signed_note_keeps_the_original(qtbot, context, open_chart) -> None:
     pid = treated(context)
     db, actor = context.database, context.actor
     draft = sessions.new_session_draft(db, actor, pid, datetime(2025, 3, 4, 9, tzinfo=UTC))
@@ -166,7 +166,7 @@ def test_amending_a_signed_note_keeps_the_original(qtbot, context, open_chart) -
     assert "amended ×1" in tab.list.item(0).text()
 
 
-def test_a_weak_flag_is_re_screened_at_the_next_session(qtbot, context, open_chart, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_weak_flag_is_re_screened_at_the_next_session(qtbot, context, open_chart, monkeypatch) -> None:
     pid = register(context)
     db, actor = context.database, context.actor
     intake = intakes.save_intake(db, actor, pid, answers(night_pain=True), sign=True)
@@ -175,7 +175,7 @@ def test_a_weak_flag_is_re_screened_at_the_next_session(qtbot, context, open_cha
     plans.activate_plan(db, actor, plan.id, expected_version=plan.version)
     asked: list[str] = []
 
-    def no_change(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def no_change(_parent, _title, text, *args, **kwargs):
         asked.append(text)
         return QMessageBox.StandardButton.No
 

@@ -24,12 +24,12 @@ def patient_id(context: AppContext) -> int:
     return patients.register_patient(context.database, context.actor, details).id
 
 
-def _preview_ready(dialog: CourseBookingDialog):  # type: ignore[no-untyped-def]
+def _preview_ready(dialog: CourseBookingDialog):
     return lambda: dialog.preview is not None
 
 
 def test_book_a_course_over_christmas_and_see_it_in_the_week_view(
-    qtbot, context: AppContext, patient_id: int  # type: ignore[no-untyped-def]
+    qtbot, context: AppContext, patient_id: int
 ) -> None:
     prefill = Prefill(patient_id, "QUILL, Nora", context.actor.user_id, 1, datetime(2027, 12, 13, 10))
     dialog = CourseBookingDialog(context, prefill)
@@ -91,7 +91,7 @@ def test_book_a_course_over_christmas_and_see_it_in_the_week_view(
     assert [c.title for c in screen.grid.columns] == ["Dr Test Admin"]
 
 
-def test_the_today_list_checks_a_patient_in(qtbot, context: AppContext, patient_id: int) -> None:  # type: ignore[no-untyped-def]
+def test_the_today_list_checks_a_patient_in(qtbot, context: AppContext, patient_id: int) -> None:
     from acudesk.persistence.models import Appointment
     from acudesk.services.scheduling import to_utc, zone_of
 
@@ -119,7 +119,7 @@ def test_the_today_list_checks_a_patient_in(qtbot, context: AppContext, patient_
     assert now  # the list is for the clinic's today
 
 
-def test_the_selected_patients_visits_export_to_an_ics_file(qtbot, context, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_selected_patients_visits_export_to_an_ics_file(qtbot, context, tmp_path, monkeypatch) -> None:
     from datetime import date, datetime
 
     from acudesk.domain.patients import PatientDetails

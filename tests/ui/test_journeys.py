@@ -26,7 +26,7 @@ STILL_THERE_MS = 1_500
 
 
 @pytest.fixture
-def start(qtbot) -> Iterator[Callable[[Path], Journey]]:  # type: ignore[no-untyped-def]
+def start(qtbot) -> Iterator[Callable[[Path], Journey]]:
     """``start(path)``: a journey on the clinic database at ``path`` (a new file means a new clinic)."""
     started: list[Journey] = []
 
@@ -63,7 +63,7 @@ def _status_bar_texts(journey: Journey) -> list[str]:
     return [label.text() for label in journey.startup.window.statusBar().findChildren(QLabel)]
 
 
-def _editor(dialog, name: str) -> QLineEdit:  # type: ignore[no-untyped-def]
+def _editor(dialog, name: str) -> QLineEdit:
     editor = dialog.findChild(QLineEdit, name)
     assert editor is not None, name
     return editor
@@ -79,7 +79,7 @@ NEW_CLINIC = {
 }
 
 
-def test_a_new_clinic_is_set_up_through_the_dialog_and_its_window_stays_open(start, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_clinic_is_set_up_through_the_dialog_and_its_window_stays_open(start, tmp_path: Path) -> None:
     journey = start(tmp_path / "new.sqlite3")
     startup, qtbot = journey.startup, journey.qtbot
 
@@ -110,7 +110,7 @@ def test_a_new_clinic_is_set_up_through_the_dialog_and_its_window_stays_open(sta
     assert journey.run() == STILL_RUNNING
 
 
-def test_a_refused_set_up_keeps_the_dialog_open_with_everything_typed(start, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_set_up_keeps_the_dialog_open_with_everything_typed(start, tmp_path: Path) -> None:
     journey = start(tmp_path / "new.sqlite3")
     startup, qtbot = journey.startup, journey.qtbot
 
@@ -151,7 +151,7 @@ def test_a_refused_set_up_keeps_the_dialog_open_with_everything_typed(start, tmp
 
 # -- signing in -------------------------------------------------------------------------------------
 
-def test_a_wrong_password_is_refused_inline_and_the_right_one_opens_the_window_for_good(  # type: ignore[no-untyped-def]
+def test_a_wrong_password_is_refused_inline_and_the_right_one_opens_the_window_for_good(
     start, clinic_path: Path
 ) -> None:
     journey = start(clinic_path)
@@ -193,7 +193,7 @@ def test_a_wrong_password_is_refused_inline_and_the_right_one_opens_the_window_f
 
 # -- the idle lock ----------------------------------------------------------------------------------
 
-def test_the_idle_lock_of_the_started_app_hides_patients_until_the_password(  # type: ignore[no-untyped-def]
+def test_the_idle_lock_of_the_started_app_hides_patients_until_the_password(
     start, tmp_path: Path, test_setup: ClinicSetup
 ) -> None:
     journey = start(_clinic(tmp_path / "idle.sqlite3", test_setup, idle_lock_minutes=0.02))  # 1.2 s
@@ -228,7 +228,7 @@ def test_the_idle_lock_of_the_started_app_hides_patients_until_the_password(  # 
 
 # -- quitting and cancelling ------------------------------------------------------------------------
 
-def _menu_action(window, menu_title: str, text: str) -> QAction:  # type: ignore[no-untyped-def]
+def _menu_action(window, menu_title: str, text: str) -> QAction:
     menus = [a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == menu_title]
     assert len(menus) == 1, menu_title
     found = [a for a in menus[0].actions() if a.text().replace("&", "") == text]
@@ -236,7 +236,7 @@ def _menu_action(window, menu_title: str, text: str) -> QAction:  # type: ignore
     return found[0]
 
 
-def test_quit_closes_the_window_ends_the_application_and_leaves_a_closing_backup(  # type: ignore[no-untyped-def]
+def test_quit_closes_the_window_ends_the_application_and_leaves_a_closing_backup(
     start, clinic_path: Path, caplog
 ) -> None:
     """Ctrl+Q on the main window (the File menu's Quit action, explicit Ctrl+Q on every platform)."""
@@ -265,7 +265,7 @@ def test_quit_closes_the_window_ends_the_application_and_leaves_a_closing_backup
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
-def test_cancelling_the_sign_in_ends_the_application_with_code_0(start, clinic_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_the_sign_in_ends_the_application_with_code_0(start, clinic_path: Path) -> None:
     journey = start(clinic_path)
     startup, qtbot = journey.startup, journey.qtbot
     journey.when("the sign-in dialog", lambda: startup.login_dialog is not None and startup.login_dialog.isVisible(),
@@ -275,7 +275,7 @@ def test_cancelling_the_sign_in_ends_the_application_with_code_0(start, clinic_p
     assert startup.window is None
 
 
-def test_cancelling_the_set_up_ends_the_application_with_code_0(start, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_the_set_up_ends_the_application_with_code_0(start, tmp_path: Path) -> None:
     journey = start(tmp_path / "new.sqlite3")
     startup, qtbot = journey.startup, journey.qtbot
 

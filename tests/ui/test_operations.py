@@ -20,7 +20,7 @@ from acudesk.ui.qt import QTabWidget, QWidget
 TIMEOUT = 10_000
 
 
-def test_a_query_answers_on_the_gui_thread_and_signals_finished(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_a_query_answers_on_the_gui_thread_and_signals_finished(qtbot, context: AppContext) -> None:
     widget = QWidget()
     qtbot.addWidget(widget)
     seen: list[tuple[int, bool]] = []
@@ -32,7 +32,7 @@ def test_a_query_answers_on_the_gui_thread_and_signals_finished(qtbot, context: 
     assert operation.done and not operation.dropped
 
 
-def test_an_answer_for_a_deleted_window_is_dropped(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_an_answer_for_a_deleted_window_is_dropped(qtbot, context: AppContext) -> None:
     widget = QWidget()
     gate = threading.Event()
     seen: list[object] = []
@@ -44,7 +44,7 @@ def test_an_answer_for_a_deleted_window_is_dropped(qtbot, context: AppContext) -
     assert seen == [] and operation.dropped
 
 
-def test_a_superseded_request_is_dropped_and_only_the_newest_answer_is_shown(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_a_superseded_request_is_dropped_and_only_the_newest_answer_is_shown(qtbot, context: AppContext) -> None:
     widget = QWidget()
     qtbot.addWidget(widget)
     gate = threading.Event()
@@ -58,7 +58,7 @@ def test_a_superseded_request_is_dropped_and_only_the_newest_answer_is_shown(qtb
     assert first.dropped and not second.dropped and not other.dropped
 
 
-def test_a_write_broadcasts_what_it_changed_with_its_initiator(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_broadcasts_what_it_changed_with_its_initiator(qtbot, context: AppContext) -> None:
     widget = QWidget()
     qtbot.addWidget(widget)
     heard: list[tuple[Changes, object]] = []
@@ -76,7 +76,7 @@ def test_a_write_broadcasts_what_it_changed_with_its_initiator(qtbot, context: A
 
 
 def test_a_failed_write_is_shown_to_the_user_and_a_conflict_makes_every_screen_reload(
-    qtbot, context: AppContext, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot, context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     widget = QWidget()
     qtbot.addWidget(widget)
@@ -99,7 +99,7 @@ def test_a_failed_write_is_shown_to_the_user_and_a_conflict_makes_every_screen_r
     assert shown[-1] == "Someone else saved this patient." and heard == [Changes.all()]
 
 
-def test_a_visible_screen_reloads_at_once_and_a_hidden_one_when_it_is_shown(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_a_visible_screen_reloads_at_once_and_a_hidden_one_when_it_is_shown(qtbot, context: AppContext) -> None:
     tabs = QTabWidget()
     qtbot.addWidget(tabs)
     front, back = QWidget(), QWidget()
@@ -126,7 +126,7 @@ def _alive(widget: QWidget) -> bool:
 
 
 def test_a_write_that_fails_after_a_committed_transaction_still_broadcasts_that_change(
-    qtbot, context: AppContext, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot, context: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(errors, "show_error", lambda error, parent=None, title="": None)
     heard: list[Changes] = []

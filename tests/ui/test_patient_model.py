@@ -22,7 +22,7 @@ ROWS = {
 
 
 @pytest.fixture
-def model(qapp):  # type: ignore[no-untyped-def]
+def model(qapp):
     runner = TaskRunner()
     fetched: list[list[int]] = []
 
@@ -34,12 +34,12 @@ def model(qapp):  # type: ignore[no-untyped-def]
         return [ROWS[i] for i in ids]
 
     model = PatientTableModel(Operations(runner), search, rows, lambda: date(2026, 11, 22), "GB")
-    model.fetched = fetched  # type: ignore[attr-defined]
+    model.fetched = fetched
     yield model
     runner.shutdown()
 
 
-def test_cells_show_formatted_texts_and_only_the_roles_the_table_uses(qtbot, model: PatientTableModel) -> None:  # type: ignore[no-untyped-def]
+def test_cells_show_formatted_texts_and_only_the_roles_the_table_uses(qtbot, model: PatientTableModel) -> None:
     model.set_query("", False)
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=TIMEOUT)
     texts = [model.data(model.index(0, column)) for column in range(6)]
@@ -53,7 +53,7 @@ def test_cells_show_formatted_texts_and_only_the_roles_the_table_uses(qtbot, mod
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) is None
 
 
-def test_a_row_not_yet_loaded_shows_a_placeholder_then_its_texts(qtbot, model: PatientTableModel) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_not_yet_loaded_shows_a_placeholder_then_its_texts(qtbot, model: PatientTableModel) -> None:
     model.set_query("", False)
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=TIMEOUT)
     assert model.data(model.index(2, 0)) == "…"
@@ -62,7 +62,7 @@ def test_a_row_not_yet_loaded_shows_a_placeholder_then_its_texts(qtbot, model: P
     assert model.fetched == [[3]]  # type: ignore[attr-defined]
 
 
-def test_refresh_forgets_cached_rows_without_breaking_a_paint_in_between(qtbot, model: PatientTableModel) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_forgets_cached_rows_without_breaking_a_paint_in_between(qtbot, model: PatientTableModel) -> None:
     model.set_query("", False)
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=TIMEOUT)
     model.reload()
@@ -72,7 +72,7 @@ def test_refresh_forgets_cached_rows_without_breaking_a_paint_in_between(qtbot, 
     assert model.data(model.index(1, 0)) == "Bamber"
 
 
-def test_a_limited_list_keeps_its_limit_and_reports_that_there_are_more(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+def test_a_limited_list_keeps_its_limit_and_reports_that_there_are_more(qtbot, qapp) -> None:
     runner = TaskRunner()
     model = PatientTableModel(Operations(runner),
                               lambda text, archived, first: PatientSearch([1, 2, 3], [ROWS[1], ROWS[2]]),
@@ -84,7 +84,7 @@ def test_a_limited_list_keeps_its_limit_and_reports_that_there_are_more(qtbot, q
     runner.shutdown()
 
 
-def test_a_row_is_formatted_when_first_shown_and_again_only_when_it_changed(qtbot, qapp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_is_formatted_when_first_shown_and_again_only_when_it_changed(qtbot, qapp, monkeypatch) -> None:
     from acudesk.ui import patient_model
 
     answers = [PatientSearch([1], [ROWS[1]]), PatientSearch([1], [ROWS[1]]),

@@ -18,7 +18,7 @@ TIMEOUT = 10_000
 
 
 @pytest.fixture
-def window(qtbot, context: AppContext) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(qtbot, context: AppContext) -> MainWindow:
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
@@ -26,24 +26,24 @@ def window(qtbot, context: AppContext) -> MainWindow:  # type: ignore[no-untyped
     return window
 
 
-def _open_dialog(qtbot, window: MainWindow, trigger) -> PatientDialog:  # type: ignore[no-untyped-def]
+def _open_dialog(qtbot, window: MainWindow, trigger) -> PatientDialog:
     trigger()
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(PatientDialog)), timeout=TIMEOUT)
     return next(d for d in window.findChildren(PatientDialog) if d.isVisible())
 
 
-def _type(qtbot, dialog: PatientDialog, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot, dialog: PatientDialog, name: str, text: str) -> None:
     editor = dialog.editor(name)
     assert isinstance(editor, QLineEdit)
     editor.clear()
     qtbot.keyClicks(editor, text)
 
 
-def _count_is(window: MainWindow, text: str):  # type: ignore[no-untyped-def]
+def _count_is(window: MainWindow, text: str):
     return lambda: window.patients.count.text() == text
 
 
-def test_create_find_edit_and_archive_a_patient(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_create_find_edit_and_archive_a_patient(qtbot, window: MainWindow, monkeypatch) -> None:
     dialog = _open_dialog(qtbot, window, window.new_action.trigger)
     _type(qtbot, dialog, "family_name", "Quayle")
     _type(qtbot, dialog, "given_name", "Rosa")
@@ -83,7 +83,7 @@ def test_create_find_edit_and_archive_a_patient(qtbot, window: MainWindow, monke
     assert window.archive_action.text() == "Restore patient"
 
 
-def test_a_missing_family_name_is_shown_inline(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_family_name_is_shown_inline(qtbot, window: MainWindow) -> None:
     dialog = _open_dialog(qtbot, window, window.new_action.trigger)
     _type(qtbot, dialog, "given_name", "Una")
     _type(qtbot, dialog, "date_of_birth", "01/01/1990")
@@ -95,7 +95,7 @@ def test_a_missing_family_name_is_shown_inline(qtbot, window: MainWindow) -> Non
     assert dialog.isVisible()
 
 
-def test_a_concurrent_edit_is_refused_with_a_message(qtbot, window: MainWindow, context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_concurrent_edit_is_refused_with_a_message(qtbot, window: MainWindow, context, monkeypatch) -> None:
     from datetime import date
 
     from acudesk.domain.patients import PatientDetails
@@ -121,7 +121,7 @@ def test_a_concurrent_edit_is_refused_with_a_message(qtbot, window: MainWindow, 
     assert patients.get_patient(context.database, context.actor, record.id).details.email == ""
 
 
-def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, monkeypatch) -> None:
     from datetime import date
 
     from acudesk.domain.patients import PatientDetails
@@ -129,7 +129,7 @@ def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, m
     patients.register_patient(context.database, context.actor, PatientDetails("Xu", "Wen", date(1988, 8, 8)))
     asked: list[str] = []
 
-    def decline(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def decline(_parent, _title, text, *args, **kwargs):
         asked.append(text)
         return QMessageBox.StandardButton.No
 
@@ -146,7 +146,7 @@ def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, m
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
 
 
-def test_a_long_result_list_is_capped_with_a_hint_to_narrow_it(qtbot, context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_result_list_is_capped_with_a_hint_to_narrow_it(qtbot, context, monkeypatch) -> None:
     from datetime import date
 
     from acudesk.domain.patients import PatientDetails
@@ -163,7 +163,7 @@ def test_a_long_result_list_is_capped_with_a_hint_to_narrow_it(qtbot, context, m
     qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
 
 
-def test_other_screens_are_built_when_their_tab_is_first_opened(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_other_screens_are_built_when_their_tab_is_first_opened(qtbot, window: MainWindow) -> None:
     from acudesk.ui.calendar.screen import CalendarScreen
 
     assert not window.findChildren(CalendarScreen)
@@ -174,7 +174,7 @@ def test_other_screens_are_built_when_their_tab_is_first_opened(qtbot, window: M
 
 
 def test_type_ahead_searches_at_once_and_coalesces_keys_typed_while_it_runs(
-    qtbot, window: MainWindow, context: AppContext, monkeypatch  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, context: AppContext, monkeypatch
 ) -> None:
     for family in ("Quayle", "Quinn", "Abbott"):
         patients.register_patient(context.database, context.actor,
@@ -193,7 +193,7 @@ def test_type_ahead_searches_at_once_and_coalesces_keys_typed_while_it_runs(
 
 
 def test_details_load_where_the_selection_stops_and_actions_wait_for_them(
-    qtbot, window: MainWindow, context: AppContext, monkeypatch  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, context: AppContext, monkeypatch
 ) -> None:
     ids = [patients.register_patient(context.database, context.actor,
                                      PatientDetails("Quayle", given, date(1980, 2, 29))).id

@@ -18,7 +18,7 @@ class _Emitter(QObject):
     plain = Signal()
 
 
-def test_emitting_signals_leaves_reference_counts_alone(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_emitting_signals_leaves_reference_counts_alone(qapp) -> None:
     emitter = _Emitter()
     received: list[object] = []
     emitter.carried.connect(received.append)

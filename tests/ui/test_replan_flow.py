@@ -22,7 +22,7 @@ def _booked(context: AppContext) -> int:
         return session.scalar(select(func.count(Appointment.id)).where(Appointment.status == "booked")) or 0
 
 
-def test_accepting_a_taper_proposal_replans_the_remaining_visits(qtbot, context: AppContext, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_a_taper_proposal_replans_the_remaining_visits(qtbot, context: AppContext, monkeypatch) -> None:
     db, actor = context.database, context.actor
     patient = patients.register_patient(db, actor, PatientDetails("Brennan", "Tomas", date(1979, 5, 14))).id
     with db.write() as session:
@@ -51,7 +51,7 @@ def test_accepting_a_taper_proposal_replans_the_remaining_visits(qtbot, context:
     assert tab.proposal.text().startswith("Taper")
     asked: list[str] = []
 
-    def yes(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def yes(_parent, _title, text, *args, **kwargs):
         asked.append(text)
         return QMessageBox.StandardButton.Yes
 
