@@ -33,7 +33,7 @@ def _register(context: AppContext, family: str, given: str, born: date) -> int:
 
 
 @pytest.fixture
-def window(qtbot, context: AppContext) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(qtbot, context: AppContext) -> MainWindow:
     _register(context, "Okafor", "Hannah", date(1970, 2, 3))
     _register(context, "Haddad", "Farah", date(1985, 7, 9))
     window = MainWindow(context)
@@ -43,7 +43,7 @@ def window(qtbot, context: AppContext) -> MainWindow:  # type: ignore[no-untyped
     return window
 
 
-def _select(qtbot, window: MainWindow, text: str) -> None:  # type: ignore[no-untyped-def]
+def _select(qtbot, window: MainWindow, text: str) -> None:
     window.tabs.setCurrentWidget(window.patients)
     window.patients.search.clear()
     qtbot.keyClicks(window.patients.search, text)
@@ -51,7 +51,7 @@ def _select(qtbot, window: MainWindow, text: str) -> None:  # type: ignore[no-un
                     and text.lower() in window.patients.current.details.family_name.lower(), timeout=TIMEOUT)
 
 
-def _calendar_at(qtbot, window: MainWindow, day: date) -> CalendarScreen:  # type: ignore[no-untyped-def]
+def _calendar_at(qtbot, window: MainWindow, day: date) -> CalendarScreen:
     calendar = window.open_screen("Calendar")
     qtbot.waitUntil(lambda: calendar.data is not None, timeout=TIMEOUT)
     calendar.show_day(day)
@@ -65,7 +65,7 @@ def _names_on(calendar: CalendarScreen) -> list[str]:
     return [entry.patient_name for entry in calendar.data.entries]
 
 
-def test_a_course_booked_with_ctrl_b_from_the_patients_tab_appears_on_the_open_calendar(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_a_course_booked_with_ctrl_b_from_the_patients_tab_appears_on_the_open_calendar(qtbot, window) -> None:
     calendar = _calendar_at(qtbot, window, COURSE_START.date())
     assert _names_on(calendar) == []
     _select(qtbot, window, "Haddad")
@@ -86,7 +86,7 @@ def test_a_course_booked_with_ctrl_b_from_the_patients_tab_appears_on_the_open_c
     qtbot.waitUntil(lambda: _names_on(calendar) == ["Farah Haddad"], timeout=TIMEOUT)
 
 
-def test_a_visible_calendar_follows_a_check_in_made_elsewhere_without_a_click(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_a_visible_calendar_follows_a_check_in_made_elsewhere_without_a_click(qtbot, window) -> None:
     context = window.context
     farah = _id_of(context, "haddad")
     booked = courses.book_course(context.database, context.actor,
@@ -102,7 +102,7 @@ def test_a_visible_calendar_follows_a_check_in_made_elsewhere_without_a_click(qt
     qtbot.waitUntil(lambda: calendar.data.entries[0].status == "arrived", timeout=TIMEOUT)
 
 
-def test_today_does_not_poll_and_wakes_only_for_the_next_late_arrival_or_midnight(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_today_does_not_poll_and_wakes_only_for_the_next_late_arrival_or_midnight(qtbot, context: AppContext) -> None:
     screen = TodayScreen(context)
     qtbot.addWidget(screen)
     qtbot.waitUntil(lambda: not screen.title.text() == "", timeout=TIMEOUT)
@@ -117,7 +117,7 @@ def test_today_does_not_poll_and_wakes_only_for_the_next_late_arrival_or_midnigh
     assert screen.rows[0].late and screen.table.item(0, 5).text() == "Late"
 
 
-def test_actions_on_today_act_on_the_visit_selected_there_not_on_the_patients_tab(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_actions_on_today_act_on_the_visit_selected_there_not_on_the_patients_tab(qtbot, window, monkeypatch) -> None:
     _select(qtbot, window, "Okafor")
     hannah = window.patients.current.id
     farah = _id_of(window.context, "haddad")
@@ -141,7 +141,7 @@ def test_actions_on_today_act_on_the_visit_selected_there_not_on_the_patients_ta
     assert list(window.charts) == [farah]
 
 
-def test_a_newly_registered_patient_becomes_the_selection_even_when_the_search_hid_them(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_a_newly_registered_patient_becomes_the_selection_even_when_the_search_hid_them(qtbot, window) -> None:
     _select(qtbot, window, "Okafor")
     from acudesk.ui.patient_dialog import PatientDialog
 
@@ -157,7 +157,7 @@ def test_a_newly_registered_patient_becomes_the_selection_even_when_the_search_h
     assert "Grace Lindqvist" in window.patient_header.text()
 
 
-def test_enter_opens_the_chart_once_and_asking_again_raises_it(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_enter_opens_the_chart_once_and_asking_again_raises_it(qtbot, window) -> None:
     _select(qtbot, window, "Haddad")
     qtbot.keyClick(window.patients.search, Qt.Key.Key_Return)
     farah = window.patients.current.id
@@ -185,7 +185,7 @@ def _booking_dialog() -> CourseBookingDialog | None:
     return _dialog_of(CourseBookingDialog)
 
 
-def _dialog_of(kind):  # type: ignore[no-untyped-def]
+def _dialog_of(kind):
     found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
     return found[0] if found else None
 

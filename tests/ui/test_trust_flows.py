@@ -35,7 +35,7 @@ def clinic_path(tmp_path: Path, test_setup: ClinicSetup) -> Path:
 
 
 @pytest.fixture
-def startup(qapp, clinic_path: Path):  # type: ignore[no-untyped-def]
+def startup(qapp, clinic_path: Path):
     app = create_application()
     started = Startup(app, argparse.Namespace(demo=False, db=str(clinic_path)))
     yield started
@@ -48,7 +48,7 @@ def startup(qapp, clinic_path: Path):  # type: ignore[no-untyped-def]
     started.shutdown()
 
 
-def test_sign_in_is_required_and_a_wrong_password_is_refused(qtbot, startup: Startup) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_is_required_and_a_wrong_password_is_refused(qtbot, startup: Startup) -> None:
     startup.start()
     qtbot.waitUntil(lambda: startup.login_dialog is not None and startup.login_dialog.isVisible(), timeout=TIMEOUT)
     dialog: LoginDialog = startup.login_dialog
@@ -64,7 +64,7 @@ def test_sign_in_is_required_and_a_wrong_password_is_refused(qtbot, startup: Sta
     qtbot.waitUntil(lambda: startup.window.patients.count.text() == "1 patient", timeout=TIMEOUT)
 
 
-def test_the_idle_lock_hides_patients_until_the_password_is_given(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_the_idle_lock_hides_patients_until_the_password_is_given(qtbot, context: AppContext) -> None:
     context.idle_lock_minutes = 0.01  # 0.6 s
     window = MainWindow(context)
     qtbot.addWidget(window)
@@ -84,7 +84,7 @@ def test_the_idle_lock_hides_patients_until_the_password_is_given(qtbot, context
 
 
 def test_a_damaged_file_offers_the_newest_good_backup_and_keeps_the_damaged_one(
-    qtbot, startup: Startup, clinic_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+    qtbot, startup: Startup, clinic_path: Path, monkeypatch
 ) -> None:
     database = open_database(clinic_path)
     backup = backups.automatic_backup(database, default_actor(database), now=datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
@@ -108,7 +108,7 @@ def test_a_damaged_file_offers_the_newest_good_backup_and_keeps_the_damaged_one(
 
 
 def test_damage_found_after_opening_is_reported_once_the_window_has_settled(
-    qtbot, qapp, clinic_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+    qtbot, qapp, clinic_path: Path, monkeypatch
 ) -> None:
     """The integrity check runs HEALTH_CHECK_DELAY_MS after the window appears, off the start-up path."""
     from acudesk.ui import app as app_module
