@@ -201,9 +201,7 @@ def record_referral(database: Database, actor: Actor, intake_id: int, action: st
     if not text:
         raise ValidationError("Say what was done: referred where, when, and the outcome.", field="referral_action")
     with database.write() as session:
-        intake = session.get(Intake, intake_id)
-        if intake is None:
-            raise NotFoundError(f"There is no intake no. {intake_id}.")
+        intake = load_for_change(session, Intake, intake_id, None, what="intake")
         if intake.status != "signed":
             raise ValidationError("Sign the intake before recording the referral.", field="referral_action")
         if intake.triage_level not in REFERRAL_LEVELS:

@@ -1,9 +1,12 @@
-"""Session records: start from the plan, record what was done, count needles, sign, amend; adverse events.
+"""Session records: start from the plan, record what was done, count needles, sign, amend.
 
 Clean-needle safety (CCAOM): needles are counted in and out. A mismatch blocks signing and opens an
 adverse event of kind ``retained_needle`` that stays open until resolved. A signed record is locked;
 a correction is a new row (``amends_id`` -> the original) with its author, time and reason, and
-``session_history`` returns the original and every amendment.
+``session_history`` returns the original and every amendment. Adverse events are
+:mod:`acudesk.services.adverse_events`.
+
+The SQLAlchemy session is ``tx`` throughout; "session" means the treatment session.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from sqlalchemy.orm import Session, selectinload
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.signing import content_digest
 from acudesk.persistence.database import Database
-from acudesk.persistence.models import AdverseEvent, OutcomeMeasurement, SessionPoint, SessionRecord, User, utcnow
+from acudesk.persistence.models import OutcomeMeasurement, SessionPoint, SessionRecord, User, utcnow
 from acudesk.services import audit
+from acudesk.services.adverse_events import open_retained_needle
 from acudesk.services.context import Actor
 from acudesk.services.intakes import gate_for
 from acudesk.services.locking import load_for_change
@@ -29,13 +33,10 @@ from acudesk.services.permissions import Permission, require
 from acudesk.services.plans import DEFAULT_RETENTION, checked_point_code, needle_count
 from acudesk.services.plans import list_plans as _list_plans
 
-ADVERSE_KINDS = ("bruising", "bleeding", "soreness", "drowsiness", "fainting", "stuck_needle", "broken_needle",
-                 "retained_needle", "burn", "pneumothorax", "other")
-SEVERITIES = ("mild", "moderate", "severe")
-
 
 class NeedleCountError(AcuDeskError):
     """Needles in and out differ: the record cannot be signed and an adverse event is open."""
+
 
 log = logging.getLogger(__name__)
 
@@ -89,37 +90,20 @@ class SessionData:
         return self.status == "signed"
 
 
-@dataclass(frozen=True)
-class AdverseEventData:
-    id: int
-    patient_id: int
-    session_id: int | None
-    kind: str
-    severity: str
-    description: str
-    action_taken: str
-    occurred_at: datetime
-    resolved_at: datetime | None
-
-    @property
-    def open(self) -> bool:
-        return self.resolved_at is None
-
-
-def _names(session: Session, records: Sequence[SessionRecord]) -> dict[int, str]:
+def _names(tx: Session, records: Sequence[SessionRecord]) -> dict[int, str]:
     """Display names of every practitioner and signer of ``records``, in one query."""
     ids = {r.practitioner_id for r in records} | {r.signed_by_id for r in records if r.signed_by_id is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())  # type: ignore[arg-type]
+    return dict(tx.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 def _data(
-    session: Session, record: SessionRecord, amendments: int = 0, names: dict[int, str] | None = None,
+    tx: Session, record: SessionRecord, amendments: int = 0, names: dict[int, str] | None = None,
 ) -> SessionData:
     """``names`` from ``_names`` for a list of records; queried here for a single record when not given."""
     if names is None:
-        names = _names(session, [record])
+        names = _names(tx, [record])
     draft = SessionDraft(
         record.session_at, record.plan_id,
         tuple(NeedledPoint(p.point_code, p.side, p.technique, dict(p.parameters or {})) for p in record.points),
@@ -199,45 +183,28 @@ def save_session(
     """
     require(actor, Permission.EDIT_CLINICAL)
     clean = _validate(draft)
-    with database.write() as session:
-        gate_for(session, patient_id).require()
+    with database.write() as tx:
+        gate_for(tx, patient_id).require()
         if session_id is None:
             record = SessionRecord(patient_id=patient_id, practitioner_id=actor.user_id, status="draft")
-            session.add(record)
+            tx.add(record)
         else:
-            record = _load_draft(session, session_id, expected_version)
+            record = _load_draft(tx, session_id, expected_version)
         _apply(record, clean)
-        session.flush()
-        audit.record(session, actor, "create" if session_id is None else "update", "session_record", record.id,
+        tx.flush()
+        audit.record(tx, actor, "create" if session_id is None else "update", "session_record", record.id,
                      patient_id=patient_id)
         if None not in (clean.needles_in, clean.needles_out) and not clean.needles_match:
-            _open_retained_needle(session, actor, record)  # the mismatch is itself an incident (CCAOM)
-        return _data(session, record)
+            open_retained_needle(tx, actor, record)  # the mismatch is itself an incident (CCAOM)
+        return _data(tx, record)
 
 
-def _load_draft(session: Session, session_id: int, expected_version: int | None) -> SessionRecord:
-    record = load_for_change(session, SessionRecord, session_id, None, what="session record")
+def _load_draft(tx: Session, session_id: int, expected_version: int | None) -> SessionRecord:
+    record = load_for_change(tx, SessionRecord, session_id, None, what="session record")
     if record.status == "signed":
         raise ValidationError("This session record is signed and locked. Use Amend to add a correction.",
                               field="session")
-    return load_for_change(session, SessionRecord, session_id, expected_version, what="session record")
-
-
-def _open_retained_needle(session: Session, actor: Actor, record: SessionRecord) -> None:
-    existing = session.scalar(select(AdverseEvent.id).where(
-        AdverseEvent.session_id == record.id, AdverseEvent.kind == "retained_needle",
-        AdverseEvent.resolved_at.is_(None)))
-    if existing is not None:
-        return
-    event = AdverseEvent(
-        patient_id=record.patient_id, session_id=record.id, kind="retained_needle", severity="moderate",
-        description=f"Needle count mismatch: {record.needles_in} in, {record.needles_out} out.",
-        recorded_by_id=actor.user_id, occurred_at=utcnow(),
-    )
-    session.add(event)
-    session.flush()
-    audit.record(session, actor, "create", "adverse_event", event.id, patient_id=record.patient_id,
-                 detail={"kind": "retained_needle"})
+    return load_for_change(tx, SessionRecord, session_id, expected_version, what="session record")
 
 
 def _mismatch_message(needles_in: int | None, needles_out: int | None) -> str:
@@ -251,31 +218,31 @@ def sign_session(database: Database, actor: Actor, session_id: int, *, expected_
     """Sign and lock. A needle mismatch refuses and opens a ``retained_needle`` adverse event."""
     require(actor, Permission.EDIT_CLINICAL)
     mismatch = ""
-    with database.write() as session:
-        record = _load_draft(session, session_id, expected_version)
+    with database.write() as tx:
+        record = _load_draft(tx, session_id, expected_version)
         if record.needles_in is None or record.needles_out is None:
             raise NeedleCountError(_mismatch_message(record.needles_in, record.needles_out))
         if record.needles_in != record.needles_out:
-            _open_retained_needle(session, actor, record)
+            open_retained_needle(tx, actor, record)
             mismatch = _mismatch_message(record.needles_in, record.needles_out)
         else:
-            _sign(session, actor, record)
-            return _data(session, record)
+            _sign(tx, actor, record)
+            return _data(tx, record)
     raise NeedleCountError(mismatch)  # after the commit, so the adverse event is kept
 
 
-def _sign(session: Session, actor: Actor, record: SessionRecord) -> None:
+def _sign(tx: Session, actor: Actor, record: SessionRecord) -> None:
     digest = content_digest(_content(record))  # before the status changes: signed rows are locked
     record.status = "signed"
     record.signed_at = utcnow()
     record.signed_by_id = actor.user_id
     record.content_digest = digest
     if record.nrs_before is not None and record.amends_id is None:
-        session.add(OutcomeMeasurement(patient_id=record.patient_id, session_id=record.id, measure="NRS",
-                                       answers={"score": record.nrs_before}, score=record.nrs_before,
-                                       recorded_at=record.session_at, recorded_by_id=actor.user_id))
-    session.flush()
-    audit.record(session, actor, "sign", "session_record", record.id, patient_id=record.patient_id)
+        tx.add(OutcomeMeasurement(patient_id=record.patient_id, session_id=record.id, measure="NRS",
+                                  answers={"score": record.nrs_before}, score=record.nrs_before,
+                                  recorded_at=record.session_at, recorded_by_id=actor.user_id))
+    tx.flush()
+    audit.record(tx, actor, "sign", "session_record", record.id, patient_id=record.patient_id)
 
 
 def amend_session(database: Database, actor: Actor, session_id: int, draft: SessionDraft, reason: str) -> SessionData:
@@ -286,10 +253,8 @@ def amend_session(database: Database, actor: Actor, session_id: int, draft: Sess
     clean = _validate(draft)
     if not clean.needles_match:
         raise NeedleCountError(_mismatch_message(clean.needles_in, clean.needles_out))
-    with database.write() as session:
-        original = session.get(SessionRecord, session_id)
-        if original is None:
-            raise NotFoundError(f"There is no session record no. {session_id}.")
+    with database.write() as tx:
+        original = load_for_change(tx, SessionRecord, session_id, None, what="session record")
         if original.status != "signed":
             raise ValidationError("Only a signed record is amended; a draft can simply be edited.", field="session")
         root_id = original.amends_id or original.id
@@ -297,108 +262,44 @@ def amend_session(database: Database, actor: Actor, session_id: int, draft: Sess
                                   practitioner_id=actor.user_id, amends_id=root_id,
                                   amendment_reason=reason.strip(), status="draft")
         _apply(amendment, clean)
-        session.add(amendment)
-        session.flush()
-        audit.record(session, actor, "amend", "session_record", amendment.id, patient_id=original.patient_id,
+        tx.add(amendment)
+        tx.flush()
+        audit.record(tx, actor, "amend", "session_record", amendment.id, patient_id=original.patient_id,
                      detail={"amends": root_id})
-        _sign(session, actor, amendment)
-        return _data(session, amendment)
+        _sign(tx, actor, amendment)
+        return _data(tx, amendment)
 
 
 def session_history(database: Database, actor: Actor, session_id: int) -> list[SessionData]:
     """The original record and its amendments, oldest first."""
     require(actor, Permission.VIEW_CLINICAL)
-    with database.write() as session:
-        record = session.get(SessionRecord, session_id)
+    with database.write() as tx:
+        record = tx.get(SessionRecord, session_id)
         if record is None:
             raise NotFoundError(f"There is no session record no. {session_id}.")
         root_id = record.amends_id or record.id
-        rows = session.scalars(select(SessionRecord).options(selectinload(SessionRecord.points)).where(
+        rows = tx.scalars(select(SessionRecord).options(selectinload(SessionRecord.points)).where(
             (SessionRecord.id == root_id) | (SessionRecord.amends_id == root_id)).order_by(SessionRecord.id)).all()
-        names = _names(session, rows)
-        audit.record(session, actor, "view", "session_record", root_id, patient_id=record.patient_id)
-        return [_data(session, r, names=names) for r in rows]
+        names = _names(tx, rows)
+        audit.record(tx, actor, "view", "session_record", root_id, patient_id=record.patient_id)
+        return [_data(tx, r, names=names) for r in rows]
 
 
 def list_sessions(database: Database, actor: Actor, patient_id: int) -> list[SessionData]:
     """The patient's session records (originals, newest first), each with its number of amendments."""
     require(actor, Permission.VIEW_CLINICAL)
-    with database.write() as session:
+    with database.write() as tx:
         # A fixed number of statements however long the history: the originals with their points
         # (selectinload), the amendment counts (one grouped query), every name (one query), the audit event.
-        rows = session.scalars(select(SessionRecord).options(selectinload(SessionRecord.points))
-                               .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_(None))
-                               .order_by(SessionRecord.session_at.desc(), SessionRecord.id.desc())).all()
-        counts: dict[int, int] = dict(session.execute(  # type: ignore[arg-type]
+        rows = tx.scalars(select(SessionRecord).options(selectinload(SessionRecord.points))
+                          .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_(None))
+                          .order_by(SessionRecord.session_at.desc(), SessionRecord.id.desc())).all()
+        counts: dict[int, int] = dict(tx.execute(  # type: ignore[arg-type]
             select(SessionRecord.amends_id, func.count())
             .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_not(None))
             .group_by(SessionRecord.amends_id)).all()) if rows else {}
-        names = _names(session, rows)
-        result = [_data(session, r, counts.get(r.id, 0), names) for r in rows]
-        audit.record(session, actor, "view", "session_record", None, patient_id=patient_id,
+        names = _names(tx, rows)
+        result = [_data(tx, r, counts.get(r.id, 0), names) for r in rows]
+        audit.record(tx, actor, "view", "session_record", None, patient_id=patient_id,
                      detail={"count": len(result)})
         return result
-
-
-# --- adverse events -------------------------------------------------------------------------------
-
-
-def _event(event: AdverseEvent) -> AdverseEventData:
-    return AdverseEventData(event.id, event.patient_id, event.session_id, event.kind, event.severity,
-                            event.description, event.action_taken, event.occurred_at, event.resolved_at)
-
-
-def record_adverse_event(
-    database: Database, actor: Actor, patient_id: int, kind: str, severity: str, *,
-    session_id: int | None = None, description: str = "", action_taken: str = "", resolved: bool = False,
-) -> AdverseEventData:
-    require(actor, Permission.EDIT_CLINICAL)
-    errors = []
-    if kind not in ADVERSE_KINDS:
-        errors.append(ValidationError(f"Kind must be one of: {', '.join(ADVERSE_KINDS)}.", field="kind"))
-    if severity not in SEVERITIES:
-        errors.append(ValidationError("Severity must be mild, moderate or severe.", field="severity"))
-    if resolved and not action_taken.strip():
-        errors.append(ValidationError("Say what action was taken.", field="action_taken"))
-    if errors:
-        raise ValidationErrors(errors)
-    with database.write() as session:
-        now = utcnow()
-        event = AdverseEvent(patient_id=patient_id, session_id=session_id, kind=kind, severity=severity,
-                             description=description.strip(), action_taken=action_taken.strip(),
-                             occurred_at=now, recorded_by_id=actor.user_id, resolved_at=now if resolved else None)
-        session.add(event)
-        session.flush()
-        audit.record(session, actor, "create", "adverse_event", event.id, patient_id=patient_id,
-                     detail={"kind": kind, "severity": severity})
-        return _event(event)
-
-
-def resolve_adverse_event(database: Database, actor: Actor, event_id: int, action_taken: str) -> AdverseEventData:
-    """Close an open event, recording the action taken."""
-    require(actor, Permission.EDIT_CLINICAL)
-    if not action_taken.strip():
-        raise ValidationError("Say what was done to resolve it.", field="action_taken")
-    with database.write() as session:
-        event = session.get(AdverseEvent, event_id)
-        if event is None:
-            raise NotFoundError(f"There is no adverse event no. {event_id}.")
-        if event.resolved_at is not None:
-            raise ValidationError("This adverse event is already resolved.", field="action_taken")
-        now = utcnow()
-        entry = action_taken.strip()
-        event.action_taken = f"{event.action_taken}\n{entry}" if event.action_taken else entry
-        event.resolved_at = now
-        session.flush()
-        audit.record(session, actor, "resolve", "adverse_event", event.id, patient_id=event.patient_id)
-        return _event(event)
-
-
-def list_adverse_events(database: Database, actor: Actor, patient_id: int) -> list[AdverseEventData]:
-    require(actor, Permission.VIEW_CLINICAL)
-    with database.write() as session:
-        rows = session.scalars(select(AdverseEvent).where(AdverseEvent.patient_id == patient_id)
-                               .order_by(AdverseEvent.occurred_at.desc(), AdverseEvent.id.desc())).all()
-        audit.record(session, actor, "view", "adverse_event", None, patient_id=patient_id)
-        return [_event(e) for e in rows]
-

@@ -216,7 +216,7 @@ CHART_SERVICES = [
     ("sessions", "list_sessions"),  # was 7 / 19 / 103 statements, now 6: points by selectinload, names at once
     ("plans", "list_plans"),  # was 8 / 20 / 104, now 6: points and techniques by selectinload
     ("intakes", "list_intakes"),  # was 6 / 12 / 54, now 5: every recorder's and signer's name in one query
-    ("sessions", "list_adverse_events"),
+    ("adverse_events", "list_adverse_events"),
     ("outcomes", "outcome_summary"),
     ("documents", "care_summary_data"),
     ("documents", "handout_data"),

@@ -14,7 +14,7 @@ from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.patients import PatientDetails
 from acudesk.domain.treatment_gate import TreatmentBlockedError
 from acudesk.persistence.models import OutcomeMeasurement
-from acudesk.services import intakes, patients, plans, sessions
+from acudesk.services import adverse_events, intakes, patients, plans, sessions
 from acudesk.services.plans import PlanDraft, PlannedPoint, PlannedTechnique
 from acudesk.services.sessions import NeedleCountError
 
@@ -51,15 +51,15 @@ def test_needle_mismatch_blocks_signing_and_opens_a_retained_needle_event(databa
     pid = treated_patient(database, admin)
     draft = replace(sessions.new_session_draft(database, admin, pid, AT), needles_out=2, nrs_before=6)
     saved = sessions.save_session(database, admin, pid, draft)
-    assert [e.kind for e in sessions.list_adverse_events(database, admin, pid)] == ["retained_needle"]
+    assert [e.kind for e in adverse_events.list_adverse_events(database, admin, pid)] == ["retained_needle"]
     with pytest.raises(NeedleCountError, match="3 in, 2 out"):
         sessions.sign_session(database, admin, saved.id, expected_version=saved.version)
-    events = sessions.list_adverse_events(database, admin, pid)
+    events = adverse_events.list_adverse_events(database, admin, pid)
     assert [(e.kind, e.open) for e in events] == [("retained_needle", True)]
     with pytest.raises(NeedleCountError):  # a second attempt does not open a second event
         sessions.sign_session(database, admin, saved.id, expected_version=saved.version)
-    assert len(sessions.list_adverse_events(database, admin, pid)) == 1
-    resolved = sessions.resolve_adverse_event(database, admin, events[0].id, "Needle found in the couch cover")
+    assert len(adverse_events.list_adverse_events(database, admin, pid)) == 1
+    resolved = adverse_events.resolve_adverse_event(database, admin, events[0].id, "Needle found in the couch cover")
     assert not resolved.open
 
 
@@ -97,8 +97,8 @@ def test_no_session_is_recorded_while_treatment_is_stopped(database, admin) -> N
 def test_adverse_event_validation(database, admin) -> None:
     pid = treated_patient(database, admin)
     with pytest.raises(ValidationErrors):
-        sessions.record_adverse_event(database, admin, pid, "dragon bite", "mild")
-    event = sessions.record_adverse_event(database, admin, pid, "fainting", "moderate",
+        adverse_events.record_adverse_event(database, admin, pid, "dragon bite", "mild")
+    event = adverse_events.record_adverse_event(database, admin, pid, "fainting", "moderate",
                                           description="Felt faint at 10 min", action_taken="Needles out, lay flat",
                                           resolved=True)
     assert not event.open

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from acudesk.services.sessions import ADVERSE_KINDS, SEVERITIES
+from acudesk.services.adverse_events import ADVERSE_KINDS, SEVERITIES
 from acudesk.ui.qt import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QPlainTextEdit, QWidget
 
 

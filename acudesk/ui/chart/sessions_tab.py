@@ -12,8 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from acudesk.domain.errors import AcuDeskError, ValidationErrors
-from acudesk.services import intakes, sessions
-from acudesk.services.sessions import AdverseEventData, SessionData, SessionDraft
+from acudesk.services import adverse_events, intakes, sessions
+from acudesk.services.adverse_events import AdverseEventData
+from acudesk.services.sessions import SessionData, SessionDraft
 from acudesk.ui.chart.adverse_event_dialog import AdverseEventDialog
 from acudesk.ui.chart.history_view import HistoryView
 from acudesk.ui.chart.session_editor import SessionEditor
@@ -156,7 +157,7 @@ class SessionsTab(QWidget):
 
         def work() -> tuple[list[SessionData], list[AdverseEventData]]:
             return (sessions.list_sessions(ctx.database, ctx.actor, self.patient_id),
-                    sessions.list_adverse_events(ctx.database, ctx.actor, self.patient_id))
+                    adverse_events.list_adverse_events(ctx.database, ctx.actor, self.patient_id))
 
         ctx.operations.query(self, work, lambda result: self._loaded(*result), key="sessions")
 
@@ -345,7 +346,7 @@ class SessionsTab(QWidget):
         session_id = self.current.id if self.current else None
         ctx.operations.write(
             self,
-            lambda: sessions.record_adverse_event(ctx.database, ctx.actor, self.patient_id, str(values["kind"]),
+            lambda: adverse_events.record_adverse_event(ctx.database, ctx.actor, self.patient_id, str(values["kind"]),
                                                   str(values["severity"]), session_id=session_id,
                                                   description=str(values["description"]),
                                                   action_taken=str(values["action_taken"]),
@@ -360,4 +361,5 @@ class SessionsTab(QWidget):
         if not ok:
             return
         ctx, event_id = self.context, item.data(Qt.ItemDataRole.UserRole)
-        ctx.operations.write(self, lambda: sessions.resolve_adverse_event(ctx.database, ctx.actor, event_id, text))
+        ctx.operations.write(
+            self, lambda: adverse_events.resolve_adverse_event(ctx.database, ctx.actor, event_id, text))
