@@ -26,9 +26,9 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from acudesk.domain.errors import ConflictError
+from acudesk.domain.errors import AcuDeskError, ConflictError
 from acudesk.persistence.changes import ChangeLog, Changes, recording_changes
 from acudesk.ui.qt import QEvent, QObject, QProgressDialog, Qt, QWidget, Signal, is_alive
 from acudesk.ui.tasks import TaskRunner
@@ -38,6 +38,7 @@ PROGRESS_AFTER_MS = 400  # a busy dialog appears only for work that takes longer
 
 Success = Callable[[Any], None]
 Failure = Callable[[BaseException], None]
+Saved = TypeVar("Saved")
 
 
 class Operation(QObject):
@@ -216,6 +217,19 @@ class ChangeListener(QObject):
             self.stale = False
             self.reload()
         return False
+
+
+def save_then(save: Callable[[], Saved], step: Callable[[Saved], Saved] | None) -> tuple[Saved, AcuDeskError | None]:
+    """Work for ``operations.write``: ``save``, then, when given, ``step`` on what was saved (activate the
+    plan, sign the session). A refused step leaves the save standing (it is committed and broadcast):
+    the saved record comes back with the refusal, for the screen to show both."""
+    saved = save()
+    if step is None:
+        return saved, None
+    try:
+        return step(saved), None
+    except AcuDeskError as error:
+        return saved, error
 
 
 def refresh_on_changes(screen: QWidget, operations: Operations, wants: Callable[[Changes], bool],

@@ -25,7 +25,7 @@ from acudesk.ui.chart.point_picker import PointPicker
 from acudesk.ui.chart.techniques_box import TechniquesBox
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
-from acudesk.ui.operations import refresh_on_changes
+from acudesk.ui.operations import refresh_on_changes, save_then
 from acudesk.ui.qt import (
     QComboBox,
     QFormLayout,
@@ -365,14 +365,11 @@ class PlanTab(QWidget):
         version = record.version if editable and record else None
 
         def work() -> tuple[PlanRecord, AcuDeskError | None]:
-            saved = plans.save_plan(ctx.database, ctx.actor, self.patient_id, draft, plan_id=plan_id,
-                                    expected_version=version)
-            if not then_activate:
-                return saved, None
-            try:
-                return plans.activate_plan(ctx.database, ctx.actor, saved.id, expected_version=saved.version), None
-            except AcuDeskError as error:  # the plan is saved (and broadcast) but may not be activated
-                return saved, error
+            return save_then(
+                lambda: plans.save_plan(ctx.database, ctx.actor, self.patient_id, draft, plan_id=plan_id,
+                                        expected_version=version),
+                (lambda saved: plans.activate_plan(ctx.database, ctx.actor, saved.id, expected_version=saved.version))
+                if then_activate else None)
 
         def done(result: tuple[PlanRecord, AcuDeskError | None]) -> None:
             saved, refused = result

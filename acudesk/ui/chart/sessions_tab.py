@@ -20,7 +20,7 @@ from acudesk.ui.chart.history_view import HistoryView
 from acudesk.ui.chart.session_editor import SessionEditor
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
-from acudesk.ui.operations import refresh_on_changes
+from acudesk.ui.operations import refresh_on_changes, save_then
 from acudesk.ui.qt import (
     QDialog,
     QGroupBox,
@@ -285,14 +285,12 @@ class SessionsTab(QWidget):
         version = current.version if session_id is not None and current is not None else None
 
         def work() -> tuple[SessionData, AcuDeskError | None]:
-            saved = sessions.save_session(ctx.database, ctx.actor, self.patient_id, draft, session_id=session_id,
-                                          expected_version=version)
-            if not sign:
-                return saved, None
-            try:
-                return sessions.sign_session(ctx.database, ctx.actor, saved.id, expected_version=saved.version), None
-            except AcuDeskError as error:  # the draft is saved (for a needle mismatch, the adverse event opened)
-                return saved, error
+            # A refused signature leaves the draft saved (for a needle mismatch, the adverse event opened).
+            return save_then(
+                lambda: sessions.save_session(ctx.database, ctx.actor, self.patient_id, draft, session_id=session_id,
+                                              expected_version=version),
+                (lambda saved: sessions.sign_session(ctx.database, ctx.actor, saved.id, expected_version=saved.version))
+                if sign else None)
 
         return work
 
