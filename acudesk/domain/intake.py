@@ -61,16 +61,17 @@ class Questionnaire:
     version: str
     questions: tuple[Question, ...]
     named_conditions: Mapping[str, Condition]
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {q.id: q for q in self.questions})
 
     def get(self, question_id: str) -> Question | None:
-        return self._by_id.get(question_id)  # type: ignore[attr-defined,no-any-return]
+        return self._by_id.get(question_id)
 
     @property
     def ids(self) -> frozenset[str]:
-        return frozenset(self._by_id)  # type: ignore[attr-defined]
+        return frozenset(self._by_id)
 
 
 def questionnaire_from_data(data: Mapping[str, Any]) -> Questionnaire:
