@@ -224,8 +224,9 @@ def save_plan(
         clean = validate_draft(draft, conditions)
         if plan_id is None:
             intake_id = _latest_signed_intake_id(session, patient_id)
-            if clean.baseline_nrs is None and isinstance(conditions.value("pain_nrs"), int):
-                clean = replace(clean, baseline_nrs=conditions.value("pain_nrs"))
+            intake_nrs = conditions.value("pain_nrs")
+            if clean.baseline_nrs is None and isinstance(intake_nrs, int):
+                clean = replace(clean, baseline_nrs=intake_nrs)
             plan = TreatmentPlan(patient_id=patient_id, intake_id=intake_id, practitioner_id=actor.user_id,
                                  status="draft")
             session.add(plan)
