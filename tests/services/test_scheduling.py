@@ -148,6 +148,24 @@ def test_one_conflicting_visit_means_nothing_is_booked(
     assert _count(database) == before
 
 
+def test_a_slot_freed_since_the_preview_still_books_the_visits_shown(
+    database: Database, admin: Actor, nora: int, tomas: int
+) -> None:
+    taken = _book(database, admin, tomas, datetime(2027, 5, 11, 10), "weekly x1", room=ROOM_2)[0]
+    preview = courses.preview_course(database, admin,
+                                     BookingRequest(nora, admin.user_id, ROOM_1, datetime(2027, 5, 4, 10), "weekly x2"))
+    assert preview.visits[1].local_start.date() == date(2027, 5, 12)  # moved off Tomas's visit
+    # The visit is cancelled while the receptionist looks: the course is booked exactly as shown.
+    appointments.cancel_appointment(database, admin, taken.id, "Away", expected_version=taken.version,
+                                    now=datetime(2027, 1, 4, tzinfo=UTC))
+    booked = courses.book_course(database, admin, preview.booking())
+    assert booked.preview.visits == preview.visits
+    with database.read() as session:
+        second = session.get(Appointment, booked.appointment_ids[1])
+        assert second is not None
+        assert (second.local_start, second.moved_from) == (datetime(2027, 5, 12, 10), date(2027, 5, 11))
+
+
 def test_a_time_outside_opening_hours_is_refused_with_the_hours_named(
     database: Database, admin: Actor, nora: int
 ) -> None:
