@@ -1,8 +1,11 @@
-"""The main window: the patient registry with its actions, menus and status bar."""
+"""The main window: the patient registry with its actions, menus and status bar.
+
+The administration and account actions (back up, restore, users and roles, audit log, password, the
+automatic backup) live in ``ui/admin/actions.py``; this window only places them in its menus.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +13,7 @@ from acudesk import __version__
 from acudesk.services import patients
 from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
+from acudesk.ui.admin.actions import AdminActions
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.idle_lock import IdleWatcher, LockScreen, hide_other_windows
@@ -27,15 +31,11 @@ from acudesk.ui.qt import (
     QStackedWidget,
     Qt,
     QTabWidget,
-    QTimer,
     QToolBar,
     QWidget,
     Signal,
     is_alive,
 )
-
-log = logging.getLogger(__name__)
-BACKUP_CHECK_MS = 5 * 60_000  # the service itself allows one automatic backup per 30 minutes
 
 
 def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]]:
@@ -91,11 +91,7 @@ class MainWindow(QMainWindow):
         self._restore_windows: Callable[[], None] | None = None
         self.idle = IdleWatcher(context.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
-        self.backup_timer = QTimer(self)
-        self.backup_timer.setInterval(BACKUP_CHECK_MS)
-        self.backup_timer.timeout.connect(self.automatic_backup)
-        if context.database.is_sqlite:
-            self.backup_timer.start()
+        self.admin = AdminActions(self, context)  # back up, restore, users, audit log, password; timed backups
         self._build_actions()
         from acudesk.ui.documents import install_print_action
 
@@ -122,9 +118,6 @@ class MainWindow(QMainWindow):
         self.archive_action.triggered.connect(self.toggle_archive)
         self.find_action = QAction("Find patient", self, shortcut=QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(lambda: (self.patients.search.setFocus(), self.patients.search.selectAll()))
-        self.backup_action = QAction("Back up database…", self)
-        self.backup_action.triggered.connect(self.backup)
-        self.backup_action.setEnabled(can(Permission.MANAGE_BACKUPS) and self.context.database.is_sqlite)
         # Ctrl+Q everywhere: Qt's standard Quit key is empty on Windows and on the offscreen platform.
         quit_action = QAction("Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setObjectName("quitAction")
@@ -154,27 +147,19 @@ class MainWindow(QMainWindow):
 
         self.lock_action = QAction("Lock now", self, shortcut=QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
-        password_action = QAction("Change my password…", self)
-        password_action.triggered.connect(self.change_password)
-        self.restore_action = QAction("Restore from a backup…", self)
-        self.restore_action.triggered.connect(self.restore_backup)
-        self.restore_action.setEnabled(can(Permission.MANAGE_BACKUPS) and self.context.database.is_sqlite)
+        admin = self.admin
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.backup_action)
-        file_menu.addAction(self.restore_action)
+        file_menu.addAction(admin.backup_action)
+        file_menu.addAction(admin.restore_action)
         file_menu.addSeparator()
-        file_menu.addAction(password_action)
+        file_menu.addAction(admin.password_action)
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
-        if can(Permission.MANAGE_USERS) or can(Permission.VIEW_AUDIT):
+        if admin.administration:
             admin_menu = self.menuBar().addMenu("&Administration")
-            users_action = admin_menu.addAction("Users and roles…")
-            users_action.triggered.connect(self.manage_users)
-            users_action.setEnabled(can(Permission.MANAGE_USERS))
-            audit_action = admin_menu.addAction("Audit log…")
-            audit_action.triggered.connect(self.show_audit_log)
-            audit_action.setEnabled(can(Permission.VIEW_AUDIT))
+            for action in admin.administration:
+                admin_menu.addAction(action)
         self.ics_action = QAction("Export visits to a calendar file (.ics)…", self)
         self.ics_action.triggered.connect(self.export_ics)
         patient_menu = self.menuBar().addMenu("&Patients")
@@ -337,22 +322,6 @@ class MainWindow(QMainWindow):
             lambda saved: self._after_save(saved, "archived" if archiving else "restored"),
         )
 
-    def backup(self) -> None:
-        source = self.context.database.sqlite_path
-        suggested = str(Path.home() / f"{source.stem if source else 'acudesk'}-backup.sqlite3")
-        path, _ = QFileDialog.getSaveFileName(self, "Back up database", suggested, "AcuDesk database (*.sqlite3)")
-        if not path:
-            return
-        from acudesk.services.maintenance import backup_database
-
-        ctx = self.context
-        self.statusBar().showMessage("Writing backup…")
-        ctx.operations.write(
-            self, lambda: backup_database(ctx.database, ctx.actor, Path(path)),
-            lambda written: self.statusBar().showMessage(f"Backup written to {written}", 8000),
-            progress="Writing the backup…",
-        )
-
     def book_course(self) -> None:
         from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
 
@@ -371,7 +340,7 @@ class MainWindow(QMainWindow):
             f"<p>Database: {self.context.database_label}</p>",
         )
 
-    # -- trust: idle lock, backups, accounts, audit -------------------------------------------------
+    # -- idle lock (backups, accounts and the audit log: ui/admin/actions.py) -----------------------
     def lock(self) -> None:
         if self.stack.currentWidget() is self.lock_screen:
             return
@@ -397,47 +366,6 @@ class MainWindow(QMainWindow):
     def is_locked(self) -> bool:
         return self.stack.currentWidget() is self.lock_screen
 
-    def automatic_backup(self, on_close: bool = False) -> None:
-        from acudesk.services.backups import automatic_backup
-
-        database, actor = self.context.database, self.context.actor  # for whoever is signed in
-        work = lambda: automatic_backup(database, actor, on_close=on_close)  # noqa: E731
-        if on_close:  # the window is gone by the time this finishes: report to the log only
-            self.context.operations.write(None, work, None, on_failure=lambda error: log.error(
-                "Closing backup failed: %s", type(error).__name__))
-            return
-
-        def done(path: Path | None) -> None:
-            if path is not None:
-                self.statusBar().showMessage(f"Backup saved ({path.name})", 5000)
-
-        self.context.operations.write(self, work, done, on_failure=lambda error: self.statusBar().showMessage(
-            f"Backup failed: {getattr(error, 'message', 'see the log')}", 15000))
-
-    def change_password(self) -> None:
-        from acudesk.ui.admin.password_dialog import ChangePasswordDialog
-
-        ChangePasswordDialog(self.context, self).open()
-
-    def manage_users(self) -> None:
-        from acudesk.ui.admin.users_dialog import UsersDialog
-
-        UsersDialog(self.context, self).open()
-
-    def show_audit_log(self) -> None:
-        from acudesk.ui.admin.audit_viewer import AuditViewer
-
-        AuditViewer(self.context, self).open()
-
-    def restore_backup(self) -> None:
-        from acudesk.ui.admin.restore_dialog import RestoreDialog
-
-        source = self.context.database.sqlite_path
-        if source is None:
-            return
-        RestoreDialog(source, self.context, parent=self, before_restore=self.context.database.dispose,
-                      restart_needed=True).open()
-
     def closeEvent(self, event) -> None:  # noqa: N802
         # Each chart saves its unsaved notes as drafts (or asks about an amendment) before it closes;
         # quitting goes on once the last chart has closed, and stops if one of them stays open.
@@ -447,9 +375,7 @@ class MainWindow(QMainWindow):
                 self._quit_when_charts_close = True
                 return
         self.idle.stop()
-        self.backup_timer.stop()
-        if self.context.database.is_sqlite:
-            self.automatic_backup(on_close=True)  # the worker finishes it before the app exits
+        self.admin.back_up_on_close()
         if self.context.operations.pending:
             self.statusBar().showMessage("Finishing the last save…")
         super().closeEvent(event)
