@@ -19,18 +19,20 @@ from bench.stats import Timing, repeat_each
 DOCUMENTS = (("care_summary", "summary", "care_summary_data"), ("handout", "handout", "handout_data"))
 
 
-def documents_module() -> Any | None:
-    if importlib.util.find_spec("acudesk.services.documents") is None:
+def documents_module(name: str = "documents") -> Any | None:
+    """``acudesk.services.<name>`` (the data: ``documents``; rendering: ``document_export``), if it exists."""
+    if importlib.util.find_spec(f"acudesk.services.{name}") is None:
         return None
-    return importlib.import_module("acudesk.services.documents")
+    return importlib.import_module(f"acudesk.services.{name}")
 
 
 def measure_documents(clinic: Clinic, runs: int) -> dict[str, tuple[Timing | None, str]]:
     """Row key -> (timing or None, note); also "<key>_data" rows for the data-gathering part alone."""
     module = documents_module()
-    render: Callable[..., Any] | None = getattr(module, "render_document", None) if module else None
+    export = documents_module("document_export")
+    render: Callable[..., Any] | None = getattr(export, "render_document", None) if export else None
     if render is None:
-        return {key: (None, "not available yet (no acudesk.services.documents.render_document)")
+        return {key: (None, "not available yet (no acudesk.services.document_export.render_document)")
                 for key, _kind, _data in DOCUMENTS}
     from acudesk.services.clinic import default_actor
     from acudesk.services.maintenance import open_database

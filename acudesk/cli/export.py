@@ -57,7 +57,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from acudesk.services.clinic import default_actor
-    from acudesk.services.documents import export_document
+    from acudesk.services.document_export import export_document
     from acudesk.services.maintenance import open_database
 
     _check_arguments(args)

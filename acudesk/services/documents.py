@@ -1,28 +1,21 @@
-"""Printed documents: gather the data (read-only), render the PDF, record the export.
+"""Printed documents' data: each document's content gathered in one read transaction.
 
 Handouts, receipts and the day list need ``PRINT_HANDOUTS``; the care summary and the referral letter
-need ``VIEW_CLINICAL``. Every exported file is recorded in ``exported_documents`` (who, what, when,
-SHA-256, pages) with an ``export`` audit event in the same transaction. Reports receive plain
-dataclasses (``acudesk.reports.model``); no ORM object leaves this module.
+need ``VIEW_CLINICAL``. Reports receive plain dataclasses (``acudesk.reports.model``); no ORM object
+leaves this module. Rendering, writing the file and recording the export are
+:mod:`acudesk.services.document_export`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from acudesk.domain.acupoint_files import load_catalogue
-from acudesk.domain.errors import NotFoundError, ValidationError
+from acudesk.domain.errors import NotFoundError
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.outcomes import load_outcome_config
 from acudesk.domain.patients import display_phone
@@ -31,7 +24,6 @@ from acudesk.persistence.models import (
     AdverseEvent,
     Appointment,
     Clinic,
-    ExportedDocument,
     Intake,
     OutcomeMeasurement,
     Patient,
@@ -44,27 +36,11 @@ from acudesk.persistence.models import (
 )
 from acudesk.reports import model as m
 from acudesk.reports.referral import REFERRAL_LEVELS, ReferralNotNeededError
-from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
-KINDS = ("handout", "summary", "referral", "receipt", "daylist")
 UPCOMING = ("booked", "arrived")
 CHARGED = ("arrived", "completed")
-
-
-class ExportPathError(ValidationError):
-    """The PDF cannot be written where asked."""
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    path: Path
-    kind: str
-    document_id: int
-    sha256: str
-    pages: int
-    seconds: float
 
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -89,6 +65,12 @@ def _patient(session: Session, patient_id: int, country: str) -> m.PatientDetail
         gp_practice=patient.gp_practice, gp_address=patient.gp_address,
         gp_phone=display_phone(patient.gp_phone, country),
     )
+
+
+def _clinic_and_patient(session: Session, patient_id: int) -> tuple[m.ClinicDetails, ZoneInfo, m.PatientDetails]:
+    """What every patient's document starts with: the clinic, its time zone and the patient."""
+    clinic, zone, country = _clinic(session)
+    return clinic, zone, _patient(session, patient_id, country)
 
 
 def _practitioner(session: Session, user_id: int | None) -> m.Practitioner | None:
@@ -208,8 +190,7 @@ def handout_data(database: Database, actor: Actor, patient_id: int | None = None
 def care_summary_data(database: Database, actor: Actor, patient_id: int) -> m.CareSummaryData:
     require(actor, Permission.VIEW_CLINICAL)
     with database.read() as session:
-        clinic, zone, country = _clinic(session)
-        patient = _patient(session, patient_id, country)
+        clinic, zone, patient = _clinic_and_patient(session, patient_id)
         plan = _latest_plan(session, patient_id)
         intake = _latest_intake(session, patient_id)
         records = list(session.scalars(
@@ -253,8 +234,7 @@ def referral_data(database: Database, actor: Actor, patient_id: int) -> m.Referr
     """The letter's content; refuses (``ReferralNotNeededError``) unless the latest intake asks for referral."""
     require(actor, Permission.VIEW_CLINICAL)
     with database.read() as session:
-        clinic, zone, country = _clinic(session)
-        patient = _patient(session, patient_id, country)
+        clinic, zone, patient = _clinic_and_patient(session, patient_id)
         intake = _latest_intake(session, patient_id)
         if intake is None:
             raise NotFoundError(f"{patient.name} has no intake yet, so there is nothing to refer.")
@@ -277,8 +257,7 @@ def receipt_data(
     """A receipt for one visit (``appointment_id``) or a statement of every charged visit and payment."""
     require(actor, Permission.PRINT_HANDOUTS)
     with database.read() as session:
-        clinic, zone, country = _clinic(session)
-        patient = _patient(session, patient_id, country)
+        clinic, zone, patient = _clinic_and_patient(session, patient_id)
         query = (
             select(Appointment.id, Appointment.local_start, VisitType.name, VisitType.fee_minor, User.display_name,
                    User.professional_registration)
@@ -335,95 +314,3 @@ def day_list_data(database: Database, actor: Actor, day: date) -> m.DayListData:
                 room or "", status, number))
         return m.DayListData(clinic, day, tuple((who, tuple(e)) for who, e in groups.items()),
                              _local(datetime.now(UTC), zone))
-
-
-# ----------------------------------------------------------------------------------------- export
-
-# Clinical documents need clinical access; the rest are front-desk papers.
-DOCUMENT_PERMISSIONS: dict[str, Permission] = {
-    "handout": Permission.PRINT_HANDOUTS, "receipt": Permission.PRINT_HANDOUTS, "daylist": Permission.PRINT_HANDOUTS,
-    "summary": Permission.VIEW_CLINICAL, "referral": Permission.VIEW_CLINICAL,
-}
-
-
-def render_document(
-    database: Database, actor: Actor, kind: str, *, patient_id: int | None = None, day: date | None = None,
-    appointment_id: int | None = None,
-) -> tuple[bytes, int]:
-    """Gather and render one document; returns (PDF bytes, pages). Nothing is recorded."""
-    if kind not in KINDS:
-        raise ValidationError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.", field="kind")
-    require(actor, DOCUMENT_PERMISSIONS[kind])  # before any other work (tests/services/test_role_matrix.py)
-    if kind == "daylist":
-        from acudesk.reports.office import render_day_list
-
-        if day is None:
-            raise ValidationError("The day list needs a date.", field="day")
-        return render_day_list(day_list_data(database, actor, day))
-    if kind == "handout":
-        from acudesk.reports.handout import render_handout
-
-        return render_handout(handout_data(database, actor, patient_id))
-    if patient_id is None:
-        raise ValidationError(f"The {kind} needs a patient.", field="patient")
-    if kind == "summary":
-        from acudesk.reports.care_summary import render_care_summary
-
-        return render_care_summary(care_summary_data(database, actor, patient_id))
-    if kind == "referral":
-        from acudesk.reports.referral import render_referral
-
-        return render_referral(referral_data(database, actor, patient_id))
-    from acudesk.reports.office import render_receipt
-
-    return render_receipt(receipt_data(database, actor, patient_id, appointment_id))
-
-
-def _check_destination(out: Path) -> Path:
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise ExportPathError(f"{out} is a folder; give a file name ending in .pdf.", field="out")
-    if not out.parent.is_dir():
-        raise ExportPathError(f"The folder {out.parent} does not exist.", field="out")
-    if not os.access(out.parent, os.W_OK):
-        raise ExportPathError(f"AcuDesk may not write to the folder {out.parent}.", field="out")
-    return out
-
-
-def _write_atomically(out: Path, pdf: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".acudesk-", suffix=".pdf", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(pdf)
-        os.replace(temporary, out)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise ExportPathError(f"The PDF could not be written to {out}: {error.strerror}.", field="out") from error
-
-
-def export_document(
-    database: Database, actor: Actor, kind: str, out: Path, *, patient_id: int | None = None,
-    day: date | None = None, appointment_id: int | None = None, clock: Callable[[], float] = time.perf_counter,
-) -> ExportResult:
-    """Render a document to ``out`` and record the export (digest, pages) with an audit event."""
-    if kind in DOCUMENT_PERMISSIONS:
-        require(actor, DOCUMENT_PERMISSIONS[kind])
-    out = _check_destination(out)
-    started = clock()
-    pdf, pages = render_document(database, actor, kind, patient_id=patient_id, day=day,
-                                 appointment_id=appointment_id)
-    _write_atomically(out, pdf)
-    digest = hashlib.sha256(pdf).hexdigest()
-    with database.write() as session:
-        document = ExportedDocument(patient_id=patient_id, kind=kind, created_by_id=actor.user_id,
-                                    file_name=out.name[:255], sha256=digest, pages=pages)
-        session.add(document)
-        session.flush()
-        detail: dict[str, object] = {"kind": kind, "pages": pages, "sha256": digest}
-        if day is not None:
-            detail["day"] = day.isoformat()
-        if appointment_id is not None:
-            detail["appointment_id"] = appointment_id
-        audit.record(session, actor, "export", "document", document.id, patient_id=patient_id, detail=detail)
-        document_id = document.id
-    return ExportResult(out, kind, document_id, digest, pages, clock() - started)

@@ -1,6 +1,6 @@
 """The "Print documents" dialog: choose a document, render it on the worker, then open or save it.
 
-PDFs are rendered by ``services.documents`` on the TaskRunner's worker (never on the GUI thread) into
+PDFs are rendered by ``services.document_export`` on the TaskRunner's worker (never on the GUI thread) into
 a temporary folder; the dialog offers the system viewer and "Save As…". Each render is recorded and
 audited by the service.
 """
@@ -37,7 +37,7 @@ from acudesk.ui.qt import (
 )
 
 if TYPE_CHECKING:  # the documents service pulls in ReportLab: load it when printing, not at start-up
-    from acudesk.services import documents
+    from acudesk.services import document_export
 
 # (kind, label, needs a patient, permission)
 CHOICES = (
@@ -122,11 +122,11 @@ class DocumentsDialog(QDialog):
         target = Path(self._folder) / f"{stem}.pdf"
         self.output = None
         self._set_busy(True, "Creating the PDF…")
-        from acudesk.services import documents
+        from acudesk.services import document_export
 
         ctx.operations.write(
-            self, lambda: documents.export_document(ctx.database, ctx.actor, service_kind, target,
-                                                    patient_id=patient_id, day=day),
+            self, lambda: document_export.export_document(ctx.database, ctx.actor, service_kind, target,
+                                                          patient_id=patient_id, day=day),
             self._created, on_failure=self._failed,
         )
 
@@ -136,7 +136,7 @@ class DocumentsDialog(QDialog):
         self.kind.setEnabled(not busy)
         self.status.setText(text)
 
-    def _created(self, result: documents.ExportResult) -> None:
+    def _created(self, result: document_export.ExportResult) -> None:
         self.output = result.path
         self._set_busy(False, f"Ready: {result.path.name}, {result.pages} page{'s' if result.pages != 1 else ''}.")
         self._update()

@@ -16,7 +16,7 @@ from acudesk.domain.errors import ValidationError
 from acudesk.reports.charts import chart_marks
 from acudesk.reports.model import PlanPointLine
 from acudesk.reports.referral import ReferralNotNeededError
-from acudesk.services.documents import render_document
+from acudesk.services.document_export import render_document
 
 
 def _joined(pages: list[str]) -> str:

@@ -11,18 +11,18 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
 
-from course_data import build_course  # noqa: E402
+from course_data import build_course
 
-from acudesk.domain.errors import NotFoundError, PermissionDeniedError  # noqa: E402
-from acudesk.persistence.models import AuditEvent, ExportedDocument  # noqa: E402
-from acudesk.services import documents  # noqa: E402
-from acudesk.services.context import RECEPTIONIST, Actor  # noqa: E402
+from acudesk.domain.errors import NotFoundError, PermissionDeniedError
+from acudesk.persistence.models import AuditEvent, ExportedDocument
+from acudesk.services import document_export, documents
+from acudesk.services.context import RECEPTIONIST, Actor
 
 
 def test_an_export_is_recorded_with_its_digest_and_pages_and_audited(database, admin, tmp_path: Path) -> None:
     course = build_course(database, sessions=4)
     out = tmp_path / "summary.pdf"
-    result = documents.export_document(database, admin, "summary", out, patient_id=course.patient_id)
+    result = document_export.export_document(database, admin, "summary", out, patient_id=course.patient_id)
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and result.pages >= 1
     assert result.sha256 == hashlib.sha256(data).hexdigest()
@@ -39,10 +39,10 @@ def test_an_export_is_recorded_with_its_digest_and_pages_and_audited(database, a
 def test_a_receptionist_prints_handouts_and_receipts_but_not_clinical_documents(database, admin, tmp_path) -> None:
     course = build_course(database, sessions=2)
     desk = Actor(admin.user_id, "desk", "Front Desk", frozenset({RECEPTIONIST}))
-    documents.export_document(database, desk, "handout", tmp_path / "h.pdf", patient_id=course.patient_id)
-    documents.export_document(database, desk, "receipt", tmp_path / "r.pdf", patient_id=course.patient_id)
+    document_export.export_document(database, desk, "handout", tmp_path / "h.pdf", patient_id=course.patient_id)
+    document_export.export_document(database, desk, "receipt", tmp_path / "r.pdf", patient_id=course.patient_id)
     with pytest.raises(PermissionDeniedError):
-        documents.export_document(database, desk, "summary", tmp_path / "s.pdf", patient_id=course.patient_id)
+        document_export.export_document(database, desk, "summary", tmp_path / "s.pdf", patient_id=course.patient_id)
     with pytest.raises(PermissionDeniedError):
         documents.referral_data(database, desk, course.patient_id)
 
@@ -50,19 +50,19 @@ def test_a_receptionist_prints_handouts_and_receipts_but_not_clinical_documents(
 def test_an_administrator_without_a_clinical_role_cannot_print(database, admin, tmp_path) -> None:
     only_admin = Actor(admin.user_id, admin.username, admin.display_name, frozenset({"administrator"}))
     with pytest.raises(PermissionDeniedError):
-        documents.export_document(database, only_admin, "handout", tmp_path / "h.pdf")
+        document_export.export_document(database, only_admin, "handout", tmp_path / "h.pdf")
 
 
 def test_a_refused_or_failed_export_leaves_no_record(database, admin, tmp_path: Path) -> None:
     course = build_course(database, sessions=1)
     with pytest.raises(documents.ReferralNotNeededError):
-        documents.export_document(database, admin, "referral", tmp_path / "r.pdf", patient_id=course.patient_id)
+        document_export.export_document(database, admin, "referral", tmp_path / "r.pdf", patient_id=course.patient_id)
     with pytest.raises(NotFoundError):
-        documents.export_document(database, admin, "summary", tmp_path / "s.pdf", patient_id=9999)
-    with pytest.raises(documents.ExportPathError, match="does not exist"):
-        documents.export_document(database, admin, "handout", tmp_path / "missing" / "h.pdf")
-    with pytest.raises(documents.ExportPathError, match="folder"):
-        documents.export_document(database, admin, "handout", tmp_path)
+        document_export.export_document(database, admin, "summary", tmp_path / "s.pdf", patient_id=9999)
+    with pytest.raises(document_export.ExportPathError, match="does not exist"):
+        document_export.export_document(database, admin, "handout", tmp_path / "missing" / "h.pdf")
+    with pytest.raises(document_export.ExportPathError, match="folder"):
+        document_export.export_document(database, admin, "handout", tmp_path)
     assert not list(tmp_path.glob("*.pdf"))
     with database.read() as session:
         assert session.scalars(select(ExportedDocument)).all() == []

@@ -95,7 +95,7 @@ DOCUMENT_KINDS: dict[str, P] = {
     "summary": P.VIEW_CLINICAL, "referral": P.VIEW_CLINICAL,
 }
 NOT_OPERATIONS = {"audit.record", "permissions.allowed", "permissions.permissions_of", "permissions.require",
-                  "documents.export_document", "documents.render_document",
+                  "document_export.export_document", "document_export.render_document",
                   "adverse_events.open_retained_needle"}  # inside a session write, after its permission check
 
 ROLES = {
@@ -173,7 +173,7 @@ def test_operation_refuses_or_allows_the_role(operation: str, role: str) -> None
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("kind", DOCUMENT_KINDS)
-@pytest.mark.parametrize("operation", ["documents.export_document", "documents.render_document"])
+@pytest.mark.parametrize("operation", ["document_export.export_document", "document_export.render_document"])
 def test_documents_need_clinical_access_only_when_clinical(operation: str, kind: str, role: str) -> None:
     from acudesk.services.permissions import allowed
 

@@ -1,0 +1,137 @@
+"""Document files: render a document's PDF from the data :mod:`acudesk.services.documents` gathers,
+write it atomically where asked, and record the export.
+
+Every exported file is recorded in ``exported_documents`` (who, what, when, SHA-256, pages) with an
+``export`` audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from acudesk.domain.errors import ValidationError
+from acudesk.persistence.database import Database
+from acudesk.persistence.models import ExportedDocument
+from acudesk.services import audit
+from acudesk.services.context import Actor
+from acudesk.services.documents import (
+    care_summary_data,
+    day_list_data,
+    handout_data,
+    receipt_data,
+    referral_data,
+)
+from acudesk.services.permissions import Permission, require
+
+KINDS = ("handout", "summary", "referral", "receipt", "daylist")
+
+
+class ExportPathError(ValidationError):
+    """The PDF cannot be written where asked."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    kind: str
+    document_id: int
+    sha256: str
+    pages: int
+    seconds: float
+
+
+# Clinical documents need clinical access; the rest are front-desk papers.
+DOCUMENT_PERMISSIONS: dict[str, Permission] = {
+    "handout": Permission.PRINT_HANDOUTS, "receipt": Permission.PRINT_HANDOUTS, "daylist": Permission.PRINT_HANDOUTS,
+    "summary": Permission.VIEW_CLINICAL, "referral": Permission.VIEW_CLINICAL,
+}
+
+
+def render_document(
+    database: Database, actor: Actor, kind: str, *, patient_id: int | None = None, day: date | None = None,
+    appointment_id: int | None = None,
+) -> tuple[bytes, int]:
+    """Gather and render one document; returns (PDF bytes, pages). Nothing is recorded."""
+    if kind not in KINDS:
+        raise ValidationError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.", field="kind")
+    require(actor, DOCUMENT_PERMISSIONS[kind])  # before any other work (tests/services/test_role_matrix.py)
+    if kind == "daylist":
+        from acudesk.reports.office import render_day_list
+
+        if day is None:
+            raise ValidationError("The day list needs a date.", field="day")
+        return render_day_list(day_list_data(database, actor, day))
+    if kind == "handout":
+        from acudesk.reports.handout import render_handout
+
+        return render_handout(handout_data(database, actor, patient_id))
+    if patient_id is None:
+        raise ValidationError(f"The {kind} needs a patient.", field="patient")
+    if kind == "summary":
+        from acudesk.reports.care_summary import render_care_summary
+
+        return render_care_summary(care_summary_data(database, actor, patient_id))
+    if kind == "referral":
+        from acudesk.reports.referral import render_referral
+
+        return render_referral(referral_data(database, actor, patient_id))
+    from acudesk.reports.office import render_receipt
+
+    return render_receipt(receipt_data(database, actor, patient_id, appointment_id))
+
+
+def _check_destination(out: Path) -> Path:
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise ExportPathError(f"{out} is a folder; give a file name ending in .pdf.", field="out")
+    if not out.parent.is_dir():
+        raise ExportPathError(f"The folder {out.parent} does not exist.", field="out")
+    if not os.access(out.parent, os.W_OK):
+        raise ExportPathError(f"AcuDesk may not write to the folder {out.parent}.", field="out")
+    return out
+
+
+def _write_atomically(out: Path, pdf: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".acudesk-", suffix=".pdf", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(pdf)
+        os.replace(temporary, out)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportPathError(f"The PDF could not be written to {out}: {error.strerror}.", field="out") from error
+
+
+def export_document(
+    database: Database, actor: Actor, kind: str, out: Path, *, patient_id: int | None = None,
+    day: date | None = None, appointment_id: int | None = None, clock: Callable[[], float] = time.perf_counter,
+) -> ExportResult:
+    """Render a document to ``out`` and record the export (digest, pages) with an audit event."""
+    if kind in DOCUMENT_PERMISSIONS:
+        require(actor, DOCUMENT_PERMISSIONS[kind])
+    out = _check_destination(out)
+    started = clock()
+    pdf, pages = render_document(database, actor, kind, patient_id=patient_id, day=day,
+                                 appointment_id=appointment_id)
+    _write_atomically(out, pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    with database.write() as session:
+        document = ExportedDocument(patient_id=patient_id, kind=kind, created_by_id=actor.user_id,
+                                    file_name=out.name[:255], sha256=digest, pages=pages)
+        session.add(document)
+        session.flush()
+        detail: dict[str, object] = {"kind": kind, "pages": pages, "sha256": digest}
+        if day is not None:
+            detail["day"] = day.isoformat()
+        if appointment_id is not None:
+            detail["appointment_id"] = appointment_id
+        audit.record(session, actor, "export", "document", document.id, patient_id=patient_id, detail=detail)
+        document_id = document.id
+    return ExportResult(out, kind, document_id, digest, pages, clock() - started)
