@@ -9,20 +9,17 @@ import json
 
 from acudesk.services import audit
 from acudesk.services.audit import AuditRow, ChainReport
+from acudesk.ui.admin.tables import close_button, fill_table, read_only_table
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,13 @@ from acudesk.ui.style import ERROR_TEXT
 
 ACTIONS = ("", "login", "login_failed", "lockout", "create", "update", "view", "archive", "restore", "sign",
            "amend", "export", "backup", "setup")
+
+
+def _columns(event: AuditRow) -> tuple[str, ...]:
+    record = f"{event.entity} {event.entity_id}" if event.entity_id is not None else event.entity
+    return (f"{event.occurred_at:%Y-%m-%d %H:%M:%S}", event.user, event.action, record,
+            "" if event.patient_id is None else str(event.patient_id),
+            json.dumps(event.detail, ensure_ascii=False) if event.detail else "")
 
 
 class AuditViewer(QDialog):
@@ -54,19 +58,14 @@ class AuditViewer(QDialog):
         filters.addWidget(apply)
         filters.addStretch(1)
         filters.addWidget(verify)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["When (UTC)", "Who", "Action", "Record", "Patient no.", "Detail"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = read_only_table(["When (UTC)", "Who", "Action", "Record", "Patient no.", "Detail"],
+                                     QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table)
         layout.addWidget(self.status)
-        layout.addWidget(close)
+        layout.addWidget(close_button(self))
         self.resize(1000, 560)
         refresh_on_changes(self, context.operations, lambda changes: changes.audit, self.reload)
         self.reload()
@@ -81,14 +80,7 @@ class AuditViewer(QDialog):
                              self._show, key="events")
 
     def _show(self, rows: list[AuditRow]) -> None:
-        self.table.setRowCount(len(rows))
-        for row, event in enumerate(rows):
-            record = f"{event.entity} {event.entity_id}" if event.entity_id is not None else event.entity
-            values = (f"{event.occurred_at:%Y-%m-%d %H:%M:%S}", event.user, event.action, record,
-                      "" if event.patient_id is None else str(event.patient_id),
-                      json.dumps(event.detail, ensure_ascii=False) if event.detail else "")
-            for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+        fill_table(self.table, [_columns(event) for event in rows])
         self.status.setText(f"{len(rows)} events shown (newest first, at most 1000).")
 
     def verify(self) -> None:

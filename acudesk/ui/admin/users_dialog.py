@@ -10,6 +10,7 @@ from acudesk.services import auth
 from acudesk.services.auth import UserInfo
 from acudesk.services.context import ROLES
 from acudesk.ui.admin.password_dialog import password_field
+from acudesk.ui.admin.tables import close_button, fill_table, read_only_table
 from acudesk.ui.context import AppContext
 from acudesk.ui.forms import ERROR_STYLE
 from acudesk.ui.operations import refresh_on_changes
@@ -25,8 +26,6 @@ from acudesk.ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -62,18 +61,21 @@ class NewUserDialog(QDialog):
         return tuple(role for role, box in self.role_boxes.items() if box.isChecked())
 
 
+def _columns(user: UserInfo) -> tuple[str, str, str, str]:
+    status = "Active" if user.active else "Deactivated"
+    if user.locked_until is not None:
+        status += " (locked)"
+    return (user.display_name, user.username, ", ".join(sorted(user.roles)), status)
+
+
 class UsersDialog(QDialog):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.users: list[UserInfo] = []
         self.setWindowTitle("Users and roles")
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Name", "User name", "Roles", "Status"])
+        self.table = read_only_table(["Name", "User name", "Roles", "Status"], QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
         buttons = QHBoxLayout()
         for label, slot in (("Add user…", self.add_user), ("Reset password…", self.reset_password),
                             ("Deactivate / reactivate", self.toggle_active)):
@@ -81,12 +83,10 @@ class UsersDialog(QDialog):
             button.clicked.connect(slot)
             buttons.addWidget(button)
         buttons.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
-        layout.addWidget(close)
+        layout.addWidget(close_button(self))
         self.resize(720, 420)
         refresh_on_changes(self, context.operations, lambda changes: changes.staff, self.reload)
         self.reload()
@@ -97,13 +97,7 @@ class UsersDialog(QDialog):
 
     def _show(self, users: list[UserInfo]) -> None:
         self.users = users
-        self.table.setRowCount(len(users))
-        for row, user in enumerate(users):
-            status = "Active" if user.active else "Deactivated"
-            if user.locked_until is not None:
-                status += " (locked)"
-            for column, value in enumerate((user.display_name, user.username, ", ".join(sorted(user.roles)), status)):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+        fill_table(self.table, [_columns(user) for user in users])
 
     def _selected(self) -> UserInfo | None:
         row = self.table.currentRow()

@@ -1,0 +1,32 @@
+"""The read-only lists of the administration dialogs (users and roles, audit log) and their Close button."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from acudesk.ui.qt import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem
+
+
+def read_only_table(headers: Sequence[str], resize: QHeaderView.ResizeMode) -> QTableWidget:
+    """A table of text the user reads and selects from, never edits; no row numbers."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(resize)
+    table.verticalHeader().hide()
+    return table
+
+
+def fill_table(table: QTableWidget, rows: Sequence[Iterable[str]]) -> None:
+    """Replace the table's rows with ``rows`` (one string per column)."""
+    table.setRowCount(len(rows))
+    for row, values in enumerate(rows):
+        for column, value in enumerate(values):
+            table.setItem(row, column, QTableWidgetItem(value))
+
+
+def close_button(dialog: QDialog) -> QDialogButtonBox:
+    """A Close button that closes ``dialog``."""
+    close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    close.rejected.connect(dialog.reject)
+    return close
