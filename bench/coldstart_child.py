@@ -46,7 +46,7 @@ def after_paint(widget, done) -> object:  # type: ignore[no-untyped-def]
     class Watcher(QObject):
         fired = False
 
-        def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]  # noqa: N802
+        def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]
             if event.type() == QEvent.Type.Paint and not self.fired:
                 self.fired = True
                 QTimer.singleShot(0, done)  # runs after this paint event has been handled

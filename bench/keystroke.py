@@ -48,7 +48,7 @@ def measure_keystrokes(path: Path, texts: list[str], runs: int) -> Keystrokes:
     class PaintWatcher(QObject):
         armed = False
 
-        def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]  # noqa: N802
+        def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]
             if self.armed and event.type() == QEvent.Type.Paint:
                 self.armed = False
                 QTimer.singleShot(0, finished)

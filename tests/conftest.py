@@ -16,10 +16,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from acudesk.persistence.database import Database  # noqa: E402
-from acudesk.services.clinic import ClinicSetup, create_clinic  # noqa: E402
-from acudesk.services.context import Actor  # noqa: E402
-from acudesk.services.maintenance import open_database  # noqa: E402
+from acudesk.persistence.database import Database
+from acudesk.services.clinic import ClinicSetup, create_clinic
+from acudesk.services.context import Actor
+from acudesk.services.maintenance import open_database
 
 POSTGRES_URL = os.environ.get("ACUDESK_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

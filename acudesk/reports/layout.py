@@ -203,7 +203,7 @@ def _numbered_canvas(setup: PageSetup, counter: list[int]) -> type[pdf_canvas.Ca
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

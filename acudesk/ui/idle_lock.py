@@ -52,7 +52,7 @@ class IdleWatcher(QObject):
             app.installEventFilter(self)
         self.timer.start()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.paused and event.type() in _ACTIVITY:
             self.timer.start()
         return False

@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
     def is_locked(self) -> bool:
         return self.stack.currentWidget() is self.lock_screen
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         # Each chart saves its unsaved notes as drafts (or asks about an amendment) before it closes;
         # quitting goes on once the last chart has closed, and stops if one of them stays open.
         for chart in list(self.charts.values()):

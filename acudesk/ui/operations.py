@@ -212,7 +212,7 @@ class ChangeListener(QObject):
         else:
             self.stale = True
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and self.stale:
             self.stale = False
             self.reload()

@@ -9,10 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
 
-from course_data import build_course  # noqa: E402
+from course_data import build_course
 
-from acudesk.cli import main  # noqa: E402
-from acudesk.services.maintenance import open_database  # noqa: E402
+from acudesk.cli import main
+from acudesk.services.maintenance import open_database
 
 
 @pytest.fixture

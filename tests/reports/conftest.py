@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from course_data import Course, build_course  # noqa: E402
+from course_data import Course, build_course
 
-from acudesk.persistence.database import Database  # noqa: E402
+from acudesk.persistence.database import Database
 
 
 @pytest.fixture

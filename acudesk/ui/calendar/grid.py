@@ -92,7 +92,7 @@ class CalendarGrid(QWidget):
         return GUTTER + column * self._column_width()
 
     # -- painting ---------------------------------------------------------------------------------
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(CANVAS))
@@ -237,7 +237,7 @@ class CalendarGrid(QWidget):
         moment = datetime.combine(column.day, time(FIRST_HOUR + minutes // 60, minutes % 60))
         return column, moment
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         point = event.position().toPoint()
@@ -249,7 +249,7 @@ class CalendarGrid(QWidget):
         if slot is not None and not slot[0].closed:
             self.slotClicked.emit(*slot)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         point = event.position().toPoint()
         entry = self.entry_at(point)
         if entry is not None:

@@ -79,7 +79,7 @@ class BodyView(QWidget):
         self.setMouseTracking(True)
         self.setObjectName(f"bodyView-{view.name}")
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(300, 560)
 
     def set_marked(self, marked: Mapping[str, Marked]) -> None:
@@ -107,7 +107,7 @@ class BodyView(QWidget):
         side = self.marked.get(point.code, Marked()).side
         return [self._at(box, x, y) for x, y in _positions(point, self.view.name, side)]
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(CANVAS))
@@ -184,12 +184,12 @@ class BodyView(QWidget):
                     best, best_distance = point.code, distance
         return best
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         code = self.code_at(event.position())
         if code:
             self.pointClicked.emit(code)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         code = self.code_at(event.position())
         point = load_catalogue().get(code) if code else None
         self.setToolTip(f"{point.code} {point.pinyin} {point.hanzi} — {point.english}" if point else "")

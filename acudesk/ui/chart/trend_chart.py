@@ -23,14 +23,14 @@ class TrendChart(QWidget):
         self.summary: OutcomeSummary | None = None
         self.setMinimumHeight(220)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(600, 280)
 
     def set_summary(self, summary: OutcomeSummary) -> None:
         self.summary = summary
         self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(CANVAS))

@@ -86,7 +86,7 @@ class PatientChartWindow(QMainWindow):
         self.reload()
 
     # -- closing -------------------------------------------------------------------------------------
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event) -> None:
         if not self.isEnabled():  # drafts are being saved: the window closes itself once they are in
             event.ignore()
             return
