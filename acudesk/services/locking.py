@@ -3,7 +3,8 @@
 Every editable record carries a ``version`` column (SQLAlchemy's ``version_id_col``). A screen
 keeps the version it showed; saving checks it here first, so the second of two people editing the
 same record is told, instead of silently overwriting the first. The database-level check
-(``StaleDataError``) still guards the moment between this check and the write.
+(``StaleDataError``) still guards the moment between this check and the write; ``persistence/database.py``
+turns it into the same kind of ``ConflictError`` for every service.
 """
 
 from __future__ import annotations
