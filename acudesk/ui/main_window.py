@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
     # -- actions -------------------------------------------------------------------------------
     def _build_actions(self) -> None:
         can = lambda permission: allowed(self.context.actor, permission)  # noqa: E731
-        self.new_action = QAction("New patient", self, shortcut=QKeySequence.StandardKey.New)
+        self.new_action = QAction("New patient", self, shortcut=QKeySequence(QKeySequence.StandardKey.New))
         self.new_action.triggered.connect(self.new_patient)
         self.new_action.setEnabled(can(Permission.EDIT_PATIENTS))
         self.edit_action = QAction("Edit patient", self, shortcut=QKeySequence("Ctrl+E"))
@@ -116,8 +116,8 @@ class MainWindow(QMainWindow):
         self.chart_action.triggered.connect(lambda: self.open_chart(self._current_id()))
         self.archive_action = QAction("Archive patient", self)
         self.archive_action.triggered.connect(self.toggle_archive)
-        self.find_action = QAction("Find patient", self, shortcut=QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(lambda: (self.patients.search.setFocus(), self.patients.search.selectAll()))
+        self.find_action = QAction("Find patient", self, shortcut=QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self._find_patient)
         # Ctrl+Q everywhere: Qt's standard Quit key is empty on Windows and on the offscreen platform.
         quit_action = QAction("Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setObjectName("quitAction")
@@ -168,12 +168,17 @@ class MainWindow(QMainWindow):
             patient_menu.addAction(action)
         self.menuBar().addMenu("&Help").addAction(about)
 
+    def _find_patient(self) -> None:
+        self.patients.search.setFocus()
+        self.patients.search.selectAll()
+
     def _build_screen(self, index: int) -> None:
         factory = self._pending_screens.pop(index, None)
         if factory is None:
             return
         title = self.tabs.tabText(index)
         placeholder = self.tabs.widget(index)
+        assert placeholder is not None  # every tab holds a widget: a pending one holds its placeholder
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)
         screen = factory(self.context, self)
@@ -190,7 +195,9 @@ class MainWindow(QMainWindow):
         for index in range(self.tabs.count()):
             if self.tabs.tabText(index) == title:
                 self._build_screen(index)
-                return self.tabs.widget(index)
+                screen = self.tabs.widget(index)
+                assert screen is not None  # index is one of the tabs
+                return screen
         raise KeyError(title)
 
     def _build_status_bar(self) -> None:
