@@ -1,8 +1,10 @@
-"""The layering rule: only acudesk/ui imports Qt, and the domain imports neither Qt nor SQLAlchemy."""
+"""The rules of docs/architecture.md: only acudesk/ui imports Qt, the domain imports neither Qt nor
+SQLAlchemy, each layer imports only what the document's layer table lets it, services act for an Actor."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,107 @@ def test_ui_is_not_imported_by_the_lower_layers() -> None:
     for layer in ("domain", "persistence", "services", "reports"):
         for path in (PACKAGE / layer).rglob("*.py"):
             assert "acudesk.ui" not in _imports(path), path
+
+
+# -- the layer table of docs/architecture.md ------------------------------------------------------------
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+LAYERS = ("domain", "persistence", "services", "reports", "ui", "cli")
+TOP_LEVEL = {p.stem for p in PACKAGE.glob("*.py")} | {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+
+
+def _acudesk_parts(path: Path) -> set[str]:
+    """The parts of AcuDesk (``domain``, ``paths``, ``ui``, …) that ``path`` imports, lazily or not."""
+    parts: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules = [node.module] + [f"acudesk.{alias.name}" for alias in node.names if node.module == "acudesk"]
+        else:
+            continue
+        parts.update(m.split(".")[1] for m in modules if m.startswith("acudesk.") and m.split(".")[1] in TOP_LEVEL)
+    return parts
+
+
+def _may_import() -> dict[str, set[str]]:
+    """Each layer's row of the table: the names in backticks in its last column."""
+    rows = {}
+    for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\| `acudesk/(\w+)` \|.*\| ([^|]*) \|$", line)
+        if match:
+            rows[match.group(1)] = set(re.findall(r"`(\w+)`", match.group(2)))
+    return rows
+
+
+def test_the_layer_table_names_every_layer_and_only_parts_of_acudesk() -> None:
+    table = _may_import()
+    assert set(table) == set(LAYERS)
+    for layer, allowed in table.items():
+        assert allowed <= TOP_LEVEL - {layer}, (layer, allowed - TOP_LEVEL)
+
+
+@pytest.mark.parametrize("path", [p for p in _modules() if p.relative_to(PACKAGE).parts[0] in LAYERS],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_each_layer_imports_only_what_the_table_allows(path: Path) -> None:
+    """Persistence never imports services; reports import neither services nor persistence; and so on."""
+    layer = path.relative_to(PACKAGE).parts[0]
+    allowed = _may_import()[layer] | {layer, "paths"}
+    assert _acudesk_parts(path) <= allowed, f"{layer} may not import {sorted(_acudesk_parts(path) - allowed)}"
+
+
+# Third-party libraries that belong to one or two layers.
+OWNERS = {"reportlab": {"reports"}, "sqlalchemy": {"persistence", "services"}, "alembic": {"persistence"}}
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_reportlab_sqlalchemy_and_alembic_stay_in_their_layers(path: Path) -> None:
+    layer = path.relative_to(PACKAGE).parts[0]
+    for library, layers in OWNERS.items():
+        assert layer in layers or library not in _imports(path), f"{layer} imports {library}"
+
+
+def test_only_the_cli_entry_module_imports_the_ui() -> None:
+    """The CLI imports the UI for one thing: starting the GUI when no command is given."""
+    importers = sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "cli").rglob("*.py")
+                       if {"ui", "preload"} & _acudesk_parts(p))
+    assert importers == ["cli/__init__.py"]
+
+
+# Service functions that open the database but act for nobody: they run before anyone can be signed in
+# (docs/architecture.md, "Who takes no Actor").
+NO_ACTOR_YET = {
+    "auth.sign_in",  # makes the Actor
+    "clinic.needs_setup", "clinic.get_clinic", "clinic.create_clinic", "clinic.idle_lock_minutes",
+    "clinic.default_actor", "clinic.actor_for",  # the command line's stand-in for a sign-in
+    "demo.build_demo_clinic",
+    "backups.changed_since",  # a check inside automatic_backup, which takes the actor
+}
+
+
+def _opens_the_database(function: ast.FunctionDef) -> bool:
+    arguments = function.args.posonlyargs + function.args.args + function.args.kwonlyargs
+    return any(a.arg == "database" or (isinstance(a.annotation, ast.Name) and a.annotation.id == "Database")
+               or (isinstance(a.annotation, ast.Constant) and a.annotation.value == "Database") for a in arguments)
+
+
+def _service_functions() -> list[tuple[str, ast.FunctionDef]]:
+    found = []
+    for path in sorted((PACKAGE / "services").rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and _opens_the_database(node):
+                found.append((f"{path.stem}.{node.name}", node))
+    return found
+
+
+@pytest.mark.parametrize(("name", "function"), _service_functions(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_service_that_opens_the_database_takes_the_actor(name: str, function: ast.FunctionDef) -> None:
+    arguments = {a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs}
+    assert ("actor" in arguments) != (name in NO_ACTOR_YET), (
+        f"{name}: a use case takes the acting Actor" if name not in NO_ACTOR_YET else f"{name} takes an actor now")
+
+
+def test_the_actor_exceptions_still_exist() -> None:
+    assert NO_ACTOR_YET <= {name for name, _function in _service_functions()}
 
 
 TESTS = Path(__file__).resolve().parent
