@@ -22,20 +22,20 @@ def _menus(window: MainWindow) -> dict[str, list[tuple[str, bool]]]:
             for a in window.menuBar().actions()}
 
 
-def _window(qtbot, context: AppContext) -> MainWindow:  # type: ignore[no-untyped-def]
+def _window(qtbot, context: AppContext) -> MainWindow:
     window = MainWindow(context)
     qtbot.addWidget(window)
     return window
 
 
-def test_an_administrator_finds_every_admin_action_in_place(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_finds_every_admin_action_in_place(qtbot, context: AppContext) -> None:
     menus = _menus(_window(qtbot, context))
     assert menus["File"] == [("Back up database…", True), ("Restore from a backup…", True), ("", True),
                              ("Change my password…", True), ("Lock now", True), ("", True), ("Quit", True)]
     assert menus["Administration"] == [("Users and roles…", True), ("Audit log…", True)]
 
 
-def test_a_receptionist_sees_backups_greyed_and_no_administration_menu(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_a_receptionist_sees_backups_greyed_and_no_administration_menu(qtbot, context: AppContext) -> None:
     desk = replace(context, actor=Actor(context.actor.user_id, "desk", "Front Desk", frozenset({RECEPTIONIST})))
     menus = _menus(_window(qtbot, desk))
     assert menus["File"][:4] == [("Back up database…", False), ("Restore from a backup…", False), ("", True),
@@ -44,7 +44,7 @@ def test_a_receptionist_sees_backups_greyed_and_no_administration_menu(qtbot, co
 
 
 def test_back_up_writes_a_copy_audited_with_the_signed_in_person(
-    qtbot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot, context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = _window(qtbot, context)
     destination = tmp_path / "copy.sqlite3"
