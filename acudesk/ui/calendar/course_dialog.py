@@ -146,7 +146,7 @@ class CourseBookingDialog(QDialog):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DELAY_MS)
-        self._timer.timeout.connect(self.refresh_preview)
+        self._timer.timeout.connect(self.reload_preview)
         self.pattern.textChanged.connect(self._pattern_changed)
         self.presets.activated.connect(self._preset)
         for signal in (self.practitioner.currentIndexChanged, self.room.currentIndexChanged,
@@ -232,7 +232,7 @@ class CourseBookingDialog(QDialog):
         return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
 
     # -- preview ----------------------------------------------------------------------------------
-    def refresh_preview(self) -> None:
+    def reload_preview(self) -> None:
         patient_id, practitioner_id = self.patient.patient_id, self.practitioner.currentData()
         if patient_id is None or practitioner_id is None:
             self._invalidate("Choose a patient to see the visits." if patient_id is None else "Choose a practitioner.")
