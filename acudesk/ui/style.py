@@ -4,6 +4,8 @@ Every colour a screen sets itself (a style sheet, rich text, a painted canvas) i
 it means, not by its hue, so a high-contrast palette replaces these values in this one module.
 """
 
+from string import Template
+
 # -- text on the page ------------------------------------------------------------------------------
 TEXT = "#1f2933"
 MUTED_TEXT = "#52606d"  # hints, counts, secondary lines
@@ -53,24 +55,32 @@ HEADER_FILL, TODAY_HEADER_FILL = "#f3f5f8", "#dceafa"
 NOW_LINE = "#e53e3e"
 BODY_FILL, BODY_DETAIL_LINE, POINT_DOT = "#f3efe9", "#b9c2cf", "#a9b3bf"
 
-STYLE_SHEET = """
-QMainWindow, QDialog { background: #f6f7f9; }
-QToolBar { background: #ffffff; border-bottom: 1px solid #dde1e6; padding: 4px; spacing: 6px; }
-QToolBar QToolButton { padding: 5px 12px; border: 1px solid #c9d1db; border-radius: 4px; background: #ffffff; }
-QToolBar QToolButton:hover { background: #eef4fb; }
-QToolBar QToolButton:disabled { color: #a0a7b1; border-color: #e3e7ec; }
-QLineEdit, QPlainTextEdit, QComboBox { padding: 4px 6px; border: 1px solid #c9d1db; border-radius: 4px;
-    background: #ffffff; }
-QLineEdit:focus, QPlainTextEdit:focus { border: 1px solid #2b6cb0; }
+# -- the application style sheet (ui/app.py) ---------------------------------------------------------
+WINDOW_BACKGROUND = "#f6f7f9"
+PANEL_BORDER = "#dde1e6"  # toolbars, tables, group boxes
+HOVER_BACKGROUND = "#eef4fb"
+DISABLED_TEXT, DISABLED_BORDER = "#a0a7b1", "#e3e7ec"
+ALTERNATE_ROW, TABLE_GRID_LINE = "#f3f6fa", "#e6e9ee"
+HEADER_BACKGROUND = NEUTRAL_BACKGROUND  # table headers, the status bar
+
+STYLE_SHEET = Template("""
+QMainWindow, QDialog { background: $WINDOW_BACKGROUND; }
+QToolBar { background: $CANVAS; border-bottom: 1px solid $PANEL_BORDER; padding: 4px; spacing: 6px; }
+QToolBar QToolButton { padding: 5px 12px; border: 1px solid $FRAME_LINE; border-radius: 4px; background: $CANVAS; }
+QToolBar QToolButton:hover { background: $HOVER_BACKGROUND; }
+QToolBar QToolButton:disabled { color: $DISABLED_TEXT; border-color: $DISABLED_BORDER; }
+QLineEdit, QPlainTextEdit, QComboBox { padding: 4px 6px; border: 1px solid $FRAME_LINE; border-radius: 4px;
+    background: $CANVAS; }
+QLineEdit:focus, QPlainTextEdit:focus { border: 1px solid $ACCENT; }
 QLineEdit#patientSearch { font-size: 15px; padding: 7px 10px; }
-QTableView { background: #ffffff; alternate-background-color: #f3f6fa; gridline-color: #e6e9ee;
-    selection-background-color: #2b6cb0; selection-color: #ffffff; border: 1px solid #dde1e6; }
-QHeaderView::section { background: #eef1f5; padding: 5px 6px; border: none;
-    border-right: 1px solid #dde1e6; border-bottom: 1px solid #dde1e6; font-weight: 600; }
-QFrame#patientDetails { background: #ffffff; border: 1px solid #dde1e6; border-radius: 6px; }
-QGroupBox { font-weight: 600; border: 1px solid #dde1e6; border-radius: 6px; margin-top: 12px;
-    background: #ffffff; padding: 8px; }
+QTableView { background: $CANVAS; alternate-background-color: $ALTERNATE_ROW; gridline-color: $TABLE_GRID_LINE;
+    selection-background-color: $ACCENT; selection-color: $CANVAS; border: 1px solid $PANEL_BORDER; }
+QHeaderView::section { background: $HEADER_BACKGROUND; padding: 5px 6px; border: none;
+    border-right: 1px solid $PANEL_BORDER; border-bottom: 1px solid $PANEL_BORDER; font-weight: 600; }
+QFrame#patientDetails { background: $CANVAS; border: 1px solid $PANEL_BORDER; border-radius: 6px; }
+QGroupBox { font-weight: 600; border: 1px solid $PANEL_BORDER; border-radius: 6px; margin-top: 12px;
+    background: $CANVAS; padding: 8px; }
 QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; }
-QStatusBar { background: #eef1f5; color: #39424e; }
-QLabel#patientCount { color: #52606d; padding: 2px; }
-"""
+QStatusBar { background: $HEADER_BACKGROUND; color: $NEUTRAL_TEXT; }
+QLabel#patientCount { color: $MUTED_TEXT; padding: 2px; }
+""").substitute(globals())
