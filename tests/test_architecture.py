@@ -105,6 +105,15 @@ def test_each_layer_imports_only_what_the_table_allows(path: Path) -> None:
     assert _acudesk_parts(path) <= allowed, f"{layer} may not import {sorted(_acudesk_parts(path) - allowed)}"
 
 
+@pytest.mark.parametrize("path", [p for p in _modules() if p.relative_to(PACKAGE).parts[0] == "ui"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_colours_are_named_in_the_style_module(path: Path) -> None:
+    if path.name == "style.py":
+        return
+    colours = re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", path.read_text(encoding="utf-8"))
+    assert colours == [], f"name {colours} in ui/style.py"
+
+
 # Third-party libraries that belong to one or two layers.
 OWNERS = {"reportlab": {"reports"}, "sqlalchemy": {"persistence", "services"}, "alembic": {"persistence"}}
 
