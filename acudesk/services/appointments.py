@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,7 +129,7 @@ def complete_appointment(
     return _set_status(database, actor, appointment_id, expected_version, "complete", "completed", now=now)
 
 
-def _move_row(session: Session, actor: Actor, row: Appointment, local: datetime, reason: str, tz) -> None:  # type: ignore[no-untyped-def]
+def _move_row(session: Session, actor: Actor, row: Appointment, local: datetime, reason: str, tz: ZoneInfo) -> None:
     old = row.local_start
     booked_local, start_utc, note = to_utc(local, tz)
     planned = row.planned_local_start or row.local_start
@@ -146,7 +147,7 @@ def _move_row(session: Session, actor: Actor, row: Appointment, local: datetime,
            planned_local_start=planned.isoformat(), reason=row.move_reason)
 
 
-def _slot(row: Appointment, local: datetime, changeover: timedelta, tz) -> engine.Appointment:  # type: ignore[no-untyped-def]
+def _slot(row: Appointment, local: datetime, changeover: timedelta, tz: ZoneInfo) -> engine.Appointment:
     start, _note = engine.localize(local.date(), local.time(), tz)
     return engine.Appointment(start, timedelta(minutes=row.duration_minutes), changeover, row.practitioner_id,
                               row.room_id, row.patient_id)

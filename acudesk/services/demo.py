@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from acudesk.domain.patients import fold, phone_search_key
 from acudesk.domain.signing import content_digest
 from acudesk.persistence.database import Database
@@ -157,7 +159,10 @@ def _patient(rng: random.Random, number: int, today: date) -> Patient:
     )
 
 
-def _clinical_history(session, rng, patient, practitioner_id, rooms, visit_types, slots, today, zone):  # type: ignore[no-untyped-def]
+def _clinical_history(
+    session: Session, rng: random.Random, patient: Patient, practitioner_id: int, rooms: list[int],
+    visit_types: dict[str, VisitType], slots: _Slots, today: date, zone: ZoneInfo,
+) -> None:
     start = today + timedelta(days=rng.randrange(-84, 10))
     complaint, points = rng.choice((LOW_BACK, LOW_BACK, SCIATICA, NECK))
     intake_answers, triage = demo_intake(rng, patient, complaint, start)
@@ -231,7 +236,10 @@ def _clinical_history(session, rng, patient, practitioner_id, rooms, visit_types
         _session_record(session, rng, patient, plan, appointment, practitioner_id, points, nrs, baseline)
 
 
-def _session_record(session, rng, patient, plan, appointment, practitioner_id, points, nrs, baseline):  # type: ignore[no-untyped-def]
+def _session_record(
+    session: Session, rng: random.Random, patient: Patient, plan: TreatmentPlan, appointment: Appointment,
+    practitioner_id: int, points: tuple[tuple[str, str], ...], nrs: int, baseline: int,
+) -> None:
     needles = sum(2 if side == "bilateral" else 1 for _code, side in points)
     before = min(10, nrs + rng.choice((0, 1)))
     record = SessionRecord(

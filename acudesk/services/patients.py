@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import CompoundSelect, Select, and_, false, literal_column, not_, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, false, literal_column, not_, or_, select, union_all
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from acudesk.domain.errors import DuplicateError, NotFoundError
 from acudesk.domain.patient_search import PatientQuery, parse_query
@@ -182,13 +182,13 @@ def set_archived(
         return _record(patient)
 
 
-def _prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
+def _prefix_range(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
     """``column`` starts with ``prefix``, as an index-friendly range (no LIKE, so no wildcards)."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return and_(column >= prefix, column < upper)
 
 
-def _given_starts_with(prefix: str):  # type: ignore[no-untyped-def]
+def _given_starts_with(prefix: str) -> ColumnElement[bool]:
     """Given name starts with ``prefix``: one or two letters as an equality on the indexed initials
     (``GIVEN_INITIALS``, written as literals so the planner matches the index expression)."""
     if len(prefix) in GIVEN_INITIALS:
@@ -196,7 +196,7 @@ def _given_starts_with(prefix: str):  # type: ignore[no-untyped-def]
     return _prefix_range(Patient.given_key, prefix)
 
 
-def _name_matches(prefix: str):  # type: ignore[no-untyped-def]
+def _name_matches(prefix: str) -> ColumnElement[bool]:
     return or_(_prefix_range(Patient.family_key, prefix), _given_starts_with(prefix))
 
 
