@@ -14,6 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from acudesk import __version__
 from acudesk.domain.errors import AcuDeskError
@@ -33,7 +34,7 @@ EXIT_USAGE = 2
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are one clear line (argparse's own behaviour, exit 2)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"acudesk: {message} (see 'acudesk --help')\n")
 
 
@@ -54,7 +55,7 @@ class _NotJustTheApp(Exception):
 
 
 class _AppOnlyParser(_Parser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise _NotJustTheApp(message)
 
 

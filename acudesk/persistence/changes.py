@@ -110,7 +110,7 @@ def changes_of(rows: Iterable[object]) -> Changes:
         if table is None:
             continue
         tables.add(table)
-        patient_id = row.id if table in PATIENT_TABLES else getattr(row, "patient_id", None)  # type: ignore[attr-defined]
+        patient_id = getattr(row, "id" if table in PATIENT_TABLES else "patient_id", None)
         if isinstance(patient_id, int):
             patients.add(patient_id)
     return Changes(frozenset(tables), frozenset(patients))

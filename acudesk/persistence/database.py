@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -147,7 +147,7 @@ def _translated_errors() -> Iterator[None]:
         raise DatabaseError(describe_operational_error(error)) from error
 
 
-def describe_operational_error(error: OperationalError) -> str:
+def describe_operational_error(error: DBAPIError) -> str:
     text = str(error.orig).lower()
     if "disk is full" in text or "database or disk is full" in text:
         return "The disk is full. Nothing was saved; free some space and try again."

@@ -50,7 +50,7 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
             stored_revision(database)
     except SQLAlchemyDatabaseError as error:
         database.dispose()
-        raise DatabaseError(describe_operational_error(error)) from error  # type: ignore[arg-type]
+        raise DatabaseError(describe_operational_error(error)) from error
     except Exception:
         database.dispose()
         raise
