@@ -2,10 +2,11 @@
 
 Two threads: the worker runs every job in order (SQLite serialises writers anyway, and ordered jobs
 keep "save then reload" simple); a background thread runs the few long read-only jobs
-(``background=True``) so that they never hold up the worker. Results come back to the GUI thread through a queued Qt signal;
-callbacks never run on the worker, so they may touch widgets. Screens do not use it directly: they go
-through ``ui/operations.py``, which drops answers for closed windows and superseded requests and
-broadcasts what writes changed. Only start-up (before anyone is signed in) calls it itself.
+(``background=True``) so that they never hold up the worker. Results come back to the GUI thread
+through a queued Qt signal; callbacks never run on the worker, so they may touch widgets. Screens do
+not use it directly: they go through ``ui/operations.py``, which drops answers for closed windows
+and superseded requests and broadcasts what writes changed. Only start-up (before anyone is signed
+in) calls it itself.
 """
 
 from __future__ import annotations
