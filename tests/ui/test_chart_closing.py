@@ -12,7 +12,6 @@ from test_chart_refresh import answers, register
 
 from acudesk.domain.errors import DatabaseError
 from acudesk.services import intakes
-from acudesk.ui import errors
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
 from acudesk.ui.qt import Qt, is_alive
@@ -61,26 +60,38 @@ def test_quitting_saves_typed_intake_answers_as_a_draft_and_then_quits(qtbot, wi
     assert kept.status == "draft" and kept.answers["pain_nrs"] == 7
 
 
+def _refused_draft_question(qtbot, chart):  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: chart._refusal is not None and chart._refusal.isVisible(), timeout=TIMEOUT)
+    return chart._refusal
+
+
+def _click(box, text: str) -> None:  # type: ignore[no-untyped-def]
+    [button] = [b for b in box.buttons() if b.text() == text]
+    button.click()
+
+
+def _refuse_saves(monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise DatabaseError("The disk is full. Nothing was saved; free some space and try again.")
+
+    monkeypatch.setattr(intakes, "save_intake", disk_full)
+
+
 def test_a_draft_that_cannot_be_saved_keeps_the_chart_open_and_stops_the_quit(
-    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
     context = window.context
     patient_id = register(context)
     chart = _open(qtbot, window, patient_id)
     chart.intake.new_intake()
     chart.intake.form.set_values(answers(pain_nrs=8))
-    shown: list[str] = []
-    monkeypatch.setattr(errors, "show_error", lambda error, parent=None, title="": shown.append(error.message))
-
-    def disk_full(*_args, **_kwargs):
-        raise DatabaseError("The disk is full. Nothing was saved; free some space and try again.")
-
-    monkeypatch.setattr(intakes, "save_intake", disk_full)
+    _refuse_saves(monkeypatch)
     quits: list[bool] = []
     window.closed.connect(lambda: quits.append(True))
     window.close()
-    qtbot.waitUntil(lambda: shown != [], timeout=TIMEOUT)
-    assert shown == ["The disk is full. Nothing was saved; free some space and try again."]
+    box = _refused_draft_question(qtbot, chart)
+    assert "The disk is full. Nothing was saved" in box.text()
+    _click(box, "Keep the chart open")
     assert chart.isVisible() and chart.isEnabled() and window.isVisible() and quits == []
     assert chart.intake.form.values()["pain_nrs"] == 8  # nothing typed is lost
     monkeypatch.undo()
@@ -89,3 +100,19 @@ def test_a_draft_that_cannot_be_saved_keeps_the_chart_open_and_stops_the_quit(
     assert window.isVisible() and quits == []
     [kept] = intakes.list_intakes(context.database, context.actor, patient_id)
     assert kept.answers["pain_nrs"] == 8
+
+
+def test_notes_that_cannot_be_saved_can_be_given_up_so_the_chart_still_closes(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    context = window.context
+    patient_id = register(context)
+    chart = _open(qtbot, window, patient_id)
+    chart.intake.new_intake()
+    chart.intake.form.set_values(answers(pain_nrs=5))
+    _refuse_saves(monkeypatch)
+    chart.close()
+    _click(_refused_draft_question(qtbot, chart), "Close and give them up")
+    qtbot.waitUntil(lambda: not is_alive(chart), timeout=TIMEOUT)
+    monkeypatch.undo()
+    assert intakes.list_intakes(context.database, context.actor, patient_id) == []

@@ -14,8 +14,10 @@ before giving it up.
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
+from acudesk.domain.errors import AcuDeskError
 from acudesk.domain.treatment_gate import GateDecision
 from acudesk.services import intakes, patients
 from acudesk.services.patients import PatientRecord
@@ -24,6 +26,7 @@ from acudesk.ui.chart.outcomes_tab import OutcomesTab
 from acudesk.ui.chart.plan_tab import PlanTab
 from acudesk.ui.chart.sessions_tab import SessionsTab
 from acudesk.ui.context import AppContext
+from acudesk.ui.errors import redacted_traceback
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAction,
@@ -39,6 +42,8 @@ from acudesk.ui.qt import (
 )
 from acudesk.ui.style import CLEAR_BACKGROUND, CLEAR_TEXT, STOP_BACKGROUND, STOP_BORDER, STOP_TEXT
 
+log = logging.getLogger(__name__)
+
 
 class PatientChartWindow(QMainWindow):
     closeAbandoned = Signal()  # a close (or the app's quit) stopped: a draft could not be saved, or Cancel
@@ -47,6 +52,7 @@ class PatientChartWindow(QMainWindow):
         super().__init__(parent)
         self.context, self.patient_id = context, patient_id
         self._drafts_saved = False  # set once the drafts are in: the next close goes through
+        self._refusal: QMessageBox | None = None  # asking what to do with notes that could not be saved
         self.gate_decision: GateDecision | None = None
         self.setWindowTitle("Patient chart")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -125,15 +131,40 @@ class PatientChartWindow(QMainWindow):
                 self.close()
 
         def failed(error: BaseException) -> None:
-            from acudesk.ui.errors import show_error
-
             self.setEnabled(True)
             self.statusBar().clearMessage()
-            show_error(error, self, "The chart stays open: your notes could not be saved")
-            self.closeAbandoned.emit()
+            if self._refusal is None:  # one question, however many of the drafts were refused
+                self._ask_after_refused_draft(error)
 
         for work in drafts:
             self.context.operations.write(self, work, saved, on_failure=failed)
+
+    def _ask_after_refused_draft(self, error: BaseException) -> None:
+        """The notes could not be kept (e.g. treatment is stopped, the disk is full): the practitioner
+        chooses. Shown without a nested event loop, so nothing closes the chart underneath it."""
+        if isinstance(error, AcuDeskError):
+            why = error.message
+        else:
+            log.error("Saving a draft on close failed: %s", redacted_traceback(type(error), error.__traceback__))
+            why = "Something unexpected stopped the save; details are in the log."
+        box = self._refusal = QMessageBox(QMessageBox.Icon.Warning, "Your notes could not be saved",
+                                          f"{why}\n\nKeep the chart open with your notes, or close it and "
+                                          "give them up?", QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("draftRefused")
+        keep = box.addButton("Keep the chart open", QMessageBox.ButtonRole.RejectRole)
+        give_up = box.addButton("Close and give them up", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+
+        def answered(_result: int) -> None:
+            self._refusal = None
+            if box.clickedButton() is give_up:
+                self._drafts_saved = True  # nothing left to save: the next close goes through
+                self.close()
+            else:
+                self.closeAbandoned.emit()
+
+        box.finished.connect(answered)
+        box.open()
 
     def reload(self) -> None:
         self.reload_header()
