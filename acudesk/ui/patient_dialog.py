@@ -145,14 +145,14 @@ class PatientDialog(QDialog):
                 values[name] = SEXES[editor.currentIndex()]
             elif isinstance(editor, QCheckBox):
                 values[name] = editor.isChecked()
-            elif name in ("date_of_birth", "consent_date"):
-                text = editor.text().strip()  # type: ignore[attr-defined]
+            elif isinstance(editor, QLineEdit) and name in ("date_of_birth", "consent_date"):
+                text = editor.text().strip()
                 parsed = parse_date_text(text, month_first=month_first) if text else None
                 if text and parsed is None:
                     errors.append(ValidationError(f"'{text}' is not a date; use {DATE_HINT}.", field=name))
                 values[name] = parsed
-            else:
-                values[name] = editor.text()  # type: ignore[attr-defined]
+            elif isinstance(editor, QLineEdit):
+                values[name] = editor.text()
         if errors:
             raise ValidationErrors(errors)
         return PatientDetails(**values)  # type: ignore[arg-type]

@@ -83,7 +83,9 @@ class SetupDialog(QDialog):
         form.addRow(label, self.fields[name])
 
     def _text(self, name: str) -> str:
-        return self.fields[name].editor.text()  # type: ignore[attr-defined]
+        editor = self.fields[name].editor
+        assert isinstance(editor, QLineEdit)  # the text fields; country, region and zone are combo boxes
+        return editor.text()
 
     def _country_changed(self) -> None:
         import holidays
