@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from acudesk.domain.errors import ValidationError
 
@@ -29,10 +30,10 @@ class VisitType:
     default_fee: Decimal = Decimal("0")
 
 
-def _visit_type(entry: dict[str, object], where: str) -> VisitType:
+def _visit_type(entry: Mapping[str, Any], where: str) -> VisitType:  # one [[visit_type]] table, as TOML parsed it
     try:
-        duration = int(entry["duration_minutes"])  # type: ignore[call-overload]
-        changeover = int(entry.get("changeover_minutes", 0))  # type: ignore[call-overload]
+        duration = int(entry["duration_minutes"])
+        changeover = int(entry.get("changeover_minutes", 0))
         fee = Decimal(str(entry.get("default_fee", "0")))
         code, name = str(entry["code"]), str(entry.get("name", entry["code"]))
     except (KeyError, ValueError, TypeError, InvalidOperation) as error:
