@@ -60,25 +60,25 @@ def test_quitting_saves_typed_intake_answers_as_a_draft_and_then_quits(qtbot, wi
     assert kept.status == "draft" and kept.answers["pain_nrs"] == 7
 
 
-def _refused_draft_question(qtbot, chart):  # type: ignore[no-untyped-def]
+def _refused_draft_question(qtbot, chart):
     qtbot.waitUntil(lambda: chart._refusal is not None and chart._refusal.isVisible(), timeout=TIMEOUT)
     return chart._refusal
 
 
-def _click(box, text: str) -> None:  # type: ignore[no-untyped-def]
+def _click(box, text: str) -> None:
     [button] = [b for b in box.buttons() if b.text() == text]
     button.click()
 
 
 def _refuse_saves(monkeypatch: pytest.MonkeyPatch) -> None:
-    def disk_full(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    def disk_full(*_args, **_kwargs):
         raise DatabaseError("The disk is full. Nothing was saved; free some space and try again.")
 
     monkeypatch.setattr(intakes, "save_intake", disk_full)
 
 
 def test_a_draft_that_cannot_be_saved_keeps_the_chart_open_and_stops_the_quit(
-    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     context = window.context
     patient_id = register(context)
@@ -103,7 +103,7 @@ def test_a_draft_that_cannot_be_saved_keeps_the_chart_open_and_stops_the_quit(
 
 
 def test_notes_that_cannot_be_saved_can_be_given_up_so_the_chart_still_closes(
-    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     context = window.context
     patient_id = register(context)
