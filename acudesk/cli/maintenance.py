@@ -105,8 +105,8 @@ def run_audit_verify(args: argparse.Namespace) -> int:
 
     database = open_database(database_target(args), upgrade=False)
     try:
-        with database.read() as session:
-            report = audit.verify_chain(session)
+        with database.read() as tx:
+            report = audit.verify_chain(tx)
     finally:
         database.dispose()
     if report.ok:

@@ -52,9 +52,9 @@ _STATUS_WORDS = {"booked": "booked", "arrived": "checked in", "completed": "comp
                  "cancelled": "cancelled", "no_show": "a no-show"}
 
 
-def _load(session: Session, appointment_id: int, expected_version: int, change: str) -> Appointment:
+def _load(tx: Session, appointment_id: int, expected_version: int, change: str) -> Appointment:
     row = load_for_change(
-        session, Appointment, appointment_id, expected_version, what="appointment",
+        tx, Appointment, appointment_id, expected_version, what="appointment",
         conflict="Someone else changed this appointment while you were looking at it. "
                  "The calendar has been reloaded; nothing was changed.",
     )
@@ -66,8 +66,8 @@ def _load(session: Session, appointment_id: int, expected_version: int, change: 
     return row
 
 
-def _audit(session: Session, actor: Actor, action: str, row: Appointment, **detail: object) -> None:
-    audit.record(session, actor, action, "appointment", row.id, patient_id=row.patient_id, detail=dict(detail))
+def _audit(tx: Session, actor: Actor, action: str, row: Appointment, **detail: object) -> None:
+    audit.record(tx, actor, action, "appointment", row.id, patient_id=row.patient_id, detail=dict(detail))
 
 
 def _set_status(
@@ -76,8 +76,8 @@ def _set_status(
 ) -> CalendarEntry:
     require(actor, Permission.EDIT_SCHEDULE)
     now = now or datetime.now(UTC)
-    with database.write() as session:
-        row = _load(session, appointment_id, expected_version, change)
+    with database.write() as tx:
+        row = _load(tx, appointment_id, expected_version, change)
         old = row.status
         extra: dict[str, object] = {}
         if change == "cancel":
@@ -92,10 +92,10 @@ def _set_status(
             row.completed_at = now
             row.arrived_at = row.arrived_at or now
         row.status = status
-        session.flush()
-        _audit(session, actor, change.replace("_", "-"), row, local_start=row.local_start.isoformat(),
+        tx.flush()
+        _audit(tx, actor, change.replace("_", "-"), row, local_start=row.local_start.isoformat(),
                old_status=old, status=status, **extra)
-        return entries_for_ids(session, [row.id])[0]
+        return entries_for_ids(tx, [row.id])[0]
 
 
 def cancel_appointment(
@@ -129,7 +129,7 @@ def complete_appointment(
     return _set_status(database, actor, appointment_id, expected_version, "complete", "completed", now=now)
 
 
-def _move_row(session: Session, actor: Actor, row: Appointment, local: datetime, reason: str, tz: ZoneInfo) -> None:
+def _move_row(tx: Session, actor: Actor, row: Appointment, local: datetime, reason: str, tz: ZoneInfo) -> None:
     old = row.local_start
     booked_local, start_utc, note = to_utc(local, tz)
     planned = row.planned_local_start or row.local_start
@@ -142,8 +142,8 @@ def _move_row(session: Session, actor: Actor, row: Appointment, local: datetime,
     else:
         row.moved_from = None
         row.move_reason = (note or "")[:200]
-    session.flush()
-    _audit(session, actor, "move", row, old_local_start=old.isoformat(), local_start=booked_local.isoformat(),
+    tx.flush()
+    _audit(tx, actor, "move", row, old_local_start=old.isoformat(), local_start=booked_local.isoformat(),
            planned_local_start=planned.isoformat(), reason=row.move_reason)
 
 
@@ -153,8 +153,8 @@ def _slot(row: Appointment, local: datetime, changeover: timedelta, tz: ZoneInfo
                               row.room_id, row.patient_id)
 
 
-def _changeover(session: Session, row: Appointment) -> timedelta:
-    types = visit_types(session)
+def _changeover(tx: Session, row: Appointment) -> timedelta:
+    types = visit_types(tx)
     for code, type_id in types.ids.items():
         if type_id == row.visit_type_id:
             return (types.first if code == "first" else types.follow_up).changeover
@@ -167,22 +167,22 @@ def move_appointment(
 ) -> CalendarEntry:
     """Move one visit to a time a person chose; any clash or closed day raises ``ScheduleConflictError``."""
     require(actor, Permission.EDIT_SCHEDULE)
-    with database.write() as session:
-        row = _load(session, appointment_id, expected_version, "move")
-        clinic = clinic_row(session)
+    with database.write() as tx:
+        row = _load(tx, appointment_id, expected_version, "move")
+        clinic = clinic_row(tx)
         tz = zone_of(clinic)
-        slot = _slot(row, new_local_start, _changeover(session, row), tz)
+        slot = _slot(row, new_local_start, _changeover(tx, row), tz)
         day = new_local_start.date()
-        calendar = build_calendar(session, clinic, day, day)
-        existing = existing_bookings(session, tz, day, day, exclude_ids=[row.id])
+        calendar = build_calendar(tx, clinic, day, day)
+        existing = existing_bookings(tx, tz, day, day, exclude_ids=[row.id])
         messages = [c.message.replace("visit 1:", "this visit:", 1)
                     for c in engine.validate_series([slot], existing, calendar, tz)]
         if slot.start < (now or datetime.now(UTC)):
             messages.insert(0, "this visit: the new time is in the past")
         if messages:
             raise ScheduleConflictError(messages, intro="The visit was not moved:")
-        _move_row(session, actor, row, new_local_start, reason, tz)
-        return entries_for_ids(session, [row.id])[0]
+        _move_row(tx, actor, row, new_local_start, reason, tz)
+        return entries_for_ids(tx, [row.id])[0]
 
 
 def move_following(
@@ -195,12 +195,12 @@ def move_following(
     resolved again, as when the course was booked. All move, or none.
     """
     require(actor, Permission.EDIT_SCHEDULE)
-    with database.write() as session:
-        row = _load(session, appointment_id, expected_version, "move")
-        clinic = clinic_row(session)
+    with database.write() as tx:
+        row = _load(tx, appointment_id, expected_version, "move")
+        clinic = clinic_row(tx)
         tz = zone_of(clinic)
-        types = visit_types(session)
-        series = list(session.scalars(
+        types = visit_types(tx)
+        series = list(tx.scalars(
             select(Appointment).where(
                 Appointment.patient_id == row.patient_id,
                 Appointment.plan_id.is_(None) if row.plan_id is None else Appointment.plan_id == row.plan_id,
@@ -230,8 +230,8 @@ def move_following(
         delta = new_local_start - head_planned  # the domain shifts every planned time by this
         first = min(new_local_start.date(), series[position].local_start.date())
         last = max(r.local_start for r in moving).date() + timedelta(days=max(delta.days, 0) + 62)
-        calendar = build_calendar(session, clinic, first, last)
-        existing = existing_bookings(session, tz, first, last, exclude_ids=ids)
+        calendar = build_calendar(tx, clinic, first, last)
+        existing = existing_bookings(tx, tz, first, last, exclude_ids=ids)
         moved = engine.move_following(
             course, position, new_local_start, calendar, engine.BookingsAvailability(existing, tz)
         )
@@ -250,16 +250,16 @@ def move_following(
             new_local = v.start.replace(tzinfo=None)
             if new_local != r.local_start:
                 r.planned_local_start = v.planned
-                _move_row(session, actor, r, new_local, v.reason or HAND_MOVE, tz)
-        session.flush()
-        return entries_for_ids(session, ids)
+                _move_row(tx, actor, r, new_local, v.reason or HAND_MOVE, tz)
+        tx.flush()
+        return entries_for_ids(tx, ids)
 
 
 def appointment_now(database: Database, actor: Actor, appointment_id: int) -> CalendarEntry:
     """One appointment as the calendar shows it (reload after a conflict)."""
     require(actor, Permission.VIEW_SCHEDULE)
-    with database.read() as session:
-        found = entries_for_ids(session, [appointment_id])
+    with database.read() as tx:
+        found = entries_for_ids(tx, [appointment_id])
         if not found:
             raise NotFoundError(f"There is no appointment no. {appointment_id}.")
         return found[0]

@@ -43,7 +43,7 @@ def _digest(event: AuditEvent) -> str:
 
 
 def record(
-    session: Session,
+    tx: Session,
     actor: Actor | None,
     action: str,
     entity: str,
@@ -58,9 +58,9 @@ def record(
     never chain onto the same previous event. (SQLite writers are already serialised by
     ``BEGIN IMMEDIATE``.)
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    previous = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    if tx.get_bind().dialect.name == "postgresql":
+        tx.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    previous = tx.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         occurred_at=utcnow(),
         user_id=actor.user_id if actor else None,
@@ -72,8 +72,8 @@ def record(
         prev_hash=previous or GENESIS_HASH,
     )
     event.hash = _digest(event)
-    session.add(event)
-    session.flush()
+    tx.add(event)
+    tx.flush()
     return event
 
 
@@ -87,10 +87,10 @@ class ChainReport:
         return self.first_broken_id is None
 
 
-def verify_chain(session: Session) -> ChainReport:
+def verify_chain(tx: Session) -> ChainReport:
     expected_prev = GENESIS_HASH
     checked = 0
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
+    for event in tx.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
         checked += 1
         if event.prev_hash != expected_prev or _digest(event) != event.hash:
             return ChainReport(checked, event.id)
@@ -139,15 +139,15 @@ def list_events(
         query = query.where(AuditEvent.occurred_at >= since)
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
-    with database.read() as session:
+    with database.read() as tx:
         return [
             AuditRow(e.id, e.occurred_at, name or "(system)", e.action, e.entity, e.entity_id, e.patient_id,
                      dict(e.detail))
-            for e, name in session.execute(query)
+            for e, name in tx.execute(query)
         ]
 
 
 def verify(database: Database, actor: Actor) -> ChainReport:
     require(actor, Permission.VIEW_AUDIT)
-    with database.read() as session:
-        return verify_chain(session)
+    with database.read() as tx:
+        return verify_chain(tx)

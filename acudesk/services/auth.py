@@ -49,29 +49,29 @@ def sign_in(database: Database, username: str, password: str, *, now: datetime |
     """Check the password and return the signed-in user, or raise ``AuthenticationError``."""
     now = now or utcnow()
     refusal: str | None = None
-    with database.write() as session:
-        user = session.scalar(select(User).where(User.username == username.strip()))
+    with database.write() as tx:
+        user = tx.scalar(select(User).where(User.username == username.strip()))
         if user is None or not user.active or not user.password_hash:
-            audit.record(session, None, "login_failed", "user", detail={"reason": "unknown or inactive user"})
+            audit.record(tx, None, "login_failed", "user", detail={"reason": "unknown or inactive user"})
             refusal = "The user name or password is not right."
         elif user.locked_until is not None and user.locked_until > now:
-            audit.record(session, None, "login_failed", "user", user.id, detail={"reason": "locked"})
+            audit.record(tx, None, "login_failed", "user", user.id, detail={"reason": "locked"})
             refusal = _locked_message(user.locked_until)
         elif not verify_password(user.password_hash, password):
             user.failed_logins += 1
-            audit.record(session, None, "login_failed", "user", user.id,
+            audit.record(tx, None, "login_failed", "user", user.id,
                          detail={"reason": "wrong password", "attempt": user.failed_logins})
             refusal = "The user name or password is not right."
             if user.failed_logins >= MAX_FAILED_SIGN_INS:
                 user.locked_until = now + LOCKOUT
                 user.failed_logins = 0
-                audit.record(session, None, "lockout", "user", user.id)
+                audit.record(tx, None, "lockout", "user", user.id)
                 refusal = _locked_message(user.locked_until)
         else:
             user.failed_logins = 0
             user.locked_until = None
             actor = actor_from_user(user)
-            audit.record(session, actor, "login", "user", user.id)
+            audit.record(tx, actor, "login", "user", user.id)
             return actor
     raise AuthenticationError(refusal)
 
@@ -89,34 +89,34 @@ def unlock(database: Database, actor: Actor, password: str) -> Actor:
 
 def change_password(database: Database, actor: Actor, old_password: str, new_password: str) -> None:
     _check_new_password(new_password)
-    with database.write() as session:
-        user = session.get(User, actor.user_id)
+    with database.write() as tx:
+        user = tx.get(User, actor.user_id)
         if user is None or not user.password_hash or not verify_password(user.password_hash, old_password):
             raise AuthenticationError("The current password is not right; nothing was changed.")
         user.password_hash = hash_password(new_password)
-        audit.record(session, actor, "change_password", "user", user.id)
+        audit.record(tx, actor, "change_password", "user", user.id)
 
 
 def reset_password(database: Database, actor: Actor, user_id: int, new_password: str) -> None:
     """An administrator sets a new password for a colleague and lifts any lock-out."""
     require(actor, Permission.MANAGE_USERS)
     _check_new_password(new_password)
-    with database.write() as session:
-        user = session.get(User, user_id)
+    with database.write() as tx:
+        user = tx.get(User, user_id)
         if user is None:
             raise NotFoundError(f"There is no user no. {user_id}.")
         user.password_hash = hash_password(new_password)
         user.failed_logins = 0
         user.locked_until = None
-        audit.record(session, actor, "reset_password", "user", user.id)
+        audit.record(tx, actor, "reset_password", "user", user.id)
 
 
 def list_users(database: Database, actor: Actor) -> list[UserInfo]:
     require(actor, Permission.MANAGE_USERS)
-    with database.read() as session:
+    with database.read() as tx:
         return [
             UserInfo(u.id, u.username, u.display_name, u.role_names, u.active, u.locked_until)
-            for u in session.scalars(select(User).order_by(User.display_name))
+            for u in tx.scalars(select(User).order_by(User.display_name))
         ]
 
 
@@ -129,11 +129,11 @@ def create_user(
         raise ValidationError("Enter a user name and a display name.", field="username")
     if not roles:
         raise ValidationError("Give the user at least one role.", field="roles")
-    with database.write() as session:
-        if session.scalar(select(User.id).where(User.username == username.strip())) is not None:
+    with database.write() as tx:
+        if tx.scalar(select(User.id).where(User.username == username.strip())) is not None:
             raise ValidationError(f"The user name '{username.strip()}' is taken.", field="username")
-        user = add_user(session, username.strip(), display_name.strip(), roles, password=password)
-        audit.record(session, actor, "create", "user", user.id, detail={"roles": sorted(roles)})
+        user = add_user(tx, username.strip(), display_name.strip(), roles, password=password)
+        audit.record(tx, actor, "create", "user", user.id, detail={"roles": sorted(roles)})
         return UserInfo(user.id, user.username, user.display_name, user.role_names, True, None)
 
 
@@ -142,12 +142,12 @@ def set_roles(database: Database, actor: Actor, user_id: int, roles: tuple[str, 
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         raise ValidationError("Choose one or more of: " + ", ".join(ROLES) + ".", field="roles")
-    with database.write() as session:
-        user = session.get(User, user_id)
+    with database.write() as tx:
+        user = tx.get(User, user_id)
         if user is None:
             raise NotFoundError(f"There is no user no. {user_id}.")
         user.roles = [UserRole(role=role) for role in roles]
-        audit.record(session, actor, "set_roles", "user", user.id, detail={"roles": sorted(roles)})
+        audit.record(tx, actor, "set_roles", "user", user.id, detail={"roles": sorted(roles)})
 
 
 def set_active(database: Database, actor: Actor, user_id: int, active: bool) -> None:
@@ -155,9 +155,9 @@ def set_active(database: Database, actor: Actor, user_id: int, active: bool) -> 
     require(actor, Permission.MANAGE_USERS)
     if user_id == actor.user_id and not active:
         raise ValidationError("You cannot deactivate your own account.")
-    with database.write() as session:
-        user = session.get(User, user_id)
+    with database.write() as tx:
+        user = tx.get(User, user_id)
         if user is None:
             raise NotFoundError(f"There is no user no. {user_id}.")
         user.active = active
-        audit.record(session, actor, "activate" if active else "deactivate", "user", user.id)
+        audit.record(tx, actor, "activate" if active else "deactivate", "user", user.id)

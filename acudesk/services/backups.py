@@ -90,8 +90,8 @@ def changed_since(database: Database, backup: BackupInfo | None) -> bool:
     if backup is None:
         return True
     last_id = _last_audit_id_in(backup.path)
-    with database.read() as session:
-        newer = session.scalar(
+    with database.read() as tx:
+        newer = tx.scalar(
             select(func.count(AuditEvent.id)).where(AuditEvent.id > last_id, AuditEvent.action != "backup")
         )
     return bool(newer)
@@ -122,8 +122,8 @@ def automatic_backup(
     if destination.exists():
         return None
     backup_sqlite(source, destination)
-    with database.write() as session:
-        audit.record(session, actor, "backup", "database", detail={"file": destination.name, "automatic": True})
+    with database.write() as tx:
+        audit.record(tx, actor, "backup", "database", detail={"file": destination.name, "automatic": True})
     prune(folder, policy)
     log.info("Automatic backup written (%s)", destination.name)
     return destination
@@ -201,13 +201,13 @@ def _restore(backup: Path, target: Path, actor: Actor | None) -> Path | None:
     restored = Database.open(target)
     detail: dict[str, object] = {"from": backup.name, "previous_file_kept_as": aside.name if aside else None}
     try:
-        with restored.write() as session:
+        with restored.write() as tx:
             if actor is None:
                 detail["damaged"] = True
-            elif session.scalar(select(User.id).where(User.id == actor.user_id)) is None:
+            elif tx.scalar(select(User.id).where(User.id == actor.user_id)) is None:
                 # an account created after this backup was taken: keep the name, not a dangling user id
                 detail["restored_by"], actor = actor.username, None
-            audit.record(session, actor, "restore", "database", detail=detail)
+            audit.record(tx, actor, "restore", "database", detail=detail)
     finally:
         restored.dispose()
     log.info("Database restored from a backup")

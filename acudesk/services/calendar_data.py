@@ -109,8 +109,8 @@ def _entry(row: Any) -> CalendarEntry:
     )
 
 
-def entries_for_ids(session: Session, ids: Sequence[int]) -> list[CalendarEntry]:
-    rows = session.execute(_statement().where(Appointment.id.in_(list(ids))).order_by(Appointment.start_utc))
+def entries_for_ids(tx: Session, ids: Sequence[int]) -> list[CalendarEntry]:
+    rows = tx.execute(_statement().where(Appointment.id.in_(list(ids))).order_by(Appointment.start_utc))
     return [_entry(row) for row in rows]
 
 
@@ -121,10 +121,10 @@ def _local(value: datetime | date, tz: Any) -> date:
 
 
 def _between(
-    session: Session, first: date, last: date, practitioner_id: int | None, room_id: int | None,
+    tx: Session, first: date, last: date, practitioner_id: int | None, room_id: int | None,
     include_cancelled: bool,
 ) -> list[CalendarEntry]:
-    tz = zone_of(clinic_row(session))
+    tz = zone_of(clinic_row(tx))
     begin, end = local_range_utc(first, last, tz)
     statement = _statement().where(Appointment.start_utc >= begin, Appointment.start_utc < end)
     if practitioner_id is not None:
@@ -133,7 +133,7 @@ def _between(
         statement = statement.where(Appointment.room_id == room_id)
     if not include_cancelled:
         statement = statement.where(Appointment.status != "cancelled")
-    return [_entry(row) for row in session.execute(statement.order_by(Appointment.start_utc, Appointment.id))]
+    return [_entry(row) for row in tx.execute(statement.order_by(Appointment.start_utc, Appointment.id))]
 
 
 def appointments_between(
@@ -151,9 +151,9 @@ def appointments_between(
     Naive datetimes are clinic wall-clock times; aware ones are converted to the clinic's zone.
     """
     require(actor, Permission.VIEW_SCHEDULE)
-    with database.read() as session:
-        tz = zone_of(clinic_row(session))
-        return _between(session, _local(start, tz), _local(end, tz), practitioner_id, room_id, include_cancelled)
+    with database.read() as tx:
+        tz = zone_of(clinic_row(tx))
+        return _between(tx, _local(start, tz), _local(end, tz), practitioner_id, room_id, include_cancelled)
 
 
 def calendar_range(
@@ -166,9 +166,9 @@ def calendar_range(
 ) -> CalendarRange:
     """A week or day view's data: the entries and the closed days (leave only when a practitioner is given)."""
     require(actor, Permission.VIEW_SCHEDULE)
-    with database.read() as session:
-        clinic = clinic_row(session)
-        calendar = build_calendar(session, clinic, first, last)
+    with database.read() as tx:
+        clinic = clinic_row(tx)
+        calendar = build_calendar(tx, clinic, first, last)
         closed = {}
         day = first
         while day <= last:
@@ -176,7 +176,7 @@ def calendar_range(
             if reason:
                 closed[day] = reason
             day += timedelta(days=1)
-        entries = _between(session, first, last, practitioner_id, room_id, True)
+        entries = _between(tx, first, last, practitioner_id, room_id, True)
         return CalendarRange(first, last, tuple(entries), closed, dict(calendar.hours.spans))
 
 
@@ -186,10 +186,10 @@ def todays_list(
     """The front desk's list for ``day`` (default today): everyone not cancelled, late ones flagged."""
     require(actor, Permission.VIEW_SCHEDULE)
     now = now or datetime.now(UTC)
-    with database.read() as session:
-        tz = zone_of(clinic_row(session))
+    with database.read() as tx:
+        tz = zone_of(clinic_row(tx))
         day = day or now.astimezone(tz).date()
-        entries = _between(session, day, day, None, None, False)
+        entries = _between(tx, day, day, None, None, False)
     return [TodayEntry(e, is_late(e, now)) for e in entries]
 
 
@@ -201,12 +201,12 @@ def is_late(entry: CalendarEntry, now: datetime) -> bool:
 def resources(database: Database, actor: Actor) -> Resources:
     """Active practitioners and rooms, for the calendar's selectors and the booking dialog."""
     require(actor, Permission.VIEW_SCHEDULE)
-    with database.read() as session:
-        people = session.execute(
+    with database.read() as tx:
+        people = tx.execute(
             select(User.id, User.display_name)
             .join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == PRACTITIONER, User.active.is_(True))
             .order_by(User.display_name)
         )
-        rooms = session.execute(select(Room.id, Room.name).where(Room.active.is_(True)).order_by(Room.name))
+        rooms = tx.execute(select(Room.id, Room.name).where(Room.active.is_(True)).order_by(Room.name))
         return Resources(tuple(Resource(*r) for r in people), tuple(Resource(*r) for r in rooms))

@@ -60,37 +60,37 @@ class ClinicInfo:
 NO_CLINIC = "This database has no clinic yet; run the first-time set-up."
 
 
-def _clinic(session: Session) -> Clinic:
-    clinic = session.scalar(select(Clinic).order_by(Clinic.id).limit(1))
+def _clinic(tx: Session) -> Clinic:
+    clinic = tx.scalar(select(Clinic).order_by(Clinic.id).limit(1))
     if clinic is None:
         raise NotFoundError(NO_CLINIC)
     return clinic
 
 
-def clinic_country(session: Session) -> str:
+def clinic_country(tx: Session) -> str:
     """The clinic's country code (one column: the patient search asks on every keystroke)."""
-    country = session.scalar(select(Clinic.country).order_by(Clinic.id).limit(1))
+    country = tx.scalar(select(Clinic.country).order_by(Clinic.id).limit(1))
     if country is None:
         raise NotFoundError(NO_CLINIC)
     return country
 
 
-def clinic_zone(session: Session) -> ZoneInfo:
-    return ZoneInfo(_clinic(session).timezone)
+def clinic_zone(tx: Session) -> ZoneInfo:
+    return ZoneInfo(_clinic(tx).timezone)
 
 
-def clinic_today(session: Session) -> date:
-    return datetime.now(clinic_zone(session)).date()
+def clinic_today(tx: Session) -> date:
+    return datetime.now(clinic_zone(tx)).date()
 
 
 def needs_setup(database: Database) -> bool:
-    with database.read() as session:
-        return session.scalar(select(Clinic.id).limit(1)) is None
+    with database.read() as tx:
+        return tx.scalar(select(Clinic.id).limit(1)) is None
 
 
 def get_clinic(database: Database) -> ClinicInfo:
-    with database.read() as session:
-        c = _clinic(session)
+    with database.read() as tx:
+        c = _clinic(tx)
         return ClinicInfo(
             c.id, c.name, c.address, c.phone, c.email, c.timezone, c.country, c.subdivision,
             c.currency, dict(c.opening_hours),
@@ -128,10 +128,10 @@ def validate_setup(setup: ClinicSetup) -> None:
 def create_clinic(database: Database, setup: ClinicSetup) -> Actor:
     """First run: the clinic, its rooms and visit types, and the first user (admin + practitioner)."""
     validate_setup(setup)
-    with database.write() as session:
-        if session.scalar(select(Clinic.id).limit(1)) is not None:
+    with database.write() as tx:
+        if tx.scalar(select(Clinic.id).limit(1)) is not None:
             raise ValidationError("This database already has a clinic.")
-        session.add(
+        tx.add(
             Clinic(
                 name=setup.clinic_name.strip(), address=setup.address, phone=setup.phone,
                 email=setup.email, timezone=setup.timezone, country=setup.country.upper(),
@@ -139,19 +139,19 @@ def create_clinic(database: Database, setup: ClinicSetup) -> Actor:
             )
         )
         for name in setup.rooms:
-            session.add(Room(name=name))
+            tx.add(Room(name=name))
         for code, name, minutes, changeover, fee in DEFAULT_VISIT_TYPES:
-            session.add(VisitType(code=code, name=name, duration_minutes=minutes,
+            tx.add(VisitType(code=code, name=name, duration_minutes=minutes,
                                   changeover_minutes=changeover, fee_minor=fee))
-        user = add_user(session, setup.admin_username.strip(), setup.admin_display_name.strip(),
+        user = add_user(tx, setup.admin_username.strip(), setup.admin_display_name.strip(),
                         (ADMINISTRATOR, PRACTITIONER), password=setup.admin_password)
         actor = actor_from_user(user)
-        audit.record(session, actor, "setup", "clinic")
+        audit.record(tx, actor, "setup", "clinic")
         return actor
 
 
 def add_user(
-    session: Session, username: str, display_name: str, roles: tuple[str, ...], *, password: str | None
+    tx: Session, username: str, display_name: str, roles: tuple[str, ...], *, password: str | None
 ) -> User:
     unknown = set(roles) - set(ROLES)
     if unknown:
@@ -161,8 +161,8 @@ def add_user(
         password_hash=hash_password(password) if password else None,
         roles=[UserRole(role=role) for role in roles],
     )
-    session.add(user)
-    session.flush()
+    tx.add(user)
+    tx.flush()
     return user
 
 
@@ -172,8 +172,8 @@ def actor_from_user(user: User) -> Actor:
 
 def default_actor(database: Database) -> Actor:
     """The first active administrator. Used until sign-in arrives (see docs/architecture.md)."""
-    with database.read() as session:
-        users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+    with database.read() as tx:
+        users = tx.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
         for user in users:
             if ADMINISTRATOR in user.role_names:
                 return actor_from_user(user)
@@ -181,8 +181,8 @@ def default_actor(database: Database) -> Actor:
 
 
 def actor_for(database: Database, username: str) -> Actor:
-    with database.read() as session:
-        user = session.scalar(select(User).where(User.username == username))
+    with database.read() as tx:
+        user = tx.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             raise NotFoundError(f"There is no active user '{username}'.")
         return actor_from_user(user)
@@ -196,8 +196,8 @@ def idle_lock_minutes(database: Database) -> float:
     """Minutes without input before the screen locks (setting ``idle_lock_minutes``, default 10)."""
     from acudesk.persistence.models import Setting
 
-    with database.read() as session:
-        setting = session.get(Setting, IDLE_LOCK_SETTING)
+    with database.read() as tx:
+        setting = tx.get(Setting, IDLE_LOCK_SETTING)
     try:
         minutes = float(setting.value["minutes"]) if setting else DEFAULT_IDLE_LOCK_MINUTES
     except (KeyError, TypeError, ValueError):
@@ -212,8 +212,8 @@ def set_idle_lock_minutes(database: Database, actor: Actor, minutes: float) -> N
     require(actor, Permission.MANAGE_CLINIC)
     if not 1 <= minutes <= 120:
         raise ValidationError("The idle lock must be between 1 and 120 minutes.", field="idle_lock_minutes")
-    with database.write() as session:
-        setting = session.get(Setting, IDLE_LOCK_SETTING) or Setting(key=IDLE_LOCK_SETTING)
+    with database.write() as tx:
+        setting = tx.get(Setting, IDLE_LOCK_SETTING) or Setting(key=IDLE_LOCK_SETTING)
         setting.value = {"minutes": minutes}
-        session.add(setting)
-        audit.record(session, actor, "update", "setting", detail={"key": IDLE_LOCK_SETTING})
+        tx.add(setting)
+        audit.record(tx, actor, "update", "setting", detail={"key": IDLE_LOCK_SETTING})

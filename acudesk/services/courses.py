@@ -117,25 +117,25 @@ def _parsed(pattern: str | engine.CoursePattern) -> engine.CoursePattern:
     return engine.parse_pattern(pattern) if isinstance(pattern, str) else pattern
 
 
-def _check_people(session: Session, request: BookingRequest) -> None:
-    patient = session.get(Patient, request.patient_id)
+def _check_people(tx: Session, request: BookingRequest) -> None:
+    patient = tx.get(Patient, request.patient_id)
     if patient is None:
         raise NotFoundError(f"There is no patient no. {request.patient_id}.")
     if patient.archived:
         raise ValidationError("This patient is archived; restore them before booking.", field="patient")
-    practitioner = session.get(User, request.practitioner_id)
+    practitioner = tx.get(User, request.practitioner_id)
     if practitioner is None or not practitioner.active or PRACTITIONER not in practitioner.role_names:
         raise ValidationError("Choose an active practitioner.", field="practitioner")
     if request.room_id is not None:
-        room = session.get(Room, request.room_id)
+        room = tx.get(Room, request.room_id)
         if room is None or not room.active:
             raise ValidationError("Choose a room that is in use.", field="room")
 
 
-def _plan_for(session: Session, request: BookingRequest) -> TreatmentPlan | None:
+def _plan_for(tx: Session, request: BookingRequest) -> TreatmentPlan | None:
     if request.plan_id is None:
         return None
-    plan = session.get(TreatmentPlan, request.plan_id)
+    plan = tx.get(TreatmentPlan, request.plan_id)
     if plan is None or plan.patient_id != request.patient_id:
         raise NotFoundError(f"This patient has no treatment plan no. {request.plan_id}.")
     return plan
@@ -151,15 +151,15 @@ class _Scheduled:
 
 
 def _schedule(
-    session: Session, request: BookingRequest, pattern: engine.CoursePattern, through: date | None = None
+    tx: Session, request: BookingRequest, pattern: engine.CoursePattern, through: date | None = None
 ) -> _Scheduled:
     """Check the request and place the course; the calendar is loaded at least ``through`` that day."""
     check_total(pattern.total)
-    _check_people(session, request)
-    _plan_for(session, request)
-    clinic = clinic_row(session)
+    _check_people(tx, request)
+    _plan_for(tx, request)
+    clinic = clinic_row(tx)
     tz = zone_of(clinic)
-    types = visit_types(session)
+    types = visit_types(tx)
     start = request.start
     course_request = engine.CourseRequest(
         start=start, pattern=pattern, tz=tz, practitioner_id=request.practitioner_id, room_id=request.room_id,
@@ -167,7 +167,7 @@ def _schedule(
         follow_up_type=types.follow_up,
     )
     first_end = start + course_request.first_type.duration
-    hours = build_calendar(session, clinic, start.date(), start.date()).hours
+    hours = build_calendar(tx, clinic, start.date(), start.date()).hours
     if hours.is_open_day(start.weekday()) and not hours.fits(start, first_end):
         raise ValidationError(
             f"{start:%H:%M}-{first_end:%H:%M} is outside the opening hours on {start:%A}s; "
@@ -176,7 +176,7 @@ def _schedule(
         )
     last = max(horizon(start, pattern), through or start.date())
     placed = place_among_bookings(
-        session, clinic, start.date(), last, (),
+        tx, clinic, start.date(), last, (),
         lambda calendar, existing: engine.schedule_course(
             course_request, calendar, engine.BookingsAvailability(existing, tz)
         ),
@@ -199,8 +199,8 @@ def preview_course(
     """Every visit the course would book, moved visits and conflicts flagged. Nothing is saved."""
     require(actor, Permission.VIEW_SCHEDULE)
     pattern = _parsed(request.pattern)
-    with database.read() as session:
-        placed = _schedule(session, request, pattern).placed
+    with database.read() as tx:
+        placed = _schedule(tx, request, pattern).placed
         return _preview(request, pattern, placed.course, placed, now)
 
 
@@ -232,8 +232,8 @@ def book_course(
     require(actor, Permission.EDIT_SCHEDULE)
     pattern = _parsed(request.pattern)
     shown = request.previewed
-    with database.write() as session:
-        scheduled = _schedule(session, request, pattern, through=shown[-1].local_start.date() if shown else None)
+    with database.write() as tx:
+        scheduled = _schedule(tx, request, pattern, through=shown[-1].local_start.date() if shown else None)
         placed = scheduled.placed
         preview = _preview(request, pattern, placed.course, placed, now)
         course = placed.course
@@ -242,9 +242,9 @@ def book_course(
             preview = _preview(request, pattern, course, placed, now)
         if not preview.ok:
             raise ScheduleConflictError(preview.conflicts)
-        plan = _plan_for(session, request)
+        plan = _plan_for(tx, request)
         if plan is not None:
-            active = session.scalar(
+            active = tx.scalar(
                 select(Appointment.id).where(Appointment.plan_id == plan.id,
                                              Appointment.status.in_(ACTIVE_STATUSES)).limit(1)
             )
@@ -253,7 +253,7 @@ def book_course(
                     "This treatment plan already has visits booked; re-plan them instead of booking a new course.",
                     field="plan",
                 )
-        writer = VisitWriter(session, actor, course.request, scheduled.types, scheduled.tz, request.plan_id)
+        writer = VisitWriter(tx, actor, course.request, scheduled.types, scheduled.tz, request.plan_id)
         if plan is not None:
             writer.store_pattern(plan, pattern)
         rows = [writer.save(v) for v in course.visits]
@@ -263,11 +263,11 @@ def book_course(
 def bookable_plan_id(database: Database, actor: Actor, patient_id: int) -> int | None:
     """The patient's newest draft or active plan with no visits booked yet (ids only), if any."""
     require(actor, Permission.VIEW_SCHEDULE)
-    with database.read() as session:
+    with database.read() as tx:
         busy = select(Appointment.plan_id).where(
             Appointment.plan_id.is_not(None), Appointment.status.in_(ACTIVE_STATUSES)
         )
-        return session.scalar(
+        return tx.scalar(
             select(TreatmentPlan.id)
             .where(TreatmentPlan.patient_id == patient_id, TreatmentPlan.status.in_(("draft", "active")),
                    TreatmentPlan.id.not_in(busy))
@@ -287,7 +287,7 @@ class Placed:
 
 
 def place_among_bookings(
-    session: Session,
+    tx: Session,
     clinic: Clinic,
     first: date,
     last: date,
@@ -300,8 +300,8 @@ def place_among_bookings(
     """
     tz = zone_of(clinic)
     while True:
-        calendar = build_calendar(session, clinic, first, last)
-        existing = existing_bookings(session, tz, first, last, exclude_ids=exclude_ids)
+        calendar = build_calendar(tx, clinic, first, last)
+        existing = existing_bookings(tx, tz, first, last, exclude_ids=exclude_ids)
         course = place(calendar, existing)
         last_day = course.visits[-1].day
         if last_day <= last:
@@ -348,7 +348,7 @@ def preview_rows(
 class VisitWriter:
     """Saves a course's visits and its plan's pattern in the open write transaction, each audited."""
 
-    session: Session
+    tx: Session
     actor: Actor
     request: engine.CourseRequest
     types: VisitTypes
@@ -366,10 +366,10 @@ class VisitWriter:
             planned_local_start=visit.planned, moved_from=visit.moved_from,
             move_reason=(visit.reason or visit.time_note or "")[:200], cancel_reason="", late_cancellation=False,
         )
-        self.session.add(row)
-        self.session.flush()
+        self.tx.add(row)
+        self.tx.flush()
         audit.record(
-            self.session, self.actor, "book", "appointment", row.id, patient_id=row.patient_id,
+            self.tx, self.actor, "book", "appointment", row.id, patient_id=row.patient_id,
             detail={
                 "local_start": local.isoformat(), "planned_local_start": visit.planned.isoformat(),
                 "course_visit_number": visit.index + 1, "plan_id": self.plan_id, "status": "booked",
@@ -383,8 +383,8 @@ class VisitWriter:
             CoursePhase(position=n, interval_unit=p.interval.unit, interval_count=p.interval.n, visits=p.count)
             for n, p in enumerate(pattern.phases)
         ]
-        self.session.flush()
+        self.tx.flush()
         audit.record(
-            self.session, self.actor, "update", "treatment_plan", plan.id, patient_id=plan.patient_id,
+            self.tx, self.actor, "update", "treatment_plan", plan.id, patient_id=plan.patient_id,
             detail={"fields": ["course_pattern"], "course_pattern": plan.course_pattern},
         )

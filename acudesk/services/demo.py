@@ -109,32 +109,32 @@ def build_demo_clinic(
     create_clinic(database, DEMO_SETUP)
     zone = ZoneInfo(DEMO_SETUP.timezone)
     today = today or datetime.now(zone).date()
-    with database.write() as session:
+    with database.write() as tx:
         from sqlalchemy import select
 
         from acudesk.persistence.models import Room, User
 
-        admin = session.scalars(select(User).where(User.username == DEMO_SETUP.admin_username)).one()
+        admin = tx.scalars(select(User).where(User.username == DEMO_SETUP.admin_username)).one()
         staff = [
             admin,
-            add_user(session, "ookafor", "Olu Okafor", (PRACTITIONER,), password=DEMO_PASSWORD),
-            add_user(session, "hsato", "Hana Sato", (PRACTITIONER,), password=DEMO_PASSWORD),
+            add_user(tx, "ookafor", "Olu Okafor", (PRACTITIONER,), password=DEMO_PASSWORD),
+            add_user(tx, "hsato", "Hana Sato", (PRACTITIONER,), password=DEMO_PASSWORD),
         ]
-        add_user(session, "jbrook", "Jess Brook", (RECEPTIONIST,), password=DEMO_PASSWORD)
-        rooms = list(session.scalars(select(Room.id)))
-        visit_types = {v.code: v for v in session.scalars(select(VisitType))}
+        add_user(tx, "jbrook", "Jess Brook", (RECEPTIONIST,), password=DEMO_PASSWORD)
+        rooms = list(tx.scalars(select(Room.id)))
+        visit_types = {v.code: v for v in tx.scalars(select(VisitType))}
         slots = _Slots(set())
         for number in range(patients):
             if number % 25 == 0:
                 report(5 + int(90 * number / patients), f"Registering patients ({number}/{patients})")
             patient = _patient(rng, number, today)
-            session.add(patient)
-            session.flush()
+            tx.add(patient)
+            tx.flush()
             if number % 7 == 6:  # some patients only registered, no intake yet
                 continue
             practitioner = staff[number % len(staff)]
-            _clinical_history(session, rng, patient, practitioner.id, rooms, visit_types, slots, today, zone)
-        audit.record(session, actor_from_user(admin), "demo-build", "clinic", detail={"patients": patients})
+            _clinical_history(tx, rng, patient, practitioner.id, rooms, visit_types, slots, today, zone)
+        audit.record(tx, actor_from_user(admin), "demo-build", "clinic", detail={"patients": patients})
         report(100, "Demo clinic ready")
         return actor_from_user(admin)
 
@@ -160,7 +160,7 @@ def _patient(rng: random.Random, number: int, today: date) -> Patient:
 
 
 def _clinical_history(
-    session: Session, rng: random.Random, patient: Patient, practitioner_id: int, rooms: list[int],
+    tx: Session, rng: random.Random, patient: Patient, practitioner_id: int, rooms: list[int],
     visit_types: dict[str, VisitType], slots: _Slots, today: date, zone: ZoneInfo,
 ) -> None:
     start = today + timedelta(days=rng.randrange(-84, 10))
@@ -174,8 +174,8 @@ def _clinical_history(
         signed_by_id=practitioner_id,
     )
     intake.content_digest = content_digest({"answers": intake_answers, "level": intake.triage_level})
-    session.add(intake)
-    session.flush()
+    tx.add(intake)
+    tx.flush()
     if triage.blocks_treatment:
         intake.referral_action = "Referred to the emergency department the same day; letter given."
         intake.referral_recorded_at = at
@@ -196,8 +196,8 @@ def _clinical_history(
             CoursePhase(position=2, interval_unit="month", interval_count=1, visits=2),
         ],
     )
-    session.add(plan)
-    session.flush()
+    tx.add(plan)
+    tx.flush()
     nrs = baseline
     hour = rng.randrange(9, 17)
     for visit_number, offset in enumerate(COURSE_OFFSETS, start=1):
@@ -216,7 +216,7 @@ def _clinical_history(
             start_utc=start_utc, duration_minutes=kind.duration_minutes, status="booked",
             planned_local_start=local_start,
         )
-        session.add(appointment)
+        tx.add(appointment)
         if local_start.date() >= today:
             continue
         roll = rng.random()
@@ -231,13 +231,13 @@ def _clinical_history(
         appointment.status = "completed"
         appointment.arrived_at = start_utc - timedelta(minutes=rng.randrange(0, 10))
         appointment.completed_at = start_utc + timedelta(minutes=kind.duration_minutes)
-        session.flush()
+        tx.flush()
         nrs = max(0, nrs - rng.choice((0, 1, 1, 2)))
-        _session_record(session, rng, patient, plan, appointment, practitioner_id, points, nrs, baseline)
+        _session_record(tx, rng, patient, plan, appointment, practitioner_id, points, nrs, baseline)
 
 
 def _session_record(
-    session: Session, rng: random.Random, patient: Patient, plan: TreatmentPlan, appointment: Appointment,
+    tx: Session, rng: random.Random, patient: Patient, plan: TreatmentPlan, appointment: Appointment,
     practitioner_id: int, points: tuple[tuple[str, str], ...], nrs: int, baseline: int,
 ) -> None:
     needles = sum(2 if side == "bilateral" else 1 for _code, side in points)
@@ -254,18 +254,18 @@ def _session_record(
         plan_note="Continue the course as planned.", status="draft",
         points=[SessionPoint(point_code=code, side=side, technique="manual") for code, side in points],
     )
-    session.add(record)
-    session.flush()
+    tx.add(record)
+    tx.flush()
     # Signed as the sessions service signs: digest of the content first, then the locking status.
     record.content_digest = content_digest(signed_session_content(record))
     record.status, record.signed_at, record.signed_by_id = "signed", appointment.completed_at, practitioner_id
-    session.flush()
-    session.add(OutcomeMeasurement(
+    tx.flush()
+    tx.add(OutcomeMeasurement(
         patient_id=patient.id, session_id=record.id, measure="NRS", answers={"score": before},
         score=before, recorded_at=appointment.start_utc, recorded_by_id=practitioner_id,
     ))
     if rng.random() < 0.04:
-        session.add(AdverseEvent(
+        tx.add(AdverseEvent(
             patient_id=patient.id, session_id=record.id, kind=rng.choice(("bruising", "drowsiness")),
             severity="mild", description="Noted at needle removal.", action_taken="Advice given.",
             occurred_at=appointment.start_utc, recorded_by_id=practitioner_id,

@@ -122,16 +122,16 @@ def export_document(
                                  appointment_id=appointment_id)
     _write_atomically(out, pdf)
     digest = hashlib.sha256(pdf).hexdigest()
-    with database.write() as session:
+    with database.write() as tx:
         document = ExportedDocument(patient_id=patient_id, kind=kind, created_by_id=actor.user_id,
                                     file_name=out.name[:255], sha256=digest, pages=pages)
-        session.add(document)
-        session.flush()
+        tx.add(document)
+        tx.flush()
         detail: dict[str, object] = {"kind": kind, "pages": pages, "sha256": digest}
         if day is not None:
             detail["day"] = day.isoformat()
         if appointment_id is not None:
             detail["appointment_id"] = appointment_id
-        audit.record(session, actor, "export", "document", document.id, patient_id=patient_id, detail=detail)
+        audit.record(tx, actor, "export", "document", document.id, patient_id=patient_id, detail=detail)
         document_id = document.id
     return ExportResult(out, kind, document_id, digest, pages, clock() - started)

@@ -46,8 +46,8 @@ CHARGED = ("arrived", "completed")
 # ----------------------------------------------------------------------------------------- helpers
 
 
-def _clinic(session: Session) -> tuple[m.ClinicDetails, ZoneInfo, str]:
-    clinic = session.scalar(select(Clinic).order_by(Clinic.id).limit(1))
+def _clinic(tx: Session) -> tuple[m.ClinicDetails, ZoneInfo, str]:
+    clinic = tx.scalar(select(Clinic).order_by(Clinic.id).limit(1))
     if clinic is None:
         raise NotFoundError("This database has no clinic yet; run the first-time set-up.")
     details = m.ClinicDetails(clinic.name, clinic.address, display_phone(clinic.phone, clinic.country) or clinic.phone,
@@ -55,8 +55,8 @@ def _clinic(session: Session) -> tuple[m.ClinicDetails, ZoneInfo, str]:
     return details, ZoneInfo(clinic.timezone), clinic.country
 
 
-def _patient(session: Session, patient_id: int, country: str) -> m.PatientDetails:
-    patient = session.get(Patient, patient_id)
+def _patient(tx: Session, patient_id: int, country: str) -> m.PatientDetails:
+    patient = tx.get(Patient, patient_id)
     if patient is None:
         raise NotFoundError(f"There is no patient no. {patient_id}.")
     return m.PatientDetails(
@@ -67,14 +67,14 @@ def _patient(session: Session, patient_id: int, country: str) -> m.PatientDetail
     )
 
 
-def _clinic_and_patient(session: Session, patient_id: int) -> tuple[m.ClinicDetails, ZoneInfo, m.PatientDetails]:
+def _clinic_and_patient(tx: Session, patient_id: int) -> tuple[m.ClinicDetails, ZoneInfo, m.PatientDetails]:
     """What every patient's document starts with: the clinic, its time zone and the patient."""
-    clinic, zone, country = _clinic(session)
-    return clinic, zone, _patient(session, patient_id, country)
+    clinic, zone, country = _clinic(tx)
+    return clinic, zone, _patient(tx, patient_id, country)
 
 
-def _practitioner(session: Session, user_id: int | None) -> m.Practitioner | None:
-    user = session.get(User, user_id) if user_id else None
+def _practitioner(tx: Session, user_id: int | None) -> m.Practitioner | None:
+    user = tx.get(User, user_id) if user_id else None
     return m.Practitioner(user.display_name, user.professional_registration) if user else None
 
 
@@ -82,8 +82,8 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
 
 
-def _latest_plan(session: Session, patient_id: int) -> TreatmentPlan | None:
-    plans = list(session.scalars(
+def _latest_plan(tx: Session, patient_id: int) -> TreatmentPlan | None:
+    plans = list(tx.scalars(
         select(TreatmentPlan).where(TreatmentPlan.patient_id == patient_id)
         .options(selectinload(TreatmentPlan.points), selectinload(TreatmentPlan.techniques))
         .order_by(TreatmentPlan.id.desc())
@@ -106,9 +106,9 @@ def _plan_points(plan: TreatmentPlan | None) -> tuple[m.PlanPointLine, ...]:
     return tuple(lines)
 
 
-def _upcoming_visits(session: Session, patient_id: int, zone: ZoneInfo) -> tuple[m.Visit, ...]:
+def _upcoming_visits(tx: Session, patient_id: int, zone: ZoneInfo) -> tuple[m.Visit, ...]:
     now_local = _local(datetime.now(UTC), zone)
-    rows = session.execute(
+    rows = tx.execute(
         select(Appointment.local_start, Appointment.duration_minutes, VisitType.name, User.display_name, Room.name,
                Appointment.status)
         .join(User, User.id == Appointment.practitioner_id)
@@ -122,8 +122,8 @@ def _upcoming_visits(session: Session, patient_id: int, zone: ZoneInfo) -> tuple
                  for start, minutes, kind, who, room, status in rows)
 
 
-def _latest_intake(session: Session, patient_id: int) -> Intake | None:
-    return session.scalar(select(Intake).where(Intake.patient_id == patient_id)
+def _latest_intake(tx: Session, patient_id: int) -> Intake | None:
+    return tx.scalar(select(Intake).where(Intake.patient_id == patient_id)
                           .order_by(Intake.recorded_at.desc(), Intake.id.desc()).limit(1))
 
 
@@ -143,10 +143,10 @@ def _findings(answers: dict) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _intake_summary(session: Session, intake: Intake, zone: ZoneInfo) -> m.IntakeSummary:
+def _intake_summary(tx: Session, intake: Intake, zone: ZoneInfo) -> m.IntakeSummary:
     reasons = tuple(m.TriageReason(r.get("rule", ""), r.get("text", ""), r.get("source", ""), r.get("level", ""),
                                    r.get("category", "")) for r in intake.triage_reasons or [])
-    recorder = _practitioner(session, intake.recorded_by_id)
+    recorder = _practitioner(tx, intake.recorded_by_id)
     return m.IntakeSummary(
         recorded_on=_local(intake.recorded_at, zone).date(), level=intake.triage_level, reasons=reasons,
         findings=_findings(intake.answers or {}), rules_version=intake.rules_version,
@@ -174,26 +174,26 @@ def _nrs_rule() -> str:
 def handout_data(database: Database, actor: Actor, patient_id: int | None = None) -> m.HandoutData:
     """The personal handout's content (or the general one when ``patient_id`` is None)."""
     require(actor, Permission.PRINT_HANDOUTS)
-    with database.read() as session:
-        clinic, zone, country = _clinic(session)
+    with database.read() as tx:
+        clinic, zone, country = _clinic(tx)
         today = datetime.now(zone).date()
         if patient_id is None:
             return m.HandoutData(clinic, None, printed_on=today)
-        patient = _patient(session, patient_id, country)
-        plan = _latest_plan(session, patient_id)
+        patient = _patient(tx, patient_id, country)
+        plan = _latest_plan(tx, patient_id)
         return m.HandoutData(
-            clinic, patient, _practitioner(session, plan.practitioner_id if plan else None),
-            plan.complaint if plan else "", _plan_points(plan), _upcoming_visits(session, patient_id, zone), today,
+            clinic, patient, _practitioner(tx, plan.practitioner_id if plan else None),
+            plan.complaint if plan else "", _plan_points(plan), _upcoming_visits(tx, patient_id, zone), today,
         )
 
 
 def care_summary_data(database: Database, actor: Actor, patient_id: int) -> m.CareSummaryData:
     require(actor, Permission.VIEW_CLINICAL)
-    with database.read() as session:
-        clinic, zone, patient = _clinic_and_patient(session, patient_id)
-        plan = _latest_plan(session, patient_id)
-        intake = _latest_intake(session, patient_id)
-        records = list(session.scalars(
+    with database.read() as tx:
+        clinic, zone, patient = _clinic_and_patient(tx, patient_id)
+        plan = _latest_plan(tx, patient_id)
+        intake = _latest_intake(tx, patient_id)
+        records = list(tx.scalars(
             select(SessionRecord).where(SessionRecord.patient_id == patient_id)
             .options(selectinload(SessionRecord.points)).order_by(SessionRecord.session_at, SessionRecord.id)
         ))
@@ -208,24 +208,24 @@ def care_summary_data(database: Database, actor: Actor, patient_id: int) -> m.Ca
         )
         outcomes = tuple(
             m.OutcomeLine(o.measure, _local(o.recorded_at, zone).date(), o.score, o.band)
-            for o in session.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id)
+            for o in tx.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id)
                                      .order_by(OutcomeMeasurement.recorded_at))
         )
         adverse = tuple(
             m.AdverseEventLine(_local(a.occurred_at, zone).date(), a.kind, a.severity, a.description, a.action_taken,
                                a.resolved_at is not None)
-            for a in session.scalars(select(AdverseEvent).where(AdverseEvent.patient_id == patient_id)
+            for a in tx.scalars(select(AdverseEvent).where(AdverseEvent.patient_id == patient_id)
                                      .order_by(AdverseEvent.occurred_at))
         )
         techniques = tuple(_technique(t.technique, t.parameters) for t in (plan.techniques if plan else []))
         return m.CareSummaryData(
             clinic=clinic, patient=patient,
-            practitioner=_practitioner(session, plan.practitioner_id if plan else actor.user_id),
+            practitioner=_practitioner(tx, plan.practitioner_id if plan else actor.user_id),
             complaint=plan.complaint if plan else "", goals=plan.goals if plan else "",
             course_pattern=plan.course_pattern if plan else "", baseline_nrs=plan.baseline_nrs if plan else None,
-            intake=_intake_summary(session, intake, zone) if intake else None, points=_plan_points(plan),
+            intake=_intake_summary(tx, intake, zone) if intake else None, points=_plan_points(plan),
             techniques=techniques, sessions=sessions, outcomes=outcomes, adverse_events=adverse,
-            next_visits=_upcoming_visits(session, patient_id, zone), printed_on=datetime.now(zone).date(),
+            next_visits=_upcoming_visits(tx, patient_id, zone), printed_on=datetime.now(zone).date(),
             meaningful_change_rule=_nrs_rule(),
         )
 
@@ -233,9 +233,9 @@ def care_summary_data(database: Database, actor: Actor, patient_id: int) -> m.Ca
 def referral_data(database: Database, actor: Actor, patient_id: int) -> m.ReferralData:
     """The letter's content; refuses (``ReferralNotNeededError``) unless the latest intake asks for referral."""
     require(actor, Permission.VIEW_CLINICAL)
-    with database.read() as session:
-        clinic, zone, patient = _clinic_and_patient(session, patient_id)
-        intake = _latest_intake(session, patient_id)
+    with database.read() as tx:
+        clinic, zone, patient = _clinic_and_patient(tx, patient_id)
+        intake = _latest_intake(tx, patient_id)
         if intake is None:
             raise NotFoundError(f"{patient.name} has no intake yet, so there is nothing to refer.")
         if intake.triage_level not in REFERRAL_LEVELS:
@@ -244,10 +244,10 @@ def referral_data(database: Database, actor: Actor, patient_id: int) -> m.Referr
                 f"{intake.triage_level.replace('_', ' ').lower()}, which does not call for medical referral.",
                 field="triage_level",
             )
-        plan = _latest_plan(session, patient_id)
+        plan = _latest_plan(tx, patient_id)
         return m.ReferralData(
-            clinic, patient, _practitioner(session, intake.signed_by_id or intake.recorded_by_id),
-            _intake_summary(session, intake, zone), plan.complaint if plan else "", datetime.now(zone).date(),
+            clinic, patient, _practitioner(tx, intake.signed_by_id or intake.recorded_by_id),
+            _intake_summary(tx, intake, zone), plan.complaint if plan else "", datetime.now(zone).date(),
         )
 
 
@@ -256,8 +256,8 @@ def receipt_data(
 ) -> m.ReceiptData:
     """A receipt for one visit (``appointment_id``) or a statement of every charged visit and payment."""
     require(actor, Permission.PRINT_HANDOUTS)
-    with database.read() as session:
-        clinic, zone, patient = _clinic_and_patient(session, patient_id)
+    with database.read() as tx:
+        clinic, zone, patient = _clinic_and_patient(tx, patient_id)
         query = (
             select(Appointment.id, Appointment.local_start, VisitType.name, VisitType.fee_minor, User.display_name,
                    User.professional_registration)
@@ -272,13 +272,13 @@ def receipt_data(
             payments = payments.where(Payment.appointment_id == appointment_id)
         else:
             query = query.where(Appointment.status.in_(CHARGED))
-        rows = list(session.execute(query))
+        rows = list(tx.execute(query))
         if appointment_id is not None and not rows:
             raise NotFoundError(f"Patient no. {patient_id} has no appointment no. {appointment_id}.")
         charges = tuple(m.ChargeLine(start, f"{kind or 'Appointment'} with {who}", fee or 0)
                         for _id, start, kind, fee, who, _reg in rows)
         paid = tuple(m.PaymentLine(_local(x.paid_at, zone), x.method, x.amount_minor, x.note)
-                     for x in session.scalars(payments))
+                     for x in tx.scalars(payments))
         today = datetime.now(zone).date()
         practitioners = {(who, reg) for *_rest, who, reg in rows}
         single = m.Practitioner(*practitioners.pop()) if len(practitioners) == 1 else None
@@ -292,11 +292,11 @@ def receipt_data(
 def day_list_data(database: Database, actor: Actor, day: date) -> m.DayListData:
     """Every appointment on ``day`` (clinic local time), grouped by practitioner, in one query."""
     require(actor, Permission.PRINT_HANDOUTS)
-    with database.read() as session:
-        clinic, zone, country = _clinic(session)
+    with database.read() as tx:
+        clinic, zone, country = _clinic(tx)
         start = datetime.combine(day, datetime.min.time())
         practitioner = aliased(User)
-        rows = session.execute(
+        rows = tx.execute(
             select(Appointment.local_start, Appointment.duration_minutes, Patient.given_name, Patient.family_name,
                    Patient.id, Patient.phone, VisitType.name, Room.name, Appointment.status,
                    Appointment.course_visit_number, practitioner.display_name)

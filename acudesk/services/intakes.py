@@ -89,18 +89,18 @@ def _digest(intake: Intake) -> str:
     return content_digest({"answers": intake.answers, "level": intake.triage_level})
 
 
-def _names(session: Session, intakes: Sequence[Intake]) -> dict[int, str]:
+def _names(tx: Session, intakes: Sequence[Intake]) -> dict[int, str]:
     """Display names of everyone who recorded or signed ``intakes``, in one query."""
     wanted = {i.recorded_by_id for i in intakes} | {i.signed_by_id for i in intakes if i.signed_by_id is not None}
     if not wanted:
         return {}
-    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+    return dict(tx.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
 
 
-def _record(session: Session, intake: Intake, names: Mapping[int, str] | None = None) -> IntakeRecord:
+def _record(tx: Session, intake: Intake, names: Mapping[int, str] | None = None) -> IntakeRecord:
     """``names`` from ``_names`` for a list of intakes; queried here for a single intake when not given."""
     if names is None:
-        names = _names(session, [intake])
+        names = _names(tx, [intake])
     reasons = tuple(
         TriageReasonRow(r.get("rule", ""), r.get("text", ""), r.get("level", ""), r.get("category", ""),
                         r.get("source", ""))
@@ -128,28 +128,28 @@ def _store_triage(intake: Intake, result: TriageResult) -> None:
     intake.triage_reasons = [r.as_json() for r in result.reasons]
 
 
-def _patient(session: Session, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id)
+def _patient(tx: Session, patient_id: int) -> Patient:
+    patient = tx.get(Patient, patient_id)
     if patient is None:
         raise NotFoundError(f"There is no patient no. {patient_id}.")
     return patient
 
 
-def _latest_signed(session: Session, patient_id: int) -> Intake | None:
-    return session.scalars(
+def _latest_signed(tx: Session, patient_id: int) -> Intake | None:
+    return tx.scalars(
         select(Intake).where(Intake.patient_id == patient_id, Intake.status == "signed")
         .order_by(Intake.signed_at.desc(), Intake.id.desc()).limit(1)
     ).first()
 
 
-def _load_draft(session: Session, intake_id: int, expected_version: int | None) -> Intake:
-    intake = load_for_change(session, Intake, intake_id, None, what="intake")
+def _load_draft(tx: Session, intake_id: int, expected_version: int | None) -> Intake:
+    intake = load_for_change(tx, Intake, intake_id, None, what="intake")
     if intake.status == "signed":
         raise ValidationError(
             "This intake is signed and cannot be changed. Start a new intake; it will supersede this one.",
             field="intake",
         )
-    return load_for_change(session, Intake, intake_id, expected_version, what="intake")
+    return load_for_change(tx, Intake, intake_id, expected_version, what="intake")
 
 
 def save_intake(
@@ -160,15 +160,15 @@ def save_intake(
     require(actor, Permission.EDIT_CLINICAL)
     parsed = parse_answers(answers, complete=sign)
     result = triage(parsed)
-    with database.write() as session:
-        _patient(session, patient_id)
+    with database.write() as tx:
+        _patient(tx, patient_id)
         if intake_id is None:
-            previous = _latest_signed(session, patient_id)
+            previous = _latest_signed(tx, patient_id)
             intake = Intake(patient_id=patient_id, recorded_by_id=actor.user_id, recorded_at=utcnow(),
                             supersedes_id=previous.id if previous else None, status="draft")
-            session.add(intake)
+            tx.add(intake)
         else:
-            intake = _load_draft(session, intake_id, expected_version)
+            intake = _load_draft(tx, intake_id, expected_version)
             if intake.patient_id != patient_id:
                 raise NotFoundError(f"Intake no. {intake_id} belongs to another patient.")
         intake.answers = dict(answers)
@@ -178,17 +178,17 @@ def save_intake(
             intake.signed_at = utcnow()
             intake.signed_by_id = actor.user_id
             intake.content_digest = _digest(intake)
-        session.flush()
-        audit.record(session, actor, "sign" if sign else ("create" if intake_id is None else "update"),
+        tx.flush()
+        audit.record(tx, actor, "sign" if sign else ("create" if intake_id is None else "update"),
                      "intake", intake.id, patient_id=patient_id, detail={"level": intake.triage_level})
-        return _record(session, intake)
+        return _record(tx, intake)
 
 
 def sign_intake(database: Database, actor: Actor, intake_id: int, *, expected_version: int) -> IntakeRecord:
     """Sign a saved draft as it stands (every required question must be answered)."""
     require(actor, Permission.EDIT_CLINICAL)
-    with database.read() as session:
-        intake = _load_draft(session, intake_id, expected_version)
+    with database.read() as tx:
+        intake = _load_draft(tx, intake_id, expected_version)
         patient_id, answers = intake.patient_id, dict(intake.answers)
     return save_intake(database, actor, patient_id, answers, intake_id=intake_id,
                        expected_version=expected_version, sign=True)
@@ -200,8 +200,8 @@ def record_referral(database: Database, actor: Actor, intake_id: int, action: st
     text = action.strip()
     if not text:
         raise ValidationError("Say what was done: referred where, when, and the outcome.", field="referral_action")
-    with database.write() as session:
-        intake = load_for_change(session, Intake, intake_id, None, what="intake")
+    with database.write() as tx:
+        intake = load_for_change(tx, Intake, intake_id, None, what="intake")
         if intake.status != "signed":
             raise ValidationError("Sign the intake before recording the referral.", field="referral_action")
         if intake.triage_level not in REFERRAL_LEVELS:
@@ -212,28 +212,28 @@ def record_referral(database: Database, actor: Actor, intake_id: int, action: st
         entry = f"{now:%Y-%m-%d %H:%M} UTC: {text}"
         intake.referral_action = f"{intake.referral_action}\n{entry}" if intake.referral_action else entry
         intake.referral_recorded_at = now
-        session.flush()
-        audit.record(session, actor, "record-referral", "intake", intake.id, patient_id=intake.patient_id)
-        return _record(session, intake)
+        tx.flush()
+        audit.record(tx, actor, "record-referral", "intake", intake.id, patient_id=intake.patient_id)
+        return _record(tx, intake)
 
 
 def list_intakes(database: Database, actor: Actor, patient_id: int) -> list[IntakeRecord]:
     """Every intake of the patient, newest first (drafts included)."""
     require(actor, Permission.VIEW_CLINICAL)
-    with database.write() as session:
-        _patient(session, patient_id)
-        rows = session.scalars(
+    with database.write() as tx:
+        _patient(tx, patient_id)
+        rows = tx.scalars(
             select(Intake).where(Intake.patient_id == patient_id).order_by(Intake.recorded_at.desc(), Intake.id.desc())
         ).all()
-        names = _names(session, rows)  # one query for every intake's recorder and signer
-        records = [_record(session, row, names) for row in rows]
-        audit.record(session, actor, "view", "intake", None, patient_id=patient_id, detail={"count": len(records)})
+        names = _names(tx, rows)  # one query for every intake's recorder and signer
+        records = [_record(tx, row, names) for row in rows]
+        audit.record(tx, actor, "view", "intake", None, patient_id=patient_id, detail={"count": len(records)})
         return records
 
 
-def gate_for(session: Session, patient_id: int) -> GateDecision:
+def gate_for(tx: Session, patient_id: int) -> GateDecision:
     """The treatment-stop decision from the patient's signed intakes (inside a caller's transaction)."""
-    rows = session.execute(
+    rows = tx.execute(
         select(Intake.id, Intake.triage_level, Intake.signed_at, Intake.referral_action)
         .where(Intake.patient_id == patient_id, Intake.status == "signed")
     ).all()
@@ -242,9 +242,9 @@ def gate_for(session: Session, patient_id: int) -> GateDecision:
 
 def treatment_gate_for(database: Database, actor: Actor, patient_id: int) -> GateDecision:
     require(actor, Permission.VIEW_CLINICAL)
-    with database.read() as session:
-        _patient(session, patient_id)
-        return gate_for(session, patient_id)
+    with database.read() as tx:
+        _patient(tx, patient_id)
+        return gate_for(tx, patient_id)
 
 
 def rescreen_advice(database: Database, actor: Actor, patient_id: int) -> tuple[str, ...]:
@@ -255,18 +255,18 @@ def rescreen_advice(database: Database, actor: Actor, patient_id: int) -> tuple[
     signed intake has no such flag.
     """
     require(actor, Permission.VIEW_CLINICAL)
-    with database.read() as session:
-        _patient(session, patient_id)
-        intake = _latest_signed(session, patient_id)
+    with database.read() as tx:
+        _patient(tx, patient_id)
+        intake = _latest_signed(tx, patient_id)
         answers = dict(intake.answers or {}) if intake is not None else None
     if answers is None:
         return ()
     return tuple(triage(parse_answers(answers, complete=False)).safety_netting)
 
 
-def latest_conditions(session: Session, patient_id: int) -> IntakeAnswers:
+def latest_conditions(tx: Session, patient_id: int) -> IntakeAnswers:
     """The answers of the latest signed intake, as the contraindication engine reads them."""
-    intake = _latest_signed(session, patient_id)
+    intake = _latest_signed(tx, patient_id)
     if intake is None:
         return IntakeAnswers({})
     return parse_answers(intake.answers or {}, complete=False)

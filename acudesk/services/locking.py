@@ -24,14 +24,14 @@ Row = TypeVar("Row", bound=_Versioned)
 
 
 def load_for_change(
-    session: Session, model: type[Row], row_id: int, expected_version: int | None, *, what: str,
+    tx: Session, model: type[Row], row_id: int, expected_version: int | None, *, what: str,
     conflict: str | None = None,
 ) -> Row:
     """The row to change, or ``NotFoundError``; ``ConflictError`` if it changed since it was shown.
 
     ``expected_version`` None skips the version check (for callers that just loaded the row).
     """
-    row: Any = session.get(model, row_id)
+    row: Any = tx.get(model, row_id)
     if row is None:
         raise NotFoundError(f"There is no {what} no. {row_id}.")
     if expected_version is not None and row.version != expected_version:

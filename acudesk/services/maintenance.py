@@ -104,10 +104,10 @@ def check_database(target: str | Path) -> CheckReport:
         revision = stored_revision(database)
         if revision is None:
             return CheckReport(integrity, None, SCHEMA_HEAD, 0, 0, None)
-        with database.read() as session:
-            patients = session.scalar(select(func.count(Patient.id))) or 0
-            chain = audit.verify_chain(session)
-            events = session.scalar(select(func.count(AuditEvent.id))) or 0
+        with database.read() as tx:
+            patients = tx.scalar(select(func.count(Patient.id))) or 0
+            chain = audit.verify_chain(tx)
+            events = tx.scalar(select(func.count(AuditEvent.id))) or 0
         return CheckReport(integrity, revision, SCHEMA_HEAD, patients, events, chain.first_broken_id)
     finally:
         database.dispose()
@@ -123,6 +123,6 @@ def backup_database(database: Database, actor: Actor, destination: Path) -> Path
             "see docs/multi-seat.md."
         )
     result = sqlite_backup.backup_sqlite(source, destination)
-    with database.write() as session:
-        audit.record(session, actor, "backup", "database", detail={"file": destination.name})
+    with database.write() as tx:
+        audit.record(tx, actor, "backup", "database", detail={"file": destination.name})
     return result

@@ -78,14 +78,14 @@ def record_outcome(
 ) -> Measurement:
     require(actor, Permission.EDIT_CLINICAL)
     value, band = score(measure, answers)
-    with database.write() as session:
-        if session.get(Patient, patient_id) is None:
+    with database.write() as tx:
+        if tx.get(Patient, patient_id) is None:
             raise NotFoundError(f"There is no patient no. {patient_id}.")
         row = OutcomeMeasurement(patient_id=patient_id, session_id=session_id, measure=measure,
                                  answers={"answers": answers}, score=value, band=band, recorded_by_id=actor.user_id)
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "create", "outcome_measurement", row.id, patient_id=patient_id,
+        tx.add(row)
+        tx.flush()
+        audit.record(tx, actor, "create", "outcome_measurement", row.id, patient_id=patient_id,
                      detail={"measure": measure})
         return Measurement(row.id, measure, value, band, row.recorded_at, session_id)
 
@@ -108,14 +108,14 @@ def meaningful_line(baseline: int) -> float:
     return max((s for s in range(0, 11) if improved(baseline, s, rules)), default=-1)
 
 
-def _plan(session: Session, patient_id: int) -> TreatmentPlan | None:
-    plans = session.scalars(select(TreatmentPlan).where(TreatmentPlan.patient_id == patient_id)
+def _plan(tx: Session, patient_id: int) -> TreatmentPlan | None:
+    plans = tx.scalars(select(TreatmentPlan).where(TreatmentPlan.patient_id == patient_id)
                             .order_by(TreatmentPlan.created_at.desc(), TreatmentPlan.id.desc())).all()
     return next((p for p in plans if p.status == "active"), plans[0] if plans else None)
 
 
-def _trend(session: Session, plan: TreatmentPlan) -> list[TrendPoint]:
-    rows = session.execute(select(SessionRecord.session_at, SessionRecord.nrs_before).where(
+def _trend(tx: Session, plan: TreatmentPlan) -> list[TrendPoint]:
+    rows = tx.execute(select(SessionRecord.session_at, SessionRecord.nrs_before).where(
         SessionRecord.plan_id == plan.id, SessionRecord.amends_id.is_(None), SessionRecord.status == "signed",
     ).order_by(SessionRecord.session_at, SessionRecord.id)).all()
     pattern = parse_pattern(plan.course_pattern) if plan.course_pattern else None
@@ -150,12 +150,12 @@ def _proposal(database: Database, actor: Actor, plan: _PlanInfo) -> str:
 def outcome_summary(database: Database, actor: Actor, patient_id: int) -> OutcomeSummary:
     """The NRS trend of the current plan, every measurement with its change, and the tapering proposal."""
     require(actor, Permission.VIEW_CLINICAL)
-    with database.write() as session:
-        if session.get(Patient, patient_id) is None:
+    with database.write() as tx:
+        if tx.get(Patient, patient_id) is None:
             raise NotFoundError(f"There is no patient no. {patient_id}.")
-        plan = _plan(session, patient_id)
-        trend = _trend(session, plan) if plan else []
-        rows = session.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id)
+        plan = _plan(tx, patient_id)
+        trend = _trend(tx, plan) if plan else []
+        rows = tx.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id)
                                .order_by(OutcomeMeasurement.recorded_at, OutcomeMeasurement.id)).all()
         first: dict[str, float] = {}
         measurements = []
@@ -164,7 +164,7 @@ def outcome_summary(database: Database, actor: Actor, patient_id: int) -> Outcom
             first.setdefault(row.measure, row.score)
             measurements.append(Measurement(row.id, row.measure, row.score, row.band, row.recorded_at,
                                             row.session_id, change))
-        audit.record(session, actor, "view", "outcome_measurement", None, patient_id=patient_id)
+        audit.record(tx, actor, "view", "outcome_measurement", None, patient_id=patient_id)
         info = _PlanInfo(plan.id, plan.course_pattern, plan.baseline_nrs) if plan else None
     baseline = info.baseline_nrs if info else None
     if baseline is None and trend:

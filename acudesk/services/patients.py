@@ -80,7 +80,7 @@ def _apply(patient: Patient, details: PatientDetails) -> list[str]:
     return changed
 
 
-def find_duplicates(session: Session, details: PatientDetails, *, exclude_id: int | None = None) -> list[int]:
+def find_duplicates(tx: Session, details: PatientDetails, *, exclude_id: int | None = None) -> list[int]:
     """Ids of patients with the same folded names and date of birth (archived included)."""
     query = select(Patient.id).where(
         Patient.family_key == fold(details.family_name),
@@ -89,7 +89,7 @@ def find_duplicates(session: Session, details: PatientDetails, *, exclude_id: in
     )
     if exclude_id is not None:
         query = query.where(Patient.id != exclude_id)
-    return list(session.scalars(query))
+    return list(tx.scalars(query))
 
 
 def register_patient(
@@ -97,9 +97,9 @@ def register_patient(
 ) -> PatientRecord:
     """Create a patient. A same-name, same-birthday patient raises ``DuplicateError`` unless confirmed."""
     require(actor, Permission.EDIT_PATIENTS)
-    with database.write() as session:
-        clean = validate_patient(details, today=clinic_today(session), country=clinic_country(session))
-        duplicates = find_duplicates(session, clean)
+    with database.write() as tx:
+        clean = validate_patient(details, today=clinic_today(tx), country=clinic_country(tx))
+        duplicates = find_duplicates(tx, clean)
         if duplicates and not confirm_duplicate:
             raise DuplicateError(
                 f"{clean.given_name} {clean.family_name}, born {clean.date_of_birth:%d %b %Y}, is already "
@@ -108,10 +108,10 @@ def register_patient(
             )
         patient = Patient(archived=False)
         _apply(patient, clean)
-        session.add(patient)
-        session.flush()
+        tx.add(patient)
+        tx.flush()
         audit.record(
-            session, actor, "create", "patient", patient.id, patient_id=patient.id,
+            tx, actor, "create", "patient", patient.id, patient_id=patient.id,
             detail={"confirmed_duplicate_of": duplicates} if duplicates else None,
         )
         return _record(patient)
@@ -119,16 +119,16 @@ def register_patient(
 
 def get_patient(database: Database, actor: Actor, patient_id: int) -> PatientRecord:
     require(actor, Permission.VIEW_PATIENTS)
-    with database.read() as session:
-        patient = session.get(Patient, patient_id)
+    with database.read() as tx:
+        patient = tx.get(Patient, patient_id)
         if patient is None:
             raise NotFoundError(f"There is no patient no. {patient_id}.")
         return _record(patient)
 
 
-def _load_for_change(session: Session, patient_id: int, expected_version: int) -> Patient:
+def _load_for_change(tx: Session, patient_id: int, expected_version: int) -> Patient:
     return load_for_change(
-        session, Patient, patient_id, expected_version, what="patient",
+        tx, Patient, patient_id, expected_version, what="patient",
         conflict="Someone else saved changes to this patient while you were editing. "
                  "Reload to see their changes; yours were not saved.",
     )
@@ -145,10 +145,10 @@ def update_patient(
 ) -> PatientRecord:
     """Save an edit made to the record loaded at ``expected_version`` (optimistic locking)."""
     require(actor, Permission.EDIT_PATIENTS)
-    with database.write() as session:
-        clean = validate_patient(details, today=clinic_today(session), country=clinic_country(session))
-        patient = _load_for_change(session, patient_id, expected_version)
-        duplicates = find_duplicates(session, clean, exclude_id=patient_id)
+    with database.write() as tx:
+        clean = validate_patient(details, today=clinic_today(tx), country=clinic_country(tx))
+        patient = _load_for_change(tx, patient_id, expected_version)
+        duplicates = find_duplicates(tx, clean, exclude_id=patient_id)
         if duplicates and not confirm_duplicate:
             raise DuplicateError(
                 f"Another patient (no. {duplicates[0]}) has the same name and date of birth. "
@@ -156,9 +156,9 @@ def update_patient(
             )
         changed = _apply(patient, clean)
         if changed:
-            session.flush()
+            tx.flush()
             audit.record(
-                session, actor, "update", "patient", patient.id, patient_id=patient.id,
+                tx, actor, "update", "patient", patient.id, patient_id=patient.id,
                 detail={"fields": changed},
             )
         return _record(patient)
@@ -169,14 +169,14 @@ def set_archived(
 ) -> PatientRecord:
     """Archive (hide from the default list) or restore a patient. Nothing is ever deleted."""
     require(actor, Permission.ARCHIVE_PATIENTS)
-    with database.write() as session:
-        patient = _load_for_change(session, patient_id, expected_version)
+    with database.write() as tx:
+        patient = _load_for_change(tx, patient_id, expected_version)
         if patient.archived != archived:
             patient.archived = archived
             patient.archived_at = utcnow() if archived else None
-            session.flush()
+            tx.flush()
             audit.record(
-                session, actor, "archive" if archived else "restore", "patient", patient.id,
+                tx, actor, "archive" if archived else "restore", "patient", patient.id,
                 patient_id=patient.id,
             )
         return _record(patient)
@@ -251,12 +251,12 @@ def search_patients(
     """The matching ids plus ``patient_rows`` for the first ``first_rows`` of them, in one read
     transaction: what the patient list runs on every keystroke."""
     require(actor, Permission.VIEW_PATIENTS)
-    with database.read() as session:
-        statement = _search_statement(parse_query(text, country=clinic_country(session)), include_archived)
+    with database.read() as tx:
+        statement = _search_statement(parse_query(text, country=clinic_country(tx)), include_archived)
         if limit is not None:
             statement = statement.limit(limit)
-        ids = list(session.scalars(statement).all())  # .all() fetches in one call, not row by row
-        return PatientSearch(ids, _rows(session, ids[:first_rows]))
+        ids = list(tx.scalars(statement).all())  # .all() fetches in one call, not row by row
+        return PatientSearch(ids, _rows(tx, ids[:first_rows]))
 
 
 def patient_rows(database: Database, actor: Actor, ids: Sequence[int]) -> list[PatientRow]:
@@ -264,14 +264,14 @@ def patient_rows(database: Database, actor: Actor, ids: Sequence[int]) -> list[P
     require(actor, Permission.VIEW_PATIENTS)
     if not ids:
         return []
-    with database.read() as session:
-        return _rows(session, ids)
+    with database.read() as tx:
+        return _rows(tx, ids)
 
 
-def _rows(session: Session, ids: Sequence[int]) -> list[PatientRow]:
+def _rows(tx: Session, ids: Sequence[int]) -> list[PatientRow]:
     if not ids:
         return []
-    result = session.execute(
+    result = tx.execute(
         select(
             Patient.id, Patient.family_name, Patient.given_name, Patient.date_of_birth, Patient.phone,
             Patient.archived,

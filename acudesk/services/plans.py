@@ -195,8 +195,8 @@ def _overrides(draft: PlanDraft, conditions: IntakeAnswers | Mapping[str, Any]) 
     return [{"item": v.item, "rule": v.rule} for v in safety_check(conditions, draft) if v.severity == "block"]
 
 
-def _patient(session: Session, patient_id: int) -> None:
-    if session.get(Patient, patient_id) is None:
+def _patient(tx: Session, patient_id: int) -> None:
+    if tx.get(Patient, patient_id) is None:
         raise NotFoundError(f"There is no patient no. {patient_id}.")
 
 
@@ -218,79 +218,79 @@ def save_plan(
 ) -> PlanRecord:
     """Create a draft plan, or save changes to a draft or active plan."""
     require(actor, Permission.EDIT_CLINICAL)
-    with database.write() as session:
-        _patient(session, patient_id)
-        conditions = latest_conditions(session, patient_id)
+    with database.write() as tx:
+        _patient(tx, patient_id)
+        conditions = latest_conditions(tx, patient_id)
         clean = validate_draft(draft, conditions)
         if plan_id is None:
-            intake_id = _latest_signed_intake_id(session, patient_id)
+            intake_id = _latest_signed_intake_id(tx, patient_id)
             intake_nrs = conditions.value("pain_nrs")
             if clean.baseline_nrs is None and isinstance(intake_nrs, int):
                 clean = replace(clean, baseline_nrs=intake_nrs)
             plan = TreatmentPlan(patient_id=patient_id, intake_id=intake_id, practitioner_id=actor.user_id,
                                  status="draft")
-            session.add(plan)
+            tx.add(plan)
         else:
-            plan = _load(session, plan_id, expected_version)
+            plan = _load(tx, plan_id, expected_version)
             if plan.patient_id != patient_id:
                 raise NotFoundError(f"Plan no. {plan_id} belongs to another patient.")
         _apply(plan, clean)
-        session.flush()
+        tx.flush()
         overrides = _overrides(clean, conditions)
-        audit.record(session, actor, "create" if plan_id is None else "update", "treatment_plan", plan.id,
+        audit.record(tx, actor, "create" if plan_id is None else "update", "treatment_plan", plan.id,
                      patient_id=patient_id, detail={"overrides": overrides} if overrides else None)
         return _record(plan)
 
 
-def _latest_signed_intake_id(session: Session, patient_id: int) -> int | None:
+def _latest_signed_intake_id(tx: Session, patient_id: int) -> int | None:
     from acudesk.persistence.models import Intake
 
-    return session.scalar(
+    return tx.scalar(
         select(Intake.id).where(Intake.patient_id == patient_id, Intake.status == "signed")
         .order_by(Intake.signed_at.desc(), Intake.id.desc()).limit(1)
     )
 
 
-def _load(session: Session, plan_id: int, expected_version: int | None) -> TreatmentPlan:
-    plan = load_for_change(session, TreatmentPlan, plan_id, None, what="treatment plan")
+def _load(tx: Session, plan_id: int, expected_version: int | None) -> TreatmentPlan:
+    plan = load_for_change(tx, TreatmentPlan, plan_id, None, what="treatment plan")
     if plan.status not in EDITABLE:
         raise ValidationError(f"This plan is {plan.status} and cannot be changed; start a new plan.", field="plan")
-    return load_for_change(session, TreatmentPlan, plan_id, expected_version, what="treatment plan")
+    return load_for_change(tx, TreatmentPlan, plan_id, expected_version, what="treatment plan")
 
 
 def activate_plan(database: Database, actor: Actor, plan_id: int, *, expected_version: int) -> PlanRecord:
     """Make the plan the patient's active plan (earlier active plans are completed)."""
     require(actor, Permission.EDIT_CLINICAL)
-    with database.write() as session:
-        plan = _load(session, plan_id, expected_version)
-        gate_for(session, plan.patient_id).require()
+    with database.write() as tx:
+        plan = _load(tx, plan_id, expected_version)
+        gate_for(tx, plan.patient_id).require()
         if not plan.points:
             raise ValidationError("Add at least one point before activating the plan.", field="points")
         record = _record(plan)
-        validate_draft(record.draft, latest_conditions(session, plan.patient_id))
-        for other in session.scalars(select(TreatmentPlan).where(
+        validate_draft(record.draft, latest_conditions(tx, plan.patient_id))
+        for other in tx.scalars(select(TreatmentPlan).where(
                 TreatmentPlan.patient_id == plan.patient_id, TreatmentPlan.status == "active",
                 TreatmentPlan.id != plan.id)):
             other.status = "completed"
         plan.status = "active"
         plan.activated_at = utcnow()
-        session.flush()
-        audit.record(session, actor, "activate", "treatment_plan", plan.id, patient_id=plan.patient_id)
+        tx.flush()
+        audit.record(tx, actor, "activate", "treatment_plan", plan.id, patient_id=plan.patient_id)
         return _record(plan)
 
 
 def list_plans(database: Database, actor: Actor, patient_id: int) -> list[PlanRecord]:
     """The patient's plans, newest first."""
     require(actor, Permission.VIEW_CLINICAL)
-    with database.write() as session:
-        _patient(session, patient_id)
+    with database.write() as tx:
+        _patient(tx, patient_id)
         # Points and techniques for every plan in one query each (not two lazy loads per plan).
-        plans = session.scalars(select(TreatmentPlan)
+        plans = tx.scalars(select(TreatmentPlan)
                                 .options(selectinload(TreatmentPlan.points), selectinload(TreatmentPlan.techniques))
                                 .where(TreatmentPlan.patient_id == patient_id)
                                 .order_by(TreatmentPlan.created_at.desc(), TreatmentPlan.id.desc())).all()
         records = [_record(p) for p in plans]
-        audit.record(session, actor, "view", "treatment_plan", None, patient_id=patient_id,
+        audit.record(tx, actor, "view", "treatment_plan", None, patient_id=patient_id,
                      detail={"count": len(records)})
         return records
 
@@ -317,10 +317,10 @@ class PlanContext:
 
 def plan_context(database: Database, actor: Actor, patient_id: int) -> PlanContext:
     require(actor, Permission.VIEW_CLINICAL)
-    with database.read() as session:
-        _patient(session, patient_id)
-        gate = gate_for(session, patient_id)
-        return PlanContext(latest_conditions(session, patient_id), gate.allowed, gate.message)
+    with database.read() as tx:
+        _patient(tx, patient_id)
+        gate = gate_for(tx, patient_id)
+        return PlanContext(latest_conditions(tx, patient_id), gate.allowed, gate.message)
 
 
 def needle_count(points: Sequence[PlannedPoint]) -> int:

@@ -57,10 +57,10 @@ class ReplanResult:
     course_pattern: str
 
 
-def _course_rows(session: Session, plan_id: int) -> dict[int, Appointment]:
+def _course_rows(tx: Session, plan_id: int) -> dict[int, Appointment]:
     """The plan's visits by number: the one that stands (not cancelled) wins over cancelled ones."""
     chosen: dict[int, Appointment] = {}
-    rows = session.scalars(
+    rows = tx.scalars(
         select(Appointment).where(Appointment.plan_id == plan_id, Appointment.course_visit_number.is_not(None))
         .order_by(Appointment.course_visit_number, Appointment.id)
     )
@@ -73,8 +73,8 @@ def _course_rows(session: Session, plan_id: int) -> dict[int, Appointment]:
     return chosen
 
 
-def _readings(session: Session, plan_id: int) -> list[engine.NrsReading]:
-    rows = session.execute(
+def _readings(tx: Session, plan_id: int) -> list[engine.NrsReading]:
+    rows = tx.execute(
         select(Appointment.course_visit_number, SessionRecord.nrs_before)
         .join(Appointment, Appointment.id == SessionRecord.appointment_id)
         .where(SessionRecord.plan_id == plan_id, SessionRecord.nrs_before.is_not(None),
@@ -108,17 +108,17 @@ class _Proposed:
     types: VisitTypes
 
 
-def _propose(session: Session, plan_id: int, now: datetime | None) -> _Proposed | None:
-    plan = session.get(TreatmentPlan, plan_id)
+def _propose(tx: Session, plan_id: int, now: datetime | None) -> _Proposed | None:
+    plan = tx.get(TreatmentPlan, plan_id)
     if plan is None:
         raise NotFoundError(f"There is no treatment plan no. {plan_id}.")
     pattern = _plan_pattern(plan)
-    rows = _course_rows(session, plan_id)
+    rows = _course_rows(tx, plan_id)
     held = [n for n, r in rows.items() if r.status in ("arrived", "completed")]
     if not held:
         return None
     state = engine.CourseState(pattern, last_held_visit=max(held) - 1, baseline=plan.baseline_nrs)
-    readings = _readings(session, plan_id)
+    readings = _readings(tx, plan_id)
     proposal = engine.propose_taper(state, readings) or engine.propose_relapse(state, readings)
     if proposal is None:
         return None
@@ -126,9 +126,9 @@ def _propose(session: Session, plan_id: int, now: datetime | None) -> _Proposed 
     missing = [n for n in range(1, keep + 1) if n not in rows]
     if missing:
         raise ValidationError(f"Visit {missing[0]} of this course is not in the calendar.", field="plan")
-    clinic = clinic_row(session)
+    clinic = clinic_row(tx)
     tz = zone_of(clinic)
-    types = visit_types(session)
+    types = visit_types(tx)
     last_row = rows[keep]
     first_row = rows[1]
     request = engine.CourseRequest(
@@ -149,7 +149,7 @@ def _propose(session: Session, plan_id: int, now: datetime | None) -> _Proposed 
     replaced = [r for n, r in sorted(rows.items()) if n > keep and r.status == "booked"]
     replaced_ids = tuple(r.id for r in replaced)
     placed = place_among_bookings(
-        session, clinic, kept[-1].day, horizon(kept[-1].planned, proposal.pattern), replaced_ids,
+        tx, clinic, kept[-1].day, horizon(kept[-1].planned, proposal.pattern), replaced_ids,
         lambda calendar, existing: engine.replan_after(
             course, proposal.after_visit, proposal.pattern, calendar, engine.BookingsAvailability(existing, tz)
         ),
@@ -177,8 +177,8 @@ def taper_proposal(
     """
     require(actor, Permission.VIEW_SCHEDULE)
     require(actor, Permission.VIEW_CLINICAL)
-    with database.read() as session:
-        found = _propose(session, plan_id, now)
+    with database.read() as tx:
+        found = _propose(tx, plan_id, now)
         return found.proposal if found else None
 
 
@@ -191,8 +191,8 @@ def accept_proposal(
     shown, nothing changes and ``ConflictError`` asks for a fresh look.
     """
     require(actor, Permission.EDIT_SCHEDULE)
-    with database.write() as session:
-        found = _propose(session, proposal.plan_id, now)
+    with database.write() as tx:
+        found = _propose(tx, proposal.plan_id, now)
         stale = ConflictError(
             "The plan or the calendar changed since this proposal was shown. Look at the new proposal; "
             "nothing was changed."
@@ -207,16 +207,16 @@ def accept_proposal(
             raise stale
         if fresh.conflicts:
             raise ScheduleConflictError(fresh.conflicts, intro="Nothing was re-planned:")
-        plan = session.get(TreatmentPlan, proposal.plan_id)
+        plan = tx.get(TreatmentPlan, proposal.plan_id)
         assert plan is not None
-        writer = VisitWriter(session, actor, found.course.request, found.types, zone_of(clinic_row(session)), plan.id)
+        writer = VisitWriter(tx, actor, found.course.request, found.types, zone_of(clinic_row(tx)), plan.id)
         reason = f"{REPLANNED_PREFIX}: {fresh.kind}, {fresh.pattern} from visit {fresh.after_visit + 1}"
-        for row in session.scalars(select(Appointment).where(Appointment.id.in_(found.replaced_ids))):
+        for row in tx.scalars(select(Appointment).where(Appointment.id.in_(found.replaced_ids))):
             row.status = "cancelled"
             row.cancel_reason = reason
-            session.flush()
+            tx.flush()
             audit.record(
-                session, actor, "cancel", "appointment", row.id, patient_id=row.patient_id,
+                tx, actor, "cancel", "appointment", row.id, patient_id=row.patient_id,
                 detail={"local_start": row.local_start.isoformat(), "old_status": "booked",
                         "status": "cancelled", "replanned": True, "plan_id": plan.id},
             )

@@ -38,8 +38,8 @@ class ScheduleConflictError(AcuDeskError):
         self.conflicts = tuple(conflicts)
 
 
-def clinic_row(session: Session) -> Clinic:
-    return _clinic(session)
+def clinic_row(tx: Session) -> Clinic:
+    return _clinic(tx)
 
 
 def zone_of(clinic: Clinic) -> ZoneInfo:
@@ -60,11 +60,11 @@ def holiday_region(clinic: Clinic) -> str:
     return f"{clinic.country}-{clinic.subdivision}" if clinic.subdivision else clinic.country
 
 
-def build_calendar(session: Session, clinic: Clinic, first: date, last: date) -> engine.ClinicCalendar:
+def build_calendar(tx: Session, clinic: Clinic, first: date, last: date) -> engine.ClinicCalendar:
     """The clinic's calendar for ``first``..``last``: hours, holidays, closures and leave (one query)."""
     closures: list[engine.Closure] = []
     leave: list[engine.Leave] = []
-    rows = session.scalars(select(Closure).where(Closure.ends_on >= first, Closure.starts_on <= last))
+    rows = tx.scalars(select(Closure).where(Closure.ends_on >= first, Closure.starts_on <= last))
     for row in rows:
         if row.user_id is None:
             closures.append(engine.Closure(row.starts_on, row.ends_on, row.reason or "Clinic closed"))
@@ -97,8 +97,8 @@ def _domain_type(row: VisitType) -> engine.VisitType:
     )
 
 
-def visit_types(session: Session) -> VisitTypes:
-    rows = {row.code: row for row in session.scalars(select(VisitType).where(VisitType.active.is_(True)))}
+def visit_types(tx: Session) -> VisitTypes:
+    rows = {row.code: row for row in tx.scalars(select(VisitType).where(VisitType.active.is_(True)))}
     defaults = engine.default_visit_types()
     first = _domain_type(rows[FIRST_VISIT_CODE]) if FIRST_VISIT_CODE in rows else defaults["first_visit"]
     follow = _domain_type(rows[FOLLOW_UP_CODE]) if FOLLOW_UP_CODE in rows else defaults["follow_up"]
@@ -119,7 +119,7 @@ def local_range_utc(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, da
 
 
 def existing_bookings(
-    session: Session,
+    tx: Session,
     tz: ZoneInfo,
     first: date,
     last: date,
@@ -133,7 +133,7 @@ def existing_bookings(
     """
     begin, end = local_range_utc(first - timedelta(days=1), last + timedelta(days=1), tz)
     excluded = set(exclude_ids)
-    rows = session.execute(
+    rows = tx.execute(
         select(
             Appointment.id, Appointment.start_utc, Appointment.duration_minutes, Appointment.practitioner_id,
             Appointment.room_id, Appointment.patient_id, VisitType.changeover_minutes,

@@ -30,10 +30,10 @@ def course_calendar(database: Database, actor: Actor, patient_id: int, *, now: d
     """The .ics bytes of the patient's booked visits from ``now`` on, and how many events it holds."""
     require(actor, Permission.VIEW_SCHEDULE)
     now = now or datetime.now(UTC)
-    with database.read() as session:
-        if session.get(Patient, patient_id) is None:
+    with database.read() as tx:
+        if tx.get(Patient, patient_id) is None:
             raise NotFoundError(f"There is no patient no. {patient_id}.")
-        clinic = clinic_row(session)
+        clinic = clinic_row(tx)
         tz = zone_of(clinic)
         statement = (
             select(Appointment.id, Appointment.local_start, Appointment.duration_minutes, User.display_name)
@@ -44,7 +44,7 @@ def course_calendar(database: Database, actor: Actor, patient_id: int, *, now: d
         )
         if plan_id is not None:
             statement = statement.where(Appointment.plan_id == plan_id)
-        rows = list(session.execute(statement))
+        rows = list(tx.execute(statement))
         calendar = Calendar()
         calendar.add("prodid", f"-//AcuDesk//AcuDesk {__version__}//EN")
         calendar.add("version", "2.0")
@@ -79,7 +79,7 @@ def export_course_ics(
         raise ValidationError("This patient has no upcoming booked visits to export.", field="patient")
     target = Path(path)
     target.write_bytes(data)
-    with database.write() as session:
-        audit.record(session, actor, "export-ics", "appointment", None, patient_id=patient_id,
+    with database.write() as tx:
+        audit.record(tx, actor, "export-ics", "appointment", None, patient_id=patient_id,
                      detail={"events": count, "plan_id": plan_id})
     return count
