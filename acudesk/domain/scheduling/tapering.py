@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from acudesk.domain.errors import ValidationError
-from acudesk.domain.scheduling.pattern import CoursePattern, parse_pattern
+from acudesk.domain.scheduling.pattern import CoursePattern, Phase, parse_pattern
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,17 @@ def improved(baseline: int, score: int, rules: TaperRules) -> bool:
     return gain >= rules.min_points or (baseline > 0 and gain * 100 >= rules.min_percent * baseline)
 
 
-def _prepare(state: CourseState, readings: Sequence[NrsReading]) -> tuple[list[NrsReading], int, int] | None:
+class _Course(NamedTuple):
+    """What both proposals start from: the readings by visit, the last visit held, the baseline score."""
+
+    ordered: list[NrsReading]
+    latest: int
+    baseline: int
+    phases: tuple[Phase, ...]
+    rules: TaperRules
+
+
+def _prepare(state: CourseState, readings: Sequence[NrsReading], rules: TaperRules | None) -> _Course | None:
     for reading in readings:
         if not 0 <= reading.score <= 10:
             raise ValidationError(
@@ -96,7 +106,7 @@ def _prepare(state: CourseState, readings: Sequence[NrsReading]) -> tuple[list[N
     baseline = state.baseline if state.baseline is not None else ordered[0].score
     if not 0 <= latest < state.pattern.total:
         return None
-    return ordered, latest, baseline
+    return _Course(ordered, latest, baseline, state.pattern.phases, rules or default_taper_rules())
 
 
 def _window(ordered: list[NrsReading], latest: int, size: int) -> list[NrsReading] | None:
@@ -116,12 +126,10 @@ def propose_taper(
     state: CourseState, readings: Sequence[NrsReading], rules: TaperRules | None = None
 ) -> Proposal | None:
     """Propose the next, less frequent phase when the last sessions of this phase all improved enough."""
-    rules = rules or default_taper_rules()
-    prepared = _prepare(state, readings)
-    if prepared is None:
+    course = _prepare(state, readings, rules)
+    if course is None:
         return None
-    ordered, latest, baseline = prepared
-    phases = state.pattern.phases
+    ordered, latest, baseline, phases, rules = course
     phase = state.pattern.phase_of(latest)
     last_of_phase = sum(p.count for p in phases[: phase + 1]) - 1
     if phase + 1 >= len(phases) or latest == last_of_phase:
@@ -146,12 +154,10 @@ def propose_relapse(
     state: CourseState, readings: Sequence[NrsReading], rules: TaperRules | None = None
 ) -> Proposal | None:
     """Propose a new set of sessions when, after tapering, pain is back near baseline."""
-    rules = rules or default_taper_rules()
-    prepared = _prepare(state, readings)
-    if prepared is None:
+    course = _prepare(state, readings, rules)
+    if course is None:
         return None
-    ordered, latest, baseline = prepared
-    phases = state.pattern.phases
+    ordered, latest, baseline, phases, rules = course
     current = phases[state.pattern.phase_of(latest)]
     if current.interval.approx_days() <= phases[0].interval.approx_days():
         return None  # not tapered: still at the starting frequency
