@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
     def _chart_closed(self, patient_id: int, closed: QWidget) -> None:
         if self.charts.get(patient_id) is closed:
             del self.charts[patient_id]
-        if self._quit_when_charts_close and not self.charts:
+        if self._quit_when_charts_close:  # go on quitting: the next chart saves its drafts, or the app quits
             self._quit_when_charts_close = False
             self.close()
 

@@ -116,3 +116,17 @@ def test_notes_that_cannot_be_saved_can_be_given_up_so_the_chart_still_closes(
     qtbot.waitUntil(lambda: not is_alive(chart), timeout=TIMEOUT)
     monkeypatch.undo()
     assert intakes.list_intakes(context.database, context.actor, patient_id) == []
+
+
+def test_quitting_with_two_charts_holding_typed_answers_saves_both_and_quits(qtbot, window: MainWindow) -> None:
+    context = window.context
+    first, second = register(context), register(context, "Okonkwo", "Ada")
+    charts = [_open(qtbot, window, first), _open(qtbot, window, second)]
+    for chart, score in zip(charts, (4, 6), strict=True):
+        chart.intake.new_intake()
+        chart.intake.form.set_values(answers(pain_nrs=score))
+    with qtbot.waitSignal(window.closed, timeout=TIMEOUT):
+        window.close()
+    for patient_id, score in ((first, 4), (second, 6)):
+        [kept] = intakes.list_intakes(context.database, context.actor, patient_id)
+        assert kept.status == "draft" and kept.answers["pain_nrs"] == score
