@@ -30,6 +30,7 @@ from acudesk.services.scheduling import (
     build_calendar,
     clinic_row,
     existing_bookings,
+    held_by_database,
     to_utc,
     visit_types,
     zone_of,
@@ -37,6 +38,8 @@ from acudesk.services.scheduling import (
 
 # A cancellation with less notice than this is recorded as late (many clinics charge for it).
 LATE_CANCELLATION_NOTICE = timedelta(hours=24)
+
+_Move = tuple[Appointment, engine.ScheduledVisit, datetime]  # a row, where it goes, its new local start
 
 # Which statuses each change may start from.
 _ALLOWED_FROM = {
@@ -129,7 +132,10 @@ def complete_appointment(
     return _set_status(database, actor, appointment_id, expected_version, "complete", "completed", now=now)
 
 
-def _move_row(tx: Session, actor: Actor, row: Appointment, local: datetime, reason: str, tz: ZoneInfo) -> None:
+def _move_row(
+    tx: Session, actor: Actor, row: Appointment, local: datetime, reason: str, tz: ZoneInfo, *, visit: str,
+    intro: str,
+) -> None:
     old = row.local_start
     booked_local, start_utc, note = to_utc(local, tz)
     planned = row.planned_local_start or row.local_start
@@ -142,7 +148,8 @@ def _move_row(tx: Session, actor: Actor, row: Appointment, local: datetime, reas
     else:
         row.moved_from = None
         row.move_reason = (note or "")[:200]
-    tx.flush()
+    with held_by_database(visit, booked_local, intro=intro):
+        tx.flush()
     _audit(tx, actor, "move", row, old_local_start=old.isoformat(), local_start=booked_local.isoformat(),
            planned_local_start=planned.isoformat(), reason=row.move_reason)
 
@@ -153,12 +160,8 @@ def _slot(row: Appointment, local: datetime, changeover: timedelta, tz: ZoneInfo
                               row.room_id, row.patient_id)
 
 
-def _changeover(tx: Session, row: Appointment) -> timedelta:
-    types = visit_types(tx)
-    for code, type_id in types.ids.items():
-        if type_id == row.visit_type_id:
-            return (types.first if code == "first" else types.follow_up).changeover
-    return timedelta(0)
+def _changeover(row: Appointment) -> timedelta:
+    return timedelta(minutes=row.changeover_minutes)
 
 
 def move_appointment(
@@ -171,7 +174,7 @@ def move_appointment(
         row = _load(tx, appointment_id, expected_version, "move")
         clinic = clinic_row(tx)
         tz = zone_of(clinic)
-        slot = _slot(row, new_local_start, _changeover(tx, row), tz)
+        slot = _slot(row, new_local_start, _changeover(row), tz)
         day = new_local_start.date()
         calendar = build_calendar(tx, clinic, day, day)
         existing = existing_bookings(tx, tz, day, day, exclude_ids=[row.id])
@@ -181,7 +184,7 @@ def move_appointment(
             messages.insert(0, "this visit: the new time is in the past")
         if messages:
             raise ScheduleConflictError(messages, intro="The visit was not moved:")
-        _move_row(tx, actor, row, new_local_start, reason, tz)
+        _move_row(tx, actor, row, new_local_start, reason, tz, visit="this visit", intro="The visit was not moved:")
         return entries_for_ids(tx, [row.id])[0]
 
 
@@ -246,13 +249,23 @@ def move_following(
             messages.insert(0, "the new time of this visit is in the past")
         if messages:
             raise ScheduleConflictError(messages, intro="No visit was moved:")
-        for r, v in zip(moving, placed, strict=True):
-            new_local = v.start.replace(tzinfo=None)
-            if new_local != r.local_start:
-                r.planned_local_start = v.planned
-                _move_row(tx, actor, r, new_local, v.reason or HAND_MOVE, tz)
+        targets = [(r, v, v.start.replace(tzinfo=None)) for r, v in zip(moving, placed, strict=True)]
+        for r, v, new_local in _clash_free_order([t for t in targets if t[2] != t[0].local_start]):
+            r.planned_local_start = v.planned
+            _move_row(tx, actor, r, new_local, v.reason or HAND_MOVE, tz,
+                      visit=f"visit {r.course_visit_number or position + 1}", intro="No visit was moved:")
         tx.flush()
         return entries_for_ids(tx, ids)
+
+
+def _clash_free_order(moves: list[_Move]) -> list[_Move]:
+    """The order to write a series' moves in so that no visit lands, even for a moment, where a visit
+    that has yet to move still sits: the database checks each row as it is written
+    (persistence/visit_guards.py). Visits moving later go last-first, then visits moving earlier go
+    first-first."""
+    later = sorted((m for m in moves if m[2] > m[0].local_start), key=lambda m: m[0].local_start, reverse=True)
+    earlier = sorted((m for m in moves if m[2] < m[0].local_start), key=lambda m: m[0].local_start)
+    return later + earlier
 
 
 def appointment_now(database: Database, actor: Actor, appointment_id: int) -> CalendarEntry:

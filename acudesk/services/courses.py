@@ -37,6 +37,7 @@ from acudesk.services.scheduling import (
     build_calendar,
     clinic_row,
     existing_bookings,
+    held_by_database,
     in_past,
     to_utc,
     visit_types,
@@ -362,12 +363,14 @@ class VisitWriter:
             patient_id=request.patient_id, practitioner_id=request.practitioner_id, room_id=request.room_id,
             plan_id=self.plan_id, visit_type_id=self.types.id_of(visit.visit_type),
             course_visit_number=visit.index + 1, local_start=local, start_utc=start_utc,
-            duration_minutes=int(visit.visit_type.duration.total_seconds() // 60), status="booked",
+            duration_minutes=int(visit.visit_type.duration.total_seconds() // 60),
+            changeover_minutes=int(visit.visit_type.changeover.total_seconds() // 60), status="booked",
             planned_local_start=visit.planned, moved_from=visit.moved_from,
             move_reason=(visit.reason or visit.time_note or "")[:200], cancel_reason="", late_cancellation=False,
         )
         self.tx.add(row)
-        self.tx.flush()
+        with held_by_database(f"visit {visit.index + 1}", local):
+            self.tx.flush()
         audit.record(
             self.tx, self.actor, "book", "appointment", row.id, patient_id=row.patient_id,
             detail={

@@ -79,22 +79,36 @@ COURSE_OFFSETS = (0, 7, 14, 21, 35, 49, 79, 109)
 
 @dataclass
 class _Slots:
-    """Keeps practitioners and rooms from being double-booked while the demo is laid out."""
+    """Keeps the demo's visits within the schedule's rules while it is laid out: no overlap for a
+    practitioner, none for a room (its changeover included), one visit a day per patient. The
+    database refuses anything else (persistence/visit_guards.py)."""
 
-    taken: set[tuple[str, int, datetime]]
+    taken: dict[tuple[str, int], list[tuple[datetime, datetime]]]
 
-    def book(self, practitioner: int, rooms: list[int], day: date, hour: int) -> tuple[datetime, int] | None:
+    def _free(self, key: tuple[str, int], start: datetime, end: datetime) -> bool:
+        return all(end <= a or b <= start for a, b in self.taken.get(key, ()))
+
+    def book(
+        self, practitioner: int, rooms: list[int], day: date, hour: int, *, patient: int, kind: VisitType,
+    ) -> tuple[datetime, int] | None:
+        length = timedelta(minutes=kind.duration_minutes)
+        changeover = timedelta(minutes=kind.changeover_minutes)
         for day_offset in range(0, 14):
             candidate = day + timedelta(days=day_offset)
             if candidate.weekday() >= 5:
                 continue
+            midnight = datetime.combine(candidate, time(0))
+            if not self._free(("patient", patient), midnight, midnight + timedelta(days=1)):
+                continue
             for h in [hour, *range(9, 17)]:
                 start = datetime.combine(candidate, time(h))
-                if ("p", practitioner, start) in self.taken:
+                if not self._free(("practitioner", practitioner), start, start + length):
                     continue
                 for room in rooms:
-                    if ("r", room, start) not in self.taken:
-                        self.taken.update({("p", practitioner, start), ("r", room, start)})
+                    if self._free(("room", room), start, start + length + changeover):
+                        self.taken.setdefault(("practitioner", practitioner), []).append((start, start + length))
+                        self.taken.setdefault(("room", room), []).append((start, start + length + changeover))
+                        self.taken.setdefault(("patient", patient), []).append((midnight, midnight + timedelta(days=1)))
                         return start, room
         return None
 
@@ -123,7 +137,7 @@ def build_demo_clinic(
         add_user(tx, "jbrook", "Jess Brook", (RECEPTIONIST,), password=DEMO_PASSWORD)
         rooms = list(tx.scalars(select(Room.id)))
         visit_types = {v.code: v for v in tx.scalars(select(VisitType))}
-        slots = _Slots(set())
+        slots = _Slots({})
         for number in range(patients):
             if number % 25 == 0:
                 report(5 + int(90 * number / patients), f"Registering patients ({number}/{patients})")
@@ -204,16 +218,17 @@ def _clinical_history(
         day = start + timedelta(days=offset)
         if day > today + timedelta(days=31):
             break
-        booked = slots.book(practitioner_id, rooms, day, hour)
+        kind = visit_types["first" if visit_number == 1 else "follow_up"]
+        booked = slots.book(practitioner_id, rooms, day, hour, patient=patient.id, kind=kind)
         if booked is None:
             continue
         local_start, room_id = booked
-        kind = visit_types["first" if visit_number == 1 else "follow_up"]
         start_utc = local_start.replace(tzinfo=zone).astimezone(UTC)
         appointment = Appointment(
             patient_id=patient.id, practitioner_id=practitioner_id, room_id=room_id, plan_id=plan.id,
             visit_type_id=kind.id, course_visit_number=visit_number, local_start=local_start,
-            start_utc=start_utc, duration_minutes=kind.duration_minutes, status="booked",
+            start_utc=start_utc, duration_minutes=kind.duration_minutes,
+            changeover_minutes=kind.changeover_minutes, status="booked",
             planned_local_start=local_start,
         )
         tx.add(appointment)

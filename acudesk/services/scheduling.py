@@ -9,22 +9,26 @@ Use cases live in ``courses`` (book and re-plan courses), ``appointments`` (edit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import AcuDeskError
+from acudesk.persistence import visit_guards
 from acudesk.persistence.models import Appointment, Clinic, Closure, VisitType
 from acudesk.services.clinic import _clinic
 
-# A booking holds its slot unless it was cancelled or the patient did not come.
-ACTIVE_STATUSES = ("booked", "arrived", "completed")
+# A booking holds its slot unless it was cancelled or the patient did not come (the database's
+# rules count the same statuses: persistence/visit_guards.py).
+ACTIVE_STATUSES = visit_guards.ACTIVE_STATUSES
 FIRST_VISIT_CODE = "first"
 FOLLOW_UP_CODE = "follow_up"
 
@@ -36,6 +40,27 @@ class ScheduleConflictError(AcuDeskError):
         lines = "\n".join(f"• {text}" for text in conflicts)
         super().__init__(f"{intro}\n{lines}", field="start")
         self.conflicts = tuple(conflicts)
+
+
+@contextmanager
+def held_by_database(visit: str, local_start: datetime, *, intro: str = "Nothing was booked:") -> Iterator[None]:
+    """Turn the database's refusal of a clashing visit into the booking's conflict message.
+
+    The services check every rule before writing; the database's own rules (persistence/visit_guards.py)
+    refuse only what changed in between, typically another workstation booking the same slot at the
+    same moment. ``visit`` names the visit ("visit 3", "this visit") so the message says which one.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        rule = visit_guards.broken_rule(error)
+        if rule is None:
+            raise
+        raise ScheduleConflictError(
+            [f"{visit} ({local_start:%a %d %b %Y %H:%M}): {visit_guards.RULE_MESSAGES[rule]}. It was probably "
+             "booked from another workstation a moment ago; look at the calendar again and choose another time"],
+            intro=intro,
+        ) from error
 
 
 def clinic_row(tx: Session) -> Clinic:
@@ -136,9 +161,8 @@ def existing_bookings(
     rows = tx.execute(
         select(
             Appointment.id, Appointment.start_utc, Appointment.duration_minutes, Appointment.practitioner_id,
-            Appointment.room_id, Appointment.patient_id, VisitType.changeover_minutes,
+            Appointment.room_id, Appointment.patient_id, Appointment.changeover_minutes,
         )
-        .outerjoin(VisitType, VisitType.id == Appointment.visit_type_id)
         .where(
             and_(Appointment.start_utc >= begin, Appointment.start_utc < end),
             Appointment.status.in_(ACTIVE_STATUSES),

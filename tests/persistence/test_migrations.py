@@ -15,12 +15,15 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.migrations import KNOWN_REVISIONS, SCHEMA_HEAD, alembic_config, stored_revision
 from acudesk.persistence.models import Base
 from acudesk.persistence.search_indexes import ACTIVE_SEARCH_INDEXES
+from acudesk.persistence.visit_guards import visit_rules
 from acudesk.services.maintenance import open_database
 
 
 def _not_raw_ddl(name, type_, _parent_names) -> bool:
-    """The partial search indexes are DDL beside the models (persistence/search_indexes.py)."""
-    return not (type_ == "index" and name in ACTIVE_SEARCH_INDEXES)
+    """The partial search indexes and the schedule's rules are DDL beside the models
+    (persistence/search_indexes.py, persistence/visit_guards.py)."""
+    raw = set(ACTIVE_SEARCH_INDEXES) | {rule.name for d in ("sqlite", "postgresql") for rule in visit_rules(d)}
+    return not (type_ in ("index", "unique_constraint") and name in raw)
 
 
 def test_the_partial_search_indexes_exist_after_migrating(empty_database: Database) -> None:
@@ -92,3 +95,36 @@ def test_sqlite_connections_use_wal_full_sync_and_foreign_keys(tmp_path: Path) -
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     database.dispose()
+
+
+def test_a_database_with_clashing_visits_is_not_upgraded_and_is_told_which(empty_database: Database) -> None:
+    """Before migration 0007 two workstations on PostgreSQL could book one slot; the upgrade names them."""
+    from datetime import date
+
+    from alembic import command
+
+    from acudesk.domain.patients import PatientDetails
+    from acudesk.services import patients
+    from acudesk.services.clinic import create_clinic, default_actor
+    from tests.conftest import TEST_SETUP
+
+    create_clinic(empty_database, TEST_SETUP)
+    admin = default_actor(empty_database)
+    ids = [patients.register_patient(empty_database, admin, PatientDetails(f"Vale{n}", "Io", date(1990, 1, 1))).id
+           for n in range(2)]
+    config = alembic_config(empty_database)
+    with empty_database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    with empty_database.engine.begin() as connection:
+        for patient_id in ids:
+            connection.execute(text(
+                "INSERT INTO appointments (patient_id, practitioner_id, local_start, start_utc, duration_minutes, "
+                "status, move_reason, cancel_reason, late_cancellation, version, created_at, updated_at) VALUES "
+                "(:patient, :practitioner, '2026-12-07 10:00:00', '2026-12-07 10:00:00', 45, 'booked', '', '', "
+                "false, 1, '2026-12-01 10:00:00', '2026-12-01 10:00:00')"
+            ), {"patient": patient_id, "practitioner": admin.user_id})
+    with pytest.raises(DatabaseError, match=r"visits \d+ and \d+ \(practitioner, 2026-12-07 10:00"):
+        from acudesk.persistence.migrations import upgrade_to_head
+        upgrade_to_head(empty_database)
+    assert stored_revision(empty_database) == "0006"

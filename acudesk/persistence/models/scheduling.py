@@ -2,6 +2,8 @@
 
 ``local_start`` is what the receptionist booked ("Tuesdays at 10:00") and survives daylight-saving
 changes; ``start_utc`` is derived from it with the clinic's zone and is what clash queries use.
+No two active visits overlap for a practitioner or a room, and a patient has at most one a day:
+the database holds these rules on both engines (persistence/visit_guards.py, migration 0007).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ class Appointment(Timestamps, Base):
     local_start: Mapped[datetime] = mapped_column(DateTime())  # clinic wall-clock, naive
     start_utc: Mapped[datetime] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int] = mapped_column(Integer)
+    # The room's changeover after this visit, copied from its visit type when booked (the database
+    # keeps rooms free for it: persistence/visit_guards.py).
+    changeover_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="booked")
     planned_local_start: Mapped[datetime | None] = mapped_column(DateTime())
     moved_from: Mapped[date | None] = mapped_column(Date)
