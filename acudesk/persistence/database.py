@@ -9,19 +9,21 @@ through a transaction. Reads use a plain deferred BEGIN and never wait for write
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from acudesk.domain.errors import ConflictError, DatabaseError
+from acudesk.persistence.change_feed import append as append_to_change_log
 from acudesk.persistence.changes import NO_CHANGES, Changes, changes_of, committed
 
 BUSY_TIMEOUT_MS = 30_000
@@ -81,11 +83,16 @@ def make_engine(url: URL) -> Engine:
 
 @dataclass
 class Database:
-    """An open database: the engine plus the two kinds of transaction the services use."""
+    """An open database: the engine plus the two kinds of transaction the services use.
+
+    ``source`` names this ``Database`` (one per process) in the change log, so that the process's
+    change feed skips the writes it broadcast itself (persistence/change_feed.py)."""
 
     engine: Engine
+    source: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def __post_init__(self) -> None:
+        self._change_log_exists = False  # checked on the first write (a file restored from an old backup has none)
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
@@ -115,11 +122,25 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write unit of work: commits on success, rolls back on any error. After the commit, what
-        it changed goes to the enclosing ``recording_changes()`` block (persistence/changes.py)."""
+        it changed goes to the enclosing ``recording_changes()`` block (persistence/changes.py).
+
+        Before the commit, in the same transaction, what it changed is appended to the change log
+        (and, on PostgreSQL, notified) for the other AcuDesk processes (persistence/change_feed.py)."""
         with _translated_errors(), self._write_sessions() as session:
             with session.begin():
                 yield session
-            committed(session.info.pop(_FLUSHED, NO_CHANGES))
+                session.flush()
+                changes: Changes = session.info.pop(_FLUSHED, NO_CHANGES)
+                if changes and self._has_change_log(session):
+                    append_to_change_log(session, self.source, changes)
+            committed(changes)
+
+    def _has_change_log(self, tx: Session) -> bool:
+        """Whether the schema has the change log (0008): not a file restored from an older backup,
+        which ``backups.restore_backup`` writes one audit event to before anything upgrades it."""
+        if not self._change_log_exists:
+            self._change_log_exists = inspect(tx.connection()).has_table("change_log")
+        return self._change_log_exists
 
     def dispose(self) -> None:
         self.engine.dispose()

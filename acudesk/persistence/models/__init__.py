@@ -1,6 +1,7 @@
 """SQLAlchemy ORM models: every table AcuDesk stores. Import from here."""
 
 from acudesk.persistence.models.base import Base, UTCDateTime, utcnow
+from acudesk.persistence.models.change_log import ChangeLogEntry
 from acudesk.persistence.models.clinic import Clinic, Closure, Room, Setting, User, UserRole, VisitType
 from acudesk.persistence.models.clinical import (
     AdverseEvent,
@@ -23,6 +24,7 @@ __all__ = [
     "Appointment",
     "AuditEvent",
     "Base",
+    "ChangeLogEntry",
     "Clinic",
     "Closure",
     "CoursePhase",
