@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "course",
     "intake",
     "export",
+    "server",
 )
 
 EXIT_USAGE = 2

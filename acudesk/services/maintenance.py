@@ -14,6 +14,7 @@ from acudesk.persistence import backup as sqlite_backup
 from acudesk.persistence.database import Database, database_url, describe_operational_error
 from acudesk.persistence.migrations import SCHEMA_HEAD, stored_revision, upgrade_to_head
 from acudesk.persistence.models import AuditEvent, Patient
+from acudesk.persistence.postgres import refuse_upgrade_without_rights
 from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
@@ -45,6 +46,8 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     database = Database.open(url)
     try:
         if upgrade:
+            if not database.is_sqlite:
+                refuse_upgrade_without_rights(database)  # the application role of docs/multi-seat.md
             upgrade_to_head(database)
         else:
             stored_revision(database)
@@ -119,8 +122,8 @@ def backup_database(database: Database, actor: Actor, destination: Path) -> Path
     source = database.sqlite_path
     if source is None:
         raise DatabaseError(
-            "Backups of a shared PostgreSQL database are made on the server (pg_dump); "
-            "see docs/multi-seat.md."
+            "A shared PostgreSQL database is backed up with pg_dump: 'acudesk --db URL backup FOLDER', "
+            "scheduled on the server (docs/multi-seat.md)."
         )
     result = sqlite_backup.backup_sqlite(source, destination)
     with database.write() as tx:

@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-COMMAND_MODULES = ("course", "points", "intake", "export", "maintenance")
+COMMAND_MODULES = ("course", "points", "intake", "export", "maintenance", "server")
 
 
 def modules_after(script: str, tmp_path: Path) -> set[str]:
