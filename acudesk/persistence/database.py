@@ -5,6 +5,14 @@ transactions start with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented pysqlite re
 own transaction handling is switched off and the ``begin`` event emits BEGIN itself), so two
 AcuDesk processes queue for the write lock instead of failing with "database is locked" halfway
 through a transaction. Reads use a plain deferred BEGIN and never wait for writers (WAL).
+
+PostgreSQL write transactions do the same with one transaction-scoped advisory lock taken as they
+begin (``WRITER_LOCK_KEY``): AcuDesk's writers queue, whatever workstation they run on, so every
+check-then-write use case (is this slot free, is this patient already registered, what is the audit
+chain's last link) reads the latest committed state before it writes, exactly as on SQLite. The
+database's own rules (persistence/visit_guards.py, persistence/guards.py) hold the invariants
+underneath, against any other client. Reads never take the lock. docs/multi-seat.md lists the
+choice made for each use case.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from acudesk.persistence.change_feed import append as append_to_change_log
 from acudesk.persistence.changes import NO_CHANGES, Changes, changes_of, committed
 
 BUSY_TIMEOUT_MS = 30_000
+WRITER_LOCK_KEY = 0x41435544  # "ACUD": PostgreSQL's advisory lock that queues AcuDesk's write transactions
 _WRITE_OPTION = "acudesk_write"
 _FLUSHED = "acudesk_changes"  # Session.info key: the Changes flushed so far in this write
 STALE_MESSAGE = "Someone else saved changes to this record meanwhile; nothing was saved. Reload and try again."
@@ -63,6 +72,15 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        if connection.get_execution_options().get(_WRITE_OPTION):
+            # A writer waits at most as long as a SQLite writer would, then gets "busy, try again".
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+
+
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
@@ -76,9 +94,12 @@ def make_engine(url: URL) -> Engine:
         _configure_sqlite(engine)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ModuleNotFoundError) as error:
         raise DatabaseError(f"AcuDesk cannot use the database URL {url.render_as_string()}.") from error
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
+    return engine
 
 
 @dataclass
@@ -176,7 +197,7 @@ def describe_operational_error(error: DBAPIError) -> str:
         return "The database is in a read-only location. Nothing was saved."
     if "not a database" in text or "malformed" in text:
         return "The database file is damaged. Restore it from a backup (see 'acudesk check')."
-    if "locked" in text or "busy" in text:
+    if "locked" in text or "busy" in text or "lock timeout" in text:
         return "Another AcuDesk is busy writing; nothing was saved. Please try again in a moment."
     if "unable to open" in text:
         return "The database file cannot be opened. Check that the folder exists and is writable."

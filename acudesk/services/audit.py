@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from acudesk.persistence.database import Database
 
 GENESIS_HASH = "0" * 64
-AUDIT_LOCK_KEY = 0x41435544  # "ACUD"
+AUDIT_LOCK_KEY = 0x41435544  # "ACUD": persistence.database.WRITER_LOCK_KEY
 
 
 def _digest(event: AuditEvent) -> str:
@@ -55,8 +55,9 @@ def record(
     """Append an audit event to the current transaction.
 
     On PostgreSQL a transaction-scoped advisory lock serialises appenders, so two workstations
-    never chain onto the same previous event. (SQLite writers are already serialised by
-    ``BEGIN IMMEDIATE``.)
+    never chain onto the same previous event. ``Database.write()`` already holds it (the same key,
+    ``WRITER_LOCK_KEY``, taken at BEGIN); taking it again here covers any other transaction.
+    (SQLite writers are serialised by ``BEGIN IMMEDIATE``.)
     """
     if tx.get_bind().dialect.name == "postgresql":
         tx.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
