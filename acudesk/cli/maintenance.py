@@ -1,4 +1,10 @@
-"""``acudesk check``, ``backup DEST``, ``restore [--list | BACKUP]`` and ``audit verify``."""
+"""``acudesk check``, ``backup [DEST]``, ``restore [--list | BACKUP]`` and ``audit verify``.
+
+On an SQLite file, ``backup DEST`` writes a verified copy to the new file DEST. On a PostgreSQL URL,
+``backup [DEST]`` runs pg_dump into the folder DEST (default: ``<database>-backups`` in the user data
+folder) with the automatic backups' naming and retention, or into the new file DEST; ``restore DUMP``
+restores a dump into an empty database only (services/server_backups.py).
+"""
 
 from __future__ import annotations
 
@@ -17,10 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser("check", help="check the database's integrity, schema and audit trail")
     check.set_defaults(handler=run_check)
     backup = subparsers.add_parser("backup", help="write a verified backup copy of the database")
-    backup.add_argument("destination", type=Path, help="file to create (must not exist)")
+    backup.add_argument("destination", type=Path, nargs="?",
+                        help="file to create (must not exist); on a PostgreSQL server a folder or a new file")
     backup.set_defaults(handler=run_backup)
     restore = subparsers.add_parser("restore", help="list automatic backups, or restore one")
-    restore.add_argument("backup", type=Path, nargs="?", help="backup file to restore")
+    restore.add_argument("backup", type=Path, nargs="?",
+                         help="backup file to restore (a PostgreSQL dump: into an empty database only)")
     restore.add_argument("--list", action="store_true", help="list the automatic backups")
     restore.set_defaults(handler=run_restore)
     audit = subparsers.add_parser("audit", help="audit trail tools")
@@ -37,28 +45,42 @@ def run_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _on_server(target: str) -> bool:
+    return "://" in target and not target.startswith("sqlite")
+
+
 def run_backup(args: argparse.Namespace) -> int:
     from acudesk.services.clinic import default_actor
     from acudesk.services.maintenance import backup_database, open_database
 
-    database = open_database(database_target(args))
+    target = database_target(args)
+    if not _on_server(target) and args.destination is None:
+        raise DatabaseError("Name the backup file to write: acudesk backup FILE.sqlite3")
+    # A server is backed up as it is (the application role may not upgrade it, and a backup is what one
+    # wants before an upgrade); an SQLite file is opened, and upgraded, as by the app.
+    database = open_database(target, upgrade=not _on_server(target))
+    pruned: list[Path] = []
     try:
         actor = default_actor(database)  # no sign-in yet: the first administrator, as for `acudesk export`
-        path = backup_database(database, actor, args.destination)
+        if _on_server(target):
+            from acudesk.services.server_backups import backup_server_database
+
+            path, pruned = backup_server_database(database, actor, args.destination)
+        else:
+            path = backup_database(database, actor, args.destination)
     finally:
         database.dispose()
     print(f"Backup written to {path}")
+    if _on_server(target):
+        print("pg_dump custom format, checked with pg_restore --list. Restore it into an empty database with "
+              "'acudesk --db URL restore FILE' or pg_restore (docs/multi-seat.md).")
+    if pruned:
+        print(f"Removed {len(pruned)} older backup{'s' if len(pruned) != 1 else ''} (retention: the newest of each "
+              "of the last 12 days, 10 weeks and 9 months).")
     return 0
 
 
-def _sqlite_target(args: argparse.Namespace) -> Path:
-    target = database_target(args)
-    if "://" in target:
-        raise DatabaseError("Restoring works on SQLite files; restore a PostgreSQL server with its own tools.")
-    return Path(target)
-
-
-def _first_administrator(target: Path) -> Actor:
+def first_administrator(target: Path) -> Actor:
     """Who restores: no sign-in yet, so the first administrator of the file being replaced (as for
     ``acudesk export``). Read without upgrading it: the file is about to be kept aside as it is."""
     from acudesk.services.clinic import default_actor
@@ -80,7 +102,10 @@ def run_restore(args: argparse.Namespace) -> int:
         restore_damaged_database,
     )
 
-    target = _sqlite_target(args)
+    where = database_target(args)
+    if _on_server(where):
+        return _restore_server(args, where)
+    target = Path(where)
     if args.list or args.backup is None:
         backups = list_backups(backup_folder(target))
         if not backups:
@@ -92,10 +117,34 @@ def run_restore(args: argparse.Namespace) -> int:
     if missing_or_damaged(target):  # nobody can act in it: the same documented path as start-up's
         aside = restore_damaged_database(args.backup, target)
     else:
-        aside = restore_backup(_first_administrator(target), args.backup, target)
+        aside = restore_backup(first_administrator(target), args.backup, target)
     print(f"Restored {target} from {args.backup.name}.")
     if aside:
         print(f"The previous file was kept as {aside}.")
+    return 0
+
+
+def _restore_server(args: argparse.Namespace, target: str) -> int:
+    from acudesk.services.backups import list_backups
+    from acudesk.services.server_backups import SUFFIX, default_backup_folder, restore_server_backup
+
+    if args.list or args.backup is None:
+        folder = default_backup_folder(target)
+        found = list_backups(folder, SUFFIX)
+        if not found:
+            print(f"No backups in {folder} (a scheduled 'acudesk backup FOLDER' keeps them in FOLDER).")
+            return 1
+        for info in found:
+            print(f"{info.taken_at:%Y-%m-%d %H:%M} UTC  {info.size / 1e6:7.1f} MB  {info.path}")
+        return 0
+    restored = restore_server_backup(args.backup, target)
+    print(f"Restored {args.backup.name} into the empty database {restored.target}: schema "
+          f"{restored.schema_revision}, {restored.patients} patients.")
+    if restored.audit_first_broken_id is not None:
+        print(f"WARNING: the audit trail is broken at event {restored.audit_first_broken_id}.")
+        return 1
+    print(f"Audit trail intact: {restored.audit_events} events. Check the clinic, then point the workstations "
+          "at this database.")
     return 0
 
 

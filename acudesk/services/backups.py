@@ -63,12 +63,13 @@ def backup_folder(database_path: Path) -> Path:
     return database_path.with_name(f"{database_path.stem}-backups")
 
 
-def list_backups(folder: Path) -> list[BackupInfo]:
-    """Backups in ``folder``, newest first (unrecognised files are ignored)."""
+def list_backups(folder: Path, suffix: str = ".sqlite3") -> list[BackupInfo]:
+    """Backups in ``folder``, newest first (unrecognised files are ignored). ``suffix`` is ``.dump`` for
+    a PostgreSQL server's (services/server_backups.py)."""
     found = []
     if not folder.is_dir():
         return []
-    for path in folder.glob(f"{PREFIX}*.sqlite3"):
+    for path in folder.glob(f"{PREFIX}*{suffix}"):
         try:
             taken = datetime.strptime(path.stem[len(PREFIX):], STAMP_FORMAT).replace(tzinfo=UTC)
         except ValueError:
@@ -129,8 +130,8 @@ def automatic_backup(
     return destination
 
 
-def prune(folder: Path, policy: RetentionPolicy = DEFAULT_RETENTION) -> list[Path]:
-    backups = list_backups(folder)
+def prune(folder: Path, policy: RetentionPolicy = DEFAULT_RETENTION, suffix: str = ".sqlite3") -> list[Path]:
+    backups = list_backups(folder, suffix)
     keep = backups_to_keep([b.taken_at for b in backups], policy)
     removed = []
     for backup in backups:
