@@ -1,15 +1,17 @@
-"""``acudesk migrate`` and ``grants APP_ROLE``: setting up a server.
+"""``acudesk migrate``, ``grants APP_ROLE`` and ``migrate-to URL``: setting up and moving to a server.
 
     acudesk --db OWNER_URL migrate                    create or upgrade the schema (the owner role)
     acudesk grants APP_ROLE [--schema S] [--owner R]  print the application role's grants as SQL
     acudesk --db OWNER_URL grants APP_ROLE --apply    run them as the owner role
+    acudesk [--db FILE] migrate-to OWNER_URL          move an SQLite clinic onto an empty server database
 
-docs/multi-seat.md walks a clinic through them.
+docs/multi-seat.md walks a clinic through all three.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from acudesk.cli.common import database_target
 from acudesk.domain.errors import DatabaseError
@@ -27,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grants.add_argument("--apply", action="store_true",
                         help="run them on --db / ACUDESK_DATABASE_URL, connected as the owner role")
     grants.set_defaults(handler=run_grants)
+    move = subparsers.add_parser(
+        "migrate-to", help="copy this SQLite clinic onto an empty PostgreSQL database (the file is not changed)")
+    move.add_argument("url", metavar="URL", help="the empty database, as its owner role: postgresql+psycopg://…")
+    move.set_defaults(handler=run_migrate_to)
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -59,4 +65,23 @@ def run_grants(args: argparse.Namespace) -> int:
     print(f"Granted '{applied.app_role}' rows-only access to AcuDesk's tables in schema '{applied.schema}' "
           f"({len(applied.statements)} statements, as '{applied.owner_role}'). It cannot alter, truncate or drop "
           "tables, drop triggers, or change the audit trail.")
+    return 0
+
+
+def run_migrate_to(args: argparse.Namespace) -> int:
+    from acudesk.cli.maintenance import first_administrator
+    from acudesk.services.migrate_to import migrate_to
+
+    source = database_target(args)
+    if "://" in source:
+        raise DatabaseError("migrate-to moves an SQLite clinic file: give it with --db FILE (the source is "
+                            "already a server database).")
+    path = Path(source)
+    if not path.is_file():
+        raise DatabaseError(f"{path} does not exist.")
+    report = migrate_to(first_administrator(path), path, args.url, progress=print)
+    print(f"Moved {report.rows} rows in {len(report.tables)} tables to {report.target}: every table's row count "
+          f"matches the file and the audit trail verifies ({report.audit_events_verified} events).")
+    print(f"{path} was not changed. Point the workstations at the server (docs/multi-seat.md) and stop using "
+          "the file, or the two will drift apart.")
     return 0
