@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Connection, inspect, text
+
 ACTIVE_STATUSES = ("booked", "arrived", "completed")
 _ACTIVE = "status IN ('booked', 'arrived', 'completed')"
 
@@ -143,3 +145,38 @@ def broken_rule(error: BaseException) -> str | None:
     if "UNIQUE constraint failed: appointments.patient_id" in text:  # SQLite names columns, not the index
         return PATIENT_DAY_RULE
     return None
+
+
+def clashing_visits(connection: Connection, limit: int = 20) -> list[str]:
+    """Active visits that break a rule, by id and time (no names): what a database held before these
+    rules existed, or after someone removed them (``acudesk check``). One pass per rule over the
+    visits in time order (a window function: each visit against the latest end before it), never a
+    join of every visit with every other."""
+    postgresql = connection.dialect.name == "postgresql"
+    changeover = " + changeover_minutes" if _has_changeover(connection) else ""
+
+    def end(extra: str) -> str:
+        if postgresql:
+            return f"start_utc + make_interval(mins => duration_minutes{extra})"
+        return f"datetime(start_utc, '+' || (duration_minutes{extra}) || ' minutes')"
+
+    found = []
+    for what, column, extra in (("practitioner", "practitioner_id", ""), ("room", "room_id", changeover)):
+        rows = connection.execute(text(
+            f"SELECT id, local_start FROM (SELECT id, local_start, start_utc, max({end(extra)}) OVER "
+            f"(PARTITION BY {column} ORDER BY start_utc, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) "
+            f"AS busy_until FROM appointments WHERE {_ACTIVE} AND {column} IS NOT NULL) AS ordered "
+            f"WHERE busy_until > start_utc ORDER BY id LIMIT {int(limit)}"
+        ))
+        found += [f"visit {visit} ({what} already busy, {start})" for visit, start in rows]
+    day = "CAST(local_start AS date)" if postgresql else "substr(local_start, 1, 10)"
+    rows = connection.execute(text(
+        f"SELECT min(id), max(id), min(local_start) FROM appointments WHERE {_ACTIVE} "
+        f"GROUP BY patient_id, {day} HAVING count(*) > 1 ORDER BY min(id) LIMIT {int(limit)}"
+    ))
+    found += [f"visits {first} and {last} (patient's day, {start})" for first, last, start in rows]
+    return found
+
+
+def _has_changeover(connection: Connection) -> bool:
+    return any(column["name"] == "changeover_minutes" for column in inspect(connection).get_columns("appointments"))

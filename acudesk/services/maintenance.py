@@ -15,6 +15,8 @@ from acudesk.persistence.database import Database, database_url, describe_operat
 from acudesk.persistence.migrations import SCHEMA_HEAD, stored_revision, upgrade_to_head
 from acudesk.persistence.models import AuditEvent, Patient
 from acudesk.persistence.postgres import refuse_upgrade_without_rights
+from acudesk.persistence.rule_check import missing_rules
+from acudesk.persistence.visit_guards import clashing_visits
 from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
@@ -68,6 +70,8 @@ class CheckReport:
     patients: int
     audit_events: int
     audit_first_broken_id: int | None
+    missing_rules: tuple[str, ...] = ()  # guard triggers, constraints and indexes that should be there
+    clashing_visits: tuple[str, ...] = ()  # active visits breaking the schedule's rules
 
     @property
     def ok(self) -> bool:
@@ -75,6 +79,8 @@ class CheckReport:
             self.integrity == ["ok"]
             and self.schema_revision == self.expected_revision
             and self.audit_first_broken_id is None
+            and not self.missing_rules
+            and not self.clashing_visits
         )
 
     def lines(self) -> list[str]:
@@ -87,6 +93,11 @@ class CheckReport:
             lines.append(f"  audit trail: {self.audit_events} events, chain intact")
         else:
             lines.append(f"  audit trail: chain broken at event {self.audit_first_broken_id}")
+        if self.schema_revision is not None:
+            lines.append("  database rules: " + ("all present" if not self.missing_rules else
+                                                 "MISSING " + ", ".join(self.missing_rules)))
+            lines.append("  schedule: " + ("no clashing visits" if not self.clashing_visits else
+                                           "CLASHES " + "; ".join(self.clashing_visits)))
         return lines
 
 
@@ -111,7 +122,10 @@ def check_database(target: str | Path) -> CheckReport:
             patients = tx.scalar(select(func.count(Patient.id))) or 0
             chain = audit.verify_chain(tx)
             events = tx.scalar(select(func.count(AuditEvent.id))) or 0
-        return CheckReport(integrity, revision, SCHEMA_HEAD, patients, events, chain.first_broken_id)
+            missing = tuple(missing_rules(tx.connection())) if revision == SCHEMA_HEAD else ()
+            clashes = tuple(clashing_visits(tx.connection())) if revision == SCHEMA_HEAD else ()
+        return CheckReport(integrity, revision, SCHEMA_HEAD, patients, events, chain.first_broken_id, missing,
+                           clashes)
     finally:
         database.dispose()
 

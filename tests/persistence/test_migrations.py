@@ -97,8 +97,9 @@ def test_sqlite_connections_use_wal_full_sync_and_foreign_keys(tmp_path: Path) -
     database.dispose()
 
 
-def test_a_database_with_clashing_visits_is_not_upgraded_and_is_told_which(empty_database: Database) -> None:
-    """Before migration 0007 two workstations on PostgreSQL could book one slot; the upgrade names them."""
+def _at_0006_with_visits(database: Database, visits: list[tuple[int, str, int | None]]) -> list[int]:
+    """The test clinic, downgraded to 0006, holding ``visits`` (patient number, UTC start, room id)
+    of one practitioner, written with plain SQL as an older AcuDesk could have."""
     from datetime import date
 
     from alembic import command
@@ -108,23 +109,46 @@ def test_a_database_with_clashing_visits_is_not_upgraded_and_is_told_which(empty
     from acudesk.services.clinic import create_clinic, default_actor
     from tests.conftest import TEST_SETUP
 
-    create_clinic(empty_database, TEST_SETUP)
-    admin = default_actor(empty_database)
-    ids = [patients.register_patient(empty_database, admin, PatientDetails(f"Vale{n}", "Io", date(1990, 1, 1))).id
-           for n in range(2)]
-    config = alembic_config(empty_database)
-    with empty_database.engine.begin() as connection:
+    create_clinic(database, TEST_SETUP)
+    admin = default_actor(database)
+    ids = [patients.register_patient(database, admin, PatientDetails(f"Vale{n}", "Io", date(1990, 1, 1))).id
+           for n in range(3)]
+    config = alembic_config(database)
+    with database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0006")
-    with empty_database.engine.begin() as connection:
-        for patient_id in ids:
+    with database.engine.begin() as connection:
+        first_type = connection.scalar(text("SELECT id FROM visit_types WHERE code = 'first'"))
+        for patient, start, room in visits:
             connection.execute(text(
-                "INSERT INTO appointments (patient_id, practitioner_id, local_start, start_utc, duration_minutes, "
-                "status, move_reason, cancel_reason, late_cancellation, version, created_at, updated_at) VALUES "
-                "(:patient, :practitioner, '2026-12-07 10:00:00', '2026-12-07 10:00:00', 45, 'booked', '', '', "
-                "false, 1, '2026-12-01 10:00:00', '2026-12-01 10:00:00')"
-            ), {"patient": patient_id, "practitioner": admin.user_id})
-    with pytest.raises(DatabaseError, match=r"visits \d+ and \d+ \(practitioner, 2026-12-07 10:00"):
-        from acudesk.persistence.migrations import upgrade_to_head
+                "INSERT INTO appointments (patient_id, practitioner_id, room_id, visit_type_id, local_start, "
+                "start_utc, duration_minutes, status, move_reason, cancel_reason, late_cancellation, version, "
+                "created_at, updated_at) VALUES (:patient, :practitioner, :room, :type, :start, :start, 45, "
+                "'booked', '', '', false, 1, '2026-12-01 10:00:00', '2026-12-01 10:00:00')"
+            ), {"patient": ids[patient], "practitioner": admin.user_id, "room": room, "type": first_type,
+                "start": start})
+    return ids
+
+
+def test_a_database_with_clashing_visits_is_not_upgraded_and_is_told_which(empty_database: Database) -> None:
+    """Before migration 0007 two workstations on PostgreSQL could book one slot; the upgrade names them."""
+    from acudesk.persistence.migrations import upgrade_to_head
+
+    _at_0006_with_visits(empty_database, [(0, "2026-12-07 10:00:00", None), (1, "2026-12-07 10:00:00", None)])
+    with pytest.raises(DatabaseError, match=r"visit \d+ \(practitioner already busy, 2026-12-07 10:00"):
         upgrade_to_head(empty_database)
     assert stored_revision(empty_database) == "0006"
+
+
+def test_older_visits_whose_changeover_runs_into_the_next_keep_their_room(empty_database: Database) -> None:
+    """Back-to-back visits in one room were allowed before 0007 counted the changeover in the database."""
+    from acudesk.persistence.migrations import upgrade_to_head
+
+    _at_0006_with_visits(empty_database, [(0, "2026-12-07 10:00:00", 1), (1, "2026-12-07 11:45:00", 1),
+                                          (2, "2026-12-07 12:30:00", 1)])
+    with empty_database.engine.begin() as connection:
+        connection.execute(text("UPDATE visit_types SET changeover_minutes = 15"))
+    upgrade_to_head(empty_database)
+    with empty_database.engine.connect() as connection:
+        changeovers = list(connection.scalars(text("SELECT changeover_minutes FROM appointments ORDER BY start_utc")))
+    assert changeovers == [15, 0, 15]
