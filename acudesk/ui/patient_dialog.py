@@ -86,6 +86,7 @@ class PatientDialog(QDialog):
         layout.addWidget(self.buttons)
         if record:
             self._fill(record.details)
+        self._loaded = self._editor_values()  # the form as last loaded: what "you changed" is measured from
         self.resize(900, self.sizeHint().height())
 
     # -- building ----------------------------------------------------------------------------
@@ -127,6 +128,32 @@ class PatientDialog(QDialog):
                 editor.setText(display_phone(value, self.context.clinic.country))
             elif isinstance(editor, QLineEdit):
                 editor.setText(value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value or ""))
+
+    def _editor_values(self) -> dict[str, object]:
+        """Each editor's raw content (text, index or tick), to tell which fields the user changed."""
+        values: dict[str, object] = {}
+        for name, wrapper in self.fields.items():
+            editor = wrapper.editor
+            if isinstance(editor, QPlainTextEdit):
+                values[name] = editor.toPlainText()
+            elif isinstance(editor, QComboBox):
+                values[name] = editor.currentIndex()
+            elif isinstance(editor, QCheckBox):
+                values[name] = editor.isChecked()
+            elif isinstance(editor, QLineEdit):
+                values[name] = editor.text()
+        return values
+
+    def _set_editor_value(self, name: str, value: object) -> None:
+        editor = self.fields[name].editor
+        if isinstance(editor, QPlainTextEdit):
+            editor.setPlainText(str(value))
+        elif isinstance(editor, QComboBox):
+            editor.setCurrentIndex(int(value))  # type: ignore[call-overload]
+        elif isinstance(editor, QCheckBox):
+            editor.setChecked(bool(value))
+        elif isinstance(editor, QLineEdit):
+            editor.setText(str(value))
 
     # -- reading -----------------------------------------------------------------------------
     def editor(self, name: str) -> QWidget:
@@ -192,6 +219,53 @@ class PatientDialog(QDialog):
         self.saved.emit(record)
         self.accept()
 
+    def _ask_to_load_theirs(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Someone else saved this patient",
+                          "Someone else saved changes to this patient while you were editing, so yours were "
+                          "not saved.\n\nLoad their changes into the form? Every field you edited keeps what "
+                          "you typed; then check the form and save again.", parent=self)
+        box.setObjectName("conflictQuestion")
+        load = box.addButton("Load their changes", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(load)
+        box.exec()
+        return box.clickedButton() is load
+
+    def _load_theirs(self) -> None:
+        """Three-way merge of the form: their saved version, with the fields this user edited kept."""
+        assert self.record is not None
+        context, patient_id = self.context, self.record.id
+        self.status.setText("Loading their changes…")
+
+        def merge(fresh: PatientRecord) -> None:
+            typed = self._editor_values()
+            edited = {name for name, value in typed.items() if value != self._loaded[name]}
+            self._fill(fresh.details)
+            theirs = self._editor_values()
+            both = []
+            for name in edited:
+                if theirs[name] != self._loaded[name] and theirs[name] != typed[name]:
+                    both.append(name)
+                    self.fields[name].set_error(f"They saved: {self._shown(name, theirs[name])}. Yours is kept.")
+                self._set_editor_value(name, typed[name])
+            self.record, self._loaded = fresh, theirs
+            self.status.setText(
+                "Their changes are loaded; your edits are kept" + (
+                    f" ({len(both)} field(s) changed by both of you are marked)." if both else ".")
+                + " Check the form and save again."
+            )
+
+        context.operations.query(self, lambda: patients.get_patient(context.database, context.actor, patient_id),
+                                 merge)
+
+    def _shown(self, name: str, value: object) -> str:
+        editor = self.fields[name].editor
+        if isinstance(editor, QComboBox):
+            return editor.itemText(int(value))  # type: ignore[call-overload]
+        if isinstance(editor, QCheckBox):
+            return "ticked" if value else "not ticked"
+        return f"'{value}'" if value else "(empty)"
+
     def _failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
         self.status.setText("")
@@ -204,8 +278,9 @@ class PatientDialog(QDialog):
             )
             if answer == QMessageBox.StandardButton.Yes:
                 self.save(confirm_duplicate=True)
-        elif isinstance(error, ConflictError):
+        elif isinstance(error, ConflictError) and self.record is not None:
             self.status.setText(error.message)
-            show_error(error, self)
+            if self._ask_to_load_theirs():
+                self._load_theirs()
         else:
             show_error(error, self)

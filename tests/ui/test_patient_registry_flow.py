@@ -95,30 +95,77 @@ def test_a_missing_family_name_is_shown_inline(qtbot, window: MainWindow) -> Non
     assert dialog.isVisible()
 
 
-def test_a_concurrent_edit_is_refused_with_a_message(qtbot, window: MainWindow, context, monkeypatch) -> None:
+def _answer_conflict(qtbot, button_text: str) -> list[str]:
+    """Click ``button_text`` on the conflict question once it is up (it is modal); returns its text."""
+    from acudesk.ui.qt import QApplication, QTimer
+
+    seen: list[str] = []
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox) or box.objectName() != "conflictQuestion":
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(20, click)
+    return seen
+
+
+def test_a_concurrent_edit_loads_their_changes_and_keeps_what_was_typed(qtbot, window: MainWindow, context) -> None:
     from datetime import date
 
     from acudesk.domain.patients import PatientDetails
 
     record = patients.register_patient(
-        context.database, context.actor, PatientDetails("Thorne", "Oscar", date(1970, 5, 5))
+        context.database, context.actor, PatientDetails("Thorne", "Oscar", date(1970, 5, 5), phone="01632 960111")
     )
     window.patients.reload()
     qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
     window.patients.table.selectRow(0)
     qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
     dialog = _open_dialog(qtbot, window, window.edit_action.trigger)
-    # Meanwhile a colleague saves a change to the same patient.
+    # Meanwhile a colleague at another desk saves the address and a new phone number.
     patients.update_patient(context.database, context.actor, record.id,
-                            replace(record.details, address="3 Mill Lane"), expected_version=record.version)
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a, **k: shown.append(text))
+                            replace(record.details, address="3 Mill Lane", phone="01632 960999"),
+                            expected_version=record.version)
     _type(qtbot, dialog, "email", "oscar@example.org")
+    _type(qtbot, dialog, "phone", "01632 960222")
+    seen = _answer_conflict(qtbot, "Load their changes")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT)
-    assert "Someone else saved changes" in shown[0]
-    assert dialog.isVisible()
-    assert patients.get_patient(context.database, context.actor, record.id).details.email == ""
+    qtbot.waitUntil(lambda: "Their changes are loaded" in dialog.status.text(), timeout=TIMEOUT)
+    assert "Someone else saved changes" in seen[0]
+    assert patients.get_patient(context.database, context.actor, record.id).details.email == ""  # nothing of ours yet
+    assert dialog.editor("address").toPlainText() == "3 Mill Lane"  # theirs, loaded
+    assert dialog.editor("email").text() == "oscar@example.org"  # ours, kept
+    assert dialog.editor("phone").text() == "01632 960222"  # both changed it: ours kept, theirs shown
+    assert "They saved: '01632 960999'" in dialog.fields["phone"].error.text()
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+    saved = patients.get_patient(context.database, context.actor, record.id).details
+    assert (saved.address, saved.email, saved.phone) == ("3 Mill Lane", "oscar@example.org", "+441632960222")
+
+
+def test_keep_editing_after_a_conflict_loses_nothing(qtbot, window: MainWindow, context) -> None:
+    from datetime import date
+
+    from acudesk.domain.patients import PatientDetails
+
+    record = patients.register_patient(context.database, context.actor, PatientDetails("Thorne", "Ida", date(1971, 5, 5)))
+    window.patients.reload()
+    qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
+    window.patients.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
+    dialog = _open_dialog(qtbot, window, window.edit_action.trigger)
+    patients.update_patient(context.database, context.actor, record.id, replace(record.details, address="Elsewhere"),
+                            expected_version=record.version)
+    _type(qtbot, dialog, "email", "ida@example.org")
+    seen = _answer_conflict(qtbot, "Keep editing")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: bool(seen) and dialog.buttons.isEnabled(), timeout=TIMEOUT)
+    assert dialog.isVisible() and dialog.editor("email").text() == "ida@example.org"
+    assert dialog.editor("address").toPlainText() == ""
 
 
 def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, monkeypatch) -> None:
