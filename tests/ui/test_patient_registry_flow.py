@@ -152,7 +152,8 @@ def test_keep_editing_after_a_conflict_loses_nothing(qtbot, window: MainWindow, 
 
     from acudesk.domain.patients import PatientDetails
 
-    record = patients.register_patient(context.database, context.actor, PatientDetails("Thorne", "Ida", date(1971, 5, 5)))
+    details = PatientDetails("Thorne", "Ida", date(1971, 5, 5))
+    record = patients.register_patient(context.database, context.actor, details)
     window.patients.reload()
     qtbot.waitUntil(_count_is(window, "1 patient"), timeout=TIMEOUT)
     window.patients.table.selectRow(0)
