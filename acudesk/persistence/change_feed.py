@@ -34,9 +34,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import CursorResult, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from acudesk.persistence.changes import NO_CHANGES, Changes
@@ -65,7 +65,7 @@ POSTGRES_OPTIONS: dict[str, Any] = {
     "keepalives_interval": 3, "keepalives_count": 3, "tcp_user_timeout": 20_000,
 }
 
-_LOG = ChangeLogEntry.__table__
+_LOG = cast(Table, ChangeLogEntry.__table__)
 
 
 # -- writing: inside Database.write() ----------------------------------------------------------------------
@@ -77,10 +77,13 @@ def append(tx: Session, source: str, changes: Changes) -> None:
     patients = sorted(changes.patient_ids)
     everything = changes.everything or len(patients) > MAX_PATIENT_IDS
     now = datetime.now(UTC)
-    row_id = tx.execute(insert(_LOG).values(
+    inserted = cast(CursorResult[Any], tx.execute(insert(_LOG).values(
         source=source, table_names=",".join(sorted(changes.tables)),
         patient_ids="" if everything else ",".join(map(str, patients)), everything=everything, committed_at=now,
-    )).inserted_primary_key[0]
+    )))
+    key = inserted.inserted_primary_key
+    assert key is not None  # a single-row INSERT
+    row_id = int(key[0])
     if row_id % PRUNE_EVERY == 0:
         tx.execute(delete(_LOG).where(_LOG.c.committed_at < now - RETENTION))
     if postgres:  # delivered by the server at commit, never for a rolled-back write

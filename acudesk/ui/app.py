@@ -289,6 +289,8 @@ class Startup:
         dialog.show()
 
     def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.context.live.stop()  # waits for the change feed's thread to close its connection
         self.runner.shutdown()
         if self.database is not None:
             self.database.dispose()

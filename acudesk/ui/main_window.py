@@ -17,6 +17,7 @@ from acudesk.ui.admin.actions import AdminActions
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.idle_lock import IdleWatcher, LockScreen, hide_other_windows
+from acudesk.ui.live_changes import DISCONNECTED, RECONNECTING
 from acudesk.ui.patient_dialog import PatientDialog
 from acudesk.ui.patient_list import PatientListView
 from acudesk.ui.qt import (
@@ -36,6 +37,7 @@ from acudesk.ui.qt import (
     Signal,
     is_alive,
 )
+from acudesk.ui.style import WARNING_TEXT
 
 
 def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]]:
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
 
         install_print_action(self)  # "Print…": handouts, summaries, letters, receipts, day list
         self._build_status_bar()
+        context.live.start()  # other workstations' writes reach the screens too (ui/live_changes.py)
         self.patients.openRequested.connect(self.open_chart)
         self.patients.selectionChanged.connect(lambda _record: self._update_actions())
         self._update_actions()
@@ -205,6 +208,18 @@ class MainWindow(QMainWindow):
         roles = ", ".join(sorted(actor.roles))
         self.statusBar().addPermanentWidget(QLabel(f"{actor.display_name} ({roles})"))
         self.statusBar().addPermanentWidget(QLabel(self.context.database_label))
+        self.connection_status = QLabel()
+        self.connection_status.setObjectName("connectionStatus")
+        self.connection_status.setStyleSheet(f"color: {WARNING_TEXT};")
+        self.connection_status.hide()
+        self.statusBar().insertPermanentWidget(0, self.connection_status)
+        self.context.live.statusChanged.connect(self._connection_changed)
+
+    def _connection_changed(self, status: str) -> None:
+        """The change feed lost (or found again) the database: "Reconnecting…" while it is away."""
+        away = status == DISCONNECTED
+        self.connection_status.setText(RECONNECTING if away else "")
+        self.connection_status.setVisible(away)
 
     def current_patient(self) -> CurrentPatient | None:
         """The patient of the screen in front: the registry's selection, the visit selected on Today.
@@ -387,5 +402,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Finishing the last save…")
         super().closeEvent(event)
         if event.isAccepted():
+            self.context.live.stop(wait=False)  # the feed's thread ends by itself within half a second
             self.closed.emit()
 

@@ -114,5 +114,5 @@ class AdminActions(QObject):
         source = self.context.database.sqlite_path
         if source is None:
             return
-        RestoreDialog(source, self.context, parent=self.window, before_restore=self.context.database.dispose,
+        RestoreDialog(source, self.context, parent=self.window, before_restore=self.context.close_database,
                       restart_needed=True).open()
