@@ -71,7 +71,7 @@ def _create_database(admin: Engine, name: str, owner: str, app: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" OWNER "{owner}" ENCODING \'UTF8\''))
         connection.execute(text(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC'))
-        connection.execute(text(f'GRANT CONNECT, TEMPORARY ON DATABASE "{name}" TO "{app}"'))
+        connection.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO "{app}"'))
 
 
 @contextmanager
