@@ -38,6 +38,10 @@ BUSY_TIMEOUT_MS = 30_000
 WRITER_LOCK_KEY = 0x41435544  # "ACUD": PostgreSQL's advisory lock that queues AcuDesk's write transactions
 _WRITE_OPTION = "acudesk_write"
 _FLUSHED = "acudesk_changes"  # Session.info key: the Changes flushed so far in this write
+LOST_AT_COMMIT_MESSAGE = (
+    "The connection to the database server was lost just as this was being saved, so AcuDesk cannot tell "
+    "whether the save arrived; it arrived whole or not at all. Look at the record before saving again."
+)
 STALE_MESSAGE = "Someone else saved changes to this record meanwhile; nothing was saved. Reload and try again."
 
 
@@ -148,12 +152,20 @@ class Database:
         Before the commit, in the same transaction, what it changed is appended to the change log
         (and, on PostgreSQL, notified) for the other AcuDesk processes (persistence/change_feed.py)."""
         with _translated_errors(), self._write_sessions() as session:
-            with session.begin():
-                yield session
-                session.flush()
-                changes: Changes = session.info.pop(_FLUSHED, NO_CHANGES)
-                if changes and self._has_change_log(session):
-                    append_to_change_log(session, self.source, changes)
+            committing = False
+            try:
+                with session.begin():
+                    yield session
+                    session.flush()
+                    changes: Changes = session.info.pop(_FLUSHED, NO_CHANGES)
+                    if changes and self._has_change_log(session):
+                        append_to_change_log(session, self.source, changes)
+                    committing = True
+            except OperationalError as error:
+                if committing and _lost_connection(error):
+                    # The server may have committed before the line dropped: say so, never "nothing saved".
+                    raise DatabaseError(LOST_AT_COMMIT_MESSAGE) from error
+                raise
             committed(changes)
 
     def _has_change_log(self, tx: Session) -> bool:
@@ -189,6 +201,10 @@ def _translated_errors() -> Iterator[None]:
         raise DatabaseError(describe_operational_error(error)) from error
 
 
+def _lost_connection(error: DBAPIError) -> bool:
+    return bool(error.connection_invalidated) or "connection" in str(error.orig).lower()
+
+
 def describe_operational_error(error: DBAPIError) -> str:
     text = str(error.orig).lower()
     if "disk is full" in text or "database or disk is full" in text:
@@ -202,5 +218,6 @@ def describe_operational_error(error: DBAPIError) -> str:
     if "unable to open" in text:
         return "The database file cannot be opened. Check that the folder exists and is writable."
     if "could not connect" in text or "connection refused" in text or "connection" in text:
-        return "The database server does not answer. Check the network and the server address."
+        return ("The database server does not answer, so nothing was saved. Check the network and the "
+                "server; what you typed is still here, so try again once it is back.")
     return "The database reported an error; nothing was saved. Details are in the log."
