@@ -110,7 +110,7 @@ def _migrate(actor: Actor, reading: Database, writing: Database, source_name: st
         set_user_triggers(target, names, enabled=False)
         for table in tables:
             rows = _copy(table, source, target)
-            say(f"  {table.name}: {rows} rows")
+            say(f"  {table.name}: {rows} row{'' if rows == 1 else 's'}")
         set_user_triggers(target, names, enabled=True)
         reset_sequences(target, [t.name for t in tables if "id" in t.primary_key.columns])
         for table in tables:
