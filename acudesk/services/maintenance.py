@@ -62,6 +62,10 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     return database
 
 
+# A server's storage is checked by the server's own tools, not through an AcuDesk connection.
+SERVER_INTEGRITY = "not checked by AcuDesk on a server (use PostgreSQL's pg_amcheck)"
+
+
 @dataclass(frozen=True)
 class CheckReport:
     integrity: list[str]
@@ -76,7 +80,7 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return (
-            self.integrity == ["ok"]
+            self.integrity in (["ok"], [SERVER_INTEGRITY])
             and self.schema_revision == self.expected_revision
             and self.audit_first_broken_id is None
             and not self.missing_rules
@@ -86,7 +90,10 @@ class CheckReport:
     def lines(self) -> list[str]:
         status = "OK" if self.ok else "PROBLEMS FOUND"
         lines = [f"AcuDesk database check: {status}"]
-        lines.append("  storage integrity: " + ("ok" if self.integrity == ["ok"] else "; ".join(self.integrity)))
+        if self.integrity == [SERVER_INTEGRITY]:
+            lines.append(f"  storage integrity: {SERVER_INTEGRITY}")
+        else:
+            lines.append("  storage integrity: " + ("ok" if self.integrity == ["ok"] else "; ".join(self.integrity)))
         lines.append(f"  schema: {self.schema_revision or 'none'} (this AcuDesk expects {self.expected_revision})")
         lines.append(f"  patients: {self.patients}")
         if self.audit_first_broken_id is None:
@@ -104,7 +111,7 @@ class CheckReport:
 def check_database(target: str | Path) -> CheckReport:
     """Integrity, schema and audit-chain check, without changing anything."""
     url = database_url(target)
-    integrity = ["ok"]
+    integrity = [SERVER_INTEGRITY]
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
         if not path.is_file():
