@@ -139,6 +139,19 @@ def test_writes_that_change_nothing_or_roll_back_leave_no_log_row(database, admi
     assert rows() == before + 1
 
 
+def test_a_schema_without_the_change_log_still_takes_writes(database, admin) -> None:
+    """A file restored from a backup older than migration 0008 gets one audit event before anything
+    upgrades it (services/backups.py): the write goes through, unlogged."""
+    with database.engine.begin() as connection:
+        connection.execute(text("DROP TABLE change_log"))
+    older = Database.open(database.engine.url)
+    try:
+        patient_id, changes = _register(older, default_actor(older), "Restored")
+        assert changes.patient_ids == frozenset({patient_id})
+    finally:
+        older.dispose()
+
+
 def test_rows_pruned_before_the_feed_read_them_are_reported_as_everything(
     database, other, feed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
