@@ -239,6 +239,8 @@ class ChangeFeed:
     def start(self) -> None:
         if self._thread is not None:
             return
+        if self.database.is_sqlite and self.database.sqlite_path is None:
+            return  # an in-memory database: no other process can write to it
         self._thread = threading.Thread(target=self._run, name="acudesk-change-feed", daemon=True)
         self._thread.start()
 
