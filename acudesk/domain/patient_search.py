@@ -62,6 +62,12 @@ def parse_query(text: str, *, country: str = "GB") -> PatientQuery:
     return PatientQuery(name_prefixes=tuple(fold(text).split()))
 
 
+def reads_country(text: str) -> bool:
+    """Whether ``parse_query`` may read ``text`` by the clinic's country: dates (day or month first)
+    and phone numbers (the country's dialling code) hold digits; a name reads the same everywhere."""
+    return re.search(r"\d", text) is not None
+
+
 def _national_digits(text: str, digits: str, country: str) -> str:
     """Strip an international prefix or a national trunk zero so the digits match phone keys."""
     stripped = text.lstrip()

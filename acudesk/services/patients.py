@@ -9,11 +9,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, false, literal_column, not_, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    false,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import text as text_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from acudesk.domain.errors import DuplicateError, NotFoundError
-from acudesk.domain.patient_search import PatientQuery, parse_query
+from acudesk.domain.patient_search import PatientQuery, parse_query, reads_country
 from acudesk.domain.patients import PatientDetails, fold, phone_search_key, validate_patient
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Patient, utcnow
@@ -200,13 +213,21 @@ def _name_matches(prefix: str) -> ColumnElement[bool]:
     return or_(_prefix_range(Patient.family_key, prefix), _given_starts_with(prefix))
 
 
-def _search_statement(query: PatientQuery, include_archived: bool) -> Select | CompoundSelect:
-    """Matching ids (first column) in list order. Each part walks an index in that order, so with a
-    limit the database reads only the rows it returns (docs/performance.md, "Third round").
+def _search_statement(
+    query: PatientQuery, include_archived: bool, limit: int | None = None, *, dialect: str = "sqlite"
+) -> Select | CompoundSelect:
+    """Matching ids (first column) in list order, at most ``limit``. Each part walks an index in that
+    order, so with a limit the database reads only the rows it returns (docs/performance.md, "Third
+    round" and "PostgreSQL").
 
     Names: patients whose family name starts with the longest word typed, merged in order with those
     whose given name does (and family name does not); every other word must start either name.
     Phones list in number order (the index's), so the digits typed so far are a range read in order.
+
+    The name parts are shaped for each planner; the rows are the same. SQLite merges the ordered index
+    walks of a compound with ``ORDER BY`` and stops at the limit (it would sort a part that is a
+    subquery). PostgreSQL sorts every match unless each part has its own ``ORDER BY … LIMIT``
+    (``_postgres_name_parts``).
     """
     order = (Patient.family_key, Patient.given_key, Patient.id)
     filters = [] if include_archived else [Patient.archived == false()]
@@ -216,17 +237,43 @@ def _search_statement(query: PatientQuery, include_archived: bool) -> Select | C
         filters.append(_prefix_range(Patient.phone_key, query.phone_prefix))
     if not query.name_prefixes:
         by_phone = (Patient.phone_key,) if query.phone_prefix else ()
-        return select(Patient.id).where(*filters).order_by(*by_phone, *order)
+        return select(Patient.id).where(*filters).order_by(*by_phone, *order).limit(limit)
     lead, *others = sorted(query.name_prefixes, key=len, reverse=True)
     filters += [_name_matches(prefix) for prefix in others]
     columns = (Patient.id, Patient.family_key, Patient.given_key)
-    by_family = select(*columns).where(_prefix_range(Patient.family_key, lead), *filters)
-    by_given = select(*columns).where(_given_starts_with(lead), not_(_prefix_range(Patient.family_key, lead)),
-                                      *filters)
-    # ORDER BY on the compound itself (not on a subquery of it): SQLite then merges the two ordered
-    # index walks instead of sorting every match.
-    return union_all(by_family, by_given).order_by(
-        literal_column("family_key"), literal_column("given_key"), literal_column("id"))
+    if dialect == "postgresql":
+        parts = [select(*columns).where(part, *filters) for part in _postgres_name_parts(lead)]
+        if limit is not None:
+            # The planner is not shown the limit (a subquery gives it): it then assumes a tenth of the
+            # matches will be read and walks the index in order. Shown 1,001, it trusts its estimate of
+            # the initials' matches, a guess (PostgreSQL keeps no statistics on expressions of partial
+            # indexes: 485 for any letter; 5,600 patients have a given name in "x"), and sorts them all.
+            part_limit = select(literal(limit)).scalar_subquery()
+            limited = [part.order_by(*order).limit(part_limit).subquery() for part in parts]
+            parts = [select(*part.c) for part in limited]
+    else:
+        by_family = _prefix_range(Patient.family_key, lead)
+        parts = [select(*columns).where(by_family, *filters),
+                 select(*columns).where(_given_starts_with(lead), not_(by_family), *filters)]
+    # ORDER BY on the compound itself (not on a subquery of it): SQLite then merges the ordered index
+    # walks instead of sorting every match, and PostgreSQL merges the limited parts (Merge Append).
+    return union_all(*parts).order_by(
+        literal_column("family_key"), literal_column("given_key"), literal_column("id")).limit(limit)
+
+
+def _postgres_name_parts(lead: str) -> list[ColumnElement[bool]]:
+    """The name search of ``lead`` on PostgreSQL: patients whose given name starts with it, listed
+    before the family-name range (family name below ``lead``), the range itself, and those listed
+    after it. Each is one range of an index in list order (``NOT`` of the range would be two, which
+    PostgreSQL reads with a bitmap and then sorts); a longer given-name prefix also walks the
+    two-letter initials index, since no other index lists a given-name range in family-name order."""
+    after = lead[:-1] + chr(ord(lead[-1]) + 1)
+    given = _given_starts_with(lead)
+    if len(lead) > max(GIVEN_INITIALS):
+        two = max(GIVEN_INITIALS)
+        given = and_(literal_column(GIVEN_INITIALS[two]) == lead[:two], given)
+    return [and_(given, Patient.family_key < lead), _prefix_range(Patient.family_key, lead),
+            and_(given, Patient.family_key >= after)]
 
 
 def search_patient_ids(
@@ -252,9 +299,15 @@ def search_patients(
     transaction: what the patient list runs on every keystroke."""
     require(actor, Permission.VIEW_PATIENTS)
     with database.read() as tx:
-        statement = _search_statement(parse_query(text, country=clinic_country(tx)), include_archived)
-        if limit is not None:
-            statement = statement.limit(limit)
+        # Only dates and phone numbers read by country: a name costs no query for it.
+        query = parse_query(text, country=clinic_country(tx)) if reads_country(text) else parse_query(text)
+        dialect = tx.get_bind().dialect.name
+        if dialect == "postgresql" and query.name_prefixes:
+            # Plan the name search for the letters typed, not once for any (psycopg prepares a statement
+            # run five times, and PostgreSQL may then keep one generic plan: ten times slower for some
+            # names, docs/performance.md "PostgreSQL").
+            tx.execute(text_("SET LOCAL plan_cache_mode = force_custom_plan"))
+        statement = _search_statement(query, include_archived, limit, dialect=dialect)
         ids = list(tx.scalars(statement).all())  # .all() fetches in one call, not row by row
         return PatientSearch(ids, _rows(tx, ids[:first_rows]))
 

@@ -1,8 +1,9 @@
 """The type-ahead search returns exactly what a plain reading of the rules gives, in list order.
 
-The service builds index-shaped SQL (two merged index walks for names, initials expressions for
-one- and two-letter given names, phones in number order); this checks it against a reference
-written the obvious way in Python, over a register full of shared prefixes, on every backend.
+The service builds index-shaped SQL (merged index walks for names: two on SQLite, three limited
+ones on PostgreSQL, split at the family-name range; initials expressions for given names; phones in
+number order); this checks it against a reference written the obvious way in Python, over a register
+full of shared prefixes and range edges, on every backend.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from acudesk.services import patients
 from acudesk.services.context import Actor
 
 FAMILIES = ["Ab", "Abbott", "Ma", "Mab", "Mason", "Mäder", "Bam", "Bamber", "Amos", "Mb"]
-GIVENS = ["Ab", "Abe", "Mabel", "Mo", "Bea", "Am", "Amelia", "Ma", "Ann", "Mark"]
+GIVENS = ["Ab", "Abe", "Mabel", "Mo", "Bea", "Am", "Amelia", "Ma", "Ann", "Mark", "Abb", "Mb"]
 
 
 @pytest.fixture
@@ -55,7 +56,10 @@ def reference_phone(people, digits: str) -> list[int]:
 
 
 NAME_QUERIES = ["", "a", "m", "b", "z", "ab", "ma", "mä", "am", "mab", "abb", "mason", "ma ab", "a m", "m a",
-                "ab ab", "mo mab", "bea am", "amelia mason", "MA", "  m  "]
+                "ab ab", "mo mab", "bea am", "amelia mason", "MA", "  m  ",
+                # edges of the family-name range (a family key equal to the prefix, or to the next
+                # prefix: "mb" after "ma"), given names longer than their initials, repeated words
+                "mb", "abe", "amel", "mar", "mabel", "bea", "ann", "bamb", "m m", "ab a", "amo ma", "mab mb"]
 
 
 @pytest.mark.parametrize("include_archived", [False, True])
@@ -66,7 +70,7 @@ def test_name_search_matches_the_reference_in_list_order(
         expected = reference_names(register, text, include_archived)
         found = patients.search_patient_ids(database, admin, text, include_archived=include_archived)
         assert found == expected, text
-        for limit in (1, 3, 10):
+        for limit in (1, 3, 10, 25):
             assert patients.search_patient_ids(database, admin, text, include_archived=include_archived,
                                                limit=limit) == expected[:limit], (text, limit)
 
@@ -95,7 +99,7 @@ def test_one_and_two_letter_searches_walk_the_list_order_indexes(database: Datab
     from acudesk.domain.patient_search import parse_query
 
     for text, index in [("m", "ix_patients_active_given1"), ("ma", "ix_patients_active_given2")]:
-        statement = patients._search_statement(parse_query(text), include_archived=False).limit(1001)
+        statement = patients._search_statement(parse_query(text), False, 1001, dialect="sqlite")
         compiled = statement.compile(database.engine)
         with database.engine.connect() as connection:
             plan = [row[3] for row in connection.exec_driver_sql(
@@ -114,3 +118,20 @@ def test_an_archived_patient_leaves_the_default_search_at_once(database: Databas
     assert patients.search_patient_ids(database, admin, "m") == [other.id]
     assert patients.search_patient_ids(database, admin, "a") == []
     assert patients.search_patient_ids(database, admin, "a", include_archived=True) == [record.id]
+
+
+def test_dates_and_phones_are_read_by_the_clinics_country(database: Database, admin: Actor) -> None:
+    """A name search skips the query for the clinic's country; a date or a phone number still reads it."""
+    from sqlalchemy import update
+
+    from acudesk.persistence.models import Clinic
+
+    born_7_march = patients.register_patient(database, admin, PatientDetails(
+        family_name="Mason", given_name="Ann", date_of_birth=date(1984, 3, 7)))
+    born_3_july = patients.register_patient(database, admin, PatientDetails(
+        family_name="Mason", given_name="Mark", date_of_birth=date(1984, 7, 3)))
+    assert patients.search_patient_ids(database, admin, "3/7/1984") == [born_3_july.id]
+    with database.write() as tx:
+        tx.execute(update(Clinic).values(country="US"))
+    assert patients.search_patient_ids(database, admin, "3/7/1984") == [born_7_march.id]
+    assert patients.search_patient_ids(database, admin, "mason") == [born_7_march.id, born_3_july.id]
