@@ -64,6 +64,8 @@ EXPECTED: dict[str, P | None] = {
     "intakes.sign_intake": P.EDIT_CLINICAL,
     "intakes.treatment_gate_for": P.VIEW_CLINICAL,
     "maintenance.backup_database": P.MANAGE_BACKUPS,
+    "migrate_to.migrate_to": P.MANAGE_BACKUPS,  # moving the clinic's data is a backup-and-restore act
+    "server_backups.backup_server_database": P.MANAGE_BACKUPS,
     "outcomes.outcome_summary": P.VIEW_CLINICAL,
     "outcomes.record_outcome": P.EDIT_CLINICAL,
     "patients.get_patient": P.VIEW_PATIENTS,
