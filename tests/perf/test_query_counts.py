@@ -82,7 +82,10 @@ def test_patient_search_and_first_rows_is_a_fixed_small_number_of_statements(dat
     few = search_and_first_rows(database, admin, "quay")
     many = search_and_first_rows(database, admin, "pemb")
     everyone = search_and_first_rows(database, admin, "")
-    assert len(few) == len(many) == len(everyone) <= 3, many
+    # Names: ids and rows (PostgreSQL adds its plan setting, services/patients.py); the empty search
+    # reads everyone's ids and rows; phones and dates add the clinic's country.
+    assert len(few) == len(many) <= 3, many
+    assert len(everyone) <= 3, everyone
 
 
 @pytest.mark.parametrize("text", ["07700 900", "01/01/1980"])
@@ -129,7 +132,8 @@ def add_appointments(database: Database, patient_ids: list[int], practitioner: i
     for n in range(count):
         local = datetime(monday.year, monday.month, monday.day, 9) + timedelta(days=n % 5, minutes=15 * (n // 5))
         rows.append({
-            "patient_id": patient_ids[n % len(patient_ids)], "practitioner_id": practitioner, "room_id": None,
+            # Each patient once a day (the database allows no more: persistence/visit_guards.py).
+            "patient_id": patient_ids[n // 5 % len(patient_ids)], "practitioner_id": practitioner, "room_id": None,
             "plan_id": None, "visit_type_id": None, "course_visit_number": None, "local_start": local,
             "start_utc": local.replace(tzinfo=UTC), "duration_minutes": 15, "status": "booked",
             "planned_local_start": local, "moved_from": None, "move_reason": "", "cancel_reason": "",
@@ -142,7 +146,7 @@ def add_appointments(database: Database, patient_ids: list[int], practitioner: i
 
 def week_statements(database: Database, actor: Actor, monday: date, appointments: int) -> list[str]:
     between = service("calendar_data", "appointments_between")
-    ids = add_patients(database, 5, family=f"Week{appointments}")
+    ids = add_patients(database, 8, family=f"Week{appointments}")
     practitioner = practitioner_ids(database)[0]
     add_appointments(database, ids, practitioner, monday, appointments)
     with counted(database) as statements:
