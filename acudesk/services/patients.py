@@ -5,24 +5,29 @@ Returns plain dataclasses (``PatientRecord``, ``PatientRow``), never live ORM ob
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
+    Date,
+    Integer,
     Select,
+    String,
     and_,
+    bindparam,
     false,
-    literal,
     literal_column,
     not_,
     or_,
     select,
     union_all,
 )
-from sqlalchemy import text as text_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from acudesk.domain.errors import DuplicateError, NotFoundError
@@ -195,52 +200,90 @@ def set_archived(
         return _record(patient)
 
 
-def _prefix_range(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
-    """``column`` starts with ``prefix``, as an index-friendly range (no LIKE, so no wildcards)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(column >= prefix, column < upper)
+def _next_prefix(prefix: str) -> str:
+    """The first string after every string starting with ``prefix``: the end of its range."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _given_starts_with(prefix: str) -> ColumnElement[bool]:
-    """Given name starts with ``prefix``: one or two letters as an equality on the indexed initials
-    (``GIVEN_INITIALS``, written as literals so the planner matches the index expression)."""
-    if len(prefix) in GIVEN_INITIALS:
-        return literal_column(GIVEN_INITIALS[len(prefix)]) == prefix
-    return _prefix_range(Patient.given_key, prefix)
+def _text(name: str) -> BindParameter[str]:
+    return bindparam(name, type_=String())
 
 
-def _name_matches(prefix: str) -> ColumnElement[bool]:
-    return or_(_prefix_range(Patient.family_key, prefix), _given_starts_with(prefix))
+def _prefix_range(column: InstrumentedAttribute[str], name: str) -> ColumnElement[bool]:
+    """``column`` starts with the prefix bound as ``name`` (``name_next`` ends the range): an
+    index-friendly range (no LIKE, so no wildcards)."""
+    return and_(column >= _text(name), column < _text(f"{name}_next"))
+
+
+def _given_starts_with(name: str, size: int) -> ColumnElement[bool]:
+    """Given name starts with the prefix bound as ``name``, of ``size`` letters (3: three or more). One
+    or two letters are an equality on the indexed initials (``GIVEN_INITIALS``, written as literals so
+    the planner matches the index expression)."""
+    if size in GIVEN_INITIALS:
+        return literal_column(GIVEN_INITIALS[size]) == _text(name)
+    return _prefix_range(Patient.given_key, name)
+
+
+def _name_matches(name: str, size: int) -> ColumnElement[bool]:
+    return or_(_prefix_range(Patient.family_key, name), _given_starts_with(name, size))
 
 
 def _search_statement(
     query: PatientQuery, include_archived: bool, limit: int | None = None, *, dialect: str = "sqlite"
+) -> tuple[Select | CompoundSelect, dict[str, Any]]:
+    """The SQL of ``query`` and its values. The SQL depends only on the query's shape (which kinds of
+    filter, how many words, their lengths up to 3), so each shape is built once and the same statement
+    object is executed again (``_shaped_statement``): SQLAlchemy then skips building it and computing
+    its cache key, about 1 ms per keystroke on PostgreSQL's three-part statement."""
+    words = sorted(query.name_prefixes, key=len, reverse=True)  # the longest word leads
+    params: dict[str, Any] = {}
+    for n, word in enumerate(words):
+        params |= {f"w{n}": word, f"w{n}_next": _next_prefix(word), f"w{n}_2": word[:2]}
+    if query.phone_prefix:
+        params |= {"phone": query.phone_prefix, "phone_next": _next_prefix(query.phone_prefix)}
+    if query.date_of_birth is not None:
+        params["born"] = query.date_of_birth
+    if limit is not None:
+        params["limit"] = limit
+    sizes = tuple(min(len(word), 3) for word in words)
+    statement = _shaped_statement(dialect, include_archived, query.date_of_birth is not None,
+                                  bool(query.phone_prefix), sizes, limit is not None)
+    return statement, params
+
+
+@functools.lru_cache(maxsize=256)
+def _shaped_statement(
+    dialect: str, include_archived: bool, by_birth: bool, by_phone: bool, word_sizes: tuple[int, ...],
+    limited: bool,
 ) -> Select | CompoundSelect:
-    """Matching ids (first column) in list order, at most ``limit``. Each part walks an index in that
+    """Matching ids (first column) in list order, at most ``:limit``. Each part walks an index in that
     order, so with a limit the database reads only the rows it returns (docs/performance.md, "Third
     round" and "PostgreSQL").
 
-    Names: patients whose family name starts with the longest word typed, merged in order with those
-    whose given name does (and family name does not); every other word must start either name.
-    Phones list in number order (the index's), so the digits typed so far are a range read in order.
+    Names: patients whose family name starts with the longest word typed (``w0``), merged in order
+    with those whose given name does (and family name does not); every other word must start either
+    name. Phones list in number order (the index's), so the digits typed so far are a range read in
+    order.
 
     The name parts are shaped for each planner; the rows are the same. SQLite merges the ordered index
     walks of a compound with ``ORDER BY`` and stops at the limit (it would sort a part that is a
     subquery). PostgreSQL sorts every match unless each part has its own ``ORDER BY … LIMIT``
     (``_postgres_name_parts``).
     """
+    limit = bindparam("limit", type_=Integer()) if limited else None
     order = (Patient.family_key, Patient.given_key, Patient.id)
     filters = [] if include_archived else [Patient.archived == false()]
-    if query.date_of_birth is not None:
-        filters.append(Patient.date_of_birth == query.date_of_birth)
-    if query.phone_prefix:
-        filters.append(_prefix_range(Patient.phone_key, query.phone_prefix))
-    if not query.name_prefixes:
-        by_phone = (Patient.phone_key,) if query.phone_prefix else ()
-        return select(Patient.id).where(*filters).order_by(*by_phone, *order).limit(limit)
-    lead, *others = sorted(query.name_prefixes, key=len, reverse=True)
-    filters += [_name_matches(prefix) for prefix in others]
+    if by_birth:
+        filters.append(Patient.date_of_birth == bindparam("born", type_=Date()))
+    if by_phone:
+        filters.append(_prefix_range(Patient.phone_key, "phone"))
+    if not word_sizes:
+        by_number = (Patient.phone_key,) if by_phone else ()
+        return select(Patient.id).where(*filters).order_by(*by_number, *order).limit(limit)
+    lead, *others = word_sizes
+    filters += [_name_matches(f"w{n}", size) for n, size in enumerate(others, start=1)]
     columns = (Patient.id, Patient.family_key, Patient.given_key)
+    parts: list[Select]
     if dialect == "postgresql":
         parts = [select(*columns).where(part, *filters) for part in _postgres_name_parts(lead)]
         if limit is not None:
@@ -248,32 +291,30 @@ def _search_statement(
             # matches will be read and walks the index in order. Shown 1,001, it trusts its estimate of
             # the initials' matches, a guess (PostgreSQL keeps no statistics on expressions of partial
             # indexes: 485 for any letter; 5,600 patients have a given name in "x"), and sorts them all.
-            part_limit = select(literal(limit)).scalar_subquery()
-            limited = [part.order_by(*order).limit(part_limit).subquery() for part in parts]
-            parts = [select(*part.c) for part in limited]
+            part_limit = select(limit).scalar_subquery()
+            limited_parts = [part.order_by(*order).limit(part_limit).subquery() for part in parts]
+            parts = [select(*part.c) for part in limited_parts]
     else:
-        by_family = _prefix_range(Patient.family_key, lead)
+        by_family = _prefix_range(Patient.family_key, "w0")
         parts = [select(*columns).where(by_family, *filters),
-                 select(*columns).where(_given_starts_with(lead), not_(by_family), *filters)]
+                 select(*columns).where(_given_starts_with("w0", lead), not_(by_family), *filters)]
     # ORDER BY on the compound itself (not on a subquery of it): SQLite then merges the ordered index
     # walks instead of sorting every match, and PostgreSQL merges the limited parts (Merge Append).
     return union_all(*parts).order_by(
         literal_column("family_key"), literal_column("given_key"), literal_column("id")).limit(limit)
 
 
-def _postgres_name_parts(lead: str) -> list[ColumnElement[bool]]:
-    """The name search of ``lead`` on PostgreSQL: patients whose given name starts with it, listed
-    before the family-name range (family name below ``lead``), the range itself, and those listed
-    after it. Each is one range of an index in list order (``NOT`` of the range would be two, which
-    PostgreSQL reads with a bitmap and then sorts); a longer given-name prefix also walks the
+def _postgres_name_parts(size: int) -> list[ColumnElement[bool]]:
+    """The name search of the leading word ``w0`` on PostgreSQL: patients whose given name starts with
+    it, listed before the family-name range (family name below ``w0``), the range itself, and those
+    listed after it. Each is one range of an index in list order (``NOT`` of the range would be two,
+    which PostgreSQL reads with a bitmap and then sorts); a longer given-name prefix also walks the
     two-letter initials index, since no other index lists a given-name range in family-name order."""
-    after = lead[:-1] + chr(ord(lead[-1]) + 1)
-    given = _given_starts_with(lead)
-    if len(lead) > max(GIVEN_INITIALS):
-        two = max(GIVEN_INITIALS)
-        given = and_(literal_column(GIVEN_INITIALS[two]) == lead[:two], given)
-    return [and_(given, Patient.family_key < lead), _prefix_range(Patient.family_key, lead),
-            and_(given, Patient.family_key >= after)]
+    given = _given_starts_with("w0", size)
+    if size > max(GIVEN_INITIALS):
+        given = and_(literal_column(GIVEN_INITIALS[max(GIVEN_INITIALS)]) == _text("w0_2"), given)
+    return [and_(given, Patient.family_key < _text("w0")), _prefix_range(Patient.family_key, "w0"),
+            and_(given, Patient.family_key >= _text("w0_next"))]
 
 
 def search_patient_ids(
@@ -301,14 +342,12 @@ def search_patients(
     with database.read() as tx:
         # Only dates and phone numbers read by country: a name costs no query for it.
         query = parse_query(text, country=clinic_country(tx)) if reads_country(text) else parse_query(text)
-        dialect = tx.get_bind().dialect.name
-        if dialect == "postgresql" and query.name_prefixes:
-            # Plan the name search for the letters typed, not once for any (psycopg prepares a statement
-            # run five times, and PostgreSQL may then keep one generic plan: ten times slower for some
-            # names, docs/performance.md "PostgreSQL").
-            tx.execute(text_("SET LOCAL plan_cache_mode = force_custom_plan"))
-        statement = _search_statement(query, include_archived, limit, dialect=dialect)
-        ids = list(tx.scalars(statement).all())  # .all() fetches in one call, not row by row
+        # On PostgreSQL each search is planned for the letters typed: psycopg prepares a statement only
+        # on its fifth run and forgets the count at every rollback, which ends each read transaction.
+        # (A prepared statement could get a generic plan, up to ten times slower for some names;
+        # tests/services/test_patient_search_order.py checks that none is prepared.)
+        statement, params = _search_statement(query, include_archived, limit, dialect=tx.get_bind().dialect.name)
+        ids = list(tx.scalars(statement, params).all())  # .all() fetches in one call, not row by row
         return PatientSearch(ids, _rows(tx, ids[:first_rows]))
 
 
