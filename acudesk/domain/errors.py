@@ -46,3 +46,8 @@ class PermissionDeniedError(AcuDeskError):
 
 class DatabaseError(AcuDeskError):
     """The database cannot be opened, read or written (corrupt, locked, full disk, too new)."""
+
+
+class ServerUnreachableError(DatabaseError):
+    """The database server (PostgreSQL) does not answer: a restart or a network fault. The change
+    feed reconnects by itself and every screen reloads once it answers again."""

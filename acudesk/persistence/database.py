@@ -30,7 +30,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from acudesk.domain.errors import ConflictError, DatabaseError
+from acudesk.domain.errors import ConflictError, DatabaseError, ServerUnreachableError
 from acudesk.persistence.change_feed import append as append_to_change_log
 from acudesk.persistence.changes import NO_CHANGES, Changes, changes_of, committed
 
@@ -42,6 +42,10 @@ LOST_AT_COMMIT_MESSAGE = (
     "The connection to the database server was lost just as this was being saved, so AcuDesk cannot tell "
     "whether the save arrived; it arrived whole or not at all. Look at the record before saving again."
 )
+UNREACHABLE_WRITING = ("The database server does not answer, so nothing was saved. Check the network and the "
+                       "server; what you typed is still here, so try again once it is back.")
+UNREACHABLE_READING = ("The database server does not answer. AcuDesk keeps trying to reconnect; the screens "
+                       "catch up by themselves once it is back.")
 STALE_MESSAGE = "Someone else saved changes to this record meanwhile; nothing was saved. Reload and try again."
 
 
@@ -141,7 +145,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read unit of work; closing it releases (rolls back) the transaction."""
-        with _translated_errors(), self._read_sessions() as session:
+        with _translated_errors(writing=False), self._read_sessions() as session:
             yield session
 
     @contextmanager
@@ -151,7 +155,7 @@ class Database:
 
         Before the commit, in the same transaction, what it changed is appended to the change log
         (and, on PostgreSQL, notified) for the other AcuDesk processes (persistence/change_feed.py)."""
-        with _translated_errors(), self._write_sessions() as session:
+        with _translated_errors(writing=True), self._write_sessions() as session:
             committing = False
             try:
                 with session.begin():
@@ -162,9 +166,9 @@ class Database:
                         append_to_change_log(session, self.source, changes)
                     committing = True
             except OperationalError as error:
-                if committing and _lost_connection(error):
+                if committing and _server_unreachable(error):
                     # The server may have committed before the line dropped: say so, never "nothing saved".
-                    raise DatabaseError(LOST_AT_COMMIT_MESSAGE) from error
+                    raise ServerUnreachableError(LOST_AT_COMMIT_MESSAGE) from error
                 raise
             committed(changes)
 
@@ -187,7 +191,7 @@ def _remember_flushed(session: Session, _flush_context: object) -> None:
 
 
 @contextmanager
-def _translated_errors() -> Iterator[None]:
+def _translated_errors(*, writing: bool) -> Iterator[None]:
     """Turn the database's low-level failures into messages a person can act on.
 
     ``StaleDataError`` is the database-level half of optimistic locking (services/locking.py): a row's
@@ -198,11 +202,18 @@ def _translated_errors() -> Iterator[None]:
     except StaleDataError as error:
         raise ConflictError(STALE_MESSAGE) from error
     except OperationalError as error:
+        if _server_unreachable(error):
+            raise ServerUnreachableError(UNREACHABLE_WRITING if writing else UNREACHABLE_READING) from error
         raise DatabaseError(describe_operational_error(error)) from error
 
 
-def _lost_connection(error: DBAPIError) -> bool:
-    return bool(error.connection_invalidated) or "connection" in str(error.orig).lower()
+def _server_unreachable(error: DBAPIError) -> bool:
+    """A PostgreSQL connection that failed or dropped (SQLite has no server to lose)."""
+    text = str(error.orig).lower()
+    return bool(error.connection_invalidated) or any(
+        words in text for words in ("could not connect", "connection refused", "server closed the connection",
+                                    "terminating connection", "connection is closed", "connection failed",
+                                    "connection to server", "does not allow connections", "consuming input failed"))
 
 
 def describe_operational_error(error: DBAPIError) -> str:
@@ -218,6 +229,5 @@ def describe_operational_error(error: DBAPIError) -> str:
     if "unable to open" in text:
         return "The database file cannot be opened. Check that the folder exists and is writable."
     if "could not connect" in text or "connection refused" in text or "connection" in text:
-        return ("The database server does not answer, so nothing was saved. Check the network and the "
-                "server; what you typed is still here, so try again once it is back.")
+        return UNREACHABLE_WRITING
     return "The database reported an error; nothing was saved. Details are in the log."

@@ -231,7 +231,7 @@ class Startup:
                 return
             shown = True
             window.patients.model.answered.disconnect(show)
-            window.show()
+            window.show_fitted()
             log.info("Main window shown")
             QTimer.singleShot(HEALTH_CHECK_DELAY_MS, self._check_health_in_background)
 

@@ -106,6 +106,18 @@ class MainWindow(QMainWindow):
         self.resize(1280, 760)
         self.patients.search.setFocus()
 
+    def show_fitted(self) -> None:
+        """Show at the usual size, or maximized on a screen too small for it (1366×768 laptops): the
+        status bar, where "Reconnecting to the database server…" appears, must stay on screen."""
+        screen = self.screen()
+        available = screen.availableGeometry() if screen is not None else None
+        frame_allowance = 60  # title bar and borders, which the window manager adds around the size
+        if available is not None and (available.height() < self.height() + frame_allowance
+                                      or available.width() < self.width() + frame_allowance):
+            self.showMaximized()
+        else:
+            self.show()
+
     # -- actions -------------------------------------------------------------------------------
     def _build_actions(self) -> None:
         can = lambda permission: allowed(self.context.actor, permission)  # noqa: E731

@@ -28,7 +28,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from acudesk.domain.errors import AcuDeskError, ConflictError
+from acudesk.domain.errors import AcuDeskError, ConflictError, ServerUnreachableError
 from acudesk.persistence.changes import ChangeLog, Changes, recording_changes
 from acudesk.ui.qt import QEvent, QObject, QProgressDialog, Qt, QWidget, Signal, is_alive
 from acudesk.ui.tasks import TaskRunner
@@ -170,6 +170,10 @@ class Operations(QObject):
                     on_success(operation.value)
             elif on_failure is not None:
                 on_failure(operation.error)
+            elif not operation.writes and isinstance(operation.error, ServerUnreachableError):
+                # The status bar says "Reconnecting…" and every screen reloads once the server is back
+                # (ui/live_changes.py): a box for each screen's failed read would only pile up.
+                log.warning("A read failed while the database server did not answer; screens reload on reconnect")
             else:
                 from acudesk.ui.errors import show_error
 

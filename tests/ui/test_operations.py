@@ -141,3 +141,25 @@ def test_a_write_that_fails_after_a_committed_transaction_still_broadcasts_that_
         context.operations.write(None, save_then_refuse)
     [changes] = heard
     assert changes.patients and not changes.everything
+
+
+def test_a_read_while_the_server_is_away_waits_quietly_but_a_failed_save_is_always_shown(
+    qtbot, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status bar says "Reconnecting…" and screens reload on reconnect: no box per failed read."""
+    from acudesk.domain.errors import ServerUnreachableError
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    shown: list[str] = []
+    monkeypatch.setattr(errors, "show_error", lambda error, parent=None, title="": shown.append(error.message))
+
+    def away() -> None:
+        raise ServerUnreachableError("The database server does not answer.")
+
+    with qtbot.waitSignal(context.operations.idle, timeout=TIMEOUT):
+        context.operations.query(widget, away, lambda _value: None)
+    assert shown == []
+    with qtbot.waitSignal(context.operations.idle, timeout=TIMEOUT):
+        context.operations.write(widget, away)
+    assert shown == ["The database server does not answer."]
