@@ -4,7 +4,9 @@ The database is created the way the app creates one (``open_database`` migrates 
 ``create_clinic``), then filled with ``insert(Table)`` executemany batches. Built files are kept in
 ``bench/.cache/`` keyed by the sizes, the schema revision and ``BUILD_VERSION``, so reruns are fast.
 The build runs no ANALYZE: a real clinic's database never gets one either, so the query planner
-sees the same (absent) statistics here as in the field.
+sees the same (absent) statistics here as in the field. With ``--db URL`` the same clinic is built
+as a database on that PostgreSQL server (bench/engines.py), and there it is ``VACUUM ANALYZE``d,
+as autovacuum does on a real server.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from acudesk.persistence.models import (
 )
 from acudesk.services.clinic import ClinicSetup, create_clinic
 from acudesk.services.maintenance import open_database
+from bench import engines
+from bench.engines import Target
 from bench.people import NamePicker, drama_phones
 
 BUILD_VERSION = 2  # 2: valid session signature digests
@@ -79,7 +83,7 @@ class Sizes:
 class Clinic:
     """A built benchmark clinic and the facts the measurements need."""
 
-    path: Path
+    path: Target  # the SQLite file, or the clinic database's URL on a PostgreSQL server
     sizes: Sizes
     build_seconds: float
     cached: bool
@@ -87,7 +91,11 @@ class Clinic:
     practitioner_ids: tuple[int, ...]
 
 
-def cached_clinic(sizes: Sizes, *, rebuild: bool = False, log=print) -> Clinic:  # type: ignore[no-untyped-def]
+def cached_clinic(sizes: Sizes, *, rebuild: bool = False, log=print,  # type: ignore[no-untyped-def]
+                  server: str | None = None) -> Clinic:
+    """The clinic of ``sizes``, built once: a file in CACHE_DIR, or a database on ``server`` (a URL)."""
+    if server is not None:
+        return _cached_on_server(sizes, server, rebuild=rebuild, log=log)
     CACHE_DIR.mkdir(exist_ok=True)
     path = CACHE_DIR / f"clinic-{sizes.key}.sqlite3"
     if path.exists() and not rebuild:
@@ -108,7 +116,26 @@ def cached_clinic(sizes: Sizes, *, rebuild: bool = False, log=print) -> Clinic: 
     return _describe(path, sizes, seconds, cached=False)
 
 
-def _describe(path: Path, sizes: Sizes, seconds: float, *, cached: bool) -> Clinic:
+def _cached_on_server(sizes: Sizes, server: str, *, rebuild: bool, log) -> Clinic:  # type: ignore[no-untyped-def]
+    name = engines.database_name(sizes.key)
+    url = engines.clinic_url(server, name)
+    if engines.exists(server, name) and not rebuild:
+        return _describe(url, sizes, 0.0, cached=True)
+    partial = engines.database_name(sizes.key, "_building")
+    engines.drop(server, partial)
+    engines.create(server, partial)
+    log(f"building {sizes.key} on PostgreSQL ({name}) ...")
+    started = time.perf_counter()
+    build_clinic(engines.clinic_url(server, partial), sizes, log=log)
+    engines.vacuum_analyze(engines.clinic_url(server, partial))
+    seconds = time.perf_counter() - started
+    engines.drop(server, name)
+    engines.rename(server, partial, name)
+    log(f"built in {seconds:.1f} s (database {name})")
+    return _describe(url, sizes, seconds, cached=False)
+
+
+def _describe(path: Target, sizes: Sizes, seconds: float, *, cached: bool) -> Clinic:
     database = open_database(path, upgrade=False)
     try:
         with database.engine.connect() as connection:
@@ -121,14 +148,19 @@ def _describe(path: Path, sizes: Sizes, seconds: float, *, cached: bool) -> Clin
     return Clinic(path, sizes, seconds, cached, charts, practitioners)
 
 
-def build_clinic(path: Path, sizes: Sizes, *, log=print) -> None:  # type: ignore[no-untyped-def]
+def build_clinic(path: Target, sizes: Sizes, *, log=print) -> None:  # type: ignore[no-untyped-def]
     database = open_database(path)
+    sqlite = database.is_sqlite
 
     @event.listens_for(database.engine, "connect")
     def _fast_build(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Runs after the app's own connect hook: a throwaway build needs no fsync per batch.
-        dbapi_connection.execute("PRAGMA synchronous = OFF")
-        dbapi_connection.execute("PRAGMA cache_size = -262144")
+        if sqlite:
+            dbapi_connection.execute("PRAGMA synchronous = OFF")
+            dbapi_connection.execute("PRAGMA cache_size = -262144")
+        else:
+            dbapi_connection.execute("SET synchronous_commit = off")
+            dbapi_connection.commit()
 
     database.engine.dispose()
     create_clinic(database, SETUP)
@@ -149,8 +181,9 @@ def build_clinic(path: Path, sizes: Sizes, *, log=print) -> None:  # type: ignor
             with database.engine.begin() as connection:
                 count = stage(connection)
             log(f"  {name}: {count:,} rows in {time.perf_counter() - started:.1f} s")
-        with database.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if sqlite:
+            with database.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         database.dispose()
 

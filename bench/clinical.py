@@ -2,7 +2,8 @@
 
 Each uses the app's own service when it exists in this checkout (``calendar_data``, ``intakes``,
 ``plans``, ``sessions``) and otherwise a direct ORM query on the indexed columns; the ``path``
-field of every result says which one ran. Floors are hand-written SQL on a bare sqlite3 connection.
+field of every result says which one ran. Floors are hand-written SQL on a bare sqlite3 (or psycopg)
+connection.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from acudesk.persistence.models import Appointment, Intake, Patient, SessionReco
 from acudesk.services.clinic import default_actor
 from acudesk.services.context import Actor
 from acudesk.services.maintenance import open_database
+from bench import engines
 from bench.build import CHART_SESSIONS, TODAY, Clinic
-from bench.floor import captured, raw_connection
+from bench.floor import Raw, captured, query_plan, raw_connection
 from bench.stats import Timing, repeat_each
 
 ZONE = ZoneInfo("Europe/London")
@@ -55,7 +57,11 @@ def _utc_range(first: date, days: int) -> tuple[datetime, datetime]:
     return begin, datetime.combine(first + timedelta(days=days), time(0), ZONE).astimezone(UTC)
 
 
-def _naive(value: datetime) -> str:
+def _instant(raw: Raw, value: datetime) -> str | datetime:
+    """An instant as the bare driver compares it with ``start_utc``: SQLite stores naive UTC text,
+    PostgreSQL a timestamp with time zone."""
+    if isinstance(raw, engines.PostgresRaw):
+        return value.astimezone(UTC)
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
@@ -73,7 +79,7 @@ def busy_week(clinic: Clinic, runs: int) -> Measured:
                 works.append(lambda p=practitioner, m=monday: between(database, actor, m, m + timedelta(days=6), p))
             else:
                 works.append(lambda p=practitioner, m=monday: _week_orm(database, p, m))
-            begin, end = (_naive(instant) for instant in _utc_range(monday, 7))
+            begin, end = (_instant(raw, instant) for instant in _utc_range(monday, 7))
             floors.append(lambda p=practitioner, b=begin, e=end: raw.execute(
                 "SELECT a.id, a.version, a.patient_id, p.given_name, p.family_name, a.practitioner_id, u.display_name,"
                 " a.room_id, r.name, v.name, a.status, a.local_start, a.duration_minutes, a.start_utc, a.plan_id,"
@@ -116,8 +122,8 @@ def clinic_day(clinic: Clinic, runs: int) -> Measured | None:
         works = [lambda d=d: todays(database, actor, day=d) for d in days]
         with captured(database) as statements:
             count = len(works[0]())
-        plans = [row[-1] for sql, params in statements if "FROM appointments" in sql
-                 for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        plans = [line for sql, params in statements if "FROM appointments" in sql
+                 for line in query_plan(raw, (sql, params))]
         return Measured(repeat_each(works, runs), None, "service acudesk.services.calendar_data.todays_list",
                         {"appointments_per_day": count, "plan": plans})
     finally:
@@ -179,22 +185,36 @@ def _chart_floor(raw, patient_id: int) -> int:  # type: ignore[no-untyped-def]
     plans = raw.execute("SELECT * FROM treatment_plans WHERE patient_id = ?", (patient_id,)).fetchall()
     ids = [p[0] for p in plans]
     marks = ",".join("?" * len(ids))
-    for table in ("plan_points", "plan_techniques", "course_phases"):
+    for table in ("plan_points", "plan_techniques", "course_phases") if ids else ():
         rows += raw.execute(f"SELECT * FROM {table} WHERE plan_id IN ({marks})", ids).fetchall()
     sessions = raw.execute("SELECT * FROM session_records WHERE patient_id = ? ORDER BY session_at DESC LIMIT ?",
                            (patient_id, CHART_SESSIONS)).fetchall()
     ids = [s[0] for s in sessions]
     marks = ",".join("?" * len(ids))
-    rows += raw.execute(f"SELECT * FROM session_points WHERE session_id IN ({marks})", ids).fetchall()
+    if ids:  # PostgreSQL refuses an empty IN list (a clinic built with --sessions 0)
+        rows += raw.execute(f"SELECT * FROM session_points WHERE session_id IN ({marks})", ids).fetchall()
     return len(rows) + len(plans) + len(sessions)
 
 
-def open_working_copy(clinic: Clinic, folder: Path) -> Path:
-    """Measurements that write (audit 'view' events) run on a copy, so the cached clinic never drifts."""
+def open_working_copy(clinic: Clinic, folder: Path) -> engines.Target:
+    """Measurements that write (audit 'view' events) run on a copy, so the cached clinic never drifts:
+    a file copy, or on PostgreSQL a database created from the cached one as template."""
     import shutil
 
+    if engines.is_postgres(clinic.path):
+        url = str(clinic.path)
+        copy = engines.name_of(url)[:55] + "_work"
+        engines.drop(url, copy)
+        engines.create(url, copy, template=engines.name_of(url))
+        return engines.clinic_url(url, copy)
     target = folder / "work.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(clinic.path, target)
     return target
+
+
+def close_working_copy(clinic: Clinic) -> None:
+    """Drop a PostgreSQL working copy (a file copy goes with its temporary folder)."""
+    if engines.is_postgres(clinic.path):
+        engines.drop(str(clinic.path), engines.name_of(str(clinic.path)))

@@ -67,7 +67,7 @@ def spawn(args: list[str], env: dict[str, str], *, timeout: float = 120) -> tupl
     return started, arrived, json.loads(line)
 
 
-def measure_cold_start(db: Path, runs: int, query: str) -> ColdStart:
+def measure_cold_start(db: Path | str, runs: int, query: str) -> ColdStart:
     """``query`` is typed into the search box as soon as the list has painted (the first keystroke)."""
     result = ColdStart()
     with tempfile.TemporaryDirectory(prefix="acudesk-bench-") as home:
@@ -94,7 +94,7 @@ def measure_cold_start(db: Path, runs: int, query: str) -> ColdStart:
     return result
 
 
-def import_profile(db: Path, *, threshold_ms: float = 8.0) -> list[dict[str, Any]]:
+def import_profile(db: Path | str, *, threshold_ms: float = 8.0) -> list[dict[str, Any]]:
     """``python -X importtime`` of one app start: every import costing ``threshold_ms`` or more
     (cumulative), in import order, with its nesting depth."""
     with tempfile.TemporaryDirectory(prefix="acudesk-bench-") as home:
@@ -114,7 +114,7 @@ def import_profile(db: Path, *, threshold_ms: float = 8.0) -> list[dict[str, Any
     return rows
 
 
-def pyinstrument_profile(db: Path, out: Path) -> Path | None:
+def pyinstrument_profile(db: Path | str, out: Path) -> Path | None:
     """One app start under pyinstrument (the ``bench`` extra), as text in ``out``; None if not installed."""
     import importlib.util
 

@@ -1,29 +1,25 @@
-"""The floor: the same SQL through the bare ``sqlite3`` module, and capturing what the app sent.
+"""The floor: the same SQL through the bare driver, and capturing what the app sent.
 
 A floor measurement runs on a plain ``sqlite3`` connection to the same file (same data, same
-indexes), with no SQLAlchemy, no session, no dataclasses and no transaction set-up: what SQLite
-itself needs to answer, which no Python code above it can beat.
+indexes), or a plain psycopg connection to the same PostgreSQL database (bench/engines.py), with
+no SQLAlchemy, no session, no dataclasses and no transaction set-up: what the database itself
+needs to answer, which no Python code above it can beat.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 
 from acudesk.persistence.database import Database
+from bench.engines import PostgresRaw, explain_prefix, raw_connection
 
-Statement = tuple[str, tuple[Any, ...]]
-
-
-def raw_connection(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA foreign_keys = ON")
-    return connection
+Statement = tuple[str, Any]  # SQL and its parameters: a tuple (sqlite3) or a mapping (psycopg)
+Raw = sqlite3.Connection | PostgresRaw
 
 
 @contextmanager
@@ -33,7 +29,8 @@ def captured(database: Database) -> Iterator[list[Statement]]:
 
     def remember(_conn, _cursor, statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
         if not executemany:
-            statements.append((statement, tuple(parameters or ())))
+            params = dict(parameters) if isinstance(parameters, Mapping) else tuple(parameters or ())
+            statements.append((statement, params))
 
     event.listen(database.engine, "before_cursor_execute", remember)
     try:
@@ -50,7 +47,7 @@ def statements_of(database: Database, work: Callable[[], Any], *, touching: str)
             if sql.lstrip().upper().startswith("SELECT") and f"FROM {touching}" in sql]
 
 
-def replay(connection: sqlite3.Connection, statements: list[Statement]) -> Callable[[], int]:
+def replay(connection: Raw, statements: list[Statement]) -> Callable[[], int]:
     """A function that runs ``statements`` again on ``connection`` and fetches every row."""
 
     def run() -> int:
@@ -62,6 +59,10 @@ def replay(connection: sqlite3.Connection, statements: list[Statement]) -> Calla
     return run
 
 
-def query_plan(connection: sqlite3.Connection, statement: Statement) -> list[str]:
+def query_plan(connection: Raw, statement: Statement) -> list[str]:
+    """SQLite's EXPLAIN QUERY PLAN, or PostgreSQL's EXPLAIN (ANALYZE, BUFFERS): one string per line."""
     sql, params = statement
-    return [row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    return [row[-1] for row in connection.execute(explain_prefix(connection) + sql, params)]
+
+
+__all__ = ["Raw", "Statement", "captured", "query_plan", "raw_connection", "replay", "statements_of"]

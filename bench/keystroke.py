@@ -26,7 +26,7 @@ class Keystrokes:
     by_text: dict[str, Timing] = field(default_factory=dict)  # app work per query typed
 
 
-def measure_keystrokes(path: Path, texts: list[str], runs: int) -> Keystrokes:
+def measure_keystrokes(path: Path | str, texts: list[str], runs: int) -> Keystrokes:
     from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
     from PySide6.QtTest import QTest
 

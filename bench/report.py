@@ -87,6 +87,48 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _cells(row: Row | None) -> tuple[str, str, str]:
+    """Median, p95 and the median's ratio to the floor's median, as printed."""
+    if row is None:
+        return "", "", ""
+    if row.value is not None:
+        return f"{row.value:,.1f}", "", ""
+    median = row.timing.median if row.timing else math.nan
+    ratio = ""
+    if row.floor is not None and row.floor.median > 0 and not math.isnan(median):
+        ratio = f"{median / row.floor.median:,.1f}x"
+    return _ms(median), _ms(row.timing.p95 if row.timing else None), ratio
+
+
+def side_by_side(runs: dict[str, list[Row]]) -> str:
+    """Every row of every engine's run on one line: median, p95 and "x floor" (the median over the
+    floor's median, each engine against its own floor measured in the same run), then the target
+    and each engine's PASS/MISS."""
+    engines = list(runs)
+    labels: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    for rows in runs.values():
+        for row in rows:
+            labels.setdefault(row.key, row.label)
+            if row.target is not None:
+                targets.setdefault(row.key, f"≤{row.target:g}{'' if row.unit == 'ms' else ' ' + row.unit}")
+    by_engine = {engine: {row.key: row for row in rows} for engine, rows in runs.items()}
+    header = f"{'measurement':<46}"
+    for engine in engines:
+        header += f" | {engine[:10]:>10} {'p95':>8} {'x floor':>7}"
+    header += f" | {'target':>8} " + " ".join(f"{engine[:10]:>10}" for engine in engines)
+    lines = [header, "-" * len(header)]
+    for key, label in labels.items():
+        line = f"{label[:46]:<46}"
+        for engine in engines:
+            median, p95, ratio = _cells(by_engine[engine].get(key))
+            line += f" | {median:>10} {p95:>8} {ratio:>7}"
+        statuses = [by_engine[engine][key].status if key in by_engine[engine] else "-" for engine in engines]
+        line += f" | {targets.get(key, ''):>8} " + " ".join(f"{status:>10}" for status in statuses)
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def write_results(rows: list[Row], meta: dict[str, Any], extra: dict[str, Any]) -> Path:
     meta = {**meta, "python": platform.python_version(), "machine": platform.machine(),
             "processor": platform.processor(), "system": platform.platform()}

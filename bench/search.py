@@ -3,7 +3,7 @@
 One "search" is what the patient list does per keystroke on its worker: ``search_patients`` (the
 matching ids, at most LIST_LIMIT + 1, and the rows of the first 80, in one read transaction). The
 floor replays the patient SELECTs the service sent (same SQL, same parameters, same index) on a
-plain ``sqlite3`` connection.
+plain ``sqlite3`` connection, or a plain psycopg one on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from acudesk.services.clinic import default_actor
 from acudesk.services.context import Actor
 from acudesk.services.maintenance import open_database
 from acudesk.services.patients import LIST_LIMIT, search_patients
+from bench.engines import Target
 from bench.floor import query_plan, raw_connection, replay, statements_of
 from bench.stats import Timing, repeat
 
@@ -75,7 +75,7 @@ def one_search(database: Database, actor: Actor, text: str) -> Callable[[], int]
     return run
 
 
-def measure_search(path: Path, queries: list[Query], runs: int) -> dict[str, KindResult]:
+def measure_search(path: Target, queries: list[Query], runs: int) -> dict[str, KindResult]:
     """Median/p95 per query kind (samples of every query of that kind pooled), service and floor."""
     database = open_database(path, upgrade=False)
     raw = raw_connection(path)
@@ -101,7 +101,7 @@ def measure_search(path: Path, queries: list[Query], runs: int) -> dict[str, Kin
         database.dispose()
 
 
-def measure_first_rows(path: Path, runs: int) -> tuple[Timing, Timing, int]:
+def measure_first_rows(path: Target, runs: int) -> tuple[Timing, Timing, int]:
     """The list's first search (empty text: every active patient's id, then 80 rows), service and floor."""
     database = open_database(path, upgrade=False)
     raw = raw_connection(path)
