@@ -296,15 +296,13 @@ def _shaped_statement(
             part_limit = select(limit).scalar_subquery()
             limited_parts = [part.order_by(*order).limit(part_limit).subquery() for part in parts]
             parts = [select(*part.c) for part in limited_parts]
-    else:
-        by_family = _prefix_range(Patient.family_key, "w0")
-        parts = [select(*columns).where(by_family, *filters),
-                 select(*columns).where(_given_starts_with("w0", lead), not_(by_family), *filters)]
-    if dialect == "postgresql":
         # It merges the limited parts in order (Merge Append) from a subquery too, which returns the ids
         # alone: 1,001 pairs of names less to send and decode.
         found = union_all(*parts).subquery()
         return select(found.c.id).order_by(found.c.family_key, found.c.given_key, found.c.id).limit(limit)
+    by_family = _prefix_range(Patient.family_key, "w0")
+    parts = [select(*columns).where(by_family, *filters),
+             select(*columns).where(_given_starts_with("w0", lead), not_(by_family), *filters)]
     # ORDER BY on the compound itself (not on a subquery of it): SQLite then merges the ordered index
     # walks instead of sorting every match.
     return union_all(*parts).order_by(
