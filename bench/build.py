@@ -47,7 +47,7 @@ from bench import engines
 from bench.engines import Target
 from bench.people import NamePicker, drama_phones
 
-BUILD_VERSION = 2  # 2: valid session signature digests
+BUILD_VERSION = 3  # 2: valid session signature digests; 3: a schedule the database accepts (no overlaps)
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 BATCH = 20_000
 SEED = 8
@@ -302,16 +302,26 @@ def _plans(connection, rng: random.Random, sizes: Sizes, practitioners: list[int
     return len(intakes) + len(plans)
 
 
-def _slot(rng: random.Random, days_back: int, days_ahead: int) -> datetime:
-    while True:
-        day = TODAY + timedelta(days=rng.randrange(-days_back, days_ahead))
-        if day.weekday() < 5:
-            minutes = rng.randrange(0, 36) * 15  # 09:00 to 17:45
-            return datetime.combine(day, clock(9)) + timedelta(minutes=minutes)
+APPOINTMENT_MINUTES = 45
+SLOTS_PER_DAY = 12  # 09:00 to 17:15 starts: a practitioner's full day of 45-minute visits
+BOOKED_SHARE = 0.8  # the share of slots that hold a visit
+
+
+def _rooms_for(connection, rooms: list[int], count: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """A room per practitioner: the clinic set-up makes a few, the bench clinic adds the rest."""
+    missing = count - len(rooms)
+    if missing > 0:
+        connection.execute(insert(Room), [{"name": f"Bench room {n}", "active": True}
+                                          for n in range(len(rooms) + 1, count + 1)])
+    return list(connection.scalars(select(Room.id).order_by(Room.id)))[:count]
 
 
 def _appointments(connection, rng, sizes: Sizes, practitioners, rooms, visit_types) -> int:  # type: ignore[no-untyped-def]
+    """A working schedule that the database's rules accept (persistence/visit_guards.py): each
+    practitioner in a room of their own, visits back to back without overlap, a patient at most once a
+    day. Weekdays are filled from 90 days after TODAY backwards until there are enough visits."""
     offsets: dict[datetime, datetime] = {}
+    rooms = _rooms_for(connection, rooms, len(practitioners))
 
     def utc(local: datetime) -> datetime:
         day = local.replace(hour=12, minute=0)
@@ -320,22 +330,42 @@ def _appointments(connection, rng, sizes: Sizes, practitioners, rooms, visit_typ
         return (local + offsets[day]).replace(tzinfo=UTC)
 
     def rows() -> Iterator[dict]:
-        for _ in range(sizes.appointments):
-            local = _slot(rng, 5 * 365, 90)
-            start = utc(local)
-            past = local.date() < TODAY
-            roll = rng.random()
-            status = "booked" if not past else "completed" if roll < 0.9 else "cancelled" if roll < 0.95 else "no_show"
-            yield {
-                "patient_id": rng.randrange(1, sizes.patients + 1), "practitioner_id": rng.choice(practitioners),
-                "room_id": rng.choice(rooms), "plan_id": None, "visit_type_id": visit_types[roll < 0.2],
-                "course_visit_number": None, "local_start": local, "start_utc": start, "duration_minutes": 45,
-                "status": status, "planned_local_start": local, "moved_from": None, "move_reason": "",
-                "cancel_reason": "Patient unwell" if status == "cancelled" else "", "late_cancellation": False,
-                "arrived_at": start if status == "completed" else None,
-                "completed_at": start + timedelta(minutes=45) if status == "completed" else None,
-                "version": 1, "created_at": STAMP, "updated_at": STAMP,
-            }
+        made = 0
+        day = TODAY + timedelta(days=90)
+        per_day = min(len(practitioners) * SLOTS_PER_DAY, sizes.patients)
+        while made < sizes.appointments:
+            day -= timedelta(days=1)
+            if day.weekday() >= 5:
+                continue
+            patients_today = iter(rng.sample(range(1, sizes.patients + 1), per_day))
+            for practitioner, room in zip(practitioners, rooms, strict=True):
+                for slot in range(SLOTS_PER_DAY):
+                    if made >= sizes.appointments:
+                        return
+                    patient = next(patients_today, None)
+                    if patient is None:
+                        break
+                    if rng.random() > BOOKED_SHARE:
+                        continue
+                    local = datetime.combine(day, clock(9)) + timedelta(minutes=APPOINTMENT_MINUTES * slot)
+                    start = utc(local)
+                    past = day < TODAY
+                    roll = rng.random()
+                    status = ("booked" if not past else "completed" if roll < 0.9 else "cancelled" if roll < 0.95
+                              else "no_show")
+                    made += 1
+                    yield {
+                        "patient_id": patient, "practitioner_id": practitioner, "room_id": room, "plan_id": None,
+                        "visit_type_id": visit_types[roll < 0.2], "course_visit_number": None,
+                        "local_start": local, "start_utc": start, "duration_minutes": APPOINTMENT_MINUTES,
+                        "changeover_minutes": 0, "status": status, "planned_local_start": local,
+                        "moved_from": None, "move_reason": "",
+                        "cancel_reason": "Patient unwell" if status == "cancelled" else "",
+                        "late_cancellation": False, "arrived_at": start if status == "completed" else None,
+                        "completed_at": start + timedelta(minutes=APPOINTMENT_MINUTES) if status == "completed"
+                        else None,
+                        "version": 1, "created_at": STAMP, "updated_at": STAMP,
+                    }
 
     return _batched(rows(), connection, Appointment)
 
