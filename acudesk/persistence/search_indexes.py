@@ -27,8 +27,13 @@ ACTIVE_SEARCH_INDEXES: dict[str, tuple[str, ...]] = {
 _ACTIVE = {"sqlite": "archived = 0", "postgresql": "archived = false"}
 
 
-def create_sql(dialect: str) -> list[str]:
-    return [f"CREATE INDEX {name} ON patients ({', '.join(columns)}) WHERE {_ACTIVE[dialect]}"
+def create_sql(dialect: str, *, with_ids: bool = False) -> list[str]:
+    """The indexes' DDL. ``with_ids`` (PostgreSQL, migration 0009) ends each index with the row id,
+    which PostgreSQL, unlike SQLite, does not keep in an index: a search then reads the index alone
+    (an index-only scan) instead of visiting every matching row in the table too. SQLite keeps the
+    rowid in every index already, and scans a whole index that names it (docs/performance.md)."""
+    tail = ", id" if with_ids else ""
+    return [f"CREATE INDEX {name} ON patients ({', '.join(columns)}{tail}) WHERE {_ACTIVE[dialect]}"
             for name, columns in ACTIVE_SEARCH_INDEXES.items()]
 
 
