@@ -88,10 +88,13 @@ def test_workstations_registering_the_same_patient_make_one_record(database: Dat
 
 
 def test_plain_sql_racing_past_the_services_still_cannot_double_book(database: Database, admin: Actor) -> None:
-    """No service check and no writer lock: the database's own rules pick one winner per slot."""
+    """No service check and no writer lock: the database's own rules pick one winner per slot. On
+    PostgreSQL two inserts can each wait for the other's exclusion check; the server then rolls one
+    back as a deadlock, which is a loss too (AcuDesk's own writers queue and never meet this)."""
     outputs = _race(database, admin, "insert")
     assert _winners(outputs) == Counter({r: 1 for r in range(ROUNDS)}), outputs
-    assert set(_losses(outputs)) == {"appointments_practitioner_no_overlap"}, outputs
+    assert set(_losses(outputs)) <= {"appointments_practitioner_no_overlap", "deadlock"}, outputs
+    assert "appointments_practitioner_no_overlap" in _losses(outputs), outputs
     with database.read() as tx:
         assert tx.scalar(select(func.count()).select_from(Appointment)) == ROUNDS
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from acudesk.domain.errors import DatabaseError, ServerUnreachableError
-from acudesk.persistence import database as database_module
 from acudesk.domain.patients import PatientDetails
+from acudesk.persistence import database as database_module
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import AuditEvent, Patient
 from acudesk.services import patients

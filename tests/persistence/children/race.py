@@ -15,7 +15,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from acudesk.domain.errors import ConflictError, DuplicateError
 from acudesk.domain.patients import PatientDetails
@@ -73,6 +73,11 @@ def main() -> int:
             print(f"lost {r} stale", flush=True)
         except IntegrityError as error:
             print(f"lost {r} {broken_rule(error)}", flush=True)
+        except OperationalError as error:
+            # Plain SQL only: two inserts waiting on each other's exclusion check; PostgreSQL rolls one back.
+            if "deadlock detected" not in str(error):
+                raise
+            print(f"lost {r} deadlock", flush=True)
     database.dispose()
     return 0
 
