@@ -123,7 +123,10 @@ def make_engine(url: URL) -> Engine:
         _configure_sqlite(engine)
         return engine
     try:
-        engine = create_engine(url)
+        # Statements are never prepared: a prepared search may switch to a generic plan, up to ten times
+        # slower for some names (docs/performance.md, "PostgreSQL").
+        connect_args = {"prepare_threshold": None} if url.get_driver_name() == "psycopg" else {}
+        engine = create_engine(url, connect_args=connect_args)
     except (ArgumentError, ModuleNotFoundError) as error:
         raise DatabaseError(f"AcuDesk cannot use the database URL {url.render_as_string()}.") from error
     if engine.dialect.name == "postgresql":
@@ -143,7 +146,12 @@ class Database:
 
     def __post_init__(self) -> None:
         self._change_log_exists = False  # checked on the first write (a file restored from an old backup has none)
-        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads run in autocommit: under READ COMMITTED a read transaction gives no common
+        # snapshot anyway, and its BEGIN and ROLLBACK were two of a keystroke search's four round
+        # trips. A read unit of work never writes (``_refuse_writes``), on either engine.
+        read_engine = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read_sessions = sessionmaker(read_engine, expire_on_commit=False)
+        event.listen(self._read_sessions, "before_flush", _refuse_writes)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         event.listen(self._write_sessions, "after_flush", _remember_flushed)
@@ -202,6 +210,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_writes(session: Session, _flush_context: object, _instances: object) -> None:
+    """``before_flush`` of a read unit of work: a change to a loaded row must never reach the database
+    (on PostgreSQL, where reads autocommit, it would be saved at once, unchecked and unaudited)."""
+    raise RuntimeError("A read unit of work tried to save a change; use Database.write() for that.")
 
 
 def _remember_flushed(session: Session, _flush_context: object) -> None:
