@@ -184,23 +184,61 @@ def restore_damaged_database(backup: Path, target: Path) -> Path | None:
 
 
 def _restore(backup: Path, target: Path, actor: Actor | None) -> Path | None:
+    """Stage a copy of ``backup`` beside ``target``, check it and audit the restore in it, and only then
+    swap it in: until the last rename the database in use is untouched, whatever goes wrong."""
     if not backup.is_file():
         raise DatabaseError(f"{backup} does not exist.")
+    if target.exists() and os.path.samefile(backup, target):
+        raise DatabaseError(f"{backup.name} is the database in use, not a backup of it; nothing was changed.")
     report = integrity_report(backup)
     if report != ["ok"]:
         raise DatabaseError(f"The backup {backup.name} is itself damaged ({report[0]}); choose another.")
-    aside = None
-    if target.exists():
-        stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
-        aside = target.with_name(f"{target.name}.replaced-{stamp}")
-        os.replace(target, aside)
-        for suffix in ("-wal", "-shm"):
-            companion = target.with_name(target.name + suffix)
-            if companion.exists():
-                os.replace(companion, aside.with_name(aside.name + suffix))
-    backup_sqlite(backup, target)
-    restored = Database.open(target)
-    detail: dict[str, object] = {"from": backup.name, "previous_file_kept_as": aside.name if aside else None}
+    stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
+    staged = target.with_name(f"{target.name}.restoring-{stamp}")
+    aside = target.with_name(f"{target.name}.replaced-{stamp}") if target.exists() else None
+    try:
+        backup_sqlite(backup, staged)
+        _check_restorable(staged, backup.name)
+        _audit_restore(staged, actor, {"from": backup.name,
+                                       "previous_file_kept_as": aside.name if aside else None})
+    except BaseException:
+        _move_with_companions(staged, None)
+        raise
+    if aside is not None:
+        _move_with_companions(target, aside)
+    _move_with_companions(staged, target)
+    log.info("Database restored from a backup")
+    return aside
+
+
+def _check_restorable(staged: Path, name: str) -> None:
+    """Refuse a copy that is not an AcuDesk database this version can open, or whose audit trail is
+    broken (it may have been altered), with a message that says nothing was changed."""
+    from acudesk.persistence.migrations import KNOWN_REVISIONS, stored_revision
+
+    candidate = Database.open(staged)
+    try:
+        try:
+            revision = stored_revision(candidate)
+        except DatabaseError:
+            revision = None
+        if revision is None:
+            raise DatabaseError(f"{name} is not an AcuDesk database (it holds no AcuDesk clinic); nothing was changed.")
+        if revision not in KNOWN_REVISIONS:
+            raise DatabaseError(f"{name} was written by a newer AcuDesk (schema {revision}); install that "
+                                "version to restore it. Nothing was changed.")
+        with candidate.read() as tx:
+            chain = audit.verify_chain(tx)
+        if not chain.ok:
+            raise DatabaseError(f"The audit trail in {name} is broken at event {chain.first_broken_id}: the "
+                                "file may have been altered. Choose another backup; nothing was changed.")
+    finally:
+        candidate.dispose()
+
+
+def _audit_restore(staged: Path, actor: Actor | None, detail: dict[str, object]) -> None:
+    """The restore's audit event, written into the staged copy before it replaces the database."""
+    restored = Database.open(staged)
     try:
         with restored.write() as tx:
             if actor is None:
@@ -211,5 +249,15 @@ def _restore(backup: Path, target: Path, actor: Actor | None) -> Path | None:
             audit.record(tx, actor, "restore", "database", detail=detail)
     finally:
         restored.dispose()
-    log.info("Database restored from a backup")
-    return aside
+
+
+def _move_with_companions(source: Path, destination: Path | None) -> None:
+    """Rename an SQLite file with its ``-wal`` and ``-shm`` (or, with no destination, delete a staged copy)."""
+    for suffix in ("", "-wal", "-shm"):
+        path = source.with_name(source.name + suffix)
+        if not path.exists():
+            continue
+        if destination is None:
+            path.unlink()
+        else:
+            os.replace(path, destination.with_name(destination.name + suffix))

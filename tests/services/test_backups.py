@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -91,6 +92,53 @@ def test_a_damaged_backup_is_not_restored(clinic, tmp_path: Path) -> None:
     with pytest.raises(DatabaseError):
         backups.restore_backup(default_actor(database), bad, path)
     assert backups.health_problems(path) == []
+
+
+def _untouched(path: Path, patients_before: int) -> None:
+    """The database in use is where it was, as it was, with nothing staged left beside it."""
+    assert path.is_file() and _patients_in(path) == patients_before
+    assert [p.name for p in path.parent.iterdir() if ".restoring-" in p.name or ".replaced-" in p.name] == []
+
+
+def test_restoring_the_database_onto_itself_is_refused_and_changes_nothing(clinic) -> None:
+    database, path = clinic
+    _register(database, "Hollis")
+    actor = default_actor(database)
+    database.dispose()
+    with pytest.raises(DatabaseError, match="is the database in use"):
+        backups.restore_backup(actor, path, path)
+    _untouched(path, 1)
+
+
+def test_a_sqlite_file_that_is_not_an_acudesk_database_is_refused_before_anything_moves(
+    clinic, tmp_path: Path
+) -> None:
+    database, path = clinic
+    _register(database, "Hollis")
+    actor = default_actor(database)
+    database.dispose()
+    foreign = tmp_path / "recipes.sqlite3"
+    with closing(sqlite3.connect(foreign)) as connection, connection:
+        connection.execute("CREATE TABLE recipes (name TEXT)")
+        connection.execute("INSERT INTO recipes VALUES ('soup')")
+    with pytest.raises(DatabaseError, match="not an AcuDesk database"):
+        backups.restore_backup(actor, foreign, path)
+    _untouched(path, 1)
+
+
+def test_a_backup_whose_audit_trail_was_altered_is_refused(clinic) -> None:
+    database, path = clinic
+    actor = default_actor(database)
+    _register(database, "Hollis")
+    backup = backups.automatic_backup(database, actor, now=T0)
+    _register(database, "Iqbal")
+    database.dispose()
+    with closing(sqlite3.connect(backup)) as connection, connection:
+        connection.execute("DROP TRIGGER audit_events_no_update")
+        connection.execute("UPDATE audit_events SET action = 'nothing' WHERE id = 1")
+    with pytest.raises(DatabaseError, match="audit trail .* is broken at event 1"):
+        backups.restore_backup(actor, backup, path)
+    _untouched(path, 2)
 
 
 def test_start_up_check_finds_damage_and_offers_the_newest_good_backup(clinic) -> None:
