@@ -150,9 +150,9 @@ def _restore_server(args: argparse.Namespace, target: str) -> int:
 
 def run_audit_verify(args: argparse.Namespace) -> int:
     from acudesk.services import audit
-    from acudesk.services.maintenance import open_database
+    from acudesk.services.maintenance import open_read_only
 
-    database = open_database(database_target(args), upgrade=False)
+    database = open_read_only(database_target(args))  # changes nothing; works on read-only media
     try:
         with database.read() as tx:
             report = audit.verify_chain(tx)

@@ -10,6 +10,7 @@ import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 from acudesk.domain.errors import DatabaseError
 
@@ -60,10 +61,37 @@ def _describe(error: sqlite3.Error, destination: Path) -> str:
     return f"The backup to {destination} failed: {error}."
 
 
-def integrity_report(path: Path) -> list[str]:
-    """``PRAGMA integrity_check`` lines for ``path`` (['ok'] when healthy)."""
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads ``path`` without changing anything in it or beside it.
+
+    ``mode=ro`` takes SQLite's locks and reads a ``-wal`` file that is there (a running AcuDesk's, or
+    one left by a crash: it holds committed data). A database in WAL mode with no ``-wal`` beside it
+    (a backup, a closed clinic) is opened ``immutable=1``: ``mode=ro`` would create ``-wal`` and
+    ``-shm`` beside it and leave them, and cannot open it at all on read-only media. Nobody has such a
+    file open, and its main file holds everything. A file in rollback-journal mode, or an empty one,
+    is opened ``mode=ro``, which creates nothing. (docs/security.md, "Check and verify change nothing".)
+    """
+    path = Path(path)
+    uri = "file:" + quote(path.absolute().as_posix())
     try:
-        with closing(_connect_readonly(path)) as connection:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return uri + "?mode=ro"  # SQLite gives the message
+    wal_mode = len(header) == 20 and header[18] == 2
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    if wal_mode and (not wal.exists() or (not shm.exists() and not os.access(path.parent, os.W_OK))):
+        return uri + "?immutable=1"
+    return uri + "?mode=ro"
+
+
+def integrity_report(path: Path) -> list[str]:
+    """``PRAGMA integrity_check`` lines for ``path`` (['ok'] when healthy), changing nothing."""
+    if not Path(path).is_file():
+        raise DatabaseError(f"{path} does not exist.")
+    try:
+        with closing(sqlite3.connect(read_only_uri(path), uri=True)) as connection:
             return [row[0] for row in connection.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
         return [f"cannot read the file as a database: {error}"]

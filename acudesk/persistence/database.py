@@ -63,6 +63,21 @@ def database_url(target: str | Path) -> URL:
     return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser()))
 
 
+def _read_only(url: URL) -> bool:
+    """An SQLite URI opened read-only (``mode=ro`` or ``immutable=1``): never switched to WAL."""
+    return url.query.get("mode") == "ro" or url.query.get("immutable") == "1" or "mode=ro" in (url.database or "")
+
+
+def read_only_url(path: Path) -> URL:
+    """A URL that opens the SQLite file at ``path`` read-only and changes nothing beside it
+    (``persistence.backup.read_only_uri``: ``mode=ro``, or ``immutable=1``)."""
+    from acudesk.persistence.backup import read_only_uri
+
+    uri, _, query = read_only_uri(path).partition("?")
+    return URL.create("sqlite+pysqlite", database=uri, query={**dict(part.split("=") for part in query.split("&")),
+                                                               "uri": "true"})
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -70,7 +85,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        if engine.url.database not in (None, "", ":memory:") and "mode=ro" not in (engine.url.database or ""):
+        if engine.url.database not in (None, "", ":memory:") and not _read_only(engine.url):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
@@ -160,6 +175,12 @@ class Database:
     def open(cls, target: str | Path | URL) -> Database:
         url = target if isinstance(target, URL) else database_url(target)
         return cls(make_engine(url))
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Database:
+        """The SQLite file at ``path``, opened so that nothing in it or beside it changes
+        (``acudesk check``, ``acudesk audit verify``)."""
+        return cls(make_engine(read_only_url(path)))
 
     @property
     def is_sqlite(self) -> bool:

@@ -62,6 +62,29 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     return database
 
 
+def open_read_only(target: str | Path) -> Database:
+    """Open the database at ``target`` to inspect it (``acudesk check``, ``acudesk audit verify``):
+    an SQLite file read-only, so that nothing in it or beside it changes (no WAL switch, no ``-wal``
+    or ``-shm`` left, read-only media work); a server as it is, never upgraded."""
+    url = database_url(target)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.query.get("uri"):
+        return open_database(target, upgrade=False)
+    path = Path(url.database or "")
+    if not path.is_file():
+        raise DatabaseError(f"{path} does not exist.")
+    ensure_sqlite_file(path)
+    database = Database.open_read_only(path)
+    try:
+        stored_revision(database)
+    except SQLAlchemyDatabaseError as error:
+        database.dispose()
+        raise DatabaseError(describe_operational_error(error)) from error
+    except Exception:
+        database.dispose()
+        raise
+    return database
+
+
 # A server's storage is checked by the server's own tools, not through an AcuDesk connection.
 SERVER_INTEGRITY = "not checked by AcuDesk on a server (use PostgreSQL's pg_amcheck)"
 
@@ -120,7 +143,7 @@ def check_database(target: str | Path) -> CheckReport:
         integrity = sqlite_backup.integrity_report(path)
         if integrity != ["ok"]:
             return CheckReport(integrity, None, SCHEMA_HEAD, 0, 0, None)
-    database = open_database(target, upgrade=False)
+    database = open_read_only(target)
     try:
         revision = stored_revision(database)
         if revision is None:
