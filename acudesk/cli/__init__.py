@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from acudesk import __version__
+from acudesk.cli.signin import add_global_options
 from acudesk.domain.errors import AcuDeskError
 
 # Modules under acudesk.cli that each register one top-level command.
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", metavar="PATH_OR_URL", help="SQLite file or SQLAlchemy URL to open")
     where.add_argument("--demo", action="store_true", help="open a throwaway demo clinic")
+    add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"acudesk.cli.{name}").register(subparsers)

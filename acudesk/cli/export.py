@@ -7,8 +7,9 @@
     acudesk export daylist  --date YYYY-MM-DD --out FILE.pdf
 
 ``--db PATH`` (global) chooses the database; global ``--demo`` builds the demo clinic in a temporary
-database first. Until sign-in exists the command acts as the clinic's first administrator (who is also
-its first practitioner: ``services.clinic.default_actor``). Every export is recorded and audited.
+database first. The command signs in (``--user NAME``, acudesk/cli/signin.py) and prints with that
+user's permissions: a receptionist prints handouts, receipts and day lists, and is refused care
+summaries and referral letters. Every export is recorded and audited under the signed-in user.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from acudesk.cli import signin
 from acudesk.cli.common import positive_int
 from acudesk.domain.errors import ValidationError
 
@@ -33,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day list's date")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF file to write")
     export.add_argument("--db", dest="export_db", metavar="PATH_OR_URL", help=argparse.SUPPRESS)
+    signin.add_command_options(export)
     export.set_defaults(handler=run_export)
 
 
@@ -56,11 +59,11 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from acudesk.services.clinic import default_actor
     from acudesk.services.document_export import export_document
     from acudesk.services.maintenance import open_database
 
     _check_arguments(args)
+    signin.username(args)  # a clear refusal before any database is opened
     if getattr(args, "export_db", None):
         args.db = args.export_db
     demo_dir = None
@@ -75,7 +78,7 @@ def run_export(args: argparse.Namespace) -> int:
 
         database = open_database(database_target(args))
     try:
-        actor = default_actor(database)  # no sign-in yet: the first administrator (and practitioner)
+        actor = signin.sign_in(args, database)
         result = export_document(
             database, actor, args.kind, args.out, patient_id=args.patient, day=args.date,
             appointment_id=args.appointment,

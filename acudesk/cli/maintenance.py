@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from acudesk.cli import signin
 from acudesk.cli.common import database_target
 from acudesk.domain.errors import DatabaseError
-
-if TYPE_CHECKING:
-    from acudesk.services.context import Actor
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,11 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     backup = subparsers.add_parser("backup", help="write a verified backup copy of the database")
     backup.add_argument("destination", type=Path, nargs="?",
                         help="file to create (must not exist); on a PostgreSQL server a folder or a new file")
+    signin.add_command_options(backup)
     backup.set_defaults(handler=run_backup)
     restore = subparsers.add_parser("restore", help="list automatic backups, or restore one")
     restore.add_argument("backup", type=Path, nargs="?",
                          help="backup file to restore (a PostgreSQL dump: into an empty database only)")
     restore.add_argument("--list", action="store_true", help="list the automatic backups")
+    signin.add_command_options(restore)
     restore.set_defaults(handler=run_restore)
     audit = subparsers.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
@@ -50,18 +49,18 @@ def _on_server(target: str) -> bool:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from acudesk.services.clinic import default_actor
     from acudesk.services.maintenance import backup_database, open_database
 
     target = database_target(args)
     if not _on_server(target) and args.destination is None:
         raise DatabaseError("Name the backup file to write: acudesk backup FILE.sqlite3")
+    signin.username(args)
     # A server is backed up as it is (the application role may not upgrade it, and a backup is what one
     # wants before an upgrade); an SQLite file is opened, and upgraded, as by the app.
     database = open_database(target, upgrade=not _on_server(target))
     pruned: list[Path] = []
     try:
-        actor = default_actor(database)  # no sign-in yet: the first administrator, as for `acudesk export`
+        actor = signin.sign_in(args, database)  # an administrator: "manage backups"
         if _on_server(target):
             from acudesk.services.server_backups import backup_server_database
 
@@ -78,19 +77,6 @@ def run_backup(args: argparse.Namespace) -> int:
         print(f"Removed {len(pruned)} older backup{'s' if len(pruned) != 1 else ''} (retention: the newest of each "
               "of the last 12 days, 10 weeks and 9 months).")
     return 0
-
-
-def first_administrator(target: Path) -> Actor:
-    """Who restores: no sign-in yet, so the first administrator of the file being replaced (as for
-    ``acudesk export``). Read without upgrading it: the file is about to be kept aside as it is."""
-    from acudesk.services.clinic import default_actor
-    from acudesk.services.maintenance import open_database
-
-    database = open_database(target, upgrade=False)
-    try:
-        return default_actor(database)
-    finally:
-        database.dispose()
 
 
 def run_restore(args: argparse.Namespace) -> int:
@@ -117,7 +103,8 @@ def run_restore(args: argparse.Namespace) -> int:
     if missing_or_damaged(target):  # nobody can act in it: the same documented path as start-up's
         aside = restore_damaged_database(args.backup, target)
     else:
-        aside = restore_backup(first_administrator(target), args.backup, target)
+        # An administrator of the file being replaced signs in to it (not upgraded: it is kept aside as it is).
+        aside = restore_backup(signin.sign_in_to_file(args, target), args.backup, target)
     print(f"Restored {target} from {args.backup.name}.")
     if aside:
         print(f"The previous file was kept as {aside}.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from acudesk.cli import signin
 from acudesk.cli.common import database_target
 from acudesk.domain.errors import DatabaseError
 
@@ -30,8 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="run them on --db / ACUDESK_DATABASE_URL, connected as the owner role")
     grants.set_defaults(handler=run_grants)
     move = subparsers.add_parser(
-        "migrate-to", help="copy this SQLite clinic onto an empty PostgreSQL database (the file is not changed)")
+        "migrate-to",
+        help="copy this SQLite clinic onto an empty PostgreSQL database (signs in; the file is only read)")
     move.add_argument("url", metavar="URL", help="the empty database, as its owner role: postgresql+psycopg://…")
+    signin.add_command_options(move)
     move.set_defaults(handler=run_migrate_to)
 
 
@@ -69,7 +72,6 @@ def run_grants(args: argparse.Namespace) -> int:
 
 
 def run_migrate_to(args: argparse.Namespace) -> int:
-    from acudesk.cli.maintenance import first_administrator
     from acudesk.services.migrate_to import migrate_to
 
     source = database_target(args)
@@ -79,9 +81,11 @@ def run_migrate_to(args: argparse.Namespace) -> int:
     path = Path(source)
     if not path.is_file():
         raise DatabaseError(f"{path} does not exist.")
-    report = migrate_to(first_administrator(path), path, args.url, progress=print)
+    # An administrator of the file signs in to it ("manage backups"): the sign-in is the one row written to it.
+    report = migrate_to(signin.sign_in_to_file(args, path), path, args.url, progress=print)
     print(f"Moved {report.rows} rows in {len(report.tables)} tables to {report.target}: every table's row count "
           f"matches the file and the audit trail verifies ({report.audit_events_verified} events).")
-    print(f"{path} was not changed. Point the workstations at the server (docs/multi-seat.md) and stop using "
+    print(f"{path} was not changed (but for your sign-in in its audit trail). Point the workstations at the "
+          "server (docs/multi-seat.md) and stop using "
           "the file, or the two will drift apart.")
     return 0

@@ -58,18 +58,27 @@ def test_check_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_backup_writes_a_verified_copy(clinic_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+ADMIN = ["--user", "admin"]  # backups sign in (tests/cli/test_sign_in_cli.py); the password from the environment
+
+
+def test_backup_writes_a_verified_copy(
+    clinic_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACUDESK_PASSWORD", "correct horse battery")
     destination = tmp_path / "copy.sqlite3"
-    assert main(["--db", str(clinic_file), "backup", str(destination)]) == 0
+    assert main([*ADMIN, "--db", str(clinic_file), "backup", str(destination)]) == 0
     with sqlite3.connect(destination) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert connection.execute("SELECT name FROM clinic").fetchone()[0] == CLINIC_NAME
-    assert main(["--db", str(clinic_file), "backup", str(destination)]) == 2
+    assert main([*ADMIN, "--db", str(clinic_file), "backup", str(destination)]) == 2
     assert "already exists" in capsys.readouterr().err
 
 
-def test_backup_into_a_missing_folder(clinic_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", str(clinic_file), "backup", str(tmp_path / "nope" / "copy.sqlite3")]) == 2
+def test_backup_into_a_missing_folder(
+    clinic_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACUDESK_PASSWORD", "correct horse battery")
+    assert main([*ADMIN, "--db", str(clinic_file), "backup", str(tmp_path / "nope" / "copy.sqlite3")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 

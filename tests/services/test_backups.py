@@ -160,14 +160,17 @@ def test_start_up_check_finds_damage_and_offers_the_newest_good_backup(clinic) -
     assert path.read_bytes() == bytes(data)  # untouched
 
 
-def test_cli_lists_and_restores_backups(clinic, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_lists_and_restores_backups(clinic, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
     database, path = clinic
     _register(database, "Hollis")
     backup = backups.automatic_backup(database, default_actor(database), now=T0)
     database.dispose()
-    assert main(["--db", str(path), "restore", "--list"]) == 0
+    assert main(["--db", str(path), "restore", "--list"]) == 0  # file names only: no sign-in
     assert backup.name in capsys.readouterr().out
-    assert main(["--db", str(path), "restore", str(backup)]) == 0
+    assert main(["--db", str(path), "restore", str(backup)]) == 2  # restoring over a healthy file signs in
+    assert "--user NAME" in capsys.readouterr().err
+    monkeypatch.setenv("ACUDESK_PASSWORD", "correct horse battery")
+    assert main(["--db", str(path), "--user", "admin", "restore", str(backup)]) == 0
     assert "previous file was kept" in capsys.readouterr().out
 
 

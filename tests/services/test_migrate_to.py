@@ -1,13 +1,13 @@
 """``acudesk migrate-to URL``: a demo clinic on SQLite moves onto an empty PostgreSQL database.
 
 Every table arrives with its ids and row count, the audit chain verifies on the server, the signed
-records stay locked by their triggers, new rows get fresh ids, and the SQLite file is not changed.
+records stay locked by their triggers, new rows get fresh ids, and the SQLite file is only read (but for
+the administrator's sign-in, which its audit trail records).
 Runs against a real server (tests/server_roles.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -25,7 +25,7 @@ from acudesk.persistence.guards import SIGNED_INTAKE, SIGNED_SESSION
 from acudesk.persistence.models import Base
 from acudesk.services import patients
 from acudesk.services.clinic import default_actor
-from acudesk.services.demo import build_demo_clinic
+from acudesk.services.demo import DEMO_PASSWORD, build_demo_clinic
 from acudesk.services.maintenance import open_database
 
 TODAY = date(2026, 11, 23)
@@ -40,14 +40,18 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+ADMIN = ["--user", "mchen"]  # `acudesk migrate-to` signs in to the file: the demo clinic's administrator
+
+
+@pytest.fixture(autouse=True)
+def _admin_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACUDESK_PASSWORD", DEMO_PASSWORD)
+
+
 @pytest.fixture
 def server() -> Iterator[ClinicServer]:
     with clinic_server() as made:
         yield made
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _sqlite_counts(path: Path) -> dict[str, int]:
@@ -79,23 +83,26 @@ def _refused(url: str, statement: str) -> str:
 def test_a_demo_clinic_moves_onto_an_empty_server(
     demo_file: Path, server: ClinicServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = _digest(demo_file)
     counts = _sqlite_counts(demo_file)
     assert counts["patients"] == 40 and counts["session_points"] > 0 and counts["audit_events"] > 0
 
-    assert main(["--db", str(demo_file), "migrate-to", server.owner_url]) == 0
+    assert main([*ADMIN, "--db", str(demo_file), "migrate-to", server.owner_url]) == 0
     out = capsys.readouterr().out
     assert "row count matches the file and the audit trail verifies" in out
-    assert _digest(demo_file) == before  # the SQLite file was only read
+    # The SQLite file was only read, but for the administrator's sign-in, recorded in its audit trail.
+    after = _sqlite_counts(demo_file)
+    assert after["audit_events"] == counts["audit_events"] + 1
+    assert {name: n for name, n in after.items() if name not in ("audit_events", "change_log")} == {
+        name: n for name, n in counts.items() if name not in ("audit_events", "change_log")}
 
     moved = _server_counts(server.owner_url)
-    assert moved["audit_events"] == counts["audit_events"] + 1  # the move itself is audited
+    assert moved["audit_events"] == after["audit_events"] + 1  # the file's events, then the move itself
     assert {name: n for name, n in moved.items() if name != "audit_events"} == {
-        name: n for name, n in counts.items() if name != "audit_events"}
+        name: n for name, n in after.items() if name != "audit_events"}
     # The workstations' role, once granted, finds the chain intact and can work.
     assert main(["--db", server.owner_url, "grants", server.app, "--apply"]) == 0
     assert main(["--db", server.app_url, "audit", "verify"]) == 0
-    assert f"{counts['audit_events'] + 1} events, every link verified" in capsys.readouterr().out
+    assert f"{counts['audit_events'] + 2} events, every link verified" in capsys.readouterr().out
 
     # The guards are on again: a signed record and its needled points are locked, a signed intake too.
     signed = ("(SELECT id FROM session_records WHERE status = 'signed' ORDER BY id LIMIT 1)")
@@ -115,7 +122,7 @@ def test_a_demo_clinic_moves_onto_an_empty_server(
     assert added.id == counts["patients"] + 1
 
     # A second move onto the same (no longer empty) database is refused, and nothing changes.
-    assert main(["--db", str(demo_file), "migrate-to", server.owner_url]) == 2
+    assert main([*ADMIN, "--db", str(demo_file), "migrate-to", server.owner_url]) == 2
     err = capsys.readouterr().err
     assert "already holds an AcuDesk clinic" in err and "nothing was changed" in err
     assert _server_counts(server.owner_url)["patients"] == counts["patients"] + 1
@@ -130,18 +137,18 @@ def test_a_database_holding_anything_else_is_refused(
             connection.execute(text("CREATE TABLE invoices (id integer PRIMARY KEY)"))
     finally:
         engine.dispose()
-    assert main(["--db", str(demo_file), "migrate-to", server.owner_url]) == 2
+    assert main([*ADMIN, "--db", str(demo_file), "migrate-to", server.owner_url]) == 2
     assert "tables that AcuDesk did not create" in capsys.readouterr().err
 
 
 def test_the_move_needs_the_owner_role_and_a_server(
     demo_file: Path, server: ClinicServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--db", str(demo_file), "migrate-to", server.app_url]) == 2
+    assert main([*ADMIN, "--db", str(demo_file), "migrate-to", server.app_url]) == 2
     assert "owner role must run" in capsys.readouterr().err
     assert _server_counts_or_none(server.owner_url) is None  # nothing was created
 
-    assert main(["--db", str(demo_file), "migrate-to", str(tmp_path / "other.sqlite3")]) == 2
+    assert main([*ADMIN, "--db", str(demo_file), "migrate-to", str(tmp_path / "other.sqlite3")]) == 2
     assert "PostgreSQL server" in capsys.readouterr().err
     assert main(["--db", str(tmp_path / "missing.sqlite3"), "migrate-to", server.owner_url]) == 2
     assert "does not exist" in capsys.readouterr().err

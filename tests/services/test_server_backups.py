@@ -29,6 +29,14 @@ pytestmark = pytest.mark.skipif(shutil.which("pg_dump") is None or shutil.which(
                                 reason="the PostgreSQL client tools (pg_dump, pg_restore) are not on PATH")
 
 
+ADMIN = ["--user", "admin"]  # `acudesk backup` signs in: the test clinic's administrator
+
+
+@pytest.fixture(autouse=True)
+def _admin_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACUDESK_PASSWORD", "correct horse battery")
+
+
 @pytest.fixture
 def server(test_setup) -> Iterator[ClinicServer]:
     """A clinic with two patients on a server set up with the two roles, used as the application role."""
@@ -62,7 +70,7 @@ def test_backup_as_the_app_role_then_restore_into_an_empty_database(
 ) -> None:
     folder = tmp_path / "server-backups"
     folder.mkdir()
-    assert main(["--db", server.app_url, "backup", str(folder)]) == 0
+    assert main([*ADMIN, "--db", server.app_url, "backup", str(folder)]) == 0
     out = capsys.readouterr().out
     [dump] = folder.iterdir()
     assert dump.name.startswith("acudesk-") and dump.suffix == SUFFIX and str(dump) in out
@@ -114,15 +122,15 @@ def test_backups_into_a_folder_are_named_and_pruned_like_sqlite_ones(server: Cli
 def test_backup_to_a_new_file_and_refusals(server: ClinicServer, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     file = tmp_path / "before-upgrade.dump"
-    assert main(["--db", server.app_url, "backup", str(file)]) == 0
+    assert main([*ADMIN, "--db", server.app_url, "backup", str(file)]) == 0
     assert file.read_bytes().startswith(b"PGDMP")
-    assert main(["--db", server.app_url, "backup", str(file)]) == 2
+    assert main([*ADMIN, "--db", server.app_url, "backup", str(file)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.partial"))
 
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
     monkeypatch.delenv("ACUDESK_PG_BIN", raising=False)
-    assert main(["--db", server.app_url, "backup", str(tmp_path)]) == 2
+    assert main([*ADMIN, "--db", server.app_url, "backup", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "pg_dump was not found, so no PostgreSQL backup was made" in err and "ACUDESK_PG_BIN" in err
     assert not list(tmp_path.glob("acudesk-*.dump"))
