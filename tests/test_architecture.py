@@ -137,7 +137,7 @@ def test_only_the_cli_entry_module_imports_the_ui() -> None:
 NO_ACTOR_YET = {
     "auth.sign_in",  # makes the Actor
     "clinic.needs_setup", "clinic.get_clinic", "clinic.create_clinic", "clinic.idle_lock_minutes",
-    "clinic.default_actor", "clinic.actor_for",  # the command line's stand-in for a sign-in
+    "clinic.default_actor", "clinic.actor_for",  # the tests' stand-ins (the command line signs in: cli/signin.py)
     "demo.build_demo_clinic",
     "backups.changed_since",  # a check inside automatic_backup, which takes the actor
 }

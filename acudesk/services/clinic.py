@@ -171,7 +171,8 @@ def actor_from_user(user: User) -> Actor:
 
 
 def default_actor(database: Database) -> Actor:
-    """The first active administrator. Used until sign-in arrives (see docs/architecture.md)."""
+    """The first active administrator, with no sign-in: a stand-in for tests and fixtures only (the desktop
+    app and the command line sign in; tests/cli/test_sign_in_cli.py keeps it out of acudesk/cli)."""
     with database.read() as tx:
         users = tx.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
         for user in users:

@@ -63,7 +63,7 @@ class MigrationReport:
 def migrate_to(actor: Actor, source: Path, target: str, *, progress: Progress | None = None) -> MigrationReport:
     """Copy the SQLite clinic at ``source`` onto the empty PostgreSQL database at ``target``.
 
-    The command line acts as the file's first administrator (as ``acudesk backup`` does); moving the
+    The command line signs in to the file (``acudesk --user NAME migrate-to``, as for ``acudesk backup``); moving the
     clinic's data is a backup-and-restore kind of act, so it needs "manage backups".
     """
     require(actor, Permission.MANAGE_BACKUPS)
