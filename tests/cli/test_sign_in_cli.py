@@ -8,6 +8,8 @@ receptionist's view. Commands that touch no clinical data run without it (docs/s
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -223,3 +225,19 @@ def test_commands_that_touch_no_clinical_data_need_no_sign_in(argv, clinic, monk
 def test_no_implicit_administrator_in_the_command_line() -> None:
     sources = (ROOT / "acudesk" / "cli").glob("*.py")
     assert [p.name for p in sources if "default_actor" in p.read_text(encoding="utf-8")] == []
+
+
+def test_python_dash_m_signs_in_from_the_environment_and_never_prints_the_password(clinic, tmp_path) -> None:
+    db, patient = clinic
+    argv = [sys.executable, "-m", "acudesk", "--db", str(db), "--user", "admin", "export", "summary",
+            "--patient", str(patient), "--out", str(tmp_path / "s.pdf")]
+    wrong = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                           env={**os.environ, "ACUDESK_PASSWORD": "wrong but secret"})
+    assert wrong.returncode == 2 and wrong.stdout == ""
+    assert wrong.stderr == "acudesk: The user name or password is not right.\n"
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "ACUDESK_PASSWORD": ADMIN_PASSWORD})
+    assert done.returncode == 0, done.stderr
+    assert ADMIN_PASSWORD not in done.stdout + done.stderr
+    assert _events(db, "login_failed", "login", "export")[-3:] == [
+        ("login_failed", None), ("login", "admin"), ("export", "admin")]
