@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from acudesk import __version__
+from acudesk.cli.common import database_option
 from acudesk.cli.signin import add_global_options
 from acudesk.domain.errors import AcuDeskError
 
@@ -44,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="acudesk", description="AcuDesk practice management for acupuncture clinics.")
     parser.add_argument("--version", action="version", version=f"AcuDesk {__version__}")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--db", metavar="PATH_OR_URL", help="SQLite file or SQLAlchemy URL to open")
+    where.add_argument("--db", type=database_option, metavar="PATH_OR_URL",
+                       help="SQLite file or SQLAlchemy URL to open")
     where.add_argument("--demo", action="store_true", help="open a throwaway demo clinic")
     add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -71,7 +73,7 @@ def app_only_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
     """
     parser = _AppOnlyParser(prog="acudesk", add_help=False)
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--db")
+    where.add_argument("--db", type=database_option)
     where.add_argument("--demo", action="store_true")
     try:
         args, rest = parser.parse_known_args(list(argv))

@@ -21,8 +21,9 @@ from datetime import date
 from pathlib import Path
 
 from acudesk.cli import signin
-from acudesk.cli.common import positive_int
+from acudesk.cli.common import database_option, positive_int
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import check_calendar_day
 
 KINDS = ("handout", "summary", "referral", "receipt", "daylist")
 
@@ -34,16 +35,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--appointment", type=positive_int, metavar="ID", help="receipt for one appointment only")
     export.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the day list's date")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="PDF file to write")
-    export.add_argument("--db", dest="export_db", metavar="PATH_OR_URL", help=argparse.SUPPRESS)
+    export.add_argument("--db", dest="export_db", type=database_option, metavar="PATH_OR_URL", help=argparse.SUPPRESS)
     signin.add_command_options(export)
     export.set_defaults(handler=run_export)
 
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        check_calendar_day(day)  # year 9999 has no next day to end the list at
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+    except ValidationError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
+    return day
 
 
 def _check_arguments(args: argparse.Namespace) -> None:

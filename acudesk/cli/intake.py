@@ -60,13 +60,9 @@ def read_intake_file(path: str) -> object:
     except OSError as error:
         message = f"Intake file cannot be read: {path} ({error.strerror})"
         raise ValidationError(message, field="file") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            f"Intake file {path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}).",
-            field="file",
-        ) from None
+    from acudesk.domain.input_limits import load_json
+
+    return load_json(text, f"Intake file {path}", "file")  # bad syntax, huge numbers, deep nesting
 
 
 def check_intake(document: object) -> dict[str, Any]:

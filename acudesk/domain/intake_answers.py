@@ -3,13 +3,13 @@ with errors that name the offending field (see docs/intake-format.md)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from datetime import date
 
 from acudesk.domain.conditions import evaluate
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import check_json_depth, check_json_number, load_json
 from acudesk.domain.intake import FORMAT, Answer, Intake, Plan, Question, Questionnaire, load_questionnaire, techniques
 from acudesk.domain.patients import age_on
 
@@ -27,6 +27,7 @@ def _parse_answer(question: Question, value: object, name: str) -> Answer:
     if question.type in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationError(f"{label} must be a number.", field=name)
+        check_json_number(value, name, label)  # not NaN, Infinity or a 400-digit integer
         number: int | float = value
         if question.type == "int":
             if isinstance(value, float):
@@ -98,13 +99,9 @@ def parse_intake(
     """
     qs = questionnaire or load_questionnaire()
     if isinstance(data, str | bytes):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as error:
-            raise ValidationError(
-                f"The intake is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}).",
-                field="intake",
-            ) from None
+        data = load_json(data, "The intake", "intake")
+    else:
+        check_json_depth(data, "The intake", "intake")
     if not isinstance(data, dict):
         raise ValidationError("The intake must be a JSON object with an 'answers' object.", field="intake")
     extra = sorted(set(data) - {"format", "answers", "plan"})

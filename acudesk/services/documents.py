@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.errors import NotFoundError
+from acudesk.domain.input_limits import check_calendar_day
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.outcomes import load_outcome_config
 from acudesk.domain.patients import display_phone
@@ -292,6 +293,7 @@ def receipt_data(
 def day_list_data(database: Database, actor: Actor, day: date) -> m.DayListData:
     """Every appointment on ``day`` (clinic local time), grouped by practitioner, in one query."""
     require(actor, Permission.PRINT_HANDOUTS)
+    check_calendar_day(day, "date")  # year 9999 has no next day to end the list at
     with database.read() as tx:
         clinic, zone, country = _clinic(tx)
         start = datetime.combine(day, datetime.min.time())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -88,7 +88,8 @@ def test_any_course_pattern_text_parses_or_says_what_is_wrong(text: str) -> None
 
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.text(max_size=20)),
+    st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(), st.text(max_size=20),
+              st.integers(-10**500, 10**500)),  # NaN, Infinity and 400-digit integers too
     lambda children: st.one_of(
         st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=5)
     ),
@@ -133,3 +134,78 @@ def test_the_command_line_never_prints_a_traceback(tmp_path: Path, capsys, words
         pytest.fail("an AcuDeskError escaped main()")
     assert code in (0, 1, 2, None)
     assert "Traceback" not in capsys.readouterr().err
+
+
+@settings(max_examples=60, deadline=None)
+@given(depth=st.one_of(st.integers(0, 40), st.integers(900, 1100), st.integers(30_000, 200_000)),
+       opener=st.sampled_from(["[", '{"a":']))
+def test_json_nested_to_any_depth_is_refused_clearly(depth: int, opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    document = '{"format": "acudesk-intake/1", "answers": ' + opener * depth + "1" + closer * depth + "}"
+    try:
+        parse_intake(document)
+    except ValidationError as error:
+        assert error.message
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=st.one_of(st.integers(-10**4000, 10**4000), st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400"]),
+                        st.builds(lambda n: "9" * n, st.integers(300, 6000))),
+       question=st.sampled_from(["age", "pain_nrs", "bmi", "pain_duration_weeks"]))
+def test_an_intake_file_with_any_number_gives_a_result_or_a_clear_error(tmp_path: Path, capsys, answer: object,
+                                                                         question: str) -> None:
+    file = tmp_path / "intake.json"
+    file.write_text('{"format": "acudesk-intake/1", "answers": {"' + question + '": ' + str(answer) + "}}",
+                    encoding="utf-8")
+    assert main(["intake", "check", str(file)]) in (0, 2)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+ZONES = ["Europe/London", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/St_Johns", "UTC"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.datetimes(min_value=datetime.min, max_value=datetime.max), tz=st.sampled_from(ZONES),
+       pattern=st.sampled_from(["weekly x4", "monthly x12", "fortnightly x2, monthly x3", "weekly x52"]))
+def test_a_course_preview_on_any_date_is_a_course_or_a_clear_error(capsys, start: datetime, tz: str,
+                                                                   pattern: str) -> None:
+    code = main(["course", "preview", "--start", start.isoformat(timespec="minutes"), "--pattern", pattern,
+                 "--tz", tz])
+    err = capsys.readouterr().err
+    assert code in (0, 2) and "Traceback" not in err
+    if 1900 < start.year < 2998:
+        assert code == 0, err
+
+
+numbers = st.one_of(st.integers(-10**40, 10**40), st.integers(2**31 - 3, 2**64 + 3),
+                    st.builds(lambda n: "9" * n, st.integers(15, 5000)))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["summary", "receipt", "handout", "daylist"]), patient=numbers, appointment=numbers,
+       day=st.dates(min_value=date.min, max_value=date.max))
+def test_export_with_any_record_number_or_date_never_crashes(clinic, tmp_path: Path, capsys, kind: str,
+                                                             patient: object, appointment: object, day: date) -> None:
+    _database, path = clinic
+    (tmp_path / "out.pdf").unlink(missing_ok=True)  # tmp_path is shared by every example
+    argv = ["--db", str(path), "export", kind, "--out", str(tmp_path / "out.pdf")]
+    argv += ["--date", day.isoformat()] if kind == "daylist" else ["--patient", str(patient)]
+    if kind == "receipt":
+        argv += ["--appointment", str(appointment)]
+    try:
+        code = main(argv)
+    except SystemExit as exit_info:  # argparse refuses the value: one line, exit 2
+        code = exit_info.code
+    err = capsys.readouterr().err
+    assert code in (0, 2) and "Traceback" not in err
+    assert not (tmp_path / "out.pdf").exists() or code == 0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(blank=st.text(alphabet=" \t", max_size=3), command=st.sampled_from([[], ["check"], ["audit", "verify"],
+                                                                           ["points", "search", "LI4"]]))
+def test_an_empty_db_option_is_an_error_never_the_default_database(capsys, blank: str, command: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", blank, *command])
+    assert exit_info.value.code == 2
+    assert "--db" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import check_calendar_day
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
 from acudesk.domain.scheduling.clock import localize, to_wall
 from acudesk.domain.scheduling.conflicts import Appointment, Availability, Conflict, validate_series
@@ -95,6 +96,7 @@ def plan_visits(
     Each phase's first visit is one of its intervals after the previous planned visit; visit ``k`` of a
     phase is the phase's anchor plus ``k`` intervals (relativedelta clamps to the month's end).
     """
+    check_calendar_day(anchor, "start")
     planned: list[tuple[datetime, int]] = []
     previous, offset = anchor, 0 if include_anchor else 1
     for phase_index, phase in enumerate(pattern.phases):
@@ -193,6 +195,7 @@ def schedule_course(
 ) -> Course:
     """All visits of a new course, placed in the clinic's calendar (nothing is saved)."""
     check_total(request.pattern.total)
+    check_calendar_day(request.start, "start")  # a course in year 9999 would run past the calendar's end
     planned = plan_visits(request.wall_start(), request.pattern, include_anchor=True)
     visits = place_visits(request, planned, calendar or ClinicCalendar(), availability)
     return Course(request, request.pattern, tuple(visits))
