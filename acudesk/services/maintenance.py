@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,13 +47,23 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         ensure_sqlite_file(Path(url.database))
     database = Database.open(url)
-    try:
+
+    def prepare() -> None:
         if upgrade:
             if not database.is_sqlite:
                 refuse_upgrade_without_rights(database)  # the application role of docs/multi-seat.md
             upgrade_to_head(database)
         else:
             stored_revision(database)
+
+    return _opened(database, prepare)
+
+
+def _opened(database: Database, prepare: Callable[[], object]) -> Database:
+    """``database`` once ``prepare()`` (reading or upgrading its schema) succeeded; else it is closed
+    and the failure is a ``DatabaseError`` a person can act on."""
+    try:
+        prepare()
     except SQLAlchemyDatabaseError as error:
         database.dispose()
         raise DatabaseError(describe_operational_error(error)) from error
@@ -74,15 +85,7 @@ def open_read_only(target: str | Path) -> Database:
         raise DatabaseError(f"{path} does not exist.")
     ensure_sqlite_file(path)
     database = Database.open_read_only(path)
-    try:
-        stored_revision(database)
-    except SQLAlchemyDatabaseError as error:
-        database.dispose()
-        raise DatabaseError(describe_operational_error(error)) from error
-    except Exception:
-        database.dispose()
-        raise
-    return database
+    return _opened(database, lambda: stored_revision(database))
 
 
 # A server's storage is checked by the server's own tools, not through an AcuDesk connection.
