@@ -47,7 +47,7 @@ from bench import engines
 from bench.engines import Target
 from bench.people import NamePicker, drama_phones
 
-BUILD_VERSION = 3  # 2: valid session signature digests; 3: a schedule the database accepts (no overlaps)
+BUILD_VERSION = 4  # 2: valid session signature digests; 3: a schedule the database accepts (no overlaps); 4: seals
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 BATCH = 20_000
 SEED = 8
@@ -400,13 +400,13 @@ def _sessions(connection, rng, sizes: Sizes, practitioners) -> int:  # type: ign
                 "status": "draft", "signed_at": at, "signed_by_id": who, "content_digest": None,
                 "amends_id": None, "amendment_reason": "", "version": 1, "created_at": STAMP, "updated_at": STAMP,
             }
-            row["content_digest"] = _digest(row, needled(k))
+            row["content_digest"] = _digest({**row, "id": k + 1}, needled(k))  # ids start at 1 (asserted below)
             yield row
 
     total = _batched(rows(), connection, SessionRecord)
     first = connection.scalar(select(SessionRecord.id).order_by(SessionRecord.id).limit(1)) or 1
     last = connection.scalar(select(SessionRecord.id).order_by(SessionRecord.id.desc()).limit(1)) or 0
-    assert last - first + 1 == total, "session ids must be consecutive in a fresh build"
+    assert first == 1 and last == total, "session ids must be 1, 2, … in a fresh build (their seals cover them)"
 
     def points() -> Iterator[dict]:
         for k in range(total):
@@ -421,15 +421,14 @@ def _sessions(connection, rng, sizes: Sizes, practitioners) -> int:  # type: ign
 
 
 def _digest(row: dict, points: list[tuple[str, str]]) -> str:
-    """The signature digest the sessions service checks, computed by the app's own definition."""
+    """The seal the sessions service checks, computed by the app's own definition."""
     try:
-        from acudesk.domain.signing import content_digest
-        from acudesk.services.sessions import signed_session_content
+        from acudesk.services.sessions import seal
     except ImportError:
         return "0" * 64
     record = SimpleNamespace(**row, points=[SimpleNamespace(point_code=code, side=side, technique="manual",
                                                             parameters={}) for code, side in points])
-    return content_digest(signed_session_content(record))
+    return seal(record)  # type: ignore[arg-type]
 
 
 def sizes_dict(sizes: Sizes) -> dict:

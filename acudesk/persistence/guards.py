@@ -94,5 +94,14 @@ def guards(dialect: str) -> list[Guard]:
     return found
 
 
+CHECKPOINTS_APPEND_ONLY = "audit checkpoints are append-only"
+
+
+def checkpoint_guards(dialect: str) -> list[Guard]:
+    """The audit checkpoints' own guards (migration 0010), kept apart: ``guards`` is what 0003 made."""
+    return [_trigger(dialect, f"audit_checkpoints_no_{what}", f"BEFORE {what.upper()}", "audit_checkpoints",
+                     CHECKPOINTS_APPEND_ONLY) for what in ("update", "delete")]
+
+
 def guards_on(dialect: str, table: str) -> list[Guard]:
     return [guard for guard in guards(dialect) if guard.table == table]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from acudesk.persistence.guards import guards
+from acudesk.persistence.guards import checkpoint_guards, guards
 from acudesk.persistence.visit_guards import visit_rules
 
 _POSTGRES_FUNCTIONS = ("acudesk_refuse", "acudesk_refuse_signed_points")
@@ -18,7 +18,7 @@ _POSTGRES_FUNCTIONS = ("acudesk_refuse", "acudesk_refuse_signed_points")
 
 def expected_rules(dialect: str) -> dict[str, str]:
     """Every rule's name and kind ("trigger", "constraint", "index", "function") on ``dialect``."""
-    expected = {guard.name: "trigger" for guard in guards(dialect)}
+    expected = {guard.name: "trigger" for guard in (*guards(dialect), *checkpoint_guards(dialect))}
     expected.update({rule.name: rule.kind for rule in visit_rules(dialect)})
     if dialect == "postgresql":
         expected.update({name: "function" for name in _POSTGRES_FUNCTIONS})

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from acudesk.domain.patients import fold, phone_search_key
-from acudesk.domain.signing import content_digest
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import (
     AdverseEvent,
@@ -37,7 +36,8 @@ from acudesk.services.clinic import ClinicSetup, actor_from_user, add_user, crea
 from acudesk.services.context import PRACTITIONER, RECEPTIONIST, Actor
 from acudesk.services.demo_intakes import demo_intake
 from acudesk.services.demo_people import FAMILY_NAMES, GIVEN_NAMES, GP_PRACTICES, STREETS, TOWNS
-from acudesk.services.sessions import signed_session_content
+from acudesk.services.intakes import seal as intake_seal
+from acudesk.services.sessions import seal as session_seal
 
 DEMO_PASSWORD = "demo-password"
 DEMO_SEED = 20261122
@@ -184,12 +184,16 @@ def _clinical_history(
     intake = Intake(
         patient_id=patient.id, recorded_by_id=practitioner_id, recorded_at=at, answers=intake_answers,
         rules_version=triage.rules_version, triage_level=triage.level.name,
-        triage_reasons=[r.as_json() for r in triage.reasons], status="signed", signed_at=at,
-        signed_by_id=practitioner_id,
+        triage_reasons=[r.as_json() for r in triage.reasons], status="draft",
     )
-    intake.content_digest = content_digest({"answers": intake_answers, "level": intake.triage_level})
     tx.add(intake)
     tx.flush()
+    # Signed as the intakes service signs: the draft's number first, then one sealing update.
+    intake.status, intake.signed_at, intake.signed_by_id = "signed", at, practitioner_id
+    intake.content_digest = intake_seal(intake)
+    tx.flush()
+    audit.record(tx, None, "sign", "intake", intake.id, patient_id=patient.id,
+                 detail={"level": intake.triage_level, "seal": intake.content_digest, "demo": True})
     if triage.blocks_treatment:
         intake.referral_action = "Referred to the emergency department the same day; letter given."
         intake.referral_recorded_at = at
@@ -271,10 +275,12 @@ def _session_record(
     )
     tx.add(record)
     tx.flush()
-    # Signed as the sessions service signs: digest of the content first, then the locking status.
-    record.content_digest = content_digest(signed_session_content(record))
+    # Signed as the sessions service signs: one update sets the signature and its seal.
     record.status, record.signed_at, record.signed_by_id = "signed", appointment.completed_at, practitioner_id
+    record.content_digest = session_seal(record)
     tx.flush()
+    audit.record(tx, None, "sign", "session_record", record.id, patient_id=patient.id,
+                 detail={"seal": record.content_digest, "demo": True})
     tx.add(OutcomeMeasurement(
         patient_id=patient.id, session_id=record.id, measure="NRS", answers={"score": before},
         score=before, recorded_at=appointment.start_utc, recorded_by_id=practitioner_id,

@@ -22,7 +22,7 @@ from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.intake import Intake as IntakeAnswers
 from acudesk.domain.intake import Questionnaire, load_questionnaire
 from acudesk.domain.intake_answers import parse_intake
-from acudesk.domain.signing import content_digest
+from acudesk.domain.signing import INTAKE_SEALED_FIELDS, intake_seal
 from acudesk.domain.treatment_gate import REFERRAL_LEVELS, GateDecision, ScreenedIntake, treatment_gate
 from acudesk.domain.triage import TriageResult, load_triage_rules, triage
 from acudesk.persistence.database import Database
@@ -84,9 +84,9 @@ def parse_answers(answers: Mapping[str, Any], *, complete: bool) -> IntakeAnswer
     return parse_intake(document, questionnaire=None if complete else draft_questionnaire())
 
 
-def _digest(intake: Intake) -> str:
-    # Same canonical content as the demo clinic writes, so its signed intakes verify too.
-    return content_digest({"answers": intake.answers, "level": intake.triage_level})
+def seal(intake: Intake) -> str:
+    """The seal a signed intake carries (domain/signing.py says what it covers)."""
+    return intake_seal({name: getattr(intake, name) for name in INTAKE_SEALED_FIELDS})
 
 
 def _names(tx: Session, intakes: Sequence[Intake]) -> dict[int, str]:
@@ -113,7 +113,7 @@ def _record(tx: Session, intake: Intake, names: Mapping[int, str] | None = None)
         signed_at=intake.signed_at, signed_by=names.get(intake.signed_by_id or 0, ""),
         supersedes_id=intake.supersedes_id, referral_action=intake.referral_action or "",
         referral_recorded_at=intake.referral_recorded_at, version=intake.version,
-        digest_ok=intake.status != "signed" or intake.content_digest == _digest(intake),
+        digest_ok=intake.status != "signed" or intake.content_digest == seal(intake),
     )
 
 
@@ -173,14 +173,16 @@ def save_intake(
                 raise NotFoundError(f"Intake no. {intake_id} belongs to another patient.")
         intake.answers = dict(answers)
         _store_triage(intake, result)
+        tx.flush()  # as a draft first: the seal covers the intake's number
+        detail: dict[str, Any] = {"level": intake.triage_level}
         if sign:
             intake.status = "signed"
             intake.signed_at = utcnow()
             intake.signed_by_id = actor.user_id
-            intake.content_digest = _digest(intake)
-        tx.flush()
+            intake.content_digest = detail["seal"] = seal(intake)
+            tx.flush()
         audit.record(tx, actor, "sign" if sign else ("create" if intake_id is None else "update"),
-                     "intake", intake.id, patient_id=patient_id, detail={"level": intake.triage_level})
+                     "intake", intake.id, patient_id=patient_id, detail=detail)
         return _record(tx, intake)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError, ValidationErrors
-from acudesk.domain.signing import content_digest
+from acudesk.domain.signing import POINT_SEALED_FIELDS, SESSION_SEALED_FIELDS, session_seal
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import OutcomeMeasurement, SessionPoint, SessionRecord, User, utcnow
 from acudesk.services import audit
@@ -110,7 +110,7 @@ def _data(
         record.needles_in, record.needles_out, record.retention_minutes, record.nrs_before, record.nrs_after,
         record.subjective, record.objective, record.assessment, record.plan_note,
     )
-    digest_ok = record.status != "signed" or content_digest(_content(record)) == record.content_digest
+    digest_ok = record.status != "signed" or seal(record) == record.content_digest
     if not digest_ok:
         log.warning("Session record %s does not match its signature digest", record.id)
     return SessionData(record.id, record.patient_id, record.status, draft, names.get(record.practitioner_id, ""),
@@ -143,19 +143,10 @@ def _apply(record: SessionRecord, draft: SessionDraft) -> None:
                                   parameters=dict(p.parameters)) for p in draft.points]
 
 
-def _content(record: SessionRecord) -> dict[str, Any]:
-    return {
-        "points": [[p.point_code, p.side, p.technique, p.parameters] for p in record.points],
-        "needles": [record.needles_in, record.needles_out], "retention": record.retention_minutes,
-        "nrs": [record.nrs_before, record.nrs_after],
-        "soap": [record.subjective, record.objective, record.assessment, record.plan_note],
-        "amends": record.amends_id, "reason": record.amendment_reason,
-    }
-
-
-def signed_session_content(record: SessionRecord) -> dict[str, Any]:
-    """What a signed session record's content digest covers (the demo clinic signs the same way)."""
-    return _content(record)
+def seal(record: SessionRecord) -> str:
+    """The seal a signed session record carries (domain/signing.py says what it covers)."""
+    return session_seal({name: getattr(record, name) for name in SESSION_SEALED_FIELDS},
+                        [{name: getattr(point, name) for name in POINT_SEALED_FIELDS} for point in record.points])
 
 
 def new_session_draft(database: Database, actor: Actor, patient_id: int, session_at: datetime) -> SessionDraft:
@@ -232,17 +223,19 @@ def sign_session(database: Database, actor: Actor, session_id: int, *, expected_
 
 
 def _sign(tx: Session, actor: Actor, record: SessionRecord) -> None:
-    digest = content_digest(_content(record))  # before the status changes: signed rows are locked
-    record.status = "signed"
-    record.signed_at = utcnow()
-    record.signed_by_id = actor.user_id
-    record.content_digest = digest
+    # One UPDATE turns the draft into a signed, sealed record (signed rows are locked after it).
+    with tx.no_autoflush:  # loading the points for the seal must not flush the status early
+        record.status = "signed"
+        record.signed_at = utcnow()
+        record.signed_by_id = actor.user_id
+        record.content_digest = seal(record)
     if record.nrs_before is not None and record.amends_id is None:
         tx.add(OutcomeMeasurement(patient_id=record.patient_id, session_id=record.id, measure="NRS",
                                   answers={"score": record.nrs_before}, score=record.nrs_before,
                                   recorded_at=record.session_at, recorded_by_id=actor.user_id))
     tx.flush()
-    audit.record(tx, actor, "sign", "session_record", record.id, patient_id=record.patient_id)
+    audit.record(tx, actor, "sign", "session_record", record.id, patient_id=record.patient_id,
+                 detail={"seal": record.content_digest})
 
 
 def amend_session(database: Database, actor: Actor, session_id: int, draft: SessionDraft, reason: str) -> SessionData:

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from acudesk.domain.signing import content_digest
 from acudesk.persistence.models import Appointment, Intake, Patient, SessionRecord, User
 from acudesk.services.demo import build_demo_clinic
 from acudesk.services.maintenance import check_database, open_database
-from acudesk.services.sessions import signed_session_content
+from acudesk.services.sessions import seal
 
 TODAY = date(2026, 11, 23)
 
@@ -46,7 +45,7 @@ def test_signed_demo_sessions_verify_against_their_digest(demo) -> None:
     database, _path, _actor = demo
     with database.read() as session:
         records = session.scalars(select(SessionRecord).where(SessionRecord.status == "signed")).all()
-        assert records and all(content_digest(signed_session_content(r)) == r.content_digest for r in records)
+        assert records and all(seal(r) == r.content_digest for r in records)
 
 
 def test_the_demo_is_deterministic(tmp_path: Path, demo) -> None:

@@ -15,13 +15,14 @@ from acudesk.persistence.models.clinical import (
     TreatmentPlan,
 )
 from acudesk.persistence.models.patient import Patient
-from acudesk.persistence.models.records import AuditEvent, ExportedDocument
+from acudesk.persistence.models.records import AuditCheckpoint, AuditEvent, ExportedDocument
 from acudesk.persistence.models.scheduling import APPOINTMENT_STATUSES, Appointment, Payment
 
 __all__ = [
     "APPOINTMENT_STATUSES",
     "AdverseEvent",
     "Appointment",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "ChangeLogEntry",
