@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "intake",
     "export",
     "server",
+    "encryption",
 )
 
 EXIT_USAGE = 2

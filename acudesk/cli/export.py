@@ -78,12 +78,14 @@ def run_export(args: argparse.Namespace) -> int:
         demo_dir = tempfile.mkdtemp(prefix="acudesk-demo-")
         database = open_database(str(Path(demo_dir) / "demo.sqlite3"))
         build_demo_clinic(database)
+        actor = None
     else:
         from acudesk.cli.common import database_target
 
-        database = open_database(database_target(args))
+        signed_in = signin.open_signed_in(args, database_target(args))  # an encrypted clinic opens at sign-in
+        database, actor = signed_in.database, signed_in.actor
     try:
-        actor = signin.sign_in(args, database)
+        actor = actor or signin.sign_in(args, database)
         result = export_document(
             database, actor, args.kind, args.out, patient_id=args.patient, day=args.date,
             appointment_id=args.appointment,

@@ -49,18 +49,20 @@ def _on_server(target: str) -> bool:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from acudesk.services.maintenance import backup_database, open_database
+    from acudesk.services.maintenance import backup_database
 
     target = database_target(args)
     if not _on_server(target) and args.destination is None:
         raise DatabaseError("Name the backup file to write: acudesk backup FILE.sqlite3")
     signin.username(args)
     # A server is backed up as it is (the application role may not upgrade it, and a backup is what one
-    # wants before an upgrade); an SQLite file is opened, and upgraded, as by the app.
-    database = open_database(target, upgrade=not _on_server(target))
+    # wants before an upgrade); an SQLite file is opened, and upgraded, as by the app (an encrypted one at
+    # sign-in: its backup is encrypted with the same key, its keys file beside it).
+    signed_in = signin.open_signed_in(args, target, upgrade=not _on_server(target))
+    database = signed_in.database
     pruned: list[Path] = []
     try:
-        actor = signin.sign_in(args, database)  # an administrator: "manage backups"
+        actor = signed_in.actor  # an administrator: "manage backups"
         if _on_server(target):
             from acudesk.services.server_backups import backup_server_database
 
@@ -104,7 +106,9 @@ def run_restore(args: argparse.Namespace) -> int:
         aside = restore_damaged_database(args.backup, target)
     else:
         # An administrator of the file being replaced signs in to it (not upgraded: it is kept aside as it is).
-        aside = restore_backup(signin.sign_in_to_file(args, target), args.backup, target)
+        # An encrypted clinic takes back its own encrypted backups, read with the key unlocked at sign-in.
+        actor, key = signin.sign_in_to_file_with_key(args, target)
+        aside = restore_backup(actor, args.backup, target, key)
     print(f"Restored {target} from {args.backup.name}.")
     if aside:
         print(f"The previous file was kept as {aside}.")

@@ -81,6 +81,11 @@ def run_migrate_to(args: argparse.Namespace) -> int:
     path = Path(source)
     if not path.is_file():
         raise DatabaseError(f"{path} does not exist.")
+    from acudesk.services.encryption import encrypted_file
+
+    if encrypted_file(path) is not None:
+        raise DatabaseError("This clinic file is encrypted: decrypt it first (acudesk --user NAME decrypt), then "
+                            "move it to the server, whose disk encryption and TLS protect it there.")
     # An administrator of the file signs in to it ("manage backups"): the sign-in is the one row written to it.
     report = migrate_to(signin.sign_in_to_file(args, path), path, args.url, progress=print)
     print(f"Moved {report.rows} rows in {len(report.tables)} tables to {report.target}: every table's row count "

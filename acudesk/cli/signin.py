@@ -28,6 +28,7 @@ from acudesk.domain.errors import ValidationError
 if TYPE_CHECKING:
     from acudesk.services.auth import Database
     from acudesk.services.context import Actor
+    from acudesk.services.encryption import SignedIn
 
 PASSWORD_ENV = "ACUDESK_PASSWORD"
 
@@ -114,14 +115,33 @@ def sign_in(args: argparse.Namespace, database: Database) -> Actor:
     return service_sign_in(database, name, password(args, name))
 
 
+def open_signed_in(args: argparse.Namespace, target: str | Path, *, upgrade: bool = True) -> SignedIn:
+    """Open the database at ``target`` and sign the ``--user`` in to it. An encrypted clinic file
+    (docs/security.md, "Encryption at rest") opens only with the password, so it is asked for first; any
+    other database is opened first and the password asked for after, as before."""
+    from acudesk.services.encryption import SignedIn, encrypted_file
+    from acudesk.services.encryption import open_signed_in as service_open_signed_in
+    from acudesk.services.maintenance import open_database
+
+    name = username(args)  # before opening anything
+    if encrypted_file(target) is not None:
+        return service_open_signed_in(target, name, password(args, name), upgrade=upgrade)
+    database = open_database(target, upgrade=upgrade)
+    try:
+        return SignedIn(database, sign_in(args, database))
+    except BaseException:
+        database.dispose()
+        raise
+
+
 def sign_in_to_file(args: argparse.Namespace, path: Path) -> Actor:
     """Sign in to the SQLite file at ``path``, opened as it is (not upgraded), then closed again: for
     commands that hand a path, not a database, to the service (restore, migrate-to)."""
-    from acudesk.services.maintenance import open_database
+    return sign_in_to_file_with_key(args, path)[0]
 
-    username(args)  # before opening anything
-    database = open_database(path, upgrade=False)
-    try:
-        return sign_in(args, database)
-    finally:
-        database.dispose()
+
+def sign_in_to_file_with_key(args: argparse.Namespace, path: Path) -> tuple[Actor, bytes | None]:
+    """``sign_in_to_file``, and the database key when the file is an encrypted clinic (restore needs it)."""
+    signed_in = open_signed_in(args, path, upgrade=False)
+    signed_in.database.dispose()
+    return signed_in.actor, signed_in.database.key

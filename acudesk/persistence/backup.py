@@ -15,12 +15,16 @@ from urllib.parse import quote
 from acudesk.domain.errors import DatabaseError
 
 
-def backup_sqlite(source: Path, destination: Path) -> Path:
+def backup_sqlite(source: Path, destination: Path, key: bytes | None = None) -> Path:
     """Write a verified, consistent copy of ``source`` to ``destination``.
 
     The copy is written to a temporary name, checked with ``integrity_check`` and only then
     renamed into place, so a full disk or an interruption never leaves a half-written backup.
+    An encrypted clinic (``key``) is copied encrypted with the same key, and its keys file is copied
+    beside the copy (``encryption.keys_path``), so the backup opens with the same passwords.
     """
+    if key is not None:
+        return _backup_encrypted(source, destination, key)
     destination = Path(destination)
     if destination.exists():
         raise DatabaseError(f"{destination} already exists; choose another name.")
@@ -46,13 +50,38 @@ def backup_sqlite(source: Path, destination: Path) -> Path:
     return destination
 
 
+def _backup_encrypted(source: Path, destination: Path, key: bytes) -> Path:
+    from acudesk.persistence import encryption
+
+    destination = Path(destination)
+    if destination.exists():
+        raise DatabaseError(f"{destination} already exists; choose another name.")
+    if not destination.parent.is_dir():
+        raise DatabaseError(f"The folder {destination.parent} does not exist.")
+    if not Path(source).is_file():
+        raise DatabaseError(f"{source} does not exist.")
+    partial = destination.with_name(destination.name + ".partial")
+    try:
+        encryption.backup(Path(source), partial, key)
+        encryption.KeysFile.read(encryption.keys_path(Path(source))).write(encryption.keys_path(destination))
+        os.replace(partial, destination)
+    except BaseException as error:
+        partial.unlink(missing_ok=True)
+        if isinstance(error, DatabaseError | KeyboardInterrupt | SystemExit):
+            raise
+        if isinstance(error, OSError):
+            raise DatabaseError(f"The backup could not be written to {destination}: {error.strerror}.") from error
+        raise DatabaseError(_describe(error, destination)) from error
+    return destination
+
+
 def _connect_readonly(source: Path) -> sqlite3.Connection:
     if not Path(source).is_file():
         raise DatabaseError(f"{source} does not exist.")
     return sqlite3.connect(f"file:{Path(source).as_posix()}?mode=ro", uri=True)
 
 
-def _describe(error: sqlite3.Error, destination: Path) -> str:
+def _describe(error: BaseException, destination: Path) -> str:
     text = str(error).lower()
     if "full" in text:
         return "The disk is full; no backup was written."

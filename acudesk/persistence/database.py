@@ -98,6 +98,21 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+def _encrypted_engine(url: URL, key: bytes) -> Engine:
+    """SQLAlchemy's pysqlite dialect over SQLCipher's identical DB-API (``module``), each connection made
+    by ``encryption.connect`` with the key as its first statement. The key stays out of the URL."""
+    from acudesk.persistence import encryption
+
+    database, uri = url.database or "", bool(url.query.get("uri"))
+    if uri and url.query:
+        database += "?" + "&".join(f"{name}={value}" for name, value in url.query.items() if name != "uri")
+
+    def creator() -> sqlite3.Connection:
+        return encryption.connect(database, key, uri=uri, timeout=BUSY_TIMEOUT_MS / 1000)
+
+    return create_engine(url, module=encryption.dbapi_module(), creator=creator)
+
+
 def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
@@ -125,7 +140,9 @@ def _configure_postgresql(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
 
 
-def make_engine(url: URL) -> Engine:
+def make_engine(url: URL, key: bytes | None = None) -> Engine:
+    """The engine for ``url``. ``key`` opens an encrypted SQLite file (SQLCipher, persistence/encryption.py);
+    without one, a plain SQLite file goes through the standard library's ``sqlite3`` as always."""
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         if database not in ("", ":memory:") and not url.query.get("uri"):
@@ -134,7 +151,10 @@ def make_engine(url: URL) -> Engine:
                 raise DatabaseError(f"{path} is a folder, not an AcuDesk database file.")
             if not path.parent.exists():
                 raise DatabaseError(f"The folder {path.parent} does not exist.")
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        if key is not None:
+            engine = _encrypted_engine(url, key)
+        else:
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     try:
@@ -158,6 +178,8 @@ class Database:
 
     engine: Engine
     source: str = field(default_factory=lambda: secrets.token_hex(8))
+    # The key of an encrypted SQLite file (backups and health checks of it need it too); None when plain.
+    key: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._change_log_exists = False  # checked on the first write (a file restored from an old backup has none)
@@ -172,15 +194,16 @@ class Database:
         event.listen(self._write_sessions, "after_flush", _remember_flushed)
 
     @classmethod
-    def open(cls, target: str | Path | URL) -> Database:
+    def open(cls, target: str | Path | URL, *, key: bytes | None = None) -> Database:
+        """``key``: the database key of an encrypted SQLite file (services/encryption.py unwraps it)."""
         url = target if isinstance(target, URL) else database_url(target)
-        return cls(make_engine(url))
+        return cls(make_engine(url, key), key=key)
 
     @classmethod
-    def open_read_only(cls, path: Path) -> Database:
+    def open_read_only(cls, path: Path, *, key: bytes | None = None) -> Database:
         """The SQLite file at ``path``, opened so that nothing in it or beside it changes
         (``acudesk check``, ``acudesk audit verify``)."""
-        return cls(make_engine(read_only_url(path)))
+        return cls(make_engine(read_only_url(path), key), key=key)
 
     @property
     def is_sqlite(self) -> bool:

@@ -69,7 +69,7 @@ def upgrade_to_head(database: Database, *, backup_dir: Path | None = None) -> Pa
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         folder = backup_dir or source.parent
         backup_path = folder / f"{source.stem}.before-schema-{SCHEMA_HEAD}-{stamp}.sqlite3"
-        backup_sqlite(source, backup_path)
+        backup_sqlite(source, backup_path, database.key)  # an encrypted clinic: encrypted, keys file beside
         log.info("Backed up the database before upgrading its schema from %s", current)
     from alembic import command
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError
 from acudesk.persistence.database import Database
+from acudesk.persistence.encryption import give_key, settle_key
 from acudesk.persistence.models import User, UserRole, utcnow
 from acudesk.services import audit
 from acudesk.services.clinic import actor_from_user, add_user
@@ -94,7 +95,9 @@ def change_password(database: Database, actor: Actor, old_password: str, new_pas
         if user is None or not user.password_hash or not verify_password(user.password_hash, old_password):
             raise AuthenticationError("The current password is not right; nothing was changed.")
         user.password_hash = hash_password(new_password)
+        give_key(database, user.username, new_password)  # an encrypted clinic: the same key, wrapped anew
         audit.record(tx, actor, "change_password", "user", user.id)
+    settle_key(database, actor.username)
 
 
 def reset_password(database: Database, actor: Actor, user_id: int, new_password: str) -> None:
@@ -106,9 +109,12 @@ def reset_password(database: Database, actor: Actor, user_id: int, new_password:
         if user is None:
             raise NotFoundError(f"There is no user no. {user_id}.")
         user.password_hash = hash_password(new_password)
+        give_key(database, user.username, new_password)  # an encrypted clinic: the user's key to it
         user.failed_logins = 0
         user.locked_until = None
         audit.record(tx, actor, "reset_password", "user", user.id)
+        username = user.username
+    settle_key(database, username)
 
 
 def list_users(database: Database, actor: Actor) -> list[UserInfo]:
@@ -133,6 +139,7 @@ def create_user(
         if tx.scalar(select(User.id).where(User.username == username.strip())) is not None:
             raise ValidationError(f"The user name '{username.strip()}' is taken.", field="username")
         user = add_user(tx, username.strip(), display_name.strip(), roles, password=password)
+        give_key(database, user.username, password)  # an encrypted clinic: the new user's key to it
         audit.record(tx, actor, "create", "user", user.id, detail={"roles": sorted(roles)})
         return UserInfo(user.id, user.username, user.display_name, user.role_names, True, None)
 

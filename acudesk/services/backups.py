@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from acudesk.domain.backup_retention import RetentionPolicy, backups_to_keep
 from acudesk.domain.errors import DatabaseError, PermissionDeniedError
+from acudesk.persistence import encryption
 from acudesk.persistence.backup import backup_sqlite, integrity_report
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import AuditEvent, User
@@ -78,11 +79,14 @@ def list_backups(folder: Path, suffix: str = ".sqlite3") -> list[BackupInfo]:
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
-def _last_audit_id_in(path: Path) -> int:
+def _last_audit_id_in(path: Path, key: bytes | None = None) -> int:
     try:
+        if key is not None:  # an encrypted clinic's backups are encrypted with its key
+            with closing(encryption.connect(encryption.read_only_uri(path), key, uri=True)) as connection:
+                return int(connection.execute("SELECT COALESCE(MAX(id), 0) FROM audit_events").fetchone()[0])
         with closing(sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)) as connection:
             return connection.execute("SELECT COALESCE(MAX(id), 0) FROM audit_events").fetchone()[0]
-    except sqlite3.Error:
+    except Exception:  # unreadable: unknown, so a backup is taken
         return -1
 
 
@@ -90,7 +94,7 @@ def changed_since(database: Database, backup: BackupInfo | None) -> bool:
     """Whether anything but backups happened since ``backup`` was taken (every write is audited)."""
     if backup is None:
         return True
-    last_id = _last_audit_id_in(backup.path)
+    last_id = _last_audit_id_in(backup.path, database.key)
     with database.read() as tx:
         newer = tx.scalar(
             select(func.count(AuditEvent.id)).where(AuditEvent.id > last_id, AuditEvent.action != "backup")
@@ -122,7 +126,7 @@ def automatic_backup(
     destination = folder / f"{PREFIX}{now:{STAMP_FORMAT}}.sqlite3"
     if destination.exists():
         return None
-    backup_sqlite(source, destination)
+    backup_sqlite(source, destination, database.key)
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": destination.name, "automatic": True})
     prune(folder, policy)
@@ -137,12 +141,16 @@ def prune(folder: Path, policy: RetentionPolicy = DEFAULT_RETENTION, suffix: str
     for backup in backups:
         if backup.taken_at not in keep:
             backup.path.unlink(missing_ok=True)
+            encryption.keys_path(backup.path).unlink(missing_ok=True)
             removed.append(backup.path)
     return removed
 
 
-def health_problems(path: Path) -> list[str]:
-    """``quick_check`` of an SQLite file: [] when healthy, else the problems found."""
+def health_problems(path: Path, key: bytes | None = None) -> list[str]:
+    """``quick_check`` of an SQLite file (encrypted with ``key``): [] when healthy, else the problems found."""
+    if key is not None:
+        rows = encryption.integrity_report(path, key, pragma="quick_check")
+        return [] if rows == ["ok"] else rows
     try:
         with closing(sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)) as connection:
             rows = [row[0] for row in connection.execute("PRAGMA quick_check")]
@@ -151,28 +159,37 @@ def health_problems(path: Path) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def check_health(database_path: Path) -> None:
-    """Raise ``DamagedDatabaseError`` (with the good backups) if the file fails ``quick_check``."""
+def check_health(database_path: Path, key: bytes | None = None) -> None:
+    """Raise ``DamagedDatabaseError`` (with the good backups) if the file fails ``quick_check``. An encrypted
+    clinic is checked with its ``key``; without it, it cannot be read, so it is not called damaged."""
     if not database_path.is_file() or database_path.stat().st_size == 0:
         return
-    problems = health_problems(database_path)
+    if key is None and encryption.looks_encrypted(database_path):
+        return
+    problems = health_problems(database_path, key)
     if problems:
-        good = [b for b in list_backups(backup_folder(database_path)) if not health_problems(b.path)]
+        good = [b for b in list_backups(backup_folder(database_path)) if not health_problems(b.path, key)]
         raise DamagedDatabaseError(database_path, problems, good)
 
 
 def missing_or_damaged(path: Path) -> bool:
-    """Whether nobody can sign in to ``path``: no file, an empty one, or one that fails ``quick_check``."""
+    """Whether nobody can sign in to ``path``: no file, an empty one, or one that fails ``quick_check``. An
+    encrypted clinic cannot be checked without a sign-in, so it never counts as damaged here: restoring
+    over it needs an administrator of it (``restore_backup``)."""
+    if path.is_file() and encryption.looks_encrypted(path):
+        return False
     return not path.is_file() or path.stat().st_size == 0 or bool(health_problems(path))
 
 
-def restore_backup(actor: Actor, backup: Path, target: Path) -> Path | None:
+def restore_backup(actor: Actor, backup: Path, target: Path, key: bytes | None = None) -> Path | None:
     """Put ``backup`` in place of ``target``. The current file (if any) is renamed aside, never deleted.
+    ``key``: an encrypted clinic's database key (its backups are encrypted with it; the backup's keys file
+    comes with it).
 
     Returns the path the old file was moved to.
     """
     require(actor, Permission.MANAGE_BACKUPS)
-    return _restore(backup, target, actor)
+    return _restore(backup, target, actor, key)
 
 
 def restore_damaged_database(backup: Path, target: Path) -> Path | None:
@@ -183,24 +200,25 @@ def restore_damaged_database(backup: Path, target: Path) -> Path | None:
     return _restore(backup, target, None)
 
 
-def _restore(backup: Path, target: Path, actor: Actor | None) -> Path | None:
+def _restore(backup: Path, target: Path, actor: Actor | None, key: bytes | None = None) -> Path | None:
     """Stage a copy of ``backup`` beside ``target``, check it and audit the restore in it, and only then
     swap it in: until the last rename the database in use is untouched, whatever goes wrong."""
     if not backup.is_file():
         raise DatabaseError(f"{backup} does not exist.")
     if target.exists() and os.path.samefile(backup, target):
         raise DatabaseError(f"{backup.name} is the database in use, not a backup of it; nothing was changed.")
-    report = integrity_report(backup)
+    _refuse_mixed_encryption(backup, target, key)
+    report = encryption.integrity_report(backup, key) if key is not None else integrity_report(backup)
     if report != ["ok"]:
         raise DatabaseError(f"The backup {backup.name} is itself damaged ({report[0]}); choose another.")
     stamp = datetime.now(UTC).strftime(STAMP_FORMAT)
     staged = target.with_name(f"{target.name}.restoring-{stamp}")
     aside = target.with_name(f"{target.name}.replaced-{stamp}") if target.exists() else None
     try:
-        backup_sqlite(backup, staged)
-        _check_restorable(staged, backup.name)
+        backup_sqlite(backup, staged, key)
+        _check_restorable(staged, backup.name, key)
         _audit_restore(staged, actor, {"from": backup.name,
-                                       "previous_file_kept_as": aside.name if aside else None})
+                                       "previous_file_kept_as": aside.name if aside else None}, key)
     except BaseException:
         _move_with_companions(staged, None)
         raise
@@ -211,12 +229,31 @@ def _restore(backup: Path, target: Path, actor: Actor | None) -> Path | None:
     return aside
 
 
-def _check_restorable(staged: Path, name: str) -> None:
+def _refuse_mixed_encryption(backup: Path, target: Path, key: bytes | None) -> None:
+    """An encrypted clinic takes back only its own encrypted backups, and a plain one only plain backups
+    (a plain backup restored over an encrypted clinic would store it unencrypted without a word)."""
+    encrypted_backup = encryption.looks_encrypted(backup)
+    if key is not None and not encrypted_backup:
+        raise DatabaseError(f"The clinic is encrypted and {backup.name} is not: restoring it would leave the clinic "
+                            "unencrypted. Decrypt the clinic first (acudesk decrypt), restore, then encrypt it "
+                            "again. Nothing was changed.")
+    if key is None and encrypted_backup:
+        raise DatabaseError(f"{backup.name} is an encrypted backup: restore it into an encrypted clinic, signed in "
+                            "as its administrator. Nothing was changed.")
+    if key is not None:
+        try:
+            encryption.connect(encryption.read_only_uri(backup), key, uri=True).close()
+        except DatabaseError:
+            raise DatabaseError(f"{backup.name} is encrypted with another database key than this clinic's (it was "
+                                "taken before the clinic was last encrypted); nothing was changed.") from None
+
+
+def _check_restorable(staged: Path, name: str, key: bytes | None = None) -> None:
     """Refuse a copy that is not an AcuDesk database this version can open, or whose audit trail is
     broken (it may have been altered), with a message that says nothing was changed."""
     from acudesk.persistence.migrations import KNOWN_REVISIONS, stored_revision
 
-    candidate = Database.open(staged)
+    candidate = Database.open(staged, key=key)
     try:
         try:
             revision = stored_revision(candidate)
@@ -236,9 +273,9 @@ def _check_restorable(staged: Path, name: str) -> None:
         candidate.dispose()
 
 
-def _audit_restore(staged: Path, actor: Actor | None, detail: dict[str, object]) -> None:
+def _audit_restore(staged: Path, actor: Actor | None, detail: dict[str, object], key: bytes | None = None) -> None:
     """The restore's audit event, written into the staged copy before it replaces the database."""
-    restored = Database.open(staged)
+    restored = Database.open(staged, key=key)
     try:
         with restored.write() as tx:
             if actor is None:
@@ -252,8 +289,9 @@ def _audit_restore(staged: Path, actor: Actor | None, detail: dict[str, object])
 
 
 def _move_with_companions(source: Path, destination: Path | None) -> None:
-    """Rename an SQLite file with its ``-wal`` and ``-shm`` (or, with no destination, delete a staged copy)."""
-    for suffix in ("", "-wal", "-shm"):
+    """Rename an SQLite file with its ``-wal`` and ``-shm`` and an encrypted clinic's keys file (or, with no
+    destination, delete a staged copy)."""
+    for suffix in (encryption.KEYS_SUFFIX, "", "-wal", "-shm"):
         path = source.with_name(source.name + suffix)
         if not path.exists():
             continue

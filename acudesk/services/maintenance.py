@@ -26,9 +26,18 @@ log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def ensure_sqlite_file(path: Path) -> None:
-    """Refuse, with a clear message, a file that exists but is not an SQLite database."""
+def ensure_sqlite_file(path: Path, *, key: bytes | None = None) -> None:
+    """Refuse, with a clear message, a file that exists but is not an SQLite database (or, without
+    ``key``, an encrypted clinic: services/encryption.py opens those after sign-in)."""
     if not path.exists() or path.stat().st_size == 0:
+        return
+    from acudesk.persistence.encryption import looks_encrypted
+
+    if looks_encrypted(path):
+        if key is None:
+            from acudesk.services.encryption import EncryptedDatabaseError
+
+            raise EncryptedDatabaseError(path)
         return
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not an AcuDesk database file.")
@@ -41,12 +50,13 @@ def ensure_sqlite_file(path: Path) -> None:
         raise DatabaseError(f"{path} is not an AcuDesk database (it is not an SQLite file).")
 
 
-def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
-    """Open (and by default upgrade) the database at ``target``: a file path or a URL."""
+def open_database(target: str | Path, *, upgrade: bool = True, key: bytes | None = None) -> Database:
+    """Open (and by default upgrade) the database at ``target``: a file path or a URL. ``key`` opens an
+    encrypted SQLite file (``services.encryption.unlock`` gives it at sign-in)."""
     url = database_url(target)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        ensure_sqlite_file(Path(url.database))
-    database = Database.open(url)
+        ensure_sqlite_file(Path(url.database), key=key)
+    database = Database.open(url, key=key)
 
     def prepare() -> None:
         if upgrade:
@@ -172,7 +182,7 @@ def backup_database(database: Database, actor: Actor, destination: Path) -> Path
             "A shared PostgreSQL database is backed up with pg_dump: 'acudesk --db URL backup FOLDER', "
             "scheduled on the server (docs/multi-seat.md)."
         )
-    result = sqlite_backup.backup_sqlite(source, destination)
+    result = sqlite_backup.backup_sqlite(source, destination, database.key)  # encrypted stays encrypted
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": destination.name})
     return result
