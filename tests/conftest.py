@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -89,6 +89,23 @@ def admin(database: Database) -> Actor:
     from acudesk.services.clinic import default_actor
 
     return default_actor(database)
+
+
+SignInAs = Callable[..., Actor]
+
+
+@pytest.fixture
+def sign_in_as(database: Database, admin: Actor) -> SignInAs:
+    """``sign_in_as(ROLE, …, username=NAME)``: a new user holding only those roles, signed in with a
+    password as people are (the services refuse an ``Actor`` built by hand)."""
+    from acudesk.services import auth
+
+    def sign_in(*roles: str, username: str | None = None) -> Actor:
+        name = username or "_".join(roles)
+        auth.create_user(database, admin, name, name.replace("_", " ").title(), roles, TEST_SETUP.admin_password)
+        return auth.sign_in(database, name, TEST_SETUP.admin_password)
+
+    return sign_in
 
 
 @pytest.fixture

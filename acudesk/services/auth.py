@@ -16,11 +16,11 @@ from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError
 from acudesk.persistence.database import Database
 from acudesk.persistence.encryption import give_key, settle_key
 from acudesk.persistence.models import User, UserRole, utcnow
-from acudesk.services import audit
-from acudesk.services.clinic import actor_from_user, add_user
+from acudesk.services import audit, sign_ins
+from acudesk.services.clinic import add_user
 from acudesk.services.context import ROLES, Actor
 from acudesk.services.passwords import hash_password, verify_password
-from acudesk.services.permissions import Permission, require
+from acudesk.services.permissions import Permission, require, require_signed_in
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -47,7 +47,15 @@ def _check_new_password(password: str) -> None:
 
 
 def sign_in(database: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
-    """Check the password and return the signed-in user, or raise ``AuthenticationError``."""
+    """Check the password and return the signed-in user, or raise ``AuthenticationError``.
+
+    The ``Actor`` carries a new sign-in (services/sign_ins.py) that every service checks; end it with
+    ``sign_out``."""
+    return _sign_in(database, username, password, now=now, replacing=None)
+
+
+def _sign_in(database: Database, username: str, password: str, *, now: datetime | None,
+             replacing: Actor | None) -> Actor:
     now = now or utcnow()
     refusal: str | None = None
     with database.write() as tx:
@@ -71,7 +79,9 @@ def sign_in(database: Database, username: str, password: str, *, now: datetime |
         else:
             user.failed_logins = 0
             user.locked_until = None
-            actor = actor_from_user(user)
+            actor = sign_ins.issue(tx, database, user)
+            if replacing is not None and replacing.user_id == user.id:
+                sign_ins.end(tx, replacing, sign_ins.UNLOCKED)
             audit.record(tx, actor, "login", "user", user.id)
             return actor
     raise AuthenticationError(refusal)
@@ -84,11 +94,24 @@ def _locked_message(until: datetime) -> str:
 
 
 def unlock(database: Database, actor: Actor, password: str) -> Actor:
-    """Re-enter the password after the idle lock; failures count towards the lock-out."""
-    return sign_in(database, actor.username, password)
+    """Re-enter the password after the idle lock; failures count towards the lock-out.
+
+    A sign-in anew: the returned ``Actor`` carries a new sign-in and ``actor``'s ends ("unlocked")."""
+    return _sign_in(database, actor.username, password, now=None, replacing=actor)
+
+
+def sign_out(database: Database, actor: Actor) -> bool:
+    """End the actor's sign-in (the app's quit, the end of a command line command), audited. From then on
+    every service refuses ``actor``. False, and nothing written, when it had ended already."""
+    with database.write() as tx:
+        if not sign_ins.end(tx, actor, sign_ins.SIGNED_OUT):
+            return False
+        audit.record(tx, actor, "logout", "user", actor.user_id)
+        return True
 
 
 def change_password(database: Database, actor: Actor, old_password: str, new_password: str) -> None:
+    require_signed_in(actor)
     _check_new_password(new_password)
     with database.write() as tx:
         user = tx.get(User, actor.user_id)
@@ -112,7 +135,9 @@ def reset_password(database: Database, actor: Actor, user_id: int, new_password:
         give_key(database, user.username, new_password)  # an encrypted clinic: the user's key to it
         user.failed_logins = 0
         user.locked_until = None
-        audit.record(tx, actor, "reset_password", "user", user.id)
+        # Whoever holds the old password may be signed in with it: every sign-in of the user ends.
+        ended = sign_ins.end_all(tx, user.id, sign_ins.PASSWORD_RESET, keep=actor)
+        audit.record(tx, actor, "reset_password", "user", user.id, detail={"sign_ins_ended": ended})
         username = user.username
     settle_key(database, username)
 
@@ -167,4 +192,8 @@ def set_active(database: Database, actor: Actor, user_id: int, active: bool) -> 
         if user is None:
             raise NotFoundError(f"There is no user no. {user_id}.")
         user.active = active
-        audit.record(tx, actor, "activate" if active else "deactivate", "user", user.id)
+        if active:
+            audit.record(tx, actor, "activate", "user", user.id)
+        else:
+            ended = sign_ins.end_all(tx, user.id, sign_ins.DEACTIVATED)
+            audit.record(tx, actor, "deactivate", "user", user.id, detail={"sign_ins_ended": ended})

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from acudesk.domain.errors import NotFoundError, ValidationError, ValidationErrors
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Clinic, Room, User, UserRole, VisitType
-from acudesk.services import audit
+from acudesk.services import audit, sign_ins
 from acudesk.services.context import ADMINISTRATOR, PRACTITIONER, ROLES, Actor
 from acudesk.services.passwords import hash_password
 
@@ -145,7 +145,7 @@ def create_clinic(database: Database, setup: ClinicSetup) -> Actor:
                                   changeover_minutes=changeover, fee_minor=fee))
         user = add_user(tx, setup.admin_username.strip(), setup.admin_display_name.strip(),
                         (ADMINISTRATOR, PRACTITIONER), password=setup.admin_password)
-        actor = actor_from_user(user)
+        actor = sign_ins.issue(tx, database, user)  # whoever set the clinic up is signed in as its administrator
         audit.record(tx, actor, "setup", "clinic")
         return actor
 
@@ -167,26 +167,29 @@ def add_user(
 
 
 def actor_from_user(user: User) -> Actor:
+    """``user`` as an audit event's author, with no sign-in: the services refuse it as an actor."""
     return Actor(user.id, user.username, user.display_name, user.role_names)
 
 
 def default_actor(database: Database) -> Actor:
-    """The first active administrator, with no sign-in: a stand-in for tests and fixtures only (the desktop
-    app and the command line sign in; tests/cli/test_sign_in_cli.py keeps it out of acudesk/cli)."""
-    with database.read() as tx:
+    """The first active administrator, signed in without a password: a stand-in for tests, fixtures and
+    the benchmarks only (the desktop app and the command line sign in with a password;
+    tests/cli/test_sign_in_cli.py keeps it out of acudesk/cli). Not audited, as no person signed in."""
+    with database.write() as tx:
         users = tx.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
         for user in users:
             if ADMINISTRATOR in user.role_names:
-                return actor_from_user(user)
+                return sign_ins.issue(tx, database, user)
     raise NotFoundError("This clinic has no active administrator.")
 
 
 def actor_for(database: Database, username: str) -> Actor:
-    with database.read() as tx:
+    """``default_actor`` for the active user ``username`` (tests and benchmarks only)."""
+    with database.write() as tx:
         user = tx.scalar(select(User).where(User.username == username))
         if user is None or not user.active:
             raise NotFoundError(f"There is no active user '{username}'.")
-        return actor_from_user(user)
+        return sign_ins.issue(tx, database, user)
 
 
 IDLE_LOCK_SETTING = "idle_lock_minutes"

@@ -120,7 +120,7 @@ def build_demo_clinic(
     rng = random.Random(DEMO_SEED)
     report = progress or (lambda _percent, _text: None)
     report(2, "Setting up the clinic")
-    create_clinic(database, DEMO_SETUP)
+    signed_in = create_clinic(database, DEMO_SETUP)  # the demo signs in as its administrator
     zone = ZoneInfo(DEMO_SETUP.timezone)
     today = today or datetime.now(zone).date()
     with database.write() as tx:
@@ -150,7 +150,7 @@ def build_demo_clinic(
             _clinical_history(tx, rng, patient, practitioner.id, rooms, visit_types, slots, today, zone)
         audit.record(tx, actor_from_user(admin), "demo-build", "clinic", detail={"patients": patients})
         report(100, "Demo clinic ready")
-        return actor_from_user(admin)
+    return signed_in
 
 
 def _patient(rng: random.Random, number: int, today: date) -> Patient:

@@ -1,5 +1,8 @@
 """What each role may do. Services call ``require`` before any work; the UI only mirrors it.
 
+``require`` also checks that the actor is signed in now (services/sign_ins.py): roles an ``Actor``
+claims are not enough.
+
 The matrix follows the front-desk/clinical split clinics expect: receptionists handle
 demographics, schedules, receipts and handouts; practitioners see clinical content;
 administrators manage users, settings, backups and the audit log.
@@ -11,6 +14,7 @@ from enum import StrEnum
 
 from acudesk.domain.errors import PermissionDeniedError
 from acudesk.services.context import ADMINISTRATOR, PRACTITIONER, RECEPTIONIST, Actor
+from acudesk.services.sign_ins import current_roles
 
 
 class Permission(StrEnum):
@@ -55,11 +59,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 }
 
 
-def permissions_of(actor: Actor) -> frozenset[Permission]:
+def _granted_by(roles: frozenset[str]) -> frozenset[Permission]:
     granted: set[Permission] = set()
-    for role in actor.roles:
+    for role in roles:
         granted |= ROLE_PERMISSIONS.get(role, frozenset())
     return frozenset(granted)
+
+
+def permissions_of(actor: Actor) -> frozenset[Permission]:
+    """What the actor's roles, as it claims them, allow (the UI greys out the rest)."""
+    return _granted_by(actor.roles)
 
 
 def allowed(actor: Actor, permission: Permission) -> bool:
@@ -67,5 +76,24 @@ def allowed(actor: Actor, permission: Permission) -> bool:
 
 
 def require(actor: Actor, permission: Permission) -> None:
+    """Refuse unless ``actor`` may do ``permission`` now.
+
+    First the roles the actor claims, with no database work (a wrong role is refused before anything
+    else: tests/services/test_role_matrix.py); then its sign-in, checked against the database in one
+    query (services/sign_ins.py): the sign-in must be live, the user active, and the roles the user
+    holds now must grant the permission. A hand-built ``Actor``, one whose roles were widened, a
+    signed-out or replaced sign-in, a deactivated user or a reset password are refused."""
     if not allowed(actor, permission):
-        raise PermissionDeniedError(f"Your role does not allow you to {permission.value}.")
+        raise PermissionDeniedError(_refusal(permission))
+    if permission not in _granted_by(current_roles(actor)):
+        raise PermissionDeniedError(_refusal(permission))
+
+
+def require_signed_in(actor: Actor) -> None:
+    """For what every signed-in user may do (their own password, the automatic backup's audit event):
+    the actor's sign-in must be live (``SignInNotValidError`` otherwise)."""
+    current_roles(actor)
+
+
+def _refusal(permission: Permission) -> str:
+    return f"Your role does not allow you to {permission.value}."

@@ -3,7 +3,8 @@
 An application-wide event filter restarts the countdown on every key press, click or wheel turn.
 When it fires, the main window shows the lock screen instead of its content, other AcuDesk windows
 are hidden, and menus and toolbars are disabled. Unlocking checks the password on the worker; wrong
-passwords count towards the sign-in lock-out.
+passwords count towards the sign-in lock-out. Unlocking signs in anew (``auth.unlock``): the window
+acts with the new sign-in from then on and the one from before the lock ends.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 
 from acudesk.domain.errors import AcuDeskError
 from acudesk.services import auth
+from acudesk.services.context import Actor
 from acudesk.ui.context import AppContext
 from acudesk.ui.forms import ERROR_STYLE
 from acudesk.ui.qt import (
@@ -115,7 +117,12 @@ class LockScreen(QWidget):
         ctx = self.context
         self.button.setEnabled(False)
         ctx.operations.write(self, lambda: auth.unlock(ctx.database, ctx.actor, password),
-                             lambda _actor: self.unlocked.emit(), on_failure=self._refused)
+                             self._signed_in_anew, on_failure=self._refused)
+
+    def _signed_in_anew(self, actor: Actor) -> None:
+        """Unlocking is a sign-in: the new one replaces the old, which the services now refuse."""
+        self.context.actor = actor
+        self.unlocked.emit()
 
     def _refused(self, error: BaseException) -> None:
         self.button.setEnabled(True)

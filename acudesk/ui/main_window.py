@@ -6,11 +6,12 @@ automatic backup) live in ``ui/admin/actions.py``; this window only places them 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from acudesk import __version__
-from acudesk.services import patients
+from acudesk.services import auth, patients
 from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.admin.actions import AdminActions
@@ -39,6 +40,7 @@ from acudesk.ui.qt import (
 )
 from acudesk.ui.style import WARNING_TEXT
 
+log = logging.getLogger(__name__)
 
 def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]]:
     """Screens shown as tabs after "Patients": (title, factory(context, parent)).
@@ -415,5 +417,14 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if event.isAccepted():
             self.context.live.stop(wait=False)  # the feed's thread ends by itself within half a second
+            self._sign_out()
             self.closed.emit()
+
+    def _sign_out(self) -> None:
+        """Quitting signs out (audited). Queued after the closing backup, which acts with the sign-in; the
+        worker finishes both before the application exits (``TaskRunner.shutdown``)."""
+        ctx = self.context
+        database, actor = ctx.database, ctx.actor
+        ctx.operations.write(None, lambda: auth.sign_out(database, actor), None, on_failure=lambda error: log.warning(
+            "Signing out failed: %s", type(error).__name__))
 

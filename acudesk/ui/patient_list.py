@@ -52,12 +52,12 @@ class PatientListView(QWidget):
         self.show_archived = QCheckBox("Show archived")
         self.count = QLabel()
         self.count.setObjectName("patientCount")
-        db, actor = context.database, context.actor
+        db = context.database  # the actor is read at each call: unlocking after the idle lock signs in anew
         self.model = PatientTableModel(
             context.operations,
-            lambda text, archived, first: patients.search_patients(db, actor, text, include_archived=archived,
+            lambda text, archived, first: patients.search_patients(db, context.actor, text, include_archived=archived,
                                                                    limit=patients.LIST_LIMIT + 1, first_rows=first),
-            lambda ids: patients.patient_rows(db, actor, ids),
+            lambda ids: patients.patient_rows(db, context.actor, ids),
             context.today,
             context.clinic.country,
             limit=patients.LIST_LIMIT,

@@ -16,7 +16,7 @@ from course_data import build_course
 from acudesk.domain.errors import NotFoundError, PermissionDeniedError
 from acudesk.persistence.models import AuditEvent, ExportedDocument
 from acudesk.services import document_export, documents
-from acudesk.services.context import RECEPTIONIST, Actor
+from acudesk.services.context import ADMINISTRATOR, RECEPTIONIST
 
 
 def test_an_export_is_recorded_with_its_digest_and_pages_and_audited(database, admin, tmp_path: Path) -> None:
@@ -36,9 +36,11 @@ def test_an_export_is_recorded_with_its_digest_and_pages_and_audited(database, a
         assert event.detail["kind"] == "summary" and "Lovelace" not in str(event.detail)
 
 
-def test_a_receptionist_prints_handouts_and_receipts_but_not_clinical_documents(database, admin, tmp_path) -> None:
+def test_a_receptionist_prints_handouts_and_receipts_but_not_clinical_documents(
+    database, sign_in_as, tmp_path
+) -> None:
     course = build_course(database, sessions=2)
-    desk = Actor(admin.user_id, "desk", "Front Desk", frozenset({RECEPTIONIST}))
+    desk = sign_in_as(RECEPTIONIST, username="desk")
     document_export.export_document(database, desk, "handout", tmp_path / "h.pdf", patient_id=course.patient_id)
     document_export.export_document(database, desk, "receipt", tmp_path / "r.pdf", patient_id=course.patient_id)
     with pytest.raises(PermissionDeniedError):
@@ -47,8 +49,8 @@ def test_a_receptionist_prints_handouts_and_receipts_but_not_clinical_documents(
         documents.referral_data(database, desk, course.patient_id)
 
 
-def test_an_administrator_without_a_clinical_role_cannot_print(database, admin, tmp_path) -> None:
-    only_admin = Actor(admin.user_id, admin.username, admin.display_name, frozenset({"administrator"}))
+def test_an_administrator_without_a_clinical_role_cannot_print(database, sign_in_as, tmp_path) -> None:
+    only_admin = sign_in_as(ADMINISTRATOR, username="boss")
     with pytest.raises(PermissionDeniedError):
         document_export.export_document(database, only_admin, "handout", tmp_path / "h.pdf")
 

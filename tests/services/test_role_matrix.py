@@ -2,7 +2,9 @@
 
 The probe passes a database stand-in that fails on first use. A role without the permission must
 be refused with ``PermissionDeniedError`` before the database is touched; a role with it must get
-past the check (and then trip over the stand-in). A new service operation that is missing from
+past the check (and then trip over the stand-in). Each role is a real user signed in to a real clinic
+(the services check the sign-in against the database it was issued by, not the stand-in); a hand-built
+``Actor`` is refused whatever its roles. A new service operation that is missing from
 ``EXPECTED`` fails the completeness test, so nobody can add one without deciding who may use it.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,7 @@ import acudesk.services as services_package
 from acudesk.domain.errors import PermissionDeniedError
 from acudesk.services.context import ADMINISTRATOR, PRACTITIONER, RECEPTIONIST, Actor
 from acudesk.services.permissions import Permission as P
+from acudesk.services.sign_ins import SignInNotValidError
 
 ANY_USER = None  # operations every signed-in user may perform (their own password, unlocking, automatic backups)
 
@@ -41,6 +45,7 @@ EXPECTED: dict[str, P | None] = {
     "auth.reset_password": P.MANAGE_USERS,
     "auth.set_active": P.MANAGE_USERS,
     "auth.set_roles": P.MANAGE_USERS,
+    "auth.sign_out": ANY_USER,
     "auth.unlock": ANY_USER,
     "backups.automatic_backup": ANY_USER,  # the safety net runs for whoever is signed in
     "backups.restore_backup": P.MANAGE_BACKUPS,
@@ -49,6 +54,8 @@ EXPECTED: dict[str, P | None] = {
     "calendar_data.resources": P.VIEW_SCHEDULE,
     "calendar_data.todays_list": P.VIEW_SCHEDULE,
     "clinic.set_idle_lock_minutes": P.MANAGE_CLINIC,
+    "encryption.decrypt_clinic": P.MANAGE_BACKUPS,  # and MANAGE_CLINIC: administrators alone
+    "encryption.encrypt_clinic": P.MANAGE_BACKUPS,
     "courses.book_course": P.EDIT_SCHEDULE,
     "courses.bookable_plan_id": P.VIEW_SCHEDULE,
     "courses.preview_course": P.VIEW_SCHEDULE,
@@ -97,14 +104,30 @@ DOCUMENT_KINDS: dict[str, P] = {
     "summary": P.VIEW_CLINICAL, "referral": P.VIEW_CLINICAL,
 }
 NOT_OPERATIONS = {"audit.record", "permissions.allowed", "permissions.permissions_of", "permissions.require",
+                  "permissions.require_signed_in", "sign_ins.current_roles", "sign_ins.end",  # the checks themselves
                   "document_export.export_document", "document_export.render_document",
                   "adverse_events.open_retained_needle"}  # inside a session write, after its permission check
 
-ROLES = {
-    RECEPTIONIST: Actor(1, "desk", "Front Desk", frozenset({RECEPTIONIST})),
-    PRACTITIONER: Actor(2, "needles", "Practitioner", frozenset({PRACTITIONER})),
-    ADMINISTRATOR: Actor(3, "boss", "Administrator", frozenset({ADMINISTRATOR})),
-}
+ROLES = (RECEPTIONIST, PRACTITIONER, ADMINISTRATOR)
+USERS = {RECEPTIONIST: ("desk", "Front Desk"), PRACTITIONER: ("needles", "Practitioner"),
+         ADMINISTRATOR: ("boss", "Administrator")}
+PASSWORD = "role matrix password"
+
+
+@pytest.fixture(scope="module")
+def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Actor]]:
+    """One user per role, each holding only that role, signed in with their password."""
+    from acudesk.services import auth
+    from acudesk.services.clinic import ClinicSetup, create_clinic
+    from acudesk.services.maintenance import open_database
+
+    database = open_database(Path(tmp_path_factory.mktemp("matrix")) / "clinic.sqlite3")
+    founder = create_clinic(database, ClinicSetup("Matrix clinic", "GB", "Europe/London", "founder", "Founder",
+                                                  PASSWORD))
+    for role, (name, display) in USERS.items():
+        auth.create_user(database, founder, name, display, (role,), PASSWORD)
+    yield {role: auth.sign_in(database, USERS[role][0], PASSWORD) for role in ROLES}
+    database.dispose()
 
 
 class DatabaseTouched(Exception):
@@ -159,10 +182,10 @@ def test_every_service_operation_has_a_decided_permission() -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("operation", sorted(EXPECTED))
-def test_operation_refuses_or_allows_the_role(operation: str, role: str) -> None:
+def test_operation_refuses_or_allows_the_role(operation: str, role: str, signed_in: dict[str, Actor]) -> None:
     from acudesk.services.permissions import allowed
 
-    actor = ROLES[role]
+    actor = signed_in[role]
     permission = EXPECTED[operation]
     outcome = _call(OPERATIONS[operation], actor)
     if permission is None or allowed(actor, permission):
@@ -176,10 +199,12 @@ def test_operation_refuses_or_allows_the_role(operation: str, role: str) -> None
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("kind", DOCUMENT_KINDS)
 @pytest.mark.parametrize("operation", ["document_export.export_document", "document_export.render_document"])
-def test_documents_need_clinical_access_only_when_clinical(operation: str, kind: str, role: str) -> None:
+def test_documents_need_clinical_access_only_when_clinical(
+    operation: str, kind: str, role: str, signed_in: dict[str, Actor]
+) -> None:
     from acudesk.services.permissions import allowed
 
-    actor = ROLES[role]
+    actor = signed_in[role]
     outcome = _call(OPERATIONS[operation], actor, kind=kind, patient_id=1)
     if allowed(actor, DOCUMENT_KINDS[kind]):
         assert not isinstance(outcome, PermissionDeniedError)
@@ -188,12 +213,21 @@ def test_documents_need_clinical_access_only_when_clinical(operation: str, kind:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_administrators_restore_backups(role: str, tmp_path) -> None:
+def test_only_administrators_restore_backups(role: str, tmp_path, signed_in: dict[str, Actor]) -> None:
     from acudesk.services.backups import restore_backup
 
     try:
-        restore_backup(ROLES[role], tmp_path / "none.sqlite3", tmp_path / "target.sqlite3")
+        restore_backup(signed_in[role], tmp_path / "none.sqlite3", tmp_path / "target.sqlite3")
     except PermissionDeniedError:
         assert role != ADMINISTRATOR
     except Exception:
         assert role == ADMINISTRATOR
+
+
+@pytest.mark.parametrize("operation", sorted(name for name, permission in EXPECTED.items() if permission is not None)
+                         + ["auth.change_password"])
+def test_a_hand_built_actor_is_refused_whatever_roles_it_claims(operation: str) -> None:
+    """Every role claimed, but no sign-in: refused before the database is touched."""
+    outcome = _call(OPERATIONS[operation], Actor(1, "boss", "Administrator", frozenset(ROLES)))
+    assert isinstance(outcome, SignInNotValidError), f"a hand-built actor got past {operation}: {outcome!r}"
+    assert outcome.message == "Your sign-in is no longer valid: sign in again."

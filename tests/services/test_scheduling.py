@@ -16,8 +16,8 @@ from acudesk.domain.errors import ConflictError, PermissionDeniedError, Validati
 from acudesk.domain.patients import PatientDetails
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, AuditEvent, Closure, TreatmentPlan
-from acudesk.services import appointments, calendar_data, courses, patients, replanning, scheduling_ics
-from acudesk.services.clinic import actor_from_user, add_user
+from acudesk.services import appointments, calendar_data, courses, patients, replanning, scheduling_ics, sign_ins
+from acudesk.services.clinic import add_user
 from acudesk.services.context import RECEPTIONIST, Actor
 from acudesk.services.courses import BookingRequest
 from acudesk.services.scheduling import ScheduleConflictError
@@ -125,7 +125,8 @@ def test_existing_bookings_push_visits_to_the_next_free_day(
     )
     # Another practitioner may use the same time, but not the same room (10 min changeover).
     with database.write() as session:
-        colleague = actor_from_user(add_user(session, "ookafor", "Olu Okafor", ("practitioner",), password=None))
+        colleague = sign_ins.issue(session, database,
+                                   add_user(session, "ookafor", "Olu Okafor", ("practitioner",), password=None))
     preview = courses.preview_course(database, admin, BookingRequest(nora, colleague.user_id, ROOM_2,
                                                                      datetime(2027, 5, 11, 11, 5), "weekly x1"))
     assert preview.visits[0].reason == "Room busy"
@@ -209,8 +210,10 @@ def test_booking_for_a_plan_stores_the_pattern(database: Database, admin: Actor,
 
 def test_the_front_desk_can_book_but_an_administrator_alone_cannot(database: Database, nora: int) -> None:
     with database.write() as session:
-        desk = actor_from_user(add_user(session, "jbrook", "Jess Brook", (RECEPTIONIST,), password=None))
-        office = actor_from_user(add_user(session, "office", "Office", ("administrator",), password=None))
+        desk = sign_ins.issue(session, database,
+                              add_user(session, "jbrook", "Jess Brook", (RECEPTIONIST,), password=None))
+        office = sign_ins.issue(session, database,
+                                add_user(session, "office", "Office", ("administrator",), password=None))
     practitioner = 1  # the test clinic's first user is administrator and practitioner
     courses.book_course(database, desk,
                         BookingRequest(nora, practitioner, ROOM_1, datetime(2027, 1, 4, 10), "weekly x1"))
@@ -406,7 +409,8 @@ def test_pain_back_near_baseline_after_tapering_proposes_a_new_set(
 
 def test_a_receptionist_cannot_read_pain_scores_through_proposals(database: Database, nora: int) -> None:
     with database.write() as session:
-        desk = actor_from_user(add_user(session, "jbrook", "Jess Brook", (RECEPTIONIST,), password=None))
+        desk = sign_ins.issue(session, database,
+                              add_user(session, "jbrook", "Jess Brook", (RECEPTIONIST,), password=None))
     with pytest.raises(PermissionDeniedError):
         replanning.taper_proposal(database, desk, 1)
 

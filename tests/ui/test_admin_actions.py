@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from acudesk.services.context import RECEPTIONIST, Actor
+from acudesk.services.context import RECEPTIONIST
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
 from acudesk.ui.qt import QFileDialog
@@ -36,7 +36,10 @@ def test_an_administrator_finds_every_admin_action_in_place(qtbot, context: AppC
 
 
 def test_a_receptionist_sees_backups_greyed_and_no_administration_menu(qtbot, context: AppContext) -> None:
-    desk = replace(context, actor=Actor(context.actor.user_id, "desk", "Front Desk", frozenset({RECEPTIONIST})))
+    from acudesk.services import auth
+
+    auth.create_user(context.database, context.actor, "desk", "Front Desk", (RECEPTIONIST,), "front desk password")
+    desk = replace(context, actor=auth.sign_in(context.database, "desk", "front desk password"))
     menus = _menus(_window(qtbot, desk))
     assert menus["File"][:4] == [("Back up database…", False), ("Restore from a backup…", False), ("", True),
                                  ("Change my password…", True)]

@@ -263,6 +263,25 @@ def test_quit_closes_the_window_ends_the_application_and_leaves_a_closing_backup
     assert len(written) == 1 and written[0].size > 0
     assert backups.health_problems(written[0].path) == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    _assert_signed_out_after_the_closing_backup(clinic_path)
+
+
+def _assert_signed_out_after_the_closing_backup(path: Path) -> None:
+    """Quitting ended the window's sign-in (services/sign_ins.py), audited after the closing backup."""
+    from sqlalchemy import select
+
+    from acudesk.persistence.models import AuditEvent
+    from acudesk.persistence.models.clinic import SignInSession
+
+    database = open_database(path)
+    try:
+        with database.read() as tx:
+            sign_in = tx.scalars(select(SignInSession).order_by(SignInSession.id.desc())).first()
+            actions = list(tx.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    finally:
+        database.dispose()
+    assert sign_in is not None and sign_in.ended_at is not None and sign_in.end_reason == "signed out"
+    assert actions[-3:] == ["login", "backup", "logout"]
 
 
 def test_cancelling_the_sign_in_ends_the_application_with_code_0(start, clinic_path: Path) -> None:

@@ -14,6 +14,7 @@ from acudesk.domain.patients import PatientDetails
 from acudesk.services import backups, patients
 from acudesk.services.clinic import ClinicSetup, create_clinic, default_actor
 from acudesk.services.maintenance import open_database
+from acudesk.services.sign_ins import SignInNotValidError
 from acudesk.ui.app import Startup, create_application
 from acudesk.ui.context import AppContext
 from acudesk.ui.login_dialog import LoginDialog
@@ -76,11 +77,17 @@ def test_the_idle_lock_hides_patients_until_the_password_is_given(qtbot, context
     window.lock_screen.try_unlock()
     qtbot.waitUntil(lambda: "not right" in window.lock_screen.error.text(), timeout=TIMEOUT)
     assert window.is_locked
+    locked_by = context.actor
     qtbot.keyClicks(window.lock_screen.password, PASSWORD)
     window.lock_screen.try_unlock()
     qtbot.waitUntil(lambda: not window.is_locked, timeout=TIMEOUT)
     assert window.patients.isVisible()
     window.idle.stop()
+    # Unlocking signed in anew: the window acts with the new sign-in, the one from before the lock has ended.
+    assert context.actor is not locked_by and context.actor == locked_by
+    patients.search_patients(context.database, context.actor, "")
+    with pytest.raises(SignInNotValidError):
+        patients.search_patients(context.database, locked_by, "")
 
 
 def test_a_damaged_file_offers_the_newest_good_backup_and_keeps_the_damaged_one(

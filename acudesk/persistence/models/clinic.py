@@ -1,4 +1,4 @@
-"""The clinic itself: settings, staff accounts, rooms, visit types, closures."""
+"""The clinic itself: settings, staff accounts and their sign-ins, rooms, visit types, closures."""
 
 from __future__ import annotations
 
@@ -61,6 +61,26 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(String(32))
 
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+class SignInSession(Base):
+    """One sign-in: the app's window from sign-in to quit, or one command line command.
+
+    The services check every call against it (services/permissions.py): the row for the actor's token
+    exists, belongs to the actor's user and has not ended. Only the SHA-256 of the token is stored;
+    the token itself lives in the signed-in process's memory. Rows are kept when they end (the
+    history of who was signed in when), never deleted.
+    """
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "signed out", "unlocked" (a new sign-in replaced it), "password reset", "deactivated"
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
 
 
 class Room(Base):

@@ -1,0 +1,100 @@
+"""Signed-in sessions: the credential an ``Actor`` carries, issued at sign-in, checked on every call.
+
+Signing in (``auth.sign_in``, ``clinic.create_clinic``, the demo clinic, unlocking after the idle lock)
+stores a row in ``sign_in_sessions`` holding the SHA-256 of a random token and hands the token to the
+signed-in process inside the ``Actor`` (``context.Credential``). ``permissions.require`` then asks the
+database, in one query, whether that row exists for the actor's user, has not ended, and whether the
+user is still active, and reads the roles the user holds now. Nothing is cached: a deactivated user,
+a reset password or a sign-out takes effect on the next call.
+
+A sign-in ends when the person signs out (the app's quit, the end of a command line command), when
+unlocking replaces it, when an administrator resets the user's password, or when the user is
+deactivated. Rows are kept once ended: they are the history of who was signed in when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from acudesk.domain.errors import PermissionDeniedError
+from acudesk.persistence.database import Database
+from acudesk.persistence.models import User, UserRole, utcnow
+from acudesk.persistence.models.clinic import SignInSession
+from acudesk.services.context import Actor, Credential
+
+NOT_VALID = "Your sign-in is no longer valid: sign in again."
+
+SIGNED_OUT = "signed out"
+UNLOCKED = "unlocked"  # unlocking after the idle lock signed in anew
+PASSWORD_RESET = "password reset"
+DEACTIVATED = "deactivated"
+
+
+class SignInNotValidError(PermissionDeniedError):
+    """The actor carries no live sign-in: built by hand, signed out, deactivated, or its password was
+    reset by an administrator."""
+
+    def __init__(self, message: str = NOT_VALID) -> None:
+        super().__init__(message)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def issue(tx: Session, database: Database, user: User) -> Actor:
+    """A new sign-in for ``user`` (whose password, or set-up, has just been checked), in ``tx``."""
+    token = secrets.token_urlsafe(32)
+    tx.add(SignInSession(user_id=user.id, token_hash=token_hash(token), started_at=utcnow(), end_reason=""))
+    return Actor(user.id, user.username, user.display_name, user.role_names, Credential(token, database))
+
+
+def current_roles(actor: Actor) -> frozenset[str]:
+    """The roles the actor's user holds now, if the actor's sign-in is live; else ``SignInNotValidError``.
+
+    One query on the database the sign-in was issued by: the session row for this token and user, not
+    ended, of an active user, joined to the user's roles."""
+    credential = actor.credential
+    if credential is None:
+        raise SignInNotValidError()
+    query = (
+        select(SignInSession.id, UserRole.role)
+        .join(User, User.id == SignInSession.user_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(SignInSession.token_hash == token_hash(credential.token),
+               SignInSession.user_id == actor.user_id,
+               SignInSession.ended_at.is_(None),
+               User.active.is_(True))
+    )
+    with credential.database.read() as tx:
+        rows = tx.execute(query).all()
+    if not rows:
+        raise SignInNotValidError()
+    return frozenset(role for _id, role in rows if role is not None)
+
+
+def end(tx: Session, actor: Actor, reason: str) -> bool:
+    """End the actor's sign-in in ``tx``; False when there was none live (already ended, or none)."""
+    if actor.credential is None:
+        return False
+    result = tx.execute(
+        update(SignInSession)
+        .where(SignInSession.token_hash == token_hash(actor.credential.token),
+               SignInSession.user_id == actor.user_id, SignInSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def end_all(tx: Session, user_id: int, reason: str, *, keep: Actor | None = None) -> int:
+    """End every live sign-in of ``user_id`` (a reset password, a deactivated account), but ``keep``'s
+    (an administrator resetting their own password stays signed in where they did it)."""
+    conditions = [SignInSession.user_id == user_id, SignInSession.ended_at.is_(None)]
+    if keep is not None and keep.credential is not None:
+        conditions.append(SignInSession.token_hash != token_hash(keep.credential.token))
+    result = tx.execute(update(SignInSession).where(*conditions).values(ended_at=utcnow(), end_reason=reason))
+    return int(getattr(result, "rowcount", 0) or 0)
