@@ -243,8 +243,10 @@ class Startup:
         from acudesk.services.backups import check_health
 
         path = self.database.sqlite_path if self.database else None
+        key = self.database.key if self.database else None  # an encrypted clinic is checked with its key
         if path is not None:
-            self.runner.run(lambda: check_health(path), None, self._damaged_while_open, background=True)
+            check = (lambda: check_health(path)) if key is None else (lambda: check_health(path, key))
+            self.runner.run(check, None, self._damaged_while_open, background=True)
 
     def _damaged_while_open(self, error: BaseException) -> None:
         from acudesk.services.backups import DamagedDatabaseError
@@ -256,8 +258,32 @@ class Startup:
                              f"{error.message}\n\nStop working now and ask your administrator to restore "
                              "the newest good backup (File → Restore from a backup…).")
 
+    def _ask_to_unlock(self, path: Path) -> None:
+        """An encrypted clinic: the sign-in comes first, since only a password opens the file; then the
+        clinic and the idle-lock setting are read as ``_open_clinic`` would have read them."""
+        from acudesk.services.encryption import open_signed_in
+        from acudesk.ui.login_dialog import LoginDialog
+
+        target = str(path)
+        dialog = self.login_dialog = LoginDialog(None, self.runner, path.name,
+                                                 unlock=lambda name, password: open_signed_in(target, name, password))
+
+        def signed_in() -> None:
+            assert dialog.actor is not None and dialog.database is not None
+            self.database = dialog.database
+            self._show_main(dialog.actor)
+
+        dialog.accepted.connect(signed_in)
+        dialog.rejected.connect(lambda: self.app.exit(0))
+        dialog.show()
+
     def _fail(self, error: BaseException) -> None:
         self.progress.reset()
+        from acudesk.services.encryption import EncryptedDatabaseError
+
+        if isinstance(error, EncryptedDatabaseError):
+            self._ask_to_unlock(error.path)
+            return
         path = Path(self.target_path) if self.target_path and "://" not in self.target_path else None
         if path is not None and path.is_file() and isinstance(error, DatabaseError):
             from acudesk.services.backups import check_health

@@ -1,24 +1,37 @@
-"""Sign-in at start: user name and password, checked on the worker; failures shown inline."""
+"""Sign-in at start: user name and password, checked on the worker; failures shown inline.
+
+An encrypted clinic (docs/security.md, "Encryption at rest") cannot be opened before someone signs in:
+start-up then gives the dialog no database but ``unlock``, which unwraps the key with the password,
+opens the file and signs in (``services.encryption.open_signed_in``); the database it opened is
+``database`` once the dialog is accepted.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from acudesk.domain.errors import AcuDeskError
 from acudesk.persistence.database import Database
 from acudesk.services import auth
 from acudesk.services.context import Actor
+from acudesk.services.encryption import SignedIn
 from acudesk.ui.forms import ERROR_STYLE
 from acudesk.ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 from acudesk.ui.tasks import TaskRunner
 
 
 class LoginDialog(QDialog):
-    def __init__(self, database: Database, runner: TaskRunner, clinic_name: str, parent: QWidget | None = None):
+    def __init__(self, database: Database | None, runner: TaskRunner, clinic_name: str, parent: QWidget | None = None,
+                 *, unlock: Callable[[str, str], SignedIn] | None = None):
         super().__init__(parent)
         self.database = database
+        self.unlock = unlock
         self.runner = runner
         self.actor: Actor | None = None
         self.setWindowTitle("Sign in to AcuDesk")
-        title = QLabel(f"<h2>{clinic_name}</h2><p>Sign in to continue.</p>")
+        hint = ("The clinic database is encrypted: it opens when you sign in." if unlock is not None
+                else "Sign in to continue.")
+        title = QLabel(f"<h2>{clinic_name}</h2><p>{hint}</p>")
         self.username = QLineEdit()
         self.username.setObjectName("username")
         self.password = QLineEdit()
@@ -49,7 +62,17 @@ class LoginDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.error.setText("Checking…")
-        self.runner.run(lambda: auth.sign_in(self.database, username, password), self._signed_in, self._refused)
+        if self.unlock is not None:
+            unlock = self.unlock
+            self.runner.run(lambda: unlock(username, password), self._unlocked, self._refused)
+            return
+        database = self.database
+        assert database is not None
+        self.runner.run(lambda: auth.sign_in(database, username, password), self._signed_in, self._refused)
+
+    def _unlocked(self, signed_in: SignedIn) -> None:
+        self.database = signed_in.database
+        self._signed_in(signed_in.actor)
 
     def _signed_in(self, actor: Actor) -> None:
         self.actor = actor

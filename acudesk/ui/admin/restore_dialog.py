@@ -73,9 +73,11 @@ class RestoreDialog(QDialog):
             layout.addWidget(widget)
         self.resize(560, 380)
         folder = backup_folder(database_path)
+        # An encrypted clinic's backups are encrypted with its key (docs/security.md, "Encryption at rest").
+        self.key = self.context.database.key if self.context is not None else None
 
         def good_backups() -> list[BackupInfo]:
-            return [b for b in list_backups(folder) if not health_problems(b.path)]
+            return [b for b in list_backups(folder) if not health_problems(b.path, self.key)]
 
         if self.context is not None:
             self.context.operations.query(self, good_backups, self._show, key="backups")
@@ -112,7 +114,8 @@ class RestoreDialog(QDialog):
         target = self.database_path
         context = self.context
         if context is not None:
-            context.operations.write(self, lambda: restore_backup(context.actor, Path(chosen), target), self._done,
+            key = self.key
+            context.operations.write(self, lambda: restore_backup(context.actor, Path(chosen), target, key), self._done,
                                      on_failure=self._failed, progress="Restoring the backup…")
         else:
             self.runner.run(lambda: restore_damaged_database(Path(chosen), target), self._done, self._failed)
