@@ -8,9 +8,11 @@ compared here.
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import Connection, text
 
-from acudesk.persistence.guards import checkpoint_guards, guards
+from acudesk.persistence.guards import POSTGRES_FUNCTIONS, checkpoint_guards, guards
 from acudesk.persistence.visit_guards import visit_rules
 
 _POSTGRES_FUNCTIONS = ("acudesk_refuse", "acudesk_refuse_signed_points")
@@ -45,3 +47,103 @@ def missing_rules(connection: Connection) -> list[str]:
     present = _present(connection)
     return [f"{kind} {name}" for name, kind in sorted(expected_rules(connection.dialect.name).items())
             if name not in present]
+
+
+def _squeezed(sql: str) -> str:
+    return " ".join(sql.replace(";", " ").split())
+
+
+def _expected_objects(dialect: str) -> dict[str, str]:
+    """Each trigger, constraint and index a migration made, with the SQL that made it."""
+    made = {guard.name: guard.create_sql for guard in (*guards(dialect), *checkpoint_guards(dialect))}
+    made.update({rule.name: rule.create_sql for rule in visit_rules(dialect)})
+    return made
+
+
+_PG_DEFINITIONS = (
+    "SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND NOT t.tgisinternal",
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()",
+)
+
+
+def _postgres_definitions(connection: Connection, schema: str | None = None) -> dict[str, str]:
+    schema = schema or connection.scalar(text("SELECT current_schema()"))
+    found: dict[str, str] = {}
+    for query in _PG_DEFINITIONS:
+        for name, definition in connection.execute(text(query.replace("current_schema()", ":schema")),
+                                                   {"schema": schema}):
+            found[name] = _squeezed(definition.replace(f"{schema}.", "").replace(f'"{schema}".', ""))
+    return found
+
+
+def _postgres_reference(connection: Connection, names: dict[str, str]) -> dict[str, str]:
+    """How this server writes each rule's definition: made afresh from the migrations' SQL on empty copies
+    of the tables in a scratch schema, inside a transaction that is rolled back."""
+    live = connection.scalar(text("SELECT current_schema()"))
+    scratch = f"acudesk_reference_{secrets.token_hex(6)}"
+    tables = sorted({_table_of(sql) for sql in names.values()})
+    # Its own connection in a real transaction (reads run in autocommit), rolled back whatever happens.
+    with connection.engine.connect().execution_options(isolation_level="READ COMMITTED") as own, \
+            own.begin() as transaction:
+        own.execute(text(f"CREATE SCHEMA {scratch}"))
+        own.execute(text(f"SET LOCAL search_path TO {scratch}, {live}"))
+        for table in tables:
+            own.execute(text(f"CREATE TABLE {scratch}.{table} (LIKE {live}.{table} INCLUDING DEFAULTS)"))
+        for sql in names.values():
+            own.execute(text(sql))
+        found = {name: definition.replace(f"{scratch}.", "")
+                 for name, definition in _postgres_definitions(own, scratch).items() if name in names}
+        transaction.rollback()
+    return found
+
+
+def _table_of(sql: str) -> str:
+    words = sql.replace("(", " ").split()
+    upper = [w.upper() for w in words]
+    return words[upper.index("TABLE") + 1] if "TABLE" in upper else words[upper.index("ON") + 1]
+
+
+def _function_bodies(connection: Connection) -> dict[str, str]:
+    rows = connection.execute(text("SELECT proname, prosrc FROM pg_proc WHERE pronamespace = "
+                                   "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"))
+    return {name: source for name, source in rows}
+
+
+def altered_rules(connection: Connection) -> list[str]:
+    """The rules that exist under their name but not as their migration made them (a trigger rewritten to
+    guard nothing, a constraint narrowed, a function emptied). Missing ones are ``missing_rules``'s."""
+    dialect = connection.dialect.name
+    expected = _expected_objects(dialect)
+    altered: list[str] = []
+    if dialect != "postgresql":
+        stored: dict[str, str | None] = dict(connection.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'index')")).tuples().all())
+        for name, sql in sorted(expected.items()):
+            if name in stored and _squeezed(stored[name] or "") != _squeezed(sql):
+                altered.append(f"{_kind(sql)} {name}")
+        return altered
+    import re
+
+    bodies = _function_bodies(connection)
+    for function in POSTGRES_FUNCTIONS:
+        name = function.split()[2].split("(")[0]
+        body = re.search(r"\$\$(.*)\$\$", function, re.DOTALL)
+        if name in bodies and body is not None and bodies[name] != body.group(1):
+            altered.append(f"function {name}")
+    live = _postgres_definitions(connection)
+    present = {name: sql for name, sql in expected.items() if name in live}
+    reference = _postgres_reference(connection, present)
+    for name in sorted(present):
+        if live[name] != reference.get(name):
+            altered.append(f"{_kind(present[name])} {name}")
+    return altered
+
+
+def _kind(sql: str) -> str:
+    words = sql.split()
+    if words[0].upper() == "ALTER":
+        return "constraint"
+    return "index" if "INDEX" in (w.upper() for w in words[:3]) else "trigger"

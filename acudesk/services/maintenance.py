@@ -16,9 +16,10 @@ from acudesk.persistence.database import Database, database_url, describe_operat
 from acudesk.persistence.migrations import SCHEMA_HEAD, stored_revision, upgrade_to_head
 from acudesk.persistence.models import AuditEvent, Patient
 from acudesk.persistence.postgres import refuse_upgrade_without_rights
-from acudesk.persistence.rule_check import missing_rules
+from acudesk.persistence.rule_check import altered_rules, missing_rules
 from acudesk.persistence.visit_guards import clashing_visits
-from acudesk.services import audit
+from acudesk.services import audit, checkpoints, record_seals
+from acudesk.services.checkpoints import CheckpointReport
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
@@ -112,6 +113,9 @@ class CheckReport:
     audit_first_broken_id: int | None
     missing_rules: tuple[str, ...] = ()  # guard triggers, constraints and indexes that should be there
     clashing_visits: tuple[str, ...] = ()  # active visits breaking the schedule's rules
+    altered_rules: tuple[str, ...] = ()  # rules present but not as their migration made them
+    record_problems: tuple[str, ...] = ()  # signed records that are not what was signed (record_seals)
+    checkpoints: CheckpointReport | None = None  # the chain against the clinic key's checkpoints
 
     @property
     def ok(self) -> bool:
@@ -121,6 +125,9 @@ class CheckReport:
             and self.audit_first_broken_id is None
             and not self.missing_rules
             and not self.clashing_visits
+            and not self.altered_rules
+            and not self.record_problems
+            and (self.checkpoints is None or self.checkpoints.ok)
         )
 
     def lines(self) -> list[str]:
@@ -137,8 +144,14 @@ class CheckReport:
         else:
             lines.append(f"  audit trail: chain broken at event {self.audit_first_broken_id}")
         if self.schema_revision is not None:
-            lines.append("  database rules: " + ("all present" if not self.missing_rules else
-                                                 "MISSING " + ", ".join(self.missing_rules)))
+            rules = [*(f"MISSING {rule}" for rule in self.missing_rules),
+                     *(f"ALTERED {rule} (not as its migration made it)" for rule in self.altered_rules)]
+            lines.append("  database rules: " + ("all present, as made" if not rules else "; ".join(rules)))
+            lines.append("  signed records: " + ("all match their seals and signing events" if not
+                                                 self.record_problems else f"{len(self.record_problems)} PROBLEMS"))
+            lines.extend(f"    - {problem}" for problem in self.record_problems)
+            if self.checkpoints is not None:
+                lines.append("  " + self.checkpoints.line())
             lines.append("  schedule: " + ("no clashing visits" if not self.clashing_visits else
                                            "CLASHES " + "; ".join(self.clashing_visits)))
         return lines
@@ -165,10 +178,16 @@ def check_database(target: str | Path) -> CheckReport:
             patients = tx.scalar(select(func.count(Patient.id))) or 0
             chain = audit.verify_chain(tx)
             events = tx.scalar(select(func.count(AuditEvent.id))) or 0
-            missing = tuple(missing_rules(tx.connection())) if revision == SCHEMA_HEAD else ()
-            clashes = tuple(clashing_visits(tx.connection())) if revision == SCHEMA_HEAD else ()
+            if revision != SCHEMA_HEAD:  # the newer rules cannot be expected yet: 'acudesk migrate' first
+                return CheckReport(integrity, revision, SCHEMA_HEAD, patients, events, chain.first_broken_id)
+            connection = tx.connection()
+            missing = tuple(missing_rules(connection))
+            clashes = tuple(clashing_visits(connection))
+            altered = tuple(altered_rules(connection))
+            records = tuple(record_seals.findings(tx))
+            anchored = checkpoints.verify(tx)
         return CheckReport(integrity, revision, SCHEMA_HEAD, patients, events, chain.first_broken_id, missing,
-                           clashes)
+                           clashes, altered, records, anchored)
     finally:
         database.dispose()
 
@@ -182,7 +201,9 @@ def backup_database(database: Database, actor: Actor, destination: Path) -> Path
             "A shared PostgreSQL database is backed up with pg_dump: 'acudesk --db URL backup FOLDER', "
             "scheduled on the server (docs/multi-seat.md)."
         )
+    checkpoint = checkpoints.write_checkpoint(database, "backup")  # in the copy, and beside it (sidecar)
     result = sqlite_backup.backup_sqlite(source, destination, database.key)  # encrypted stays encrypted
+    checkpoints.write_sidecar(destination, checkpoint)
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": destination.name})
     return result

@@ -29,6 +29,8 @@ from acudesk.persistence.models import (
     User,
     VisitType,
 )
+from acudesk.services import audit, intakes
+from acudesk.services import sessions as sessions_service
 
 ZONE = ZoneInfo("Europe/London")
 POINTS = (("BL23", "bilateral"), ("GB30", "left"), ("BL40", "left"), ("GV3", "midline"), ("KI3", "bilateral"),
@@ -71,12 +73,19 @@ def build_course(
         answers = {"age": 57, "pain_lower_back": True, "leg_radiation": "one_leg", "pain_nrs": 7,
                    "pain_duration_weeks": 26, "saddle_numbness": level == "EMERGENCY"}
         recorded = datetime.combine(first - timedelta(days=1), time(12), ZONE).astimezone(UTC)
-        session.add(Intake(
+        intake = Intake(
             patient_id=patient.id, recorded_by_id=user.id, recorded_at=recorded, answers=answers,
             rules_version="triage 2025.1", triage_level=level,
-            triage_reasons=EMERGENCY_REASONS if level == "EMERGENCY" else CLEAR_REASONS, status="signed",
-            signed_at=recorded, signed_by_id=user.id,
-        ))
+            triage_reasons=EMERGENCY_REASONS if level == "EMERGENCY" else CLEAR_REASONS, status="draft",
+        )
+        session.add(intake)
+        session.flush()
+        # Signed and sealed as the intakes service does, so 'acudesk check' finds the record as signed.
+        intake.status, intake.signed_at, intake.signed_by_id = "signed", recorded, user.id
+        intake.content_digest = intakes.seal(intake)
+        session.flush()
+        audit.record(session, None, "sign", "intake", intake.id, patient_id=patient.id,
+                     detail={"seal": intake.content_digest})
         plan = TreatmentPlan(
             patient_id=patient.id, practitioner_id=user.id, complaint="Low back pain radiating to the left leg",
             goals="Pain 3/10 or less; walk the dog again.", course_pattern="weekly x4, fortnightly x2",
@@ -108,6 +117,10 @@ def build_course(
             session.add(record)
             session.flush()
             record.status, record.signed_at, record.signed_by_id = "signed", utc, user.id
+            record.content_digest = sessions_service.seal(record)
+            session.flush()
+            audit.record(session, None, "sign", "session_record", record.id, patient_id=patient.id,
+                         detail={"seal": record.content_digest})
             session.add(OutcomeMeasurement(patient_id=patient.id, session_id=record.id, measure="NRS", score=before,
                                            recorded_at=utc, recorded_by_id=user.id))
             if number % 2 == 0:
