@@ -91,6 +91,7 @@ def run_export(args: argparse.Namespace) -> int:
             appointment_id=args.appointment,
         )
     finally:
+        signin.sign_out(actor)
         database.dispose()
         if demo_dir:
             shutil.rmtree(demo_dir, ignore_errors=True)

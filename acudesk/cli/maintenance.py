@@ -70,6 +70,7 @@ def run_backup(args: argparse.Namespace) -> int:
         else:
             path = backup_database(database, actor, args.destination)
     finally:
+        signin.sign_out(signed_in.actor)
         database.dispose()
     print(f"Backup written to {path}")
     if _on_server(target):
@@ -108,7 +109,12 @@ def run_restore(args: argparse.Namespace) -> int:
         # An administrator of the file being replaced signs in to it (not upgraded: it is kept aside as it is).
         # An encrypted clinic takes back its own encrypted backups, read with the key unlocked at sign-in.
         actor, key = signin.sign_in_to_file_with_key(args, target)
-        aside = restore_backup(actor, args.backup, target, key)
+        try:
+            aside = restore_backup(actor, args.backup, target, key)
+        except BaseException:
+            signin.sign_out(actor)  # refused before the swap: the sign-in ends in the file still in use
+            raise
+        signin.release(actor)  # the sign-in stays in the file kept aside (docs/security.md)
     print(f"Restored {target} from {args.backup.name}.")
     if aside:
         print(f"The previous file was kept as {aside}.")

@@ -86,11 +86,16 @@ def run_migrate_to(args: argparse.Namespace) -> int:
     if encrypted_file(path) is not None:
         raise DatabaseError("This clinic file is encrypted: decrypt it first (acudesk --user NAME decrypt), then "
                             "move it to the server, whose disk encryption and TLS protect it there.")
-    # An administrator of the file signs in to it ("manage backups"): the sign-in is the one row written to it.
-    report = migrate_to(signin.sign_in_to_file(args, path), path, args.url, progress=print)
+    # An administrator of the file signs in to it ("manage backups"): the sign-in, and the sign-out when the
+    # command finishes, are the only rows written to it.
+    actor = signin.sign_in_to_file(args, path)
+    try:
+        report = migrate_to(actor, path, args.url, progress=print)
+    finally:
+        signin.sign_out(actor)
     print(f"Moved {report.rows} rows in {len(report.tables)} tables to {report.target}: every table's row count "
           f"matches the file and the audit trail verifies ({report.audit_events_verified} events).")
-    print(f"{path} was not changed (but for your sign-in in its audit trail). Point the workstations at the "
+    print(f"{path} was not changed (but for your sign-in and sign-out in it). Point the workstations at the "
           "server (docs/multi-seat.md) and stop using "
           "the file, or the two will drift apart.")
     return 0

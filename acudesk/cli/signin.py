@@ -3,7 +3,8 @@
 Every command that reads or writes clinical data, or administers the clinic, signs in through
 ``services.auth.sign_in``, exactly as the sign-in screen does: the same lock-out after five failures,
 the same audit events, and the user's own permissions for the command (a receptionist gets a
-receptionist's view or a refusal). There is no implicit user.
+receptionist's view or a refusal). There is no implicit user. The command's sign-in ends when it
+finishes (``sign_out``), as the app's does when it quits (docs/security.md, "Signed-in sessions").
 
 The password comes from, in this order:
 
@@ -23,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from acudesk.domain.errors import ValidationError
+from acudesk.domain.errors import AcuDeskError, ValidationError
 
 if TYPE_CHECKING:
     from acudesk.services.auth import Database
@@ -134,9 +135,33 @@ def open_signed_in(args: argparse.Namespace, target: str | Path, *, upgrade: boo
         raise
 
 
+def sign_out(actor: Actor | None) -> None:
+    """The command has finished: end its sign-in (audited) in the database that issued it, then close that
+    database's connections. A failure to sign out is a warning: the command's own outcome stands."""
+    credential = actor.credential if actor is not None else None
+    if actor is None or credential is None:
+        return
+    from acudesk.services.auth import sign_out as service_sign_out
+
+    try:
+        service_sign_out(credential.database, actor)
+    except AcuDeskError as error:
+        print(f"acudesk: warning: your sign-in could not be ended ({error.message})", file=sys.stderr)
+    finally:
+        credential.database.dispose()
+
+
+def release(actor: Actor) -> None:
+    """Close the connections of the database ``actor`` signed in to, without signing out: after a restore
+    replaced that file, the sign-in stays in the file kept aside, which is not written to again."""
+    if actor.credential is not None:
+        actor.credential.database.dispose()
+
+
 def sign_in_to_file(args: argparse.Namespace, path: Path) -> Actor:
     """Sign in to the SQLite file at ``path``, opened as it is (not upgraded), then closed again: for
-    commands that hand a path, not a database, to the service (restore, migrate-to)."""
+    commands that hand a path, not a database, to the service (restore, migrate-to). The services check the
+    sign-in on that file (reopening it); end it with ``sign_out`` (or ``release`` after a restore)."""
     return sign_in_to_file_with_key(args, path)[0]
 
 

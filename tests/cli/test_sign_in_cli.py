@@ -207,6 +207,42 @@ def test_backup_and_restore_sign_in_as_an_administrator(clinic, tmp_path, capsys
     assert ("restore", "admin") in _events(db, "restore")
 
 
+def _sign_ins(path: Path) -> list[tuple[str, str | None]]:
+    """(user name, end reason or None while live) of every sign-in of the file, oldest first."""
+    from acudesk.persistence.models.clinic import SignInSession
+
+    database = open_database(path)
+    try:
+        with database.read() as tx:
+            rows = tx.execute(select(User.username, SignInSession.ended_at, SignInSession.end_reason)
+                              .join(User, User.id == SignInSession.user_id).order_by(SignInSession.id))
+            return [(user, reason if ended else None) for user, ended, reason in rows]
+    finally:
+        database.dispose()
+
+
+def test_a_command_signs_out_when_it_finishes(clinic, tmp_path, capsys, monkeypatch) -> None:
+    """Each command's sign-in ends with it (audited), whether it succeeded or was refused after sign-in."""
+    db, patient = clinic
+    before = len(_sign_ins(db))
+    monkeypatch.setenv("ACUDESK_PASSWORD", RECEPTION_PASSWORD)
+    assert _export(db, "handout", patient, tmp_path / "h.pdf", "--user", "frontdesk") == 0
+    assert _export(db, "summary", patient, tmp_path / "s.pdf", "--user", "frontdesk") == 2  # refused
+    monkeypatch.setenv("ACUDESK_PASSWORD", ADMIN_PASSWORD)
+    assert main(["--db", str(db), "--user", "admin", "backup", str(tmp_path / "copy.sqlite3")]) == 0
+    assert _sign_ins(db)[before:] == [("frontdesk", "signed out"), ("frontdesk", "signed out"),
+                                      ("admin", "signed out")]
+    assert _events(db, "login", "logout", "export", "backup")[-8:] == [
+        ("login", "frontdesk"), ("export", "frontdesk"), ("logout", "frontdesk"),
+        ("login", "frontdesk"), ("logout", "frontdesk"),
+        ("login", "admin"), ("backup", "admin"), ("logout", "admin")]
+    # A restore refused after the sign-in (a file that is not a backup) ends it in the file still in use.
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("not a database")
+    assert main(["--db", str(db), "--user", "admin", "restore", str(not_a_backup)]) == 2
+    assert _sign_ins(db)[-1] == ("admin", "signed out")
+
+
 @pytest.mark.parametrize("argv", [
     ["points", "search", "bl23"],
     ["course", "preview", "--start", "2027-02-10T10:00", "--pattern", "weekly x2"],
