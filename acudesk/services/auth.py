@@ -16,7 +16,7 @@ from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError
 from acudesk.persistence.database import Database
 from acudesk.persistence.encryption import give_key, settle_key
 from acudesk.persistence.models import User, UserRole, utcnow
-from acudesk.services import audit, sign_ins
+from acudesk.services import audit, checkpoints, sign_ins
 from acudesk.services.clinic import add_user
 from acudesk.services.context import ROLES, Actor
 from acudesk.services.passwords import hash_password, verify_password
@@ -50,8 +50,10 @@ def sign_in(database: Database, username: str, password: str, *, now: datetime |
     """Check the password and return the signed-in user, or raise ``AuthenticationError``.
 
     The ``Actor`` carries a new sign-in (services/sign_ins.py) that every service checks; end it with
-    ``sign_out``."""
-    return _sign_in(database, username, password, now=now, replacing=None)
+    ``sign_out``. The first sign-in of a day also writes the day's audit checkpoint (services/checkpoints.py)."""
+    actor = _sign_in(database, username, password, now=now, replacing=None)
+    checkpoints.write_if_due(database, now=now)
+    return actor
 
 
 def _sign_in(database: Database, username: str, password: str, *, now: datetime | None,

@@ -23,14 +23,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from acudesk.domain.backup_retention import RetentionPolicy, backups_to_keep
-from acudesk.domain.errors import DatabaseError, PermissionDeniedError
+from acudesk.domain.errors import AcuDeskError, DatabaseError, PermissionDeniedError
 from acudesk.persistence import encryption
 from acudesk.persistence.backup import backup_sqlite, integrity_report
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import AuditEvent, User
-from acudesk.services import audit
+from acudesk.services import audit, checkpoints
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
@@ -126,12 +127,25 @@ def automatic_backup(
     destination = folder / f"{PREFIX}{now:{STAMP_FORMAT}}.sqlite3"
     if destination.exists():
         return None
+    checkpoint = _checkpoint_for_backup(database)
     backup_sqlite(source, destination, database.key)
+    if checkpoint is not None:
+        checkpoints.write_sidecar(destination, checkpoint)
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": destination.name, "automatic": True})
     prune(folder, policy)
     log.info("Automatic backup written (%s)", destination.name)
     return destination
+
+
+def _checkpoint_for_backup(database: Database) -> checkpoints.Checkpoint | None:
+    """The audit checkpoint taken with an automatic backup; a backup is still taken without one (the gap
+    shows in 'acudesk check')."""
+    try:
+        return checkpoints.write_checkpoint(database, "backup")
+    except (AcuDeskError, OSError) as error:
+        log.warning("No audit checkpoint could be written with the backup: %s", error)
+        return None
 
 
 def prune(folder: Path, policy: RetentionPolicy = DEFAULT_RETENTION, suffix: str = ".sqlite3") -> list[Path]:
@@ -142,6 +156,7 @@ def prune(folder: Path, policy: RetentionPolicy = DEFAULT_RETENTION, suffix: str
         if backup.taken_at not in keep:
             backup.path.unlink(missing_ok=True)
             encryption.keys_path(backup.path).unlink(missing_ok=True)
+            checkpoints.sidecar_path(backup.path).unlink(missing_ok=True)
             removed.append(backup.path)
     return removed
 
@@ -216,7 +231,7 @@ def _restore(backup: Path, target: Path, actor: Actor | None, key: bytes | None 
     aside = target.with_name(f"{target.name}.replaced-{stamp}") if target.exists() else None
     try:
         backup_sqlite(backup, staged, key)
-        _check_restorable(staged, backup.name, key)
+        _check_restorable(staged, backup.name, key, checkpoints.read_sidecar(backup))
         _audit_restore(staged, actor, {"from": backup.name,
                                        "previous_file_kept_as": aside.name if aside else None}, key)
     except BaseException:
@@ -226,7 +241,20 @@ def _restore(backup: Path, target: Path, actor: Actor | None, key: bytes | None 
         _move_with_companions(target, aside)
     _move_with_companions(staged, target)
     log.info("Database restored from a backup")
+    _declare_restore(target, key)
     return aside
+
+
+def _declare_restore(target: Path, key: bytes | None) -> None:
+    """A ``restore`` checkpoint of the restored chain: from here on, the longer chain checkpointed before the
+    restore is not held against it ('acudesk check' would otherwise report an older copy put in place)."""
+    restored = Database.open(target, key=key)
+    try:
+        checkpoints.write_checkpoint(restored, "restore")
+    except (AcuDeskError, OSError, SQLAlchemyError) as error:  # e.g. a backup older than checkpoints (0010)
+        log.warning("No restore checkpoint was written: %s", error)
+    finally:
+        restored.dispose()
 
 
 def _refuse_mixed_encryption(backup: Path, target: Path, key: bytes | None) -> None:
@@ -248,7 +276,8 @@ def _refuse_mixed_encryption(backup: Path, target: Path, key: bytes | None) -> N
                                 "taken before the clinic was last encrypted); nothing was changed.") from None
 
 
-def _check_restorable(staged: Path, name: str, key: bytes | None = None) -> None:
+def _check_restorable(staged: Path, name: str, key: bytes | None = None,
+                      sidecar: checkpoints.Checkpoint | None = None) -> None:
     """Refuse a copy that is not an AcuDesk database this version can open, or whose audit trail is
     broken (it may have been altered), with a message that says nothing was changed."""
     from acudesk.persistence.migrations import KNOWN_REVISIONS, stored_revision
@@ -266,9 +295,16 @@ def _check_restorable(staged: Path, name: str, key: bytes | None = None) -> None
                                 "version to restore it. Nothing was changed.")
         with candidate.read() as tx:
             chain = audit.verify_chain(tx)
+            anchored = (checkpoints.verify(tx, extra=[sidecar] if sidecar else [], restoring=True)
+                        if KNOWN_REVISIONS.index(revision) >= KNOWN_REVISIONS.index("0010")
+                        else checkpoints.CheckpointReport())
         if not chain.ok:
             raise DatabaseError(f"The audit trail in {name} is broken at event {chain.first_broken_id}: the "
                                 "file may have been altered. Choose another backup; nothing was changed.")
+        if anchored.contradicted:
+            raise DatabaseError(f"{name} does not match this clinic's audit checkpoints ("
+                                f"{'; '.join(anchored.findings)}): it may have been altered. Choose another backup; "
+                                "nothing was changed.")
     finally:
         candidate.dispose()
 

@@ -174,6 +174,7 @@ def read_sidecar(backup: Path) -> Checkpoint | None:
 @dataclass
 class CheckpointReport:
     findings: list[str] = field(default_factory=list)
+    contradicted: bool = False  # a checkpoint that verifies disagrees with the chain, or one was forged
     checkpoints: int = 0  # checkpoints that verified and were compared with the chain
     latest: Checkpoint | None = None
     key_id: str | None = None
@@ -207,6 +208,7 @@ def _log_entries(clinic: str, key: ClinicKey, report: CheckpointReport) -> list[
             if checkpoint.clinic_id != clinic or not key.verifies(checkpoint.message(), checkpoint.mac):
                 report.findings.append(f"line {number} of the checkpoint log does not verify with the clinic key "
                                        f"(forged or altered)")
+                report.contradicted = True
                 continue
             if checkpoint.reason == "restore":
                 entries = []
@@ -222,6 +224,7 @@ def _table_entries(tx: Session, clinic: str, key: ClinicKey, report: CheckpointR
         if not key.verifies(checkpoint.message(), checkpoint.mac):
             report.findings.append(f"checkpoint no. {row.id} in the database does not verify with the clinic key "
                                    f"(forged or altered)")
+            report.contradicted = True
             continue
         entries.append(checkpoint)
     return entries
@@ -265,9 +268,12 @@ def verify(tx: Session, *, extra: Sequence[Checkpoint] = (), restoring: bool = F
             report.findings.append("the backup's checkpoint belongs to another clinic")
         elif not key.verifies(checkpoint.message(), checkpoint.mac):
             report.findings.append("the backup's checkpoint does not verify with the clinic key (forged or altered)")
-    held = [*_table_entries(tx, clinic, key, report),
-            *[c for c in extra if c.clinic_id == clinic and key.verifies(c.message(), c.mac)]]
-    optional = logged if restoring else []
+            report.contradicted = True
+    vouched = [c for c in extra if c.clinic_id == clinic and key.verifies(c.message(), c.mac)]
+    held = [*_table_entries(tx, clinic, key, report), *vouched]
+    # A backup restored with its own authenticated checkpoint is the clinic's (even one from before an
+    # earlier restore); without one, it must agree with the history the log recorded up to its length.
+    optional = logged if restoring and not vouched else []
     if not restoring:
         held += logged
     _compare(tx, held, optional, report)
@@ -298,12 +304,14 @@ def _compare(tx: Session, held: Iterable[Checkpoint], optional: Iterable[Checkpo
             if event_hash == checkpoint.head_hash:
                 matched += 1
             else:
+                report.contradicted = True
                 report.findings.append(
                     f"the audit trail's first {position} events differ from {checkpoint.describe()}: events were "
                     f"changed, removed or the chain was re-hashed")
     for count, checkpoints in sorted(wanted.items()):
         for checkpoint, required in checkpoints:
             if required:
+                report.contradicted = True
                 report.findings.append(
                     f"the audit trail holds {position} events but {checkpoint.describe()} counted {count}: events "
                     f"were removed from its end, or the database was replaced by an older copy without a declared "

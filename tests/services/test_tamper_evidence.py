@@ -336,3 +336,78 @@ def test_the_clinic_key_never_lives_in_the_database(untouched: Clinic) -> None:
         dumped += " ".join(str(v) for row in tx.execute(text("SELECT * FROM audit_checkpoints")) for v in row)
     assert key.secret.hex() not in dumped
     assert oct(clinic_key.key_file(key.clinic_id).stat().st_mode & 0o777) == "0o600"
+
+
+# Where checkpoints come from, and restores that say so.
+
+def _checkpoint_reasons(database: Database) -> list[str]:
+    with database.read() as tx:
+        return list(tx.scalars(text("SELECT reason FROM audit_checkpoints ORDER BY id")))
+
+
+def test_the_first_sign_in_of_a_day_writes_the_days_checkpoint(database: Database, test_setup) -> None:
+    from datetime import timedelta
+
+    from acudesk.services import auth
+
+    assert _checkpoint_reasons(database) == []
+    auth.sign_in(database, test_setup.admin_username, test_setup.admin_password)
+    auth.sign_in(database, test_setup.admin_username, test_setup.admin_password)
+    assert _checkpoint_reasons(database) == ["daily"]  # once a day, not at every sign-in
+    tomorrow = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    auth.sign_in(database, test_setup.admin_username, test_setup.admin_password, now=tomorrow)
+    assert _checkpoint_reasons(database) == ["daily", "daily"]
+
+
+def test_a_backup_carries_its_checkpoint_beside_it(clinic: Clinic, admin, tmp_path) -> None:
+    database = clinic.database
+    if database.sqlite_path is None:
+        pytest.skip("server backups are pg_dump files (services/server_backups.py)")
+    from acudesk.services.maintenance import backup_database
+
+    copy = backup_database(database, admin, tmp_path / "copy.sqlite3")
+    sidecar = checkpoints.read_sidecar(copy)
+    assert sidecar is not None and sidecar.reason == "backup" and _checkpoint_reasons(database)[-1] == "backup"
+    with database.read() as tx:
+        assert sidecar.event_count == checkpoints.chain_head(tx)[0] - 1  # the backup's own audit event follows
+
+
+def test_restoring_an_older_backup_through_acudesk_is_declared_and_checks_clean(clinic: Clinic, admin,
+                                                                                 tmp_path) -> None:
+    database = clinic.database
+    path = database.sqlite_path
+    if path is None:
+        pytest.skip("SQLite restore")
+    from acudesk.services.backups import restore_backup
+    from acudesk.services.maintenance import backup_database
+
+    copy = backup_database(database, admin, tmp_path / "copy.sqlite3")
+    patients.register_patient(database, admin, PatientDetails(family_name="Nakamura", given_name="Ren",
+                                                              date_of_birth=date(1990, 5, 5)))
+    checkpoints.write_checkpoint(database, "daily")  # the newer chain is checkpointed
+    restore_backup(admin, copy, path)
+    report = check_database(path)
+    assert report.ok, report.lines()
+    assert report.checkpoints is not None and report.checkpoints.latest is not None
+    assert report.checkpoints.latest.reason == "restore"
+
+
+def test_a_backup_altered_and_re_hashed_is_refused_by_restore(clinic: Clinic, admin, tmp_path) -> None:
+    database = clinic.database
+    path = database.sqlite_path
+    if path is None:
+        pytest.skip("SQLite restore")
+    from acudesk.domain.errors import DatabaseError
+    from acudesk.services.backups import restore_backup
+    from acudesk.services.maintenance import backup_database, open_database
+
+    copy = backup_database(database, admin, tmp_path / "copy.sqlite3")
+    altered = open_database(copy)
+    _as_attacker(altered, lambda tx: (tx.execute(text(
+        "UPDATE audit_events SET detail = '{}' WHERE id = (SELECT MIN(id) + 3 FROM audit_events)")),
+        _rehash_chain(tx)))
+    altered.dispose()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="does not match this clinic's audit checkpoints"):
+        restore_backup(admin, copy, path)
+    assert path.read_bytes() == before
