@@ -2,7 +2,8 @@
 
 Each test loads a screen's data for a small and a larger set of rows and counts the statements the
 engine sends (SQLAlchemy's ``before_cursor_execute``; transaction control such as SQLite's BEGIN is
-not counted). The count must be a small fixed number, the same whatever the number of rows. No
+not counted, nor is the one sign-in check every use case makes, ``permissions.require``: a test below
+proves it is one statement per call whatever the screen). The count must be a small fixed number, the same whatever the number of rows. No
 timings here: speed is measured by ``make bench`` (docs/performance.md).
 """
 
@@ -35,14 +36,18 @@ from acudesk.services.context import Actor
 
 STAMP = datetime(2026, 1, 5, 10, tzinfo=UTC)
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+SIGN_IN_CHECK = "FROM sign_in_sessions"  # services/sign_ins.py current_roles: one per use case
 
 
 @contextmanager
-def counted(database: Database) -> Iterator[list[str]]:
+def counted(database: Database, *, sign_in_checks: bool = False) -> Iterator[list[str]]:
+    """The statements sent while the block runs, but the sign-in check unless ``sign_in_checks``."""
     statements: list[str] = []
 
     def remember(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+        if statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            return
+        if sign_in_checks or SIGN_IN_CHECK not in statement:
             statements.append(statement)
 
     event.listen(database.engine, "before_cursor_execute", remember)
@@ -104,6 +109,15 @@ def test_opening_a_patient_record_is_one_query(database: Database, admin: Actor)
     with counted(database) as statements:
         patients.get_patient(database, admin, patient_id)
     assert len(statements) == 1, statements
+
+
+def test_the_sign_in_check_is_one_statement_per_call(database: Database, admin: Actor) -> None:
+    """``permissions.require`` asks the database once per use case, before the use case's own queries."""
+    ids = add_patients(database, 200)
+    with counted(database, sign_in_checks=True) as statements:
+        patients.get_patient(database, admin, ids[0])
+        patients.patient_rows(database, admin, ids)
+    assert [SIGN_IN_CHECK in statement for statement in statements] == [True, False, True, False], statements
 
 
 # --- services other issues add: counted when they exist in this checkout -------------------------
