@@ -75,6 +75,12 @@ def other(database: Database) -> Iterator[Database]:
 
 
 @pytest.fixture
+def other_actor(other: Database) -> Actor:
+    """Signed in on ``other`` before the feed starts (a sign-in is a write the feed would hear)."""
+    return default_actor(other)
+
+
+@pytest.fixture
 def feed(database: Database) -> Iterator[tuple[ChangeFeed, Heard]]:
     heard = Heard()
     started = ChangeFeed(database, heard.changed, heard.status)
@@ -91,9 +97,9 @@ def _register(database: Database, actor: Actor, family: str) -> tuple[int, Chang
     return record.id, log.changes
 
 
-def test_a_patient_registered_by_another_process_reaches_the_feed(database, other, feed) -> None:
+def test_a_patient_registered_by_another_process_reaches_the_feed(database, other, other_actor, feed) -> None:
     started, heard = feed
-    patient_id, expected = _register(other, default_actor(other), "Quill")
+    patient_id, expected = _register(other, other_actor, "Quill")
     seconds = until(lambda: heard.changes, "the other process's registration")
     assert heard.union() == expected
     assert heard.union().patients and heard.union().patient_ids == frozenset({patient_id})
@@ -102,11 +108,11 @@ def test_a_patient_registered_by_another_process_reaches_the_feed(database, othe
 
 
 def test_a_course_booked_by_another_process_reaches_the_feed_as_schedule_for_that_patient(
-    database, admin, other, feed
+    database, admin, other, other_actor, feed
 ) -> None:
     started, heard = feed
     patient_id, _ = _register(database, admin, "Haddad")
-    actor = default_actor(other)
+    actor = other_actor
     with recording_changes() as log:
         courses.book_course(other, actor, BookingRequest(patient_id, actor.user_id, None, COURSE_START, "weekly x2"))
     until(lambda: heard.union().schedule, "the booking")
@@ -114,10 +120,10 @@ def test_a_course_booked_by_another_process_reaches_the_feed_as_schedule_for_tha
     assert heard.union().tables >= {"appointments"} and heard.union().patient_ids == frozenset({patient_id})
 
 
-def test_this_process_s_own_writes_are_not_echoed(database, admin, other, feed) -> None:
+def test_this_process_s_own_writes_are_not_echoed(database, admin, other, other_actor, feed) -> None:
     started, heard = feed
     own_id, _ = _register(database, admin, "Ownly")
-    other_id, expected = _register(other, default_actor(other), "Elsewhere")
+    other_id, expected = _register(other, other_actor, "Elsewhere")
     until(lambda: heard.changes, "the other process's write")
     time.sleep(0.8)  # time enough for a (wrong) report of our own write, read before the other's
     assert heard.union() == expected
@@ -153,12 +159,12 @@ def test_a_schema_without_the_change_log_still_takes_writes(database, admin) -> 
 
 
 def test_rows_pruned_before_the_feed_read_them_are_reported_as_everything(
-    database, other, feed, monkeypatch: pytest.MonkeyPatch
+    database, other, other_actor, feed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started, heard = feed
     monkeypatch.setattr(change_feed, "PRUNE_EVERY", 1)  # every write prunes...
     monkeypatch.setattr(change_feed, "RETENTION", timedelta(0))  # ...every older row
-    actor = default_actor(other)
+    actor = other_actor
     held, release = threading.Event(), threading.Event()
 
     def hold_the_feed(changes: Changes) -> None:  # the feed's thread waits here: it reads nothing meanwhile
@@ -183,10 +189,10 @@ def test_rows_pruned_before_the_feed_read_them_are_reported_as_everything(
     assert heard.changes[2] == fourth
 
 
-def test_a_log_that_went_back_is_reported_as_everything(database, other, feed) -> None:
+def test_a_log_that_went_back_is_reported_as_everything(database, other, other_actor, feed) -> None:
     """A file restored from a backup (or a database put back) has older log ids than the feed has seen."""
     started, heard = feed
-    _register(other, default_actor(other), "Before")
+    _register(other, other_actor, "Before")
     until(lambda: heard.changes, "the write")
     with other.engine.begin() as connection:
         connection.execute(text("DELETE FROM change_log"))
@@ -197,7 +203,9 @@ def test_a_log_that_went_back_is_reported_as_everything(database, other, feed) -
     assert heard.changes[1] == Changes.all()
 
 
-def test_a_dropped_postgresql_connection_is_reported_then_restored_with_everything(database, other) -> None:
+def test_a_dropped_postgresql_connection_is_reported_then_restored_with_everything(
+    database, other, other_actor
+) -> None:
     if database.is_sqlite:
         pytest.skip("PostgreSQL only")
     heard = Heard()
@@ -213,7 +221,7 @@ def test_a_dropped_postgresql_connection_is_reported_then_restored_with_everythi
         until(lambda: heard.changes, "the report after reconnecting")
         assert heard.changes == [Changes.all()]  # it may have missed notifications meanwhile
         assert started.connected and started.backend_pid != first_pid
-        patient_id, expected = _register(other, default_actor(other), "Afterwards")
+        patient_id, expected = _register(other, other_actor, "Afterwards")
         until(lambda: len(heard.changes) == 2, "a write after the reconnect")
         assert heard.changes[1] == expected
     finally:

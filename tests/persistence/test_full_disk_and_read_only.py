@@ -49,9 +49,11 @@ def test_a_full_disk_is_reported_plainly_and_nothing_is_saved(clinic_file: Path)
 
 
 def test_a_read_only_database_is_reported_plainly(clinic_file: Path) -> None:
+    writable = Database.open(clinic_file)
+    actor = default_actor(writable)  # a sign-in is written, so it is made where writing works
     database = Database.open(f"sqlite+pysqlite:///file:{clinic_file}?mode=ro&uri=true")
-    actor = default_actor(database)  # reading works
     with pytest.raises(DatabaseError, match="read-only"):
         patients.register_patient(database, actor, PatientDetails("Ingleby", "Rhys", date(1988, 3, 3)))
     database.dispose()
+    writable.dispose()
     assert _count(clinic_file) == 0
