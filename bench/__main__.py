@@ -49,6 +49,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also run every section on this PostgreSQL server (postgresql+psycopg://user@host/db; "
                              "the role must be able to create databases) and print both engines side by side")
     parser.add_argument("--no-sqlite", action="store_true", help="with --db: measure PostgreSQL only")
+    parser.add_argument("--encrypted", action="store_true",
+                        help="measure the SQLite rows on SQLCipher-encrypted copies of the clinics (acudesk "
+                             "encrypt; no cold start), to compare with a run without it (docs/performance.md)")
     args = parser.parse_args(argv)
     if args.db and not engines.is_postgres(args.db):
         parser.error("--db takes a PostgreSQL URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -111,6 +114,13 @@ def run_engine(args: argparse.Namespace, sizes: Sizes, server: str | None
     with tempfile.TemporaryDirectory(prefix="acudesk-bench-", dir=CACHE_DIR) as folder:
         say("copying the clinic to a working copy (the chart services write audit events) ...")
         clinic = dataclasses.replace(big, path=clinical.open_working_copy(big, Path(folder)))
+        if args.encrypted and server is None:
+            say("encrypting copies of the clinics (sqlcipher_export, as acudesk encrypt) ...")
+            args.skip_cold = True  # the cold start's child process opens the clinic without a sign-in
+            encrypted = Path(folder) / "encrypted"
+            clinic = dataclasses.replace(clinic, path=engines.encrypted_copy(Path(clinic.path), encrypted))
+            scale_clinics = {n: clinic.path if n == args.patients else engines.encrypted_copy(Path(path), encrypted)
+                             for n, path in scale_clinics.items()}
         try:
             rows = _sections(args, big, clinic, scales, scale_clinics, extra)
         finally:
@@ -227,9 +237,7 @@ def document_rows(clinic, runs: int) -> list[Row]:  # type: ignore[no-untyped-de
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]
-    from acudesk.services.maintenance import open_database
-
-    return open_database(path, upgrade=False)
+    return engines.open_clinic(path)
 
 
 def _path_note(path: str) -> str:

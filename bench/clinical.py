@@ -23,9 +23,9 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, Intake, Patient, SessionRecord, TreatmentPlan
 from acudesk.services.clinic import default_actor
 from acudesk.services.context import Actor
-from acudesk.services.maintenance import open_database
 from bench import engines
 from bench.build import CHART_SESSIONS, TODAY, Clinic
+from bench.engines import open_clinic
 from bench.floor import Raw, captured, query_plan, raw_connection
 from bench.stats import Timing, repeat_each
 
@@ -67,7 +67,7 @@ def _instant(raw: Raw, value: datetime) -> str | datetime:
 
 def busy_week(clinic: Clinic, runs: int) -> Measured:
     """Appointments of one practitioner over 7 days: what a week view runs."""
-    database = open_database(clinic.path, upgrade=False)
+    database = open_clinic(clinic.path)
     raw = raw_connection(clinic.path)
     try:
         actor = default_actor(database)
@@ -114,7 +114,7 @@ def clinic_day(clinic: Clinic, runs: int) -> Measured | None:
     todays = service_function("calendar_data", "todays_list")
     if todays is None:
         return None
-    database = open_database(clinic.path, upgrade=False)
+    database = open_clinic(clinic.path)
     raw = raw_connection(clinic.path)
     try:
         actor = default_actor(database)
@@ -133,7 +133,7 @@ def clinic_day(clinic: Clinic, runs: int) -> Measured | None:
 
 def chart_open(clinic: Clinic, runs: int) -> list[tuple[str, Measured]]:
     """A patient's chart: intakes, plans and 50 session records with their points."""
-    database = open_database(clinic.path, upgrade=False)
+    database = open_clinic(clinic.path)
     raw = raw_connection(clinic.path)
     try:
         actor = default_actor(database)

@@ -35,9 +35,9 @@ def measure_documents(clinic: Clinic, runs: int) -> dict[str, tuple[Timing | Non
         return {key: (None, "not available yet (no acudesk.services.document_export.render_document)")
                 for key, _kind, _data in DOCUMENTS}
     from acudesk.services.clinic import default_actor
-    from acudesk.services.maintenance import open_database
+    from bench.engines import open_clinic
 
-    database = open_database(clinic.path, upgrade=False)
+    database = open_clinic(clinic.path)
     results: dict[str, tuple[Timing | None, str]] = {}
     try:
         actor = default_actor(database)

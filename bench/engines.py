@@ -139,9 +139,41 @@ class PostgresRaw:
         self.connection.close()
 
 
+# SQLite clinics measured encrypted (``python -m bench --encrypted``): the copy's path -> its database key.
+ENCRYPTION_KEYS: dict[str, bytes] = {}
+
+
+def encrypted_copy(path: Path, folder: Path) -> Path:
+    """An SQLCipher-encrypted copy of the SQLite clinic ``path`` in ``folder`` (``sqlcipher_export``, as
+    ``acudesk encrypt`` writes it), opened from then on by ``open_clinic`` and ``raw_connection`` with its key."""
+    from acudesk.persistence import encryption
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"encrypted-{len(ENCRYPTION_KEYS)}-{Path(path).name}"
+    key = encryption.new_database_key()
+    encryption.export(Path(path), target, source_key=None, destination_key=key)
+    ENCRYPTION_KEYS[str(target)] = key
+    return target
+
+
+def open_clinic(target: Target, *, upgrade: bool = False) -> Any:
+    """``open_database`` as the app opens the clinic: with its key when it is an encrypted copy."""
+    from acudesk.services.maintenance import open_database
+
+    return open_database(target, upgrade=upgrade, key=ENCRYPTION_KEYS.get(str(target)))
+
+
 def raw_connection(target: Target) -> sqlite3.Connection | PostgresRaw:
     if is_postgres(target):
         return PostgresRaw(str(target))
+    key = ENCRYPTION_KEYS.get(str(target))
+    if key is not None:  # the floor of an encrypted clinic: the same SQL through SQLCipher
+        from acudesk.persistence import encryption
+
+        connection = encryption.connect(str(target), key)
+        connection.isolation_level = None
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
     connection = sqlite3.connect(str(target), isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA foreign_keys = ON")
     return connection

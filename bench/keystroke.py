@@ -31,14 +31,14 @@ def measure_keystrokes(path: Path | str, texts: list[str], runs: int) -> Keystro
     from PySide6.QtTest import QTest
 
     from acudesk.services.clinic import default_actor, get_clinic
-    from acudesk.services.maintenance import open_database
     from acudesk.ui import patient_list
     from acudesk.ui.app import create_application
     from acudesk.ui.context import AppContext
     from acudesk.ui.tasks import TaskRunner
+    from bench.engines import open_clinic
 
     app = create_application()
-    database = open_database(path, upgrade=False)
+    database = open_clinic(path)
     runner = TaskRunner()
     context = AppContext(database, default_actor(database), get_clinic(database), runner, str(path))
     result = Keystrokes()

@@ -20,9 +20,8 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.models import Patient
 from acudesk.services.clinic import default_actor
 from acudesk.services.context import Actor
-from acudesk.services.maintenance import open_database
 from acudesk.services.patients import LIST_LIMIT, search_patients
-from bench.engines import Target
+from bench.engines import Target, open_clinic
 from bench.floor import query_plan, raw_connection, replay, statements_of
 from bench.stats import Timing, repeat
 
@@ -77,7 +76,7 @@ def one_search(database: Database, actor: Actor, text: str) -> Callable[[], int]
 
 def measure_search(path: Target, queries: list[Query], runs: int) -> dict[str, KindResult]:
     """Median/p95 per query kind (samples of every query of that kind pooled), service and floor."""
-    database = open_database(path, upgrade=False)
+    database = open_clinic(path)
     raw = raw_connection(path)
     try:
         actor = default_actor(database)
@@ -103,7 +102,7 @@ def measure_search(path: Target, queries: list[Query], runs: int) -> dict[str, K
 
 def measure_first_rows(path: Target, runs: int) -> tuple[Timing, Timing, int]:
     """The list's first search (empty text: every active patient's id, then 80 rows), service and floor."""
-    database = open_database(path, upgrade=False)
+    database = open_clinic(path)
     raw = raw_connection(path)
     try:
         actor = default_actor(database)

@@ -32,14 +32,14 @@ def ensure_sqlite_file(path: Path, *, key: bytes | None = None) -> None:
     ``key``, an encrypted clinic: services/encryption.py opens those after sign-in)."""
     if not path.exists() or path.stat().st_size == 0:
         return
+    if key is not None:
+        return  # SQLCipher checks the key against the file as it opens it (persistence/encryption.connect)
     from acudesk.persistence.encryption import looks_encrypted
 
     if looks_encrypted(path):
-        if key is None:
-            from acudesk.services.encryption import EncryptedDatabaseError
+        from acudesk.services.encryption import EncryptedDatabaseError
 
-            raise EncryptedDatabaseError(path)
-        return
+        raise EncryptedDatabaseError(path)
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not an AcuDesk database file.")
     try:
