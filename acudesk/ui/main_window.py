@@ -14,6 +14,7 @@ from acudesk import __version__
 from acudesk.services import auth, patients
 from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
+from acudesk.services.sign_ins import NOT_VALID
 from acudesk.ui.admin.actions import AdminActions
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self._quit_when_charts_close = False  # a quit is waiting for charts to save their drafts
         self.lock_screen = LockScreen(context)
         self.lock_screen.unlocked.connect(self.unlock)
+        self.context.operations.sign_in_ended.connect(self._sign_in_ended)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.tabs)
         self.stack.addWidget(self.lock_screen)
@@ -387,6 +389,14 @@ class MainWindow(QMainWindow):
         for toolbar in self.findChildren(QToolBar):
             toolbar.setEnabled(False)
         self.lock_screen.reset()
+
+    def _sign_in_ended(self) -> None:
+        """A service refused this window's sign-in (signed out elsewhere, a reset password, a deactivated
+        account): lock, so that the password signs in anew, or the person quits."""
+        if self.is_locked:
+            return
+        self.lock()
+        self.lock_screen.error.setText(NOT_VALID)
 
     def unlock(self) -> None:
         self.stack.setCurrentWidget(self.tabs)

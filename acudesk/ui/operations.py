@@ -13,7 +13,9 @@ Modelled on Anki's ``aqt.operations`` (``QueryOp`` and ``CollectionOp`` with ``O
   A write that fails after one of its transactions committed still broadcasts what that one
   changed; a ``ConflictError`` (someone else saved first) broadcasts ``Changes.all()`` so stale
   screens catch up.
-- Failures go to ``on_failure``, or by default to ``show_error`` over the parent's window.
+- Failures go to ``on_failure``, or by default to ``show_error`` over the parent's window. A refused
+  sign-in (``SignInNotValidError``: signed out elsewhere, a reset password, a deactivated account) is
+  announced once on ``sign_in_ended`` instead, and the main window locks (docs/security.md).
 - ``progress="Writing the backup…"`` shows a busy dialog when the work takes longer than a moment.
 - Each call returns an ``Operation`` whose ``finished`` signal fires once its callbacks ran (or
   were dropped); ``Operations.finished`` and ``Operations.idle`` are there for tests to wait on.
@@ -30,6 +32,7 @@ from typing import Any, TypeVar
 
 from acudesk.domain.errors import AcuDeskError, ConflictError, ServerUnreachableError
 from acudesk.persistence.changes import ChangeLog, Changes, recording_changes
+from acudesk.services.sign_ins import SignInNotValidError
 from acudesk.ui.qt import QEvent, QObject, QProgressDialog, Qt, QWidget, Signal, is_alive
 from acudesk.ui.tasks import TaskRunner
 
@@ -65,6 +68,7 @@ class Operations(QObject):
     changed = Signal(object, object)  # (Changes, initiator: the widget whose write it was, or None)
     finished = Signal(object)  # the Operation
     idle = Signal()  # no operation left in flight
+    sign_in_ended = Signal()  # a service refused the window's sign-in: the main window locks
 
     def __init__(self, runner: TaskRunner) -> None:
         super().__init__()
@@ -129,6 +133,8 @@ class Operations(QObject):
                 operation.changes = logs[0].changes
             if writes and isinstance(error, ConflictError):
                 operation.changes = Changes.all()
+            if isinstance(error, SignInNotValidError):
+                self.sign_in_ended.emit()
             self._deliver(operation, busy, on_success, on_failure)
 
         self.runner.run(recorded if writes else work, succeeded, failed, background=background)
@@ -174,6 +180,8 @@ class Operations(QObject):
                 # The status bar says "Reconnecting…" and every screen reloads once the server is back
                 # (ui/live_changes.py): a box for each screen's failed read would only pile up.
                 log.warning("A read failed while the database server did not answer; screens reload on reconnect")
+            elif isinstance(operation.error, SignInNotValidError):
+                log.info("The window's sign-in was refused; the lock screen asks for the password")
             else:
                 from acudesk.ui.errors import show_error
 

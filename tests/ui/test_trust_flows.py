@@ -90,6 +90,28 @@ def test_the_idle_lock_hides_patients_until_the_password_is_given(qtbot, context
         patients.search_patients(context.database, locked_by, "")
 
 
+def test_a_refused_sign_in_locks_the_window_until_the_password_signs_in_anew(qtbot, context: AppContext) -> None:
+    """Signed out elsewhere (or a reset password): the next search is refused, and the window locks and says
+    why, instead of a box per screen; the password signs in anew and the window goes on."""
+    from acudesk.services import auth
+
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    ended = context.actor
+    auth.sign_out(context.database, ended)
+    window.patients.search.setText("Lowther")
+    qtbot.waitUntil(lambda: window.is_locked, timeout=TIMEOUT)
+    assert window.lock_screen.error.text() == "Your sign-in is no longer valid: sign in again."
+    assert not window.patients.isVisible()
+    qtbot.keyClicks(window.lock_screen.password, PASSWORD)
+    window.lock_screen.try_unlock()
+    qtbot.waitUntil(lambda: not window.is_locked, timeout=TIMEOUT)
+    assert context.actor is not ended and window.patients.isVisible()
+    patients.search_patients(context.database, context.actor, "")
+    window.idle.stop()
+
+
 def test_a_damaged_file_offers_the_newest_good_backup_and_keeps_the_damaged_one(
     qtbot, startup: Startup, clinic_path: Path, monkeypatch
 ) -> None:
