@@ -45,8 +45,10 @@ def run_encrypt(args: argparse.Namespace) -> int:
     signed_in = open_signed_in(target, name, password)
     try:
         swapped = encrypt_clinic(signed_in.database, signed_in.actor, password)
-    finally:
-        signed_in.database.dispose()
+    except BaseException:
+        signin.sign_out(signed_in.actor)  # refused before the swap: the sign-in ends in the file still in use
+        raise
+    signin.release(signed_in.actor)  # it ended in the new file (services/encryption.py); the old one is kept
     print(f"Encrypted {swapped.path}. Its database key is wrapped for '{signed_in.actor.username}' only, in "
           f"{swapped.path.name}.keys.json beside it: keep that file with the database and its backups.")
     print("Every other user cannot sign in until an administrator resets their password (Administration → "
@@ -67,8 +69,10 @@ def run_decrypt(args: argparse.Namespace) -> int:
     signed_in = open_signed_in(target, name, password)
     try:
         swapped = decrypt_clinic(signed_in.database, signed_in.actor, password)
-    finally:
-        signed_in.database.dispose()
+    except BaseException:
+        signin.sign_out(signed_in.actor)  # refused before the swap: the sign-in ends in the file still in use
+        raise
+    signin.release(signed_in.actor)  # it ended in the new file (services/encryption.py); the old one is kept
     print(f"Decrypted {swapped.path}: it is a plain SQLite file again, readable by anyone who has it.")
     print(f"The encrypted file was kept as {swapped.previous_kept_as} (with its keys file).")
     return 0

@@ -205,11 +205,16 @@ def _check_copy(staged: Path, key: bytes | None, events_before: int) -> None:
 
 
 def _audit_in(staged: Path, key: bytes | None, actor: Actor, action: str, detail: dict[str, object]) -> None:
-    """The event, written into the new file before it replaces the clinic (as a restore's is)."""
+    """The event, written into the new file before it replaces the clinic (as a restore's is). The actor's
+    sign-in, copied into it, ends there too (audited ``logout``): the clinic is opened anew by signing in."""
+    from acudesk.services import sign_ins
+
     copy = Database.open(staged, key=key)
     try:
         with copy.write() as tx:
             audit.record(tx, actor, action, "database", detail=detail)
+            if sign_ins.end(tx, actor, sign_ins.SIGNED_OUT):
+                audit.record(tx, actor, "logout", "user", actor.user_id)
     finally:
         copy.dispose()
 

@@ -93,6 +93,7 @@ def test_sign_in_unlocks_it_and_a_wrong_password_is_refused(encrypted_clinic: Pa
         assert signed_in.actor.username == "admin"
         assert _patient_count(signed_in.database) == 1
         assert _events(signed_in.database, "encrypt") == ["admin"]
+        assert _events(signed_in.database, "logout") == ["admin"]  # encrypt's own sign-in ended in the new file
         assert _events(signed_in.database, "login")[-1] == "admin"
     finally:
         signed_in.database.dispose()
