@@ -33,7 +33,7 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.models import AuditEvent, User
 from acudesk.services import audit, checkpoints
 from acudesk.services.context import Actor
-from acudesk.services.permissions import Permission, require
+from acudesk.services.permissions import Permission, require, require_signed_in
 
 log = logging.getLogger(__name__)
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
@@ -109,9 +109,10 @@ def automatic_backup(
 ) -> Path | None:
     """Back up when something changed and the last backup is 30 minutes old (any age on close).
 
-    Any signed-in ``actor`` may (see the module doc); the backup is audited with them.
-    Returns the new backup's path, or None when no backup was due.
+    Any signed-in ``actor`` may (see the module doc); the backup is audited with them, so their sign-in
+    is checked (``require_signed_in``). Returns the new backup's path, or None when no backup was due.
     """
+    require_signed_in(actor)
     source = database.sqlite_path
     if source is None:
         return None

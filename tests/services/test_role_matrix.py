@@ -225,7 +225,7 @@ def test_only_administrators_restore_backups(role: str, tmp_path, signed_in: dic
 
 
 @pytest.mark.parametrize("operation", sorted(name for name, permission in EXPECTED.items() if permission is not None)
-                         + ["auth.change_password"])
+                         + ["auth.change_password", "backups.automatic_backup"])
 def test_a_hand_built_actor_is_refused_whatever_roles_it_claims(operation: str) -> None:
     """Every role claimed, but no sign-in: refused before the database is touched."""
     outcome = _call(OPERATIONS[operation], Actor(1, "boss", "Administrator", frozenset(ROLES)))

@@ -25,8 +25,8 @@ from acudesk.ui.qt import (
 )
 from acudesk.ui.style import ERROR_TEXT
 
-ACTIONS = ("", "login", "login_failed", "lockout", "create", "update", "view", "archive", "restore", "sign",
-           "amend", "export", "backup", "setup")
+ACTIONS = ("", "login", "logout", "login_failed", "lockout", "create", "update", "view", "archive", "restore",
+           "sign", "amend", "export", "backup", "setup")
 
 
 def _columns(event: AuditRow) -> tuple[str, ...]:
