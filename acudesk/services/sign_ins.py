@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from acudesk.domain.errors import PermissionDeniedError
@@ -32,6 +32,18 @@ SIGNED_OUT = "signed out"
 UNLOCKED = "unlocked"  # unlocking after the idle lock signed in anew
 PASSWORD_RESET = "password reset"
 DEACTIVATED = "deactivated"
+
+
+_SIGN_INS, _USERS, _ROLES = SignInSession.__table__, User.__table__, UserRole.__table__
+# Built once (a Core statement with bound parameters): every use case runs it, so it costs one indexed lookup
+# by token hash and no statement building (docs/security.md, "Signed-in sessions").
+_LIVE_ROLES = (
+    select(_SIGN_INS.c.id, _ROLES.c.role)
+    .select_from(_SIGN_INS.join(_USERS, _USERS.c.id == _SIGN_INS.c.user_id)
+                 .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+    .where(_SIGN_INS.c.token_hash == bindparam("token_hash"), _SIGN_INS.c.user_id == bindparam("user_id"),
+           _SIGN_INS.c.ended_at.is_(None), _USERS.c.active.is_(True))
+)
 
 
 class SignInNotValidError(PermissionDeniedError):
@@ -61,17 +73,9 @@ def current_roles(actor: Actor) -> frozenset[str]:
     credential = actor.credential
     if credential is None:
         raise SignInNotValidError()
-    query = (
-        select(SignInSession.id, UserRole.role)
-        .join(User, User.id == SignInSession.user_id)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(SignInSession.token_hash == token_hash(credential.token),
-               SignInSession.user_id == actor.user_id,
-               SignInSession.ended_at.is_(None),
-               User.active.is_(True))
-    )
     with credential.database.read() as tx:
-        rows = tx.execute(query).all()
+        rows = tx.connection().execute(
+            _LIVE_ROLES, {"token_hash": token_hash(credential.token), "user_id": actor.user_id}).all()
     if not rows:
         raise SignInNotValidError()
     return frozenset(role for _id, role in rows if role is not None)
