@@ -14,7 +14,7 @@ from acudesk.domain.patients import PatientDetails
 from acudesk.domain.treatment_gate import TreatmentBlockedError
 from acudesk.persistence.models import AuditEvent
 from acudesk.services import intakes, patients
-from acudesk.services.context import RECEPTIONIST, Actor
+from acudesk.services.context import RECEPTIONIST
 
 
 def clear_answers(**changes: Any) -> dict[str, Any]:
@@ -82,9 +82,9 @@ def test_referral_only_for_results_that_ask_for_one(database, admin) -> None:
         intakes.record_referral(database, admin, clear.id, "Nothing")
 
 
-def test_receptionists_cannot_read_or_write_intakes(database, admin) -> None:
+def test_receptionists_cannot_read_or_write_intakes(database, admin, sign_in_as) -> None:
     pid = new_patient(database, admin)
-    desk = Actor(admin.user_id, "desk", "Front Desk", frozenset({RECEPTIONIST}))
+    desk = sign_in_as(RECEPTIONIST, username="desk")
     with pytest.raises(PermissionDeniedError):
         intakes.list_intakes(database, desk, pid)
     with pytest.raises(PermissionDeniedError):
