@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 
 from acudesk.domain.errors import PermissionDeniedError
 from acudesk.persistence.database import Database
-from acudesk.persistence.models import User, UserRole, utcnow
-from acudesk.persistence.models.clinic import SignInSession
+from acudesk.persistence.models import SignInSession, User, UserRole, utcnow
 from acudesk.services.context import Actor, Credential
 
 NOT_VALID = "Your sign-in is no longer valid: sign in again."

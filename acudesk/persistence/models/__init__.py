@@ -2,7 +2,16 @@
 
 from acudesk.persistence.models.base import Base, UTCDateTime, utcnow
 from acudesk.persistence.models.change_log import ChangeLogEntry
-from acudesk.persistence.models.clinic import Clinic, Closure, Room, Setting, User, UserRole, VisitType
+from acudesk.persistence.models.clinic import (
+    Clinic,
+    Closure,
+    Room,
+    Setting,
+    SignInSession,
+    User,
+    UserRole,
+    VisitType,
+)
 from acudesk.persistence.models.clinical import (
     AdverseEvent,
     CoursePhase,
@@ -40,6 +49,7 @@ __all__ = [
     "SessionPoint",
     "SessionRecord",
     "Setting",
+    "SignInSession",
     "TreatmentPlan",
     "User",
     "UserRole",
