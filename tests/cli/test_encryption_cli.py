@@ -68,9 +68,11 @@ def test_encrypt_then_work_then_decrypt_on_the_command_line(clinic, monkeypatch,
     assert main(["--db", str(clinic), "--user", "admin", "restore", str(backup)]) == 0
     assert "The previous file was kept as" in capsys.readouterr().out
     assert not clinic.read_bytes().startswith(SQLITE_MAGIC)
-    # Without a sign-in the command line cannot read it: check says so on one line.
+    # Without a sign-in the command line cannot read it: check says so on one line; migrate-to asks to decrypt.
     assert main(["--db", str(clinic), "check"]) == 2
     assert "is encrypted" in capsys.readouterr().err
+    assert main(["--db", str(clinic), "--user", "admin", "migrate-to", "postgresql+psycopg://nobody@127.0.0.1/x"]) == 2
+    assert "decrypt it first" in capsys.readouterr().err
 
     assert main(["--db", str(clinic), "--user", "admin", "decrypt"]) == 0
     out = capsys.readouterr().out

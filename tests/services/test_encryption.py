@@ -217,3 +217,19 @@ def test_the_unencrypted_path_never_loads_sqlcipher(plain_clinic: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     assert result.stdout.strip() == "[]"
+
+
+def test_a_backup_encrypted_with_another_key_is_refused(encrypted_clinic: Path, tmp_path: Path) -> None:
+    """After decrypt and encrypt again the clinic has a new key: an older encrypted backup does not open with it."""
+    signed_in = encryption.open_signed_in(encrypted_clinic, "admin", ADMIN_PASSWORD)
+    old_backup = backups.automatic_backup(signed_in.database, signed_in.actor, now=T0)
+    assert old_backup is not None
+    encryption.decrypt_clinic(signed_in.database, signed_in.actor, ADMIN_PASSWORD)
+    signed_in = encryption.open_signed_in(encrypted_clinic, "admin", ADMIN_PASSWORD)
+    encryption.encrypt_clinic(signed_in.database, signed_in.actor, ADMIN_PASSWORD)
+    signed_in = encryption.open_signed_in(encrypted_clinic, "admin", ADMIN_PASSWORD)
+    try:
+        with pytest.raises(DatabaseError, match="another database key"):
+            backups.restore_backup(signed_in.actor, old_backup, encrypted_clinic, signed_in.database.key)
+    finally:
+        signed_in.database.dispose()
