@@ -24,6 +24,7 @@ from acudesk.domain.errors import AcuDeskError
 # Modules under acudesk.cli that each register one top-level command.
 COMMAND_MODULES: tuple[str, ...] = (
     "maintenance",
+    "checkpoints",
     "points",
     "course",
     "intake",

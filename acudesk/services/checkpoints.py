@@ -33,8 +33,10 @@ from sqlalchemy.orm import Session
 from acudesk.domain.errors import AcuDeskError, DatabaseError
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import AuditCheckpoint, AuditEvent, Setting, utcnow
-from acudesk.services import clinic_key
+from acudesk.services import audit, clinic_key
 from acudesk.services.clinic_key import ClinicKey
+from acudesk.services.context import Actor
+from acudesk.services.permissions import Permission, require
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +286,17 @@ def verify(tx: Session, *, extra: Sequence[Checkpoint] = (), restoring: bool = F
     return report
 
 
+def verify_database(database: Database) -> CheckpointReport | None:
+    """``verify`` for a whole database, or None for one older than checkpoints (schema before 0010)."""
+    from acudesk.persistence.migrations import KNOWN_REVISIONS, stored_revision
+
+    revision = stored_revision(database)
+    if revision not in KNOWN_REVISIONS or KNOWN_REVISIONS.index(revision) < KNOWN_REVISIONS.index("0010"):
+        return None
+    with database.read() as tx:
+        return verify(tx)
+
+
 def _count(tx: Session) -> int:
     return tx.scalar(select(func.count(AuditEvent.id))) or 0
 
@@ -328,3 +341,65 @@ def _uncovered(tx: Session, latest: Checkpoint | None, now: datetime, report: Ch
         report.findings.append(
             f"audit events since {since} lie under no checkpoint (one is written at every backup and at the first "
             f"sign-in of each day): checkpoints were removed, or none could be written (run 'acudesk checkpoint')")
+
+
+# Administrators' commands: a checkpoint now, and the clinic key carried to another computer.
+
+KEY_FILE_FORMAT = "acudesk-clinic-key/1"
+
+
+def checkpoint_now(database: Database, actor: Actor) -> Checkpoint:
+    """``acudesk checkpoint``: anchor the chain as it stands (e.g. before handing a copy to an auditor)."""
+    require(actor, Permission.MANAGE_BACKUPS)
+    checkpoint = write_checkpoint(database, "manual")
+    with database.write() as tx:
+        audit.record(tx, actor, "checkpoint", "audit", detail={"events": checkpoint.event_count})
+    return checkpoint
+
+
+def _clinic(database: Database) -> str:
+    with database.read() as tx:
+        clinic = clinic_id(tx)
+    if clinic is None:
+        raise DatabaseError("This database has no clinic identity (settings 'clinic_id'); run 'acudesk check'.")
+    return clinic
+
+
+def export_key(database: Database, actor: Actor, destination: Path) -> ClinicKey:
+    """Write the clinic key to ``destination`` (a new file readable by its owner only), for another workstation
+    of the clinic or the clinic's safe. Whoever holds it can write checkpoints that verify: keep it as the
+    clinic keeps its backups."""
+    require(actor, Permission.MANAGE_BACKUPS)
+    if destination.exists():
+        raise DatabaseError(f"{destination} exists already; name a new file.")
+    key = clinic_key.load_or_create(_clinic(database))
+    clinic_key.write_private(destination, json.dumps({"format": KEY_FILE_FORMAT, "clinic_id": key.clinic_id,
+                                                      "key": key.secret.hex()}) + "\n", make_folder=False)
+    with database.write() as tx:
+        audit.record(tx, actor, "export_key", "clinic", detail={"key_id": key.key_id})
+    return key
+
+
+def import_key(database: Database, actor: Actor, source: Path) -> ClinicKey:
+    """Take the clinic key from a file ``export_key`` wrote, for this database's clinic only."""
+    require(actor, Permission.MANAGE_BACKUPS)
+    clinic = _clinic(database)
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+        if document.get("format") != KEY_FILE_FORMAT:
+            raise ValueError
+        key = ClinicKey(str(document["clinic_id"]), bytes.fromhex(str(document["key"])))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise DatabaseError(f"{source} is not an AcuDesk clinic key file.") from None
+    if key.clinic_id != clinic or len(key.secret) != clinic_key.KEY_BYTES:
+        raise DatabaseError(f"{source} holds the key of another clinic, not this database's; nothing was changed.")
+    existing = clinic_key.load(clinic)
+    if existing is not None and existing.secret != key.secret:
+        raise DatabaseError(f"This computer holds another key for this clinic (key id {existing.key_id}); "
+                            "nothing was changed.")
+    clinic_key.store(key)
+    if not log_path(clinic).exists():
+        _append_to_log_start(clinic)
+    with database.write() as tx:
+        audit.record(tx, actor, "import_key", "clinic", detail={"key_id": key.key_id})
+    return key

@@ -49,6 +49,9 @@ EXPECTED: dict[str, P | None] = {
     "auth.unlock": ANY_USER,
     "backups.automatic_backup": ANY_USER,  # the safety net runs for whoever is signed in
     "backups.restore_backup": P.MANAGE_BACKUPS,
+    "checkpoints.checkpoint_now": P.MANAGE_BACKUPS,
+    "checkpoints.export_key": P.MANAGE_BACKUPS,
+    "checkpoints.import_key": P.MANAGE_BACKUPS,
     "calendar_data.appointments_between": P.VIEW_SCHEDULE,
     "calendar_data.calendar_range": P.VIEW_SCHEDULE,
     "calendar_data.resources": P.VIEW_SCHEDULE,
