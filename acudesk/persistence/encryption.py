@@ -298,8 +298,8 @@ def give_key(database: Database, username: str, password: str) -> None:
 def settle_key(database: Database, username: str) -> None:
     """After the password's commit: only ``username``'s newest wrap remains (under the write lock)."""
     path = database.sqlite_path
-    if database.key is None or path is None:
-        return
+    if database.key is None or path is None or len(KeysFile.read(keys_path(path)).users.get(username, [])) < 2:
+        return  # nothing to drop: the keys file is not rewritten (every sign-in asks)
     with database.write():
         keys = KeysFile.read(keys_path(path))
         keys.settle(username)

@@ -88,7 +88,10 @@ def test_an_encrypted_clinic_file_is_unreadable_without_a_password(encrypted_cli
 def test_sign_in_unlocks_it_and_a_wrong_password_is_refused(encrypted_clinic: Path) -> None:
     with pytest.raises(AuthenticationError, match="not right"):
         encryption.open_signed_in(encrypted_clinic, "admin", "not the password")
+    keys_file = keys.keys_path(encrypted_clinic)
+    before = (keys_file.stat().st_ino, keys_file.stat().st_mtime_ns)
     signed_in = encryption.open_signed_in(encrypted_clinic, "admin", ADMIN_PASSWORD)
+    assert (keys_file.stat().st_ino, keys_file.stat().st_mtime_ns) == before  # a sign-in does not rewrite it
     try:
         assert signed_in.actor.username == "admin"
         assert _patient_count(signed_in.database) == 1
