@@ -101,3 +101,44 @@ def test_the_closing_backup_of_an_encrypted_clinic_is_encrypted(start, encrypted
     with closing(sqlite3.connect(backup)) as connection, pytest.raises(sqlite3.DatabaseError):
         connection.execute("SELECT count(*) FROM patients").fetchone()
     assert backups.health_problems(backup, encryption.unlock(encrypted_clinic, "admin", PASSWORD)) == []
+
+
+def test_file_restore_takes_back_an_encrypted_backup(qtbot, qapp, encrypted_clinic: Path, monkeypatch) -> None:
+    """File → Restore from a backup on an encrypted clinic lists its encrypted backups (checked with its key)
+    and restores one, encrypted, its keys file with it."""
+    from datetime import UTC, datetime
+
+    from acudesk.services.clinic import get_clinic
+    from acudesk.ui.admin.restore_dialog import RestoreDialog
+    from acudesk.ui.app import create_application
+    from acudesk.ui.context import AppContext
+    from acudesk.ui.qt import QMessageBox
+    from acudesk.ui.tasks import TaskRunner
+
+    create_application()
+    signed_in = encryption.open_signed_in(encrypted_clinic, "admin", PASSWORD)
+    backup = backups.automatic_backup(signed_in.database, signed_in.actor, now=datetime(2026, 11, 20, 8, tzinfo=UTC))
+    assert backup is not None
+    patients.register_patient(signed_in.database, signed_in.actor, PatientDetails("Later", "Added", date(1970, 1, 1)))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    runner = TaskRunner()
+    context = AppContext(signed_in.database, signed_in.actor, get_clinic(signed_in.database), runner, "test clinic")
+    try:
+        dialog = RestoreDialog(encrypted_clinic, context)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.list.count() > 0 and bool(dialog.list.item(0).data(256)), timeout=15_000)
+        assert dialog.list.item(0).data(256) == str(backup)
+        with qtbot.waitSignal(dialog.restored, timeout=15_000) as restored:
+            dialog.restore()
+        assert restored.args[0] is not None and keys_path(restored.args[0]).is_file()
+    finally:
+        runner.shutdown()
+        signed_in.database.dispose()
+    assert not encrypted_clinic.read_bytes().startswith(SQLITE_MAGIC) and keys_path(encrypted_clinic).is_file()
+    reopened = encryption.open_signed_in(encrypted_clinic, "admin", PASSWORD)
+    try:
+        found = patients.search_patients(reopened.database, reopened.actor, "Later")
+        assert len(found.ids) == 0  # the patient added after the backup is gone
+    finally:
+        reopened.database.dispose()
