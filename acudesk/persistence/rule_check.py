@@ -8,6 +8,7 @@ compared here.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from sqlalchemy import Connection, text
@@ -125,8 +126,6 @@ def altered_rules(connection: Connection) -> list[str]:
             if name in stored and _squeezed(stored[name] or "") != _squeezed(sql):
                 altered.append(f"{_kind(sql)} {name}")
         return altered
-    import re
-
     bodies = _function_bodies(connection)
     for function in POSTGRES_FUNCTIONS:
         name = function.split()[2].split("(")[0]
@@ -137,9 +136,21 @@ def altered_rules(connection: Connection) -> list[str]:
     present = {name: sql for name, sql in expected.items() if name in live}
     reference = _postgres_reference(connection, present)
     for name in sorted(present):
-        if live[name] != reference.get(name):
+        if _tokens(live[name]) != _tokens(reference.get(name, "")):
             altered.append(f"{_kind(present[name])} {name}")
     return altered
+
+
+_CASTS = re.compile(r"::(?:character varying|double precision|timestamp (?:with|without) time zone|[a-z_]+)(?:\[\])?")
+
+
+def _tokens(definition: str) -> str:
+    """A server's rendering without its casts and grouping parentheses: a dump and restore (pg_dump) writes
+    the same rule back with other parentheses and casts, which must not read as altered. Every column,
+    operator, constant, timing and function still counts."""
+    bare = _CASTS.sub("", definition.lower()).replace("(", "").replace(")", "")
+    bare = re.sub(r"\s*,\s*", ", ", re.sub(r"\[\s*", "[", re.sub(r"\s*\]", "]", bare)))
+    return " ".join(bare.split())
 
 
 def _kind(sql: str) -> str:

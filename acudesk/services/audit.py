@@ -146,9 +146,3 @@ def list_events(
                      dict(e.detail))
             for e, name in tx.execute(query)
         ]
-
-
-def verify(database: Database, actor: Actor) -> ChainReport:
-    require(actor, Permission.VIEW_AUDIT)
-    with database.read() as tx:
-        return verify_chain(tx)

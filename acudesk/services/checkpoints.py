@@ -403,3 +403,22 @@ def import_key(database: Database, actor: Actor, source: Path) -> ClinicKey:
     with database.write() as tx:
         audit.record(tx, actor, "import_key", "clinic", detail={"key_id": key.key_id})
     return key
+
+
+@dataclass(frozen=True)
+class TrailReport:
+    """The audit trail's chain and its checkpoints, for the audit log's "Verify" (administrators)."""
+
+    chain: audit.ChainReport
+    anchored: CheckpointReport | None  # None: a database older than checkpoints
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and (self.anchored is None or self.anchored.ok)
+
+
+def verify_trail(database: Database, actor: Actor) -> TrailReport:
+    require(actor, Permission.VIEW_AUDIT)
+    with database.read() as tx:
+        chain = audit.verify_chain(tx)
+    return TrailReport(chain, verify_database(database))

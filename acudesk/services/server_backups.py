@@ -30,7 +30,7 @@ from acudesk.persistence.database import Database, database_url
 from acudesk.persistence.migrations import stored_revision
 from acudesk.persistence.models import Patient
 from acudesk.persistence.postgres import libpq_url
-from acudesk.services import audit
+from acudesk.services import audit, checkpoints
 from acudesk.services.backups import DEFAULT_RETENTION, PREFIX, STAMP_FORMAT, prune
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
@@ -123,6 +123,7 @@ def backup_server_database(
     if target.exists():
         raise DatabaseError(f"{target} already exists; choose another name.")
     partial = target.with_name(target.name + ".partial")
+    checkpoint = checkpoints.write_checkpoint(database, "backup")  # in the dump, and beside it (sidecar)
     try:
         result = _run("pg_dump", ["--format=custom", f"--file={partial}"], url)
         if result.returncode != 0:
@@ -131,6 +132,7 @@ def backup_server_database(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+    checkpoints.write_sidecar(target, checkpoint)
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": target.name, "format": "pg_dump custom"})
     pruned = prune(target.parent, DEFAULT_RETENTION, SUFFIX) if into_folder else []
@@ -182,6 +184,10 @@ def restore_server_backup(dump: Path, target: str) -> ServerRestore:
             patients = tx.scalar(select(func.count(Patient.id))) or 0
             audit.record(tx, None, "restore", "database",
                          detail={"from": dump.name, "into_empty_database": True, "chain_ok": chain.ok})
+        if chain.ok and checkpoints.verify_database(database) is not None:
+            # Declared, as an SQLite restore is: the longer chain checkpointed since the dump is not held
+            # against the restored database.
+            checkpoints.write_checkpoint(database, "restore")
     finally:
         database.dispose()
     log.info("Server database restored from a pg_dump backup")

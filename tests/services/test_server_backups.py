@@ -19,7 +19,7 @@ from acudesk.cli import main
 from acudesk.domain.backup_retention import backups_to_keep
 from acudesk.domain.patients import PatientDetails
 from acudesk.persistence.models import AuditEvent, Patient
-from acudesk.services import patients
+from acudesk.services import checkpoints, patients
 from acudesk.services.backups import list_backups
 from acudesk.services.clinic import create_clinic, default_actor
 from acudesk.services.maintenance import open_database
@@ -72,12 +72,13 @@ def test_backup_as_the_app_role_then_restore_into_an_empty_database(
     folder.mkdir()
     assert main([*ADMIN, "--db", server.app_url, "backup", str(folder)]) == 0
     out = capsys.readouterr().out
-    [dump] = folder.iterdir()
+    [dump] = folder.glob("*.dump")
+    assert checkpoints.read_sidecar(dump) is not None  # the checkpoint taken with it, beside it
     assert dump.name.startswith("acudesk-") and dump.suffix == SUFFIX and str(dump) in out
     assert dump.read_bytes().startswith(b"PGDMP")  # pg_dump's custom format
     assert "pg_restore" in out
     patients_before, events_before, actions = _counts(server.app_url)
-    assert actions[-1] == "backup"  # audited, after the dump was taken
+    assert actions[-2:] == ["backup", "logout"]  # audited after the dump was taken, then the sign-in ended
 
     assert main(["--db", server.owner_url, "restore", str(dump)]) == 2  # never over a clinic
     err = capsys.readouterr().err
@@ -91,7 +92,7 @@ def test_backup_as_the_app_role_then_restore_into_an_empty_database(
     assert "Audit trail intact" in out and f"{patients_before} patients" in out
     patients_after, events_after, actions_after = _counts(restored_url)
     assert patients_after == patients_before == 2
-    assert events_after == events_before  # the dump had every event but its own backup event; + the restore
+    assert events_after == events_before - 1  # all but its own backup event and the sign-out after it; + the restore
     assert actions_after[-1] == "restore"
     assert main(["--db", restored_url, "check"]) == 0
     # The dump carried the grants: the application role works on the restored database too.

@@ -5,10 +5,12 @@ The list reloads from the change broadcast whenever a write adds audit events (a
 
 from __future__ import annotations
 
+import html
 import json
 
-from acudesk.services import audit
-from acudesk.services.audit import AuditRow, ChainReport
+from acudesk.services import audit, checkpoints
+from acudesk.services.audit import AuditRow
+from acudesk.services.checkpoints import TrailReport
 from acudesk.ui.admin.tables import close_button, fill_table, read_only_table
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
@@ -85,10 +87,18 @@ class AuditViewer(QDialog):
 
     def verify(self) -> None:
         ctx = self.context
-        ctx.operations.query(self, lambda: audit.verify(ctx.database, ctx.actor), self._verified, key="verify")
+        ctx.operations.query(self, lambda: checkpoints.verify_trail(ctx.database, ctx.actor), self._verified,
+                             key="verify")
 
-    def _verified(self, report: ChainReport) -> None:
-        if report.ok:
-            self.status.setText(f"Chain intact: {report.events_checked} events verified.")
+    def _verified(self, report: TrailReport) -> None:
+        chain, anchored = report.chain, report.anchored
+        if not chain.ok:
+            self.status.setText(f"<b style='color:{ERROR_TEXT}'>Chain broken at event {chain.first_broken_id}.</b>")
+            return
+        intact = f"Chain intact: {chain.events_checked} events verified."
+        if anchored is None or anchored.ok:
+            line = anchored.line() if anchored is not None else ""
+            self.status.setText(f"{intact} {line[:1].upper()}{line[1:]}".strip())
         else:
-            self.status.setText(f"<b style='color:{ERROR_TEXT}'>Chain broken at event {report.first_broken_id}.</b>")
+            problems = "; ".join(html.escape(finding) for finding in anchored.findings)
+            self.status.setText(f"{intact} <b style='color:{ERROR_TEXT}'>Checkpoints: {problems}</b>")
