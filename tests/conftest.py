@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The clinic key goes to a key file under each test's own config folder, never a real credential store.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 from acudesk.persistence.database import Database
 from acudesk.services.clinic import ClinicSetup, create_clinic
