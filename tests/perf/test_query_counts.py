@@ -3,8 +3,9 @@
 Each test loads a screen's data for a small and a larger set of rows and counts the statements the
 engine sends (SQLAlchemy's ``before_cursor_execute``; transaction control such as SQLite's BEGIN is
 not counted, nor is the one sign-in check every use case makes, ``permissions.require``: a test below
-proves it is one statement per call whatever the screen). The count must be a small fixed number, the same whatever the number of rows. No
-timings here: speed is measured by ``make bench`` (docs/performance.md).
+proves it is one statement per call whatever the screen). The count must be a small fixed number, the
+same whatever the number of rows. No timings here: speed is measured by ``make bench``
+(docs/performance.md).
 """
 
 from __future__ import annotations
