@@ -190,8 +190,13 @@ class CheckpointReport:
             return "CHECKPOINTS: " + "; ".join(self.findings)
         if self.latest is None:
             return "checkpoints: none yet (the first is written at the next sign-in or backup)"
-        return (f"checkpoints: {self.checkpoints} verified with the clinic key {self.key_id}; latest: "
-                f"{self.latest.event_count} events, {self.latest.describe()}")
+        return (f"checkpoints: {_plural(self.checkpoints, 'checkpoint')} verified with the clinic key "
+                f"{self.key_id}; the latest covers {_plural(self.latest.event_count, 'event')}, "
+                f"{self.latest.describe()}")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _log_entries(clinic: str, key: ClinicKey, report: CheckpointReport) -> list[Checkpoint]:
@@ -278,6 +283,10 @@ def verify(tx: Session, *, extra: Sequence[Checkpoint] = (), restoring: bool = F
     optional = logged if restoring and not vouched else []
     if not restoring:
         held += logged
+    # The same checkpoint is kept in the table and in the log: compare (and count) each once.
+    held = list({checkpoint.message(): checkpoint for checkpoint in held}.values())
+    optional = [c for c in {c.message(): c for c in optional}.values() if c.message() not in
+                {h.message() for h in held}]
     _compare(tx, held, optional, report)
     total = _count(tx)
     verified = [c for c in held if c.event_count <= total]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from acudesk.domain.errors import NotFoundError, ValidationError, ValidationErrors
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Clinic, Room, User, UserRole, VisitType
-from acudesk.services import audit, sign_ins
+from acudesk.services import audit, checkpoints, sign_ins
 from acudesk.services.context import ADMINISTRATOR, PRACTITIONER, ROLES, Actor
 from acudesk.services.passwords import hash_password
 
@@ -147,7 +147,8 @@ def create_clinic(database: Database, setup: ClinicSetup) -> Actor:
                         (ADMINISTRATOR, PRACTITIONER), password=setup.admin_password)
         actor = sign_ins.issue(tx, database, user)  # whoever set the clinic up is signed in as its administrator
         audit.record(tx, actor, "setup", "clinic")
-        return actor
+    checkpoints.write_if_due(database)  # the audit trail is anchored from its first event (the clinic key is made)
+    return actor
 
 
 def add_user(

@@ -83,7 +83,7 @@ class AuditViewer(QDialog):
 
     def _show(self, rows: list[AuditRow]) -> None:
         fill_table(self.table, [_columns(event) for event in rows])
-        self.status.setText(f"{len(rows)} events shown (newest first, at most 1000).")
+        self.status.setText(f"{len(rows)} event{'' if len(rows) == 1 else 's'} shown (newest first, at most 1000).")
 
     def verify(self) -> None:
         ctx = self.context
@@ -95,7 +95,7 @@ class AuditViewer(QDialog):
         if not chain.ok:
             self.status.setText(f"<b style='color:{ERROR_TEXT}'>Chain broken at event {chain.first_broken_id}.</b>")
             return
-        intact = f"Chain intact: {chain.events_checked} events verified."
+        intact = f"Chain intact: {chain.events_checked} event{'' if chain.events_checked == 1 else 's'} verified."
         if anchored is None or anchored.ok:
             line = anchored.line() if anchored is not None else ""
             self.status.setText(f"{intact} {line[:1].upper()}{line[1:]}".strip())
