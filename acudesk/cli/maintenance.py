@@ -18,6 +18,7 @@ from acudesk.domain.errors import DatabaseError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     check = subparsers.add_parser("check", help="check the database's integrity, schema and audit trail")
+    signin.add_command_options(check)  # an encrypted file opens with a user's password only
     check.set_defaults(handler=run_check)
     backup = subparsers.add_parser("backup", help="write a verified backup copy of the database")
     backup.add_argument("destination", type=Path, nargs="?",
@@ -33,15 +34,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit = subparsers.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     verify = audit_commands.add_parser("verify", help="check the audit trail's hash chain")
+    signin.add_command_options(verify)
     verify.set_defaults(handler=run_audit_verify)
 
 
 def run_check(args: argparse.Namespace) -> int:
     from acudesk.services.maintenance import check_database
 
-    report = check_database(database_target(args))
+    target = database_target(args)
+    report = check_database(target, key=_key_if_encrypted(args, target))
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
+
+
+def _key_if_encrypted(args: argparse.Namespace, target: str) -> bytes | None:
+    """An encrypted clinic file is read only with a user's password (``--user NAME``): it unwraps the
+    database key and nothing else, and nothing is written (no sign-in row, no audit event)."""
+    from acudesk.services.encryption import EncryptedDatabaseError, encrypted_file, unlock
+
+    path = encrypted_file(target)
+    if path is None:
+        return None
+    if not (getattr(args, "command_user", None) or getattr(args, "user", None)):
+        raise EncryptedDatabaseError(path)  # says to give --user NAME
+    name = signin.username(args)
+    return unlock(path, name, signin.password(args, name))
 
 
 def _on_server(target: str) -> bool:
@@ -149,7 +166,8 @@ def run_audit_verify(args: argparse.Namespace) -> int:
     from acudesk.services import audit, checkpoints
     from acudesk.services.maintenance import open_read_only
 
-    database = open_read_only(database_target(args))  # changes nothing; works on read-only media
+    target = database_target(args)
+    database = open_read_only(target, key=_key_if_encrypted(args, target))  # changes nothing; read-only media
     try:
         with database.read() as tx:
             report = audit.verify_chain(tx)

@@ -304,3 +304,16 @@ def settle_key(database: Database, username: str) -> None:
         keys = KeysFile.read(keys_path(path))
         keys.settle(username)
         keys.write()
+
+
+def take_key(database: Database, username: str) -> None:
+    """``username`` can no longer unwrap ``database``'s key (a deactivated account): their wraps leave the keys
+    file, so even a copy of the file with their old password opens nothing. Reactivating them takes a password
+    reset, which wraps the key anew. Called inside the write transaction that deactivates them."""
+    path = database.sqlite_path
+    if database.key is None or path is None:
+        return
+    keys = KeysFile.read(keys_path(path))
+    if username in keys.users:
+        keys.remove(username)
+        keys.write()

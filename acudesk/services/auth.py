@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError
 from acudesk.persistence.database import Database
-from acudesk.persistence.encryption import give_key, settle_key
+from acudesk.persistence.encryption import give_key, settle_key, take_key
 from acudesk.persistence.models import User, UserRole, utcnow
 from acudesk.services import audit, checkpoints, sign_ins
 from acudesk.services.clinic import add_user
@@ -198,4 +198,5 @@ def set_active(database: Database, actor: Actor, user_id: int, active: bool) -> 
             audit.record(tx, actor, "activate", "user", user.id)
         else:
             ended = sign_ins.end_all(tx, user.id, sign_ins.DEACTIVATED)
+            take_key(database, user.username)  # an encrypted clinic: their password unwraps nothing any more
             audit.record(tx, actor, "deactivate", "user", user.id, detail={"sign_ins_ended": ended})

@@ -84,18 +84,19 @@ def _opened(database: Database, prepare: Callable[[], object]) -> Database:
     return database
 
 
-def open_read_only(target: str | Path) -> Database:
+def open_read_only(target: str | Path, *, key: bytes | None = None) -> Database:
     """Open the database at ``target`` to inspect it (``acudesk check``, ``acudesk audit verify``):
     an SQLite file read-only, so that nothing in it or beside it changes (no WAL switch, no ``-wal``
-    or ``-shm`` left, read-only media work); a server as it is, never upgraded."""
+    or ``-shm`` left, read-only media work); a server as it is, never upgraded. ``key``: an encrypted
+    file's database key (``services.encryption.unlock``)."""
     url = database_url(target)
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.query.get("uri"):
         return open_database(target, upgrade=False)
     path = Path(url.database or "")
     if not path.is_file():
         raise DatabaseError(f"{path} does not exist.")
-    ensure_sqlite_file(path)
-    database = Database.open_read_only(path)
+    ensure_sqlite_file(path, key=key)
+    database = Database.open_read_only(path, key=key)
     return _opened(database, lambda: stored_revision(database))
 
 
@@ -157,19 +158,25 @@ class CheckReport:
         return lines
 
 
-def check_database(target: str | Path) -> CheckReport:
-    """Integrity, schema and audit-chain check, without changing anything."""
+def check_database(target: str | Path, *, key: bytes | None = None) -> CheckReport:
+    """Integrity, schema and audit-chain check, without changing anything. ``key``: an encrypted file's
+    database key (``services.encryption.unlock``)."""
     url = database_url(target)
     integrity = [SERVER_INTEGRITY]
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
         if not path.is_file():
             raise DatabaseError(f"{path} does not exist.")
-        ensure_sqlite_file(path)
-        integrity = sqlite_backup.integrity_report(path)
+        ensure_sqlite_file(path, key=key)
+        if key is not None:
+            from acudesk.persistence import encryption
+
+            integrity = encryption.integrity_report(path, key)
+        else:
+            integrity = sqlite_backup.integrity_report(path)
         if integrity != ["ok"]:
             return CheckReport(integrity, None, SCHEMA_HEAD, 0, 0, None)
-    database = open_read_only(target)
+    database = open_read_only(target, key=key)
     try:
         revision = stored_revision(database)
         if revision is None:

@@ -236,3 +236,39 @@ def test_a_backup_encrypted_with_another_key_is_refused(encrypted_clinic: Path, 
             backups.restore_backup(signed_in.actor, old_backup, encrypted_clinic, signed_in.database.key)
     finally:
         signed_in.database.dispose()
+
+
+def test_a_deactivated_colleague_s_password_no_longer_opens_the_file(encrypted_clinic: Path) -> None:
+    admin = encryption.open_signed_in(encrypted_clinic, "admin", ADMIN_PASSWORD)
+    auth.create_user(admin.database, admin.actor, "carol", "Carol Reception", ("receptionist",), "carol's password")
+    carol_id = next(user.id for user in auth.list_users(admin.database, admin.actor) if user.username == "carol")
+    assert encryption.unlock(encrypted_clinic, "carol", "carol's password") == admin.database.key
+    auth.set_active(admin.database, admin.actor, carol_id, False)
+    # Even with a copy of the file and its keys file, her old password unwraps nothing now.
+    with pytest.raises(AuthenticationError, match="administrator must reset this user's password"):
+        encryption.unlock(encrypted_clinic, "carol", "carol's password")
+    auth.set_active(admin.database, admin.actor, carol_id, True)  # back: a reset wraps the key for her again
+    auth.reset_password(admin.database, admin.actor, carol_id, "carol's new password")
+    admin.database.dispose()
+    signed_in = encryption.open_signed_in(encrypted_clinic, "carol", "carol's new password")
+    assert signed_in.actor.username == "carol"
+    signed_in.database.dispose()
+
+
+def test_check_reads_an_encrypted_file_with_a_users_password_and_changes_nothing(
+        encrypted_clinic: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from acudesk.cli import main
+
+    before = encrypted_clinic.read_bytes(), keys.keys_path(encrypted_clinic).read_bytes()
+    assert main(["--db", str(encrypted_clinic), "check"]) == 2  # no user: no way in
+    assert "--user NAME" in capsys.readouterr().err
+    monkeypatch.setenv("ACUDESK_PASSWORD", ADMIN_PASSWORD)
+    assert main(["--db", str(encrypted_clinic), "check", "--user", "admin"]) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "AcuDesk database check: OK" in out and "storage integrity: ok" in out
+    assert main(["--db", str(encrypted_clinic), "audit", "verify", "--user", "admin"]) == 0
+    assert "Audit trail intact" in capsys.readouterr().out
+    assert (encrypted_clinic.read_bytes(), keys.keys_path(encrypted_clinic).read_bytes()) == before
+    monkeypatch.setenv("ACUDESK_PASSWORD", "not the password")
+    assert main(["--db", str(encrypted_clinic), "check", "--user", "admin"]) == 2
+    assert "not right" in capsys.readouterr().err
