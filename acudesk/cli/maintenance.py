@@ -31,6 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore.add_argument("--list", action="store_true", help="list the automatic backups")
     signin.add_command_options(restore)
     restore.set_defaults(handler=run_restore)
+    repair = subparsers.add_parser("repair-rules", help="remake the database's guard triggers and schedule rules "
+                                                        "that check reports missing or altered (administrators)")
+    signin.add_command_options(repair)
+    repair.set_defaults(handler=run_repair_rules)
     audit = subparsers.add_parser("audit", help="audit trail tools")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     verify = audit_commands.add_parser("verify", help="check the audit trail's hash chain")
@@ -59,6 +63,23 @@ def _key_if_encrypted(args: argparse.Namespace, target: str) -> bytes | None:
         raise EncryptedDatabaseError(path)  # says to give --user NAME
     name = signin.username(args)
     return unlock(path, name, signin.password(args, name))
+
+
+def run_repair_rules(args: argparse.Namespace) -> int:
+    from acudesk.services.maintenance import repair_rules
+
+    target = database_target(args)
+    signed_in = signin.open_signed_in(args, target, upgrade=False)
+    try:
+        remade = repair_rules(signed_in.database, signed_in.actor)
+    finally:
+        signin.sign_out(signed_in.actor)
+        signed_in.database.dispose()
+    if not remade:
+        print("Every rule is present as its migration made it; nothing was changed.")
+        return 0
+    print("Remade (audited): " + ", ".join(remade) + ". Run 'acudesk check' for what changed while they were gone.")
+    return 0
 
 
 def _on_server(target: str) -> bool:

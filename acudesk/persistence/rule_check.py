@@ -158,3 +158,40 @@ def _kind(sql: str) -> str:
     if words[0].upper() == "ALTER":
         return "constraint"
     return "index" if "INDEX" in (w.upper() for w in words[:3]) else "trigger"
+
+
+def _made_objects(dialect: str) -> dict[str, tuple[str, str]]:
+    """name → (SQL that drops it, SQL that makes it), for every rule the migrations made."""
+    made = {guard.name: (guard.drop_sql(dialect), guard.create_sql)
+            for guard in (*guards(dialect), *checkpoint_guards(dialect))}
+    made.update({rule.name: (rule.drop_sql(dialect), rule.create_sql) for rule in visit_rules(dialect)})
+    return made
+
+
+def broken_rules(connection: Connection) -> set[str]:
+    """The rules ``remake_rules`` would put back: missing (or disabled) and altered ones. Outside the write
+    transaction on PostgreSQL: ``altered_rules`` renders its reference on a connection of its own."""
+    return set(missing_rules(connection)) | set(altered_rules(connection))
+
+
+def remake_rules(connection: Connection, wanted: set[str]) -> list[str]:
+    """Put back the rules ``wanted`` (from ``broken_rules``) exactly as their migrations made them, in the
+    caller's transaction; returns what was remade (e.g. ``"trigger audit_events_no_delete"``). A schedule
+    rule that the data now breaks (visits booked while it was gone) cannot be remade: the database refuses,
+    and ``acudesk check`` lists the clashing visits to sort out first."""
+    dialect = connection.dialect.name
+    remade: list[str] = []
+    if dialect == "postgresql":
+        for function in POSTGRES_FUNCTIONS:
+            name = function.split()[2].split("(")[0]
+            if f"function {name}" in wanted:
+                connection.execute(text(function.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)))
+                remade.append(f"function {name}")
+    for name, (drop_sql, create_sql) in sorted(_made_objects(dialect).items()):
+        described = next((entry for entry in wanted if entry.split(" ", 1)[1] == name), None)
+        if described is None:
+            continue
+        connection.execute(text(drop_sql))
+        connection.execute(text(create_sql))
+        remade.append(described)
+    return remade

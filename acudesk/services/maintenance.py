@@ -16,7 +16,7 @@ from acudesk.persistence.database import Database, database_url, describe_operat
 from acudesk.persistence.migrations import SCHEMA_HEAD, stored_revision, upgrade_to_head
 from acudesk.persistence.models import AuditEvent, Patient
 from acudesk.persistence.postgres import refuse_upgrade_without_rights
-from acudesk.persistence.rule_check import altered_rules, missing_rules
+from acudesk.persistence.rule_check import altered_rules, broken_rules, missing_rules, remake_rules
 from acudesk.persistence.visit_guards import clashing_visits
 from acudesk.services import audit, checkpoints, record_seals
 from acudesk.services.checkpoints import CheckpointReport
@@ -147,7 +147,8 @@ class CheckReport:
         if self.schema_revision is not None:
             rules = [*(f"MISSING {rule}" for rule in self.missing_rules),
                      *(f"ALTERED {rule} (not as its migration made it)" for rule in self.altered_rules)]
-            lines.append("  database rules: " + ("all present, as made" if not rules else "; ".join(rules)))
+            lines.append("  database rules: " + ("all present, as made" if not rules else "; ".join(rules)
+                                                 + " ('acudesk repair-rules' remakes them)"))
             lines.append("  signed records: " + ("all match their seals and signing events" if not
                                                  self.record_problems else f"{len(self.record_problems)} PROBLEMS"))
             lines.extend(f"    - {problem}" for problem in self.record_problems)
@@ -214,3 +215,25 @@ def backup_database(database: Database, actor: Actor, destination: Path) -> Path
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": destination.name})
     return result
+
+
+def repair_rules(database: Database, actor: Actor) -> list[str]:
+    """Remake every guard trigger, schedule rule and trigger function that is missing, disabled or altered,
+    exactly as its migration made it, in one transaction, audited with what was remade (``acudesk
+    repair-rules``). What was changed while a rule was gone stays for ``acudesk check`` to report."""
+    require(actor, Permission.MANAGE_CLINIC)
+    with database.read() as tx:
+        wanted = broken_rules(tx.connection())
+    if not wanted:
+        return []
+    try:
+        with database.write() as tx:
+            remade = remake_rules(tx.connection(), wanted)
+            if remade:
+                audit.record(tx, actor, "repair_rules", "database", detail={"rules": remade})
+    except SQLAlchemyDatabaseError as error:
+        raise DatabaseError(
+            "The rules could not be remade, nothing was changed: " + describe_operational_error(error)
+            + " On a server, run it with the schema owner's URL (docs/multi-seat.md); a schedule rule that "
+              "visits booked meanwhile break is remade once 'acudesk check' shows no clashing visits.") from error
+    return remade

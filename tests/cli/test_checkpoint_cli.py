@@ -47,6 +47,13 @@ def test_audit_verify_finds_the_last_event_removed_after_a_checkpoint(clinic_fil
     assert main(["--db", db, "check"]) == 1
     out = capsys.readouterr().out
     assert "PROBLEMS FOUND" in out and "MISSING trigger audit_events_no_delete" in out
+    assert "'acudesk repair-rules' remakes them" in out
+    assert main(["--db", db, "--user", "admin", "repair-rules"]) == 0
+    assert "Remade (audited): trigger audit_events_no_delete" in capsys.readouterr().out
+    assert main(["--db", db, "check"]) == 1  # the trigger is back; the removed events stay reported
+    out = capsys.readouterr().out
+    # (the repair's own audit event now stands where a removed one was: the chain differs from the checkpoint)
+    assert "database rules: all present, as made" in out and "CHECKPOINTS: the audit trail's first" in out
 
 
 def test_the_key_carried_to_another_computer_verifies_the_checkpoints(clinic_file: Path, signed, tmp_path,

@@ -74,6 +74,7 @@ EXPECTED: dict[str, P | None] = {
     "intakes.sign_intake": P.EDIT_CLINICAL,
     "intakes.treatment_gate_for": P.VIEW_CLINICAL,
     "maintenance.backup_database": P.MANAGE_BACKUPS,
+    "maintenance.repair_rules": P.MANAGE_CLINIC,
     "migrate_to.migrate_to": P.MANAGE_BACKUPS,  # moving the clinic's data is a backup-and-restore act
     "server_backups.backup_server_database": P.MANAGE_BACKUPS,
     "outcomes.outcome_summary": P.VIEW_CLINICAL,

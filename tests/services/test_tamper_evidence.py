@@ -411,3 +411,29 @@ def test_a_backup_altered_and_re_hashed_is_refused_by_restore(clinic: Clinic, ad
     with pytest.raises(DatabaseError, match="does not match this clinic's audit checkpoints"):
         restore_backup(admin, copy, path)
     assert path.read_bytes() == before
+
+
+def test_repair_rules_remakes_what_was_dropped_disabled_or_altered_and_audits_it(untouched: Clinic, admin) -> None:
+    from acudesk.services.maintenance import repair_rules
+
+    database = untouched.database
+    dialect = database.engine.dialect.name
+    guard = next(g for g in guards(dialect) if g.name == "session_records_signed_locked")
+    with database.engine.begin() as connection:
+        connection.execute(text(guards(dialect)[0].drop_sql(dialect)))  # audit_events_no_update
+        connection.execute(text(guard.drop_sql(dialect)))
+        connection.execute(text(guard.create_sql.replace("OLD.status = 'signed'", "OLD.status = 'never'")))
+        if dialect == "postgresql":
+            connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_delete"))
+    assert not _check(database).ok
+    remade = repair_rules(database, admin)
+    expected = {"trigger audit_events_no_update", "trigger session_records_signed_locked"}
+    if dialect == "postgresql":
+        expected.add("trigger audit_events_no_delete")
+    assert set(remade) == expected
+    report = _check(database)
+    assert report.ok, report.lines()
+    with database.read() as tx:
+        event = tx.scalars(select(AuditEvent).where(AuditEvent.action == "repair_rules")).one()
+    assert set(event.detail["rules"]) == expected
+    assert repair_rules(database, admin) == []  # nothing left to remake
