@@ -104,12 +104,14 @@ def unlock(database: Database, actor: Actor, password: str) -> Actor:
 
 def sign_out(database: Database, actor: Actor) -> bool:
     """End the actor's sign-in (the app's quit, the end of a command line command), audited. From then on
-    every service refuses ``actor``. False, and nothing written, when it had ended already."""
+    every service refuses ``actor``. False, and nothing written, when it had ended already. A checkpoint
+    then anchors the audit trail as the session left it (services/checkpoints.py)."""
     with database.write() as tx:
         if not sign_ins.end(tx, actor, sign_ins.SIGNED_OUT):
             return False
         audit.record(tx, actor, "logout", "user", actor.user_id)
-        return True
+    checkpoints.write_quietly(database, "sign-out")
+    return True
 
 
 def change_password(database: Database, actor: Actor, old_password: str, new_password: str) -> None:

@@ -7,7 +7,8 @@ the hash of the last one, with an HMAC by the clinic key (services/clinic_key.py
 outside the database file. Checkpoints are written
 
 - at every backup (and copied into the backup's sidecar, ``<backup>.checkpoint.json``),
-- at least daily (at the first sign-in of a day),
+- at least daily (at the first sign-in of a day), and at every sign-out (the app's quit, the end of a
+  command line command), so a closed clinic's whole trail lies under a checkpoint,
 - after a restore, marked ``restore``: restoring an older copy through AcuDesk is declared, so the
   longer chain recorded before it is not held against the restored database.
 
@@ -145,11 +146,21 @@ def write_if_due(database: Database, *, now: datetime | None = None) -> Checkpoi
         with database.read() as tx:
             latest = tx.scalar(select(func.max(AuditCheckpoint.created_at)))
             count, _head = chain_head(tx)
-        if count == 0 or (latest is not None and now - latest < EVERY):
-            return None
-        return write_checkpoint(database, "daily")
-    except (AcuDeskError, OSError) as error:
+    except AcuDeskError as error:
         log.warning("The daily audit checkpoint could not be written: %s", error)
+        return None
+    if count == 0 or (latest is not None and now - latest < EVERY):
+        return None
+    return write_quietly(database, "daily")
+
+
+def write_quietly(database: Database, reason: str) -> Checkpoint | None:
+    """``write_checkpoint`` where a checkpoint is a bonus to the user's own action (sign-in, sign-out): a
+    failure is logged, never raised, and ``acudesk check`` reports the gap it leaves."""
+    try:
+        return write_checkpoint(database, reason)
+    except (AcuDeskError, OSError) as error:
+        log.warning("An audit checkpoint (%s) could not be written: %s", reason, error)
         return None
 
 

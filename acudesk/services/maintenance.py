@@ -141,7 +141,8 @@ class CheckReport:
         lines.append(f"  schema: {self.schema_revision or 'none'} (this AcuDesk expects {self.expected_revision})")
         lines.append(f"  patients: {self.patients}")
         if self.audit_first_broken_id is None:
-            lines.append(f"  audit trail: {self.audit_events} events, chain intact")
+            lines.append(f"  audit trail: {self.audit_events} event{'' if self.audit_events == 1 else 's'}, "
+                         "chain intact")
         else:
             lines.append(f"  audit trail: chain broken at event {self.audit_first_broken_id}")
         if self.schema_revision is not None:

@@ -60,6 +60,6 @@ class AuditCheckpoint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     event_count: Mapped[int] = mapped_column(Integer)
     head_hash: Mapped[str] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(String(32))  # backup | daily | restore | migration
+    reason: Mapped[str] = mapped_column(String(32))  # setup/daily, backup, restore, manual, sign-out
     key_id: Mapped[str] = mapped_column(String(16))
     mac: Mapped[str] = mapped_column(String(64))
