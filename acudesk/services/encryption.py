@@ -145,6 +145,7 @@ def encrypt_clinic(database: Database, actor: Actor, password: str) -> Swapped:
         raise
     database.dispose()
     _swap(path, staged, aside)
+    _anchor(path, key)
     log.info("Clinic database encrypted; the unencrypted file was kept as %s", aside.name)
     return Swapped(path, aside)
 
@@ -168,6 +169,7 @@ def decrypt_clinic(database: Database, actor: Actor, password: str) -> Swapped:
         raise
     database.dispose()
     _swap(path, staged, aside)
+    _anchor(path, None)
     log.info("Clinic database decrypted; the encrypted file was kept as %s", aside.name)
     return Swapped(path, aside)
 
@@ -217,6 +219,18 @@ def _audit_in(staged: Path, key: bytes | None, actor: Actor, action: str, detail
                 audit.record(tx, actor, "logout", "user", actor.user_id)
     finally:
         copy.dispose()
+
+
+def _anchor(path: Path, key: bytes | None) -> None:
+    """The sign-out's audit checkpoint (services/checkpoints.py), taken in the clinic now in place: the
+    sign-in ended inside the new file, where ``auth.sign_out`` could not see it."""
+    from acudesk.services import checkpoints
+
+    swapped = Database.open(path, key=key)
+    try:
+        checkpoints.write_quietly(swapped, "sign-out")
+    finally:
+        swapped.dispose()
 
 
 def _discard(staged: Path) -> None:

@@ -266,6 +266,7 @@ def test_check_reads_an_encrypted_file_with_a_users_password_and_changes_nothing
     assert main(["--db", str(encrypted_clinic), "check", "--user", "admin"]) == 0, capsys.readouterr()
     out = capsys.readouterr().out
     assert "AcuDesk database check: OK" in out and "storage integrity: ok" in out
+    assert "the sign-out checkpoint" in out  # encrypt's sign-out, inside the new file, anchored its trail
     assert main(["--db", str(encrypted_clinic), "audit", "verify", "--user", "admin"]) == 0
     assert "Audit trail intact" in capsys.readouterr().out
     assert (encrypted_clinic.read_bytes(), keys.keys_path(encrypted_clinic).read_bytes()) == before
