@@ -29,9 +29,9 @@ from acudesk.domain.errors import DatabaseError
 from acudesk.persistence.backup import backup_sqlite, integrity_report
 from acudesk.persistence.database import Database, database_url
 from acudesk.persistence.migrations import upgrade_to_head
-from acudesk.persistence.models import Base, Patient
+from acudesk.persistence.models import AuditCheckpoint, Base, Patient, Setting
 from acudesk.persistence.postgres import refuse_upgrade_without_rights, reset_sequences, set_user_triggers
-from acudesk.services import audit
+from acudesk.services import audit, checkpoints
 from acudesk.services.context import Actor
 from acudesk.services.maintenance import ensure_sqlite_file, open_database
 from acudesk.services.permissions import Permission, require
@@ -115,7 +115,7 @@ def _migrate(actor: Actor, reading: Database, writing: Database, source_name: st
         reset_sequences(target, [t.name for t in tables if "id" in t.primary_key.columns])
         for table in tables:
             copied.append(TableCopied(table.name, _count(source, table), _count(target, table)))
-        different = [t for t in copied if t.source_rows != t.target_rows]
+        different = [t for t in copied if t.source_rows != t.target_rows and t.name != AuditCheckpoint.__tablename__]
         if different:
             raise DatabaseError("The copy did not match the file (" + ", ".join(
                 f"{t.name}: {t.source_rows} rows, copied {t.target_rows}" for t in different)
@@ -129,6 +129,7 @@ def _migrate(actor: Actor, reading: Database, writing: Database, source_name: st
             audit.record(tx, actor, "migrate-to", "database", detail={
                 "from": source_name, "tables": len(copied), "rows": sum(t.target_rows for t in copied),
                 "patients": patients, "audit_events_verified": verified.events_checked})
+    checkpoints.write_checkpoint(writing, "migrated")  # the server's trail, anchored as it was verified
     rendered = writing.engine.url.render_as_string(hide_password=True)
     log.info("Clinic moved from SQLite to PostgreSQL (%d tables)", len(copied))
     return MigrationReport(rendered, tuple(copied), chain.events_checked)
@@ -155,17 +156,32 @@ def _refuse_non_empty(writing: Database) -> None:
                                 "AcuDesk did not create. migrate-to copies only into an empty database; nothing "
                                 "was changed.")
         known = {t.name: t for t in Base.metadata.sorted_tables}
-        holding = [name for name in tables if name in known
-                   and connection.execute(select(func.count()).select_from(known[name])).scalar()]
+        holding = [name for name in tables if name in known and _rows(connection, known[name])]
         if holding:
             raise DatabaseError(f"The target database {where} already holds an AcuDesk clinic (rows in "
                                 f"{', '.join(sorted(holding))}). migrate-to copies only into an empty database, "
                                 "never over a clinic; nothing was changed.")
 
 
+def _rows(connection: Connection, table: Table) -> int:
+    """Rows that make a clinic: not the identity 'acudesk migrate' gives an empty schema."""
+    query = select(func.count()).select_from(table)
+    if table.name == Setting.__tablename__:
+        query = query.where(table.c.key != checkpoints.CLINIC_ID_SETTING)
+    return connection.execute(query).scalar() or 0
+
+
 def _copy(table: Table, source: Connection, target: Connection) -> int:
-    result = source.execution_options(stream_results=True).execute(
-        select(table).order_by(*table.primary_key.columns))
+    """Every row of ``table``, but two that belong to the file, not to the clinic's new home: the server keeps
+    the clinic identity its schema was made with, and the file's audit checkpoints (authenticated for the
+    file's identity) stay with the file; the server's trail is anchored afresh once it verifies
+    (``migrate_to``). The file goes on under its own identity, so the two never contradict each other."""
+    if table.name == AuditCheckpoint.__tablename__:
+        return 0
+    query = select(table).order_by(*table.primary_key.columns)
+    if table.name == Setting.__tablename__:
+        query = query.where(table.c.key != checkpoints.CLINIC_ID_SETTING)
+    result = source.execution_options(stream_results=True).execute(query)
     count = 0
     for part in result.mappings().partitions(BATCH):
         target.execute(table.insert(), [dict(row) for row in part])

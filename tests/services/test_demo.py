@@ -17,10 +17,23 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
+def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's own config folder: the demo's clinic key (made at set-up) lives there for all its tests."""
+    return tmp_path_factory.mktemp("demo-config")
+
+
+@pytest.fixture(autouse=True)
+def _demo_clinic_key(demo_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(demo_config))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_config: Path):
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    database = open_database(path)
-    actor = build_demo_clinic(database, patients=40, today=TODAY)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(demo_config))
+        database = open_database(path)
+        actor = build_demo_clinic(database, patients=40, today=TODAY)
     yield database, path, actor
     database.dispose()
 

@@ -32,11 +32,24 @@ TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's own config folder: the demo's clinic key (made at set-up) lives there for all its tests."""
+    return tmp_path_factory.mktemp("demo-config")
+
+
+@pytest.fixture(autouse=True)
+def _demo_clinic_key(demo_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(demo_config))
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory, demo_config: Path) -> Path:
     path = tmp_path_factory.mktemp("demo") / "clinic.sqlite3"
-    database = open_database(path)
-    build_demo_clinic(database, patients=40, today=TODAY)
-    database.dispose()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(demo_config))
+        database = open_database(path)
+        build_demo_clinic(database, patients=40, today=TODAY)
+        database.dispose()
     return path
 
 
@@ -89,20 +102,24 @@ def test_a_demo_clinic_moves_onto_an_empty_server(
     assert main([*ADMIN, "--db", str(demo_file), "migrate-to", server.owner_url]) == 0
     out = capsys.readouterr().out
     assert "row count matches the file and the audit trail verifies" in out
-    # The SQLite file was only read, but for the administrator's sign-in, recorded in its audit trail.
+    # The SQLite file was only read, but for the administrator's sign-in and sign-out, in its audit trail.
     after = _sqlite_counts(demo_file)
-    assert after["audit_events"] == counts["audit_events"] + 1
-    assert {name: n for name, n in after.items() if name not in ("audit_events", "change_log")} == {
-        name: n for name, n in counts.items() if name not in ("audit_events", "change_log")}
+    assert after["audit_events"] == counts["audit_events"] + 2
+    bookkeeping = ("audit_events", "change_log", "audit_checkpoints", "sign_in_sessions")  # the sign-in's own rows
+    assert {name: n for name, n in after.items() if name not in bookkeeping} == {
+        name: n for name, n in counts.items() if name not in bookkeeping}
 
     moved = _server_counts(server.owner_url)
-    assert moved["audit_events"] == after["audit_events"] + 1  # the file's events, then the move itself
-    assert {name: n for name, n in moved.items() if name != "audit_events"} == {
-        name: n for name, n in after.items() if name != "audit_events"}
+    assert moved["audit_events"] == counts["audit_events"] + 2  # the file's events and sign-in, then the move
+    assert {name: n for name, n in moved.items() if name not in bookkeeping} == {
+        name: n for name, n in after.items() if name not in bookkeeping}
     # The workstations' role, once granted, finds the chain intact and can work.
     assert main(["--db", server.owner_url, "grants", server.app, "--apply"]) == 0
     assert main(["--db", server.app_url, "audit", "verify"]) == 0
-    assert f"{counts['audit_events'] + 2} events, every link verified" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{counts['audit_events'] + 2} events, every link verified" in out
+    # The server's trail is anchored afresh under its own clinic identity; the file keeps its own.
+    assert "the migrated checkpoint" in out
 
     # The guards are on again: a signed record and its needled points are locked, a signed intake too.
     signed = ("(SELECT id FROM session_records WHERE status = 'signed' ORDER BY id LIMIT 1)")
