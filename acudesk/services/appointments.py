@@ -8,8 +8,8 @@ visit's history on the row: ``planned_local_start`` (what the course rhythm aske
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,18 +19,20 @@ from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.scheduling.edits import HAND_MOVE
 from acudesk.persistence.database import Database
-from acudesk.persistence.models import Appointment
+from acudesk.persistence.models import Appointment, Patient
 from acudesk.services import audit
 from acudesk.services.calendar_data import CalendarEntry, entries_for_ids
 from acudesk.services.context import Actor
 from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
 from acudesk.services.scheduling import (
+    ACTIVE_STATUSES,
     ScheduleConflictError,
     build_calendar,
     clinic_row,
     existing_bookings,
     held_by_database,
+    local_range_utc,
     to_utc,
     visit_types,
     zone_of,
@@ -134,7 +136,7 @@ def complete_appointment(
 
 def _move_row(
     tx: Session, actor: Actor, row: Appointment, local: datetime, reason: str, tz: ZoneInfo, *, visit: str,
-    intro: str,
+    intro: str, old_people: tuple[int, int | None] | None = None,
 ) -> None:
     old = row.local_start
     booked_local, start_utc, note = to_utc(local, tz)
@@ -150,8 +152,12 @@ def _move_row(
         row.move_reason = (note or "")[:200]
     with held_by_database(visit, booked_local, intro=intro):
         tx.flush()
+    people: dict[str, object] = {}
+    if old_people is not None and old_people != (row.practitioner_id, row.room_id):
+        people = {"old_practitioner_id": old_people[0], "practitioner_id": row.practitioner_id,
+                  "old_room_id": old_people[1], "room_id": row.room_id}
     _audit(tx, actor, "move", row, old_local_start=old.isoformat(), local_start=booked_local.isoformat(),
-           planned_local_start=planned.isoformat(), reason=row.move_reason)
+           planned_local_start=planned.isoformat(), reason=row.move_reason, **people)
 
 
 def _slot(row: Appointment, local: datetime, changeover: timedelta, tz: ZoneInfo) -> engine.Appointment:
@@ -164,35 +170,126 @@ def _changeover(row: Appointment) -> timedelta:
     return timedelta(minutes=row.changeover_minutes)
 
 
+def _problems(
+    slot: engine.Appointment, existing: list[engine.Appointment], calendar: engine.ClinicCalendar, tz: ZoneInfo,
+    now: datetime,
+) -> list[str]:
+    """Why one visit cannot go to ``slot``: the same checks the course booking makes, worded for one visit."""
+    messages = [c.message.replace("visit 1: ", "", 1) for c in engine.validate_series([slot], existing, calendar, tz)]
+    if slot.start < now:
+        messages.insert(0, "the new time is in the past")
+    return messages
+
+
+def _check_people(tx: Session, practitioner_id: int, room_id: int | None) -> None:
+    from acudesk.persistence.models import Room, User, UserRole
+    from acudesk.services.context import PRACTITIONER
+
+    person = tx.get(User, practitioner_id)
+    is_practitioner = tx.scalar(select(UserRole.user_id).where(UserRole.user_id == practitioner_id,
+                                                              UserRole.role == PRACTITIONER))
+    if person is None or not person.active or is_practitioner is None:
+        raise ValidationError("Choose an active practitioner.", field="practitioner")
+    room = tx.get(Room, room_id) if room_id is not None else None
+    if room_id is not None and (room is None or not room.active):
+        raise ValidationError("Choose a room that is in use.", field="room")
+
+
+@dataclass(frozen=True)
+class MoveCheck:
+    """What dragging a visit needs to judge each drop target at once, on the screen, without asking the
+    database: the bookings of the days shown and the clinic's calendar. The same checks as
+    :func:`move_appointment` (which checks again, and the database after it, when the visit is dropped)."""
+
+    first: date
+    last: date
+    tz: ZoneInfo
+    calendar: engine.ClinicCalendar
+    bookings: tuple[tuple[int, engine.Appointment], ...]  # (appointment id, booking), active visits only
+    now: datetime  # aware
+
+    def problems(self, entry: CalendarEntry, new_local_start: datetime, practitioner_id: int | None = None,
+                 room_id: int | None = None) -> list[str]:
+        """Why ``entry`` cannot go to ``new_local_start`` (with another practitioner or room, when
+        given); empty when it can."""
+        if not self.first <= new_local_start.date() <= self.last:
+            return ["that day is not shown"]
+        own = next((b for n, b in self.bookings if n == entry.id), None)
+        changeover = own.changeover if own is not None else timedelta(0)
+        start, _note = engine.localize(new_local_start.date(), new_local_start.time(), self.tz)
+        slot = engine.Appointment(
+            start, entry.duration, changeover,
+            entry.practitioner_id if practitioner_id is None else practitioner_id,
+            entry.room_id if room_id is None else room_id, entry.patient_id,
+        )
+        return _problems(slot, [b for n, b in self.bookings if n != entry.id], self.calendar, self.tz, self.now)
+
+
+def move_check(
+    database: Database, actor: Actor, first: date, last: date, *, now: datetime | None = None
+) -> MoveCheck:
+    """The bookings and calendar of local days ``first``..``last``, for checking drops while dragging.
+    Its messages name the patient in the way (for the screen, which shows the names anyway)."""
+    require(actor, Permission.EDIT_SCHEDULE)
+    with database.read() as tx:
+        clinic = clinic_row(tx)
+        tz = zone_of(clinic)
+        calendar = build_calendar(tx, clinic, first, last)
+        begin, end = local_range_utc(first - timedelta(days=1), last + timedelta(days=1), tz)
+        rows = tx.execute(
+            select(Appointment.id, Appointment.start_utc, Appointment.duration_minutes,
+                   Appointment.practitioner_id, Appointment.room_id, Appointment.patient_id,
+                   Appointment.changeover_minutes, Patient.given_name, Patient.family_name)
+            .join(Patient, Patient.id == Appointment.patient_id)
+            .where(Appointment.start_utc >= begin, Appointment.start_utc < end,
+                   Appointment.status.in_(ACTIVE_STATUSES))
+        )
+        bookings = tuple(
+            (row[0], engine.Appointment(row[1].astimezone(tz), timedelta(minutes=row[2]),
+                                        timedelta(minutes=row[6] or 0), row[3], row[4], row[5],
+                                        label=f"{row[7]} {row[8]}"))
+            for row in rows
+        )
+    return MoveCheck(first, last, tz, calendar, bookings, now or datetime.now(UTC))
+
+
 def move_appointment(
     database: Database, actor: Actor, appointment_id: int, new_local_start: datetime, *, expected_version: int,
-    reason: str = HAND_MOVE, now: datetime | None = None,
+    reason: str = HAND_MOVE, now: datetime | None = None, practitioner_id: int | None = None,
+    room_id: int | None = None,
 ) -> CalendarEntry:
-    """Move one visit to a time a person chose; any clash or closed day raises ``ScheduleConflictError``."""
+    """Move one visit to a time a person chose, and to another practitioner or room when given;
+    any clash or closed day raises ``ScheduleConflictError``."""
     require(actor, Permission.EDIT_SCHEDULE)
     with database.write() as tx:
         row = _load(tx, appointment_id, expected_version, "move")
         clinic = clinic_row(tx)
         tz = zone_of(clinic)
+        old_practitioner, old_room = row.practitioner_id, row.room_id
+        new_practitioner = row.practitioner_id if practitioner_id is None else practitioner_id
+        new_room = row.room_id if room_id is None else room_id
+        if (new_practitioner, new_room) != (old_practitioner, old_room):
+            _check_people(tx, new_practitioner, new_room)
         slot = _slot(row, new_local_start, _changeover(row), tz)
+        slot = replace(slot, practitioner_id=new_practitioner, room_id=new_room)
         day = new_local_start.date()
         calendar = build_calendar(tx, clinic, day, day)
         existing = existing_bookings(tx, tz, day, day, exclude_ids=[row.id])
-        messages = [c.message.replace("visit 1:", "this visit:", 1)
-                    for c in engine.validate_series([slot], existing, calendar, tz)]
-        if slot.start < (now or datetime.now(UTC)):
-            messages.insert(0, "this visit: the new time is in the past")
+        messages = [f"this visit: {text}" for text in _problems(slot, existing, calendar, tz, now or datetime.now(UTC))]
         if messages:
             raise ScheduleConflictError(messages, intro="The visit was not moved:")
-        _move_row(tx, actor, row, new_local_start, reason, tz, visit="this visit", intro="The visit was not moved:")
+        row.practitioner_id, row.room_id = new_practitioner, new_room
+        _move_row(tx, actor, row, new_local_start, reason, tz, visit="this visit", intro="The visit was not moved:",
+                  old_people=(old_practitioner, old_room))
         return entries_for_ids(tx, [row.id])[0]
 
 
 def move_following(
     database: Database, actor: Actor, appointment_id: int, new_local_start: datetime, *, expected_version: int,
-    now: datetime | None = None,
+    now: datetime | None = None, practitioner_id: int | None = None, room_id: int | None = None,
 ) -> list[CalendarEntry]:
-    """Move this visit and the patient's following booked visits of the same course by the same delta.
+    """Move this visit and the patient's following booked visits of the same course by the same delta,
+    and to another practitioner or room when given.
 
     The later visits keep their rhythm (their planned times shift too) and closed or busy days are
     resolved again, as when the course was booked. All move, or none.
@@ -203,6 +300,11 @@ def move_following(
         clinic = clinic_row(tx)
         tz = zone_of(clinic)
         types = visit_types(tx)
+        new_practitioner = row.practitioner_id if practitioner_id is None else practitioner_id
+        new_room = row.room_id if room_id is None else room_id
+        people_change = (new_practitioner, new_room) != (row.practitioner_id, row.room_id)
+        if people_change:
+            _check_people(tx, new_practitioner, new_room)
         series = list(tx.scalars(
             select(Appointment).where(
                 Appointment.patient_id == row.patient_id,
@@ -217,7 +319,7 @@ def move_following(
         first_type = types.first if series[0].visit_type_id == types.ids.get("first") else types.follow_up
         request = engine.CourseRequest(
             start=series[0].local_start, pattern=engine.parse_pattern(f"weekly x{len(series)}"), tz=tz,
-            practitioner_id=row.practitioner_id, room_id=row.room_id, patient_id=row.patient_id,
+            practitioner_id=new_practitioner, room_id=new_room, patient_id=row.patient_id,
             first_type=first_type, follow_up_type=types.follow_up,
         )
         visits = []
@@ -250,10 +352,13 @@ def move_following(
         if messages:
             raise ScheduleConflictError(messages, intro="No visit was moved:")
         targets = [(r, v, v.start.replace(tzinfo=None)) for r, v in zip(moving, placed, strict=True)]
-        for r, v, new_local in _clash_free_order([t for t in targets if t[2] != t[0].local_start]):
+        for r, v, new_local in _clash_free_order([t for t in targets if t[2] != t[0].local_start or people_change]):
+            old_people = (r.practitioner_id, r.room_id)
+            r.practitioner_id, r.room_id = new_practitioner, new_room
             r.planned_local_start = v.planned
             _move_row(tx, actor, r, new_local, v.reason or HAND_MOVE, tz,
-                      visit=f"visit {r.course_visit_number or position + 1}", intro="No visit was moved:")
+                      visit=f"visit {r.course_visit_number or position + 1}", intro="No visit was moved:",
+                      old_people=old_people)
         tx.flush()
         return entries_for_ids(tx, ids)
 
@@ -265,7 +370,8 @@ def _clash_free_order(moves: list[_Move]) -> list[_Move]:
     first-first."""
     later = sorted((m for m in moves if m[2] > m[0].local_start), key=lambda m: m[0].local_start, reverse=True)
     earlier = sorted((m for m in moves if m[2] < m[0].local_start), key=lambda m: m[0].local_start)
-    return later + earlier
+    staying = [m for m in moves if m[2] == m[0].local_start]  # another practitioner or room, same time
+    return staying + later + earlier
 
 
 def appointment_now(database: Database, actor: Actor, appointment_id: int) -> CalendarEntry:
@@ -280,11 +386,13 @@ def appointment_now(database: Database, actor: Actor, appointment_id: int) -> Ca
 
 __all__ = [
     "LATE_CANCELLATION_NOTICE",
+    "MoveCheck",
     "appointment_now",
     "cancel_appointment",
     "check_in",
     "complete_appointment",
     "mark_no_show",
     "move_appointment",
+    "move_check",
     "move_following",
 ]
