@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.input_limits import check_calendar_day
@@ -19,6 +20,9 @@ from acudesk.domain.scheduling.clock import localize, to_wall
 from acudesk.domain.scheduling.conflicts import Appointment, Availability, Conflict, validate_series
 from acudesk.domain.scheduling.pattern import CoursePattern, check_total
 from acudesk.domain.scheduling.visit_types import FIRST_VISIT, FOLLOW_UP, VisitType, default_visit_types
+
+if TYPE_CHECKING:
+    from acudesk.domain.scheduling.slot_finding import Slot
 
 LOOKAHEAD_DAYS = 31
 REASON_AFTER_PREVIOUS = "Previous visit was moved past this date"
@@ -55,6 +59,12 @@ class ScheduledVisit:
     moved_from: date | None = None  # planned date when the visit was moved to another day
     reason: str | None = None  # why it was moved ("Christmas Day (observed)", "Practitioner busy")
     time_note: str | None = None  # set when a daylight-saving change altered the time
+    # Set by the slot finder (slot_finding.py); None = the course request's practitioner and room.
+    practitioner_id: object = None
+    room_id: object = None
+    explanation: str | None = None  # why this slot and not the ideal one ("14:00 taken -> 15:00, Garden Room")
+    drifted: bool = False  # no free slot within its phase's tolerance: booked outside the rhythm
+    options: tuple[Slot, ...] = ()  # the nearest other slots, offered when it drifted
 
     @property
     def end(self) -> datetime:
@@ -78,8 +88,8 @@ class Course:
             visit.start,
             visit.visit_type.duration,
             visit.visit_type.changeover,
-            r.practitioner_id,
-            r.room_id,
+            r.practitioner_id if visit.practitioner_id is None else visit.practitioner_id,
+            r.room_id if visit.room_id is None else visit.room_id,
             r.patient_id,
             label=f"visit {visit.index + 1} of this course",
         )
