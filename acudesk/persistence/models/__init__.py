@@ -25,7 +25,7 @@ from acudesk.persistence.models.clinical import (
 )
 from acudesk.persistence.models.patient import Patient
 from acudesk.persistence.models.records import AuditCheckpoint, AuditEvent, ExportedDocument
-from acudesk.persistence.models.scheduling import APPOINTMENT_STATUSES, Appointment, Payment
+from acudesk.persistence.models.scheduling import APPOINTMENT_STATUSES, Appointment, BookingPreference, Payment
 
 __all__ = [
     "APPOINTMENT_STATUSES",
@@ -34,6 +34,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "Base",
+    "BookingPreference",
     "ChangeLogEntry",
     "Clinic",
     "Closure",

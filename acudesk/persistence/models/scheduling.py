@@ -53,6 +53,19 @@ class Appointment(Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class BookingPreference(Timestamps, Base):
+    """The days and times a patient prefers for visits ("Tuesdays after 17:00"), one row per patient.
+
+    The slot finder tries slots that suit them first (domain/scheduling/slot_finding.py reads the text).
+    """
+
+    __tablename__ = "booking_preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), unique=True)
+    preferences: Mapped[str] = mapped_column(String(200), default="")
+
+
 class Payment(Base):
     """Money received, in minor currency units, optionally for one appointment."""
 
