@@ -54,12 +54,14 @@ def extra_screens() -> list[tuple[str, Callable[[AppContext, QWidget], QWidget]]
     def calendar(context: AppContext, parent: QWidget) -> QWidget:
         from acudesk.ui.calendar.screen import CalendarScreen
 
-        return CalendarScreen(context, open_chart=getattr(parent, "open_chart", None))
+        return CalendarScreen(context, open_chart=getattr(parent, "open_chart", None),
+                              open_patient=getattr(parent, "show_patient", None))
 
     def today(context: AppContext, parent: QWidget) -> QWidget:
         from acudesk.ui.calendar.today_screen import TodayScreen
 
-        return TodayScreen(context, open_chart=getattr(parent, "open_chart", None))
+        return TodayScreen(context, open_chart=getattr(parent, "open_chart", None),
+                           open_patient=getattr(parent, "show_patient", None))
 
     return [("Calendar", calendar), ("Today", today)]
 
@@ -302,6 +304,11 @@ class MainWindow(QMainWindow):
 
         ctx.operations.query(self, lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), opened,
                              key="edit")
+
+    def show_patient(self, patient_id: int, name: str) -> None:
+        """The Patients tab with this patient selected (a visit's "Open patient")."""
+        self.tabs.setCurrentWidget(self.patients)
+        self.patients.select_patient(patient_id, name)
 
     def open_chart(self, patient_id: int | None) -> None:
         """The patient's clinical chart (intake, plan, sessions, outcomes) in its own window; a

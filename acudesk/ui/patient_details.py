@@ -1,14 +1,21 @@
-"""A read-only summary of the selected patient, beside the list."""
+"""A read-only summary of the selected patient, beside the list, with their course's visits to come."""
 
 from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import TYPE_CHECKING
 
 from acudesk.domain.patients import age_on, display_phone
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.qt import QFrame, QLabel, Qt, QVBoxLayout, QWidget
 from acudesk.ui.style import ARCHIVED_BADGE_BACKGROUND, ERROR_TEXT, LABEL_TEXT
+
+if TYPE_CHECKING:
+    from acudesk.services.calendar_data import CourseOutlook  # the scheduling engine: only when a course is read
+
+
+COURSE_LINES = 5  # the course's next visits listed in the pane
 
 
 class PatientDetailsPanel(QFrame):
@@ -24,12 +31,41 @@ class PatientDetailsPanel(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
+        self.course = QLabel()
+        self.course.setObjectName("patientCourse")
+        self.course.setTextFormat(Qt.TextFormat.RichText)
+        self.course.setWordWrap(True)
+        self.course.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.label)
+        layout.addWidget(self.course)
+        layout.addStretch(1)
         self.show_record(None)
+
+    def show_course(self, outlook: CourseOutlook | None) -> None:
+        """The patient's course: its size and rhythm, and the visits still to come (the first few)."""
+        if outlook is None:
+            self.course.setText("")
+            self.course.hide()
+            return
+        left = len(outlook.remaining)
+        rhythm = f" · {escape(outlook.rhythm)}" if outlook.rhythm else ""
+        lines = "".join(
+            f"<tr><td style='padding-right:10px'>{e.local_start:%a %d %b %Y %H:%M}</td>"
+            f"<td style='color:{LABEL_TEXT}'>visit {e.course_visit_number}</td></tr>"
+            for e in outlook.remaining[:COURSE_LINES]
+        )
+        more = (f"<p style='color:{LABEL_TEXT};margin:2px 0'>and {left - COURSE_LINES} more</p>"
+                if left > COURSE_LINES else "")
+        self.course.setText(
+            f"<p style='margin:8px 0 2px 0'><b>Course</b>: {outlook.total} visits{rhythm} · "
+            f"{left} still to come</p><table cellspacing='0' cellpadding='2'>{lines}</table>{more}"
+        )
+        self.course.show()
 
     def show_record(self, record: PatientRecord | None, today: date | None = None, country: str | None = None) -> None:
         if record is None:
             self.label.setText(f"<p style='color:{LABEL_TEXT}'>Select a patient to see their details.</p>")
+            self.show_course(None)
             return
         d = record.details
         today = today or date.today()

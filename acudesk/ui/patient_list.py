@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from acudesk.services import patients
 from acudesk.services.patients import PatientRecord
+from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.patient_details import PatientDetailsPanel
@@ -23,6 +26,9 @@ from acudesk.ui.qt import (
     QWidget,
     Signal,
 )
+
+if TYPE_CHECKING:
+    from acudesk.services.calendar_data import CourseOutlook  # the scheduling engine: read only when needed
 
 # The details panel loads the selected patient once the selection has stayed put this long, so
 # typing a name (each answer selects its first row) or arrowing down the list loads only where it
@@ -113,6 +119,7 @@ class PatientListView(QWidget):
         self._wanted_id: int | None = None  # select this patient when the next answer lists them
         self._wanted_name: str | None = None  # else search for this name (once)
         refresh_on_changes(self, context.operations, lambda changes: changes.patients, self.reload)
+        refresh_on_changes(self, context.operations, lambda changes: changes.schedule, self._schedule_changed)
         # The first search goes out when the event loop next runs: after the window holding this
         # view is built, so the worker does not compete with the GUI thread for the interpreter.
         QTimer.singleShot(0, self._first_search)
@@ -212,7 +219,29 @@ class PatientListView(QWidget):
             return  # the selection moved on while loading
         self.current = record
         self.details.show_record(record, self.context.today(), self.context.clinic.country)
+        self._load_course(record.id)
         self.selectionChanged.emit(record)
+
+    def _load_course(self, patient_id: int) -> None:
+        """The selected patient's course and its visits to come, under their details."""
+        if not allowed(self.context.actor, Permission.VIEW_SCHEDULE):
+            return
+        ctx = self.context
+
+        def read() -> CourseOutlook | None:
+            from acudesk.services import calendar_data  # with the scheduling engine: not before it is needed
+
+            return calendar_data.course_outlook(ctx.database, ctx.actor, patient_id)
+
+        def loaded(outlook: CourseOutlook | None) -> None:
+            if self.current is not None and self.current.id == patient_id:
+                self.details.show_course(outlook)
+
+        ctx.operations.query(self, read, loaded, key="course")
+
+    def _schedule_changed(self) -> None:
+        if self.current is not None:
+            self._load_course(self.current.id)
 
     def _open_current(self) -> None:
         index = self.table.currentIndex()

@@ -97,6 +97,7 @@ if TYPE_CHECKING:
         QTimeEdit,
         QToolBar,
         QToolButton,
+        QToolTip,
         QVBoxLayout,
         QWidget,
     )

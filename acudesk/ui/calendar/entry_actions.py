@@ -1,33 +1,37 @@
-"""What a receptionist can do with one appointment: open the chart, check in, complete, no-show,
-cancel, move.
+"""What a receptionist can do with one appointment: open the chart or the patient, check in,
+complete, no-show, cancel, move (by the Move dialog, or by dragging it on the calendar).
 
 Each action is a write (ui/operations) carrying the version the screen showed; its change broadcast
 reloads every screen that shows the visit (after a conflict too, so the receptionist sees what
-someone else did).
+someone else did). Check in and Complete are offered on the visit's own day only (the clinic's date).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from acudesk.services import appointments
-from acudesk.services.calendar_data import CalendarEntry
+from acudesk.services import appointments, calendar_data
+from acudesk.services.calendar_data import CalendarEntry, Resources
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.calendar.cancel_dialog import CancelDialog
 from acudesk.ui.calendar.move_dialog import MoveDialog
 from acudesk.ui.calendar.status import status_label
 from acudesk.ui.context import AppContext
-from acudesk.ui.qt import QMenu, QPoint, QWidget
+from acudesk.ui.qt import QMenu, QPoint, Qt, QWidget
 
 
 class EntryActions:
-    """``open_chart(patient_id)``, when given, adds "Open chart" to a visit's menu."""
+    """``open_chart(patient_id)`` and ``open_patient(patient_id, name)``, when given, add "Open chart"
+    and "Open patient" to a visit's menu."""
 
     def __init__(self, context: AppContext, parent: QWidget,
-                 open_chart: Callable[[int], None] | None = None) -> None:
+                 open_chart: Callable[[int], None] | None = None,
+                 open_patient: Callable[[int, str], None] | None = None) -> None:
         self.context = context
         self.parent = parent
         self.open_chart = open_chart
+        self.open_patient = open_patient
 
     def _run(self, work: Callable[[], object], done_text: str) -> None:
         def done(_result: object) -> None:
@@ -37,6 +41,10 @@ class EntryActions:
                 status_bar().showMessage(done_text, 5000)
 
         self.context.operations.write(self.parent, work, done)
+
+    def on_its_day(self, entry: CalendarEntry) -> bool:
+        """Whether the visit is today (the clinic's date): only then can the patient arrive or be seen."""
+        return entry.local_start.date() == self.context.today()
 
     def check_in(self, entry: CalendarEntry) -> None:
         ctx = self.context
@@ -62,18 +70,38 @@ class EntryActions:
                                                           expected_version=entry.version), "Visit cancelled.")
 
     def move(self, entry: CalendarEntry) -> None:
-        dialog = MoveDialog(entry, self.parent)
-        if dialog.exec() != MoveDialog.DialogCode.Accepted:
-            return
-        ctx, new_start, reason = self.context, dialog.new_start(), dialog.reason.text().strip() or "Moved by hand"
+        """The Move dialog (time, day, practitioner, room; this visit or this and the following ones),
+        once the clinic's practitioners and rooms are read."""
+        ctx = self.context
+        ctx.operations.query(self.parent, lambda: calendar_data.resources(ctx.database, ctx.actor),
+                             lambda found: self._open_move_dialog(entry, found), key="move")
+
+    def _open_move_dialog(self, entry: CalendarEntry, resources: Resources) -> None:
+        dialog = MoveDialog(entry, resources, self.parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._moved_by_dialog(entry, dialog))
+        dialog.open()
+
+    def _moved_by_dialog(self, entry: CalendarEntry, dialog: MoveDialog) -> None:
+        new_start, reason = dialog.new_start(), dialog.reason.text().strip() or "Moved by hand"
+        practitioner_id, room_id = dialog.practitioner_id(), dialog.room_id()
         if dialog.following.isChecked():
+            ctx = self.context
             self._run(lambda: appointments.move_following(ctx.database, ctx.actor, entry.id, new_start,
-                                                          expected_version=entry.version),
+                                                          expected_version=entry.version,
+                                                          practitioner_id=practitioner_id, room_id=room_id),
                       "Visit and the following visits moved.")
         else:
-            self._run(lambda: appointments.move_appointment(ctx.database, ctx.actor, entry.id, new_start,
-                                                            expected_version=entry.version, reason=reason),
-                      "Visit moved.")
+            self.move_to(entry, new_start, practitioner_id, room_id, reason)
+
+    def move_to(self, entry: CalendarEntry, new_start: datetime, practitioner_id: int | None = None,
+                room_id: int | None = None, reason: str = "Moved by hand") -> None:
+        """Move one visit (a drop on the calendar, or the Move dialog); None keeps its practitioner or room."""
+        ctx = self.context
+        self._run(lambda: appointments.move_appointment(ctx.database, ctx.actor, entry.id, new_start,
+                                                        expected_version=entry.version, reason=reason,
+                                                        practitioner_id=practitioner_id, room_id=room_id),
+                  f"{entry.patient_name} moved to {new_start:%a %d %b %H:%M}.")
 
     def menu(self, entry: CalendarEntry) -> QMenu:
         menu = QMenu(self.parent)
@@ -81,19 +109,30 @@ class EntryActions:
                                f"{status_label(entry.status)}")
         title.setEnabled(False)
         menu.addSeparator()
+        opened = False
         if self.open_chart is not None and allowed(self.context.actor, Permission.VIEW_CLINICAL):
             chart = menu.addAction("Open chart")
             chart.triggered.connect(lambda _checked=False, open_chart=self.open_chart: open_chart(entry.patient_id))
+            opened = True
+        if self.open_patient is not None and allowed(self.context.actor, Permission.VIEW_PATIENTS):
+            patient = menu.addAction("Open patient")
+            patient.triggered.connect(lambda _checked=False, open_patient=self.open_patient:
+                                      open_patient(entry.patient_id, entry.patient_name))
+            opened = True
+        if opened:
             menu.addSeparator()
         can = allowed(self.context.actor, Permission.EDIT_SCHEDULE)
         booked = entry.status == "booked"
-        for text, handler, enabled in (
-            ("Check in", self.check_in, booked),
-            ("Complete", self.complete, entry.status in ("booked", "arrived")),
-            ("No-show", self.no_show, booked),
-            ("Move…", self.move, booked),
-            ("Cancel visit…", self.cancel, booked),
+        today = self.on_its_day(entry)
+        for text, handler, offered, enabled in (
+            ("Check in", self.check_in, today, booked),
+            ("Complete", self.complete, today, entry.status in ("booked", "arrived")),
+            ("No-show", self.no_show, True, booked),
+            ("Move…", self.move, True, booked),
+            ("Cancel visit…", self.cancel, True, booked),
         ):
+            if not offered:
+                continue
             action = menu.addAction(text)
             action.setEnabled(can and enabled)
             action.triggered.connect(lambda _checked=False, h=handler: h(entry))

@@ -1,20 +1,30 @@
 """The painted time grid (08:00-19:00) shared by the week view and the day view.
 
-Columns are days (week view for one practitioner or room) or people/rooms (day view). The widget
-only paints and reports clicks: ``slotClicked(column, local datetime)`` on free time,
-``entryClicked(entry, global point)`` on an appointment. It holds no database access.
+Columns are days (week view for one practitioner or room), people or rooms (day view), or a day's
+people or rooms side by side (the all-practitioners week). The widget only paints and reports
+clicks: ``slotClicked(column, local datetime)`` on free time, ``entryClicked(entry, global point)``
+on an appointment. It holds no database access.
+
+Dragging a booked visit (when ``drop_check`` is set) moves a ghost of it over the grid, snapped to
+15 minutes. ``drop_check(entry, column, start)`` answers at once with the clashes of that place
+(None while they are not known yet): the ghost is green where the visit fits and red with a tooltip
+naming the clash where it does not. Releasing it on a place that fits emits
+``entryDropped(entry, column, start)``; Escape, or a release where it does not fit, puts it back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.ui.calendar.status import border, fill
-from acudesk.ui.qt import QColor, QFont, QPainter, QPen, QPoint, QRectF, Qt, QWidget, Signal
+from acudesk.ui.qt import QApplication, QColor, QFont, QPainter, QPen, QPoint, QRectF, Qt, QToolTip, QWidget, Signal
 from acudesk.ui.style import (
     CANVAS,
+    CLEAR_BACKGROUND,
+    CLEAR_BORDER,
     CLOSED_DAY_FILL,
     CLOSED_DAY_TEXT,
     FRAME_LINE,
@@ -24,8 +34,12 @@ from acudesk.ui.style import (
     INACTIVE_TEXT,
     LATE_TEXT,
     MUTED_TEXT,
+    NEUTRAL_BACKGROUND,
+    NEUTRAL_BORDER,
     NOW_LINE,
     OUT_OF_HOURS_FILL,
+    STOP_BACKGROUND,
+    STOP_BORDER,
     TEXT,
     TODAY_HEADER_FILL,
 )
@@ -55,9 +69,41 @@ class _Placed:
     rect: QRectF = field(default_factory=QRectF)
 
 
+DropCheck = Callable[[CalendarEntry, Column, datetime], list[str] | None]
+
+
+@dataclass
+class Drag:
+    """A visit being dragged: where the pointer took hold of it, and where it would land now."""
+
+    entry: CalendarEntry
+    grip_minutes: int  # from the visit's start to the point that was taken hold of
+    column: Column | None = None
+    start: datetime | None = None
+    problems: list[str] | None = None  # None: not known yet (or outside the grid)
+
+    @property
+    def fits(self) -> bool:
+        return self.column is not None and self.problems == []
+
+    def text(self) -> str:
+        """What the tooltip says about the place under the pointer."""
+        if self.column is None or self.start is None:
+            return "Drop the visit on a time in the calendar"
+        where = f"{self.start:%a %d %b %H:%M}" + (f" · {self.column.title}" if self.column.key != self.column.day
+                                                  else "")
+        if self.problems is None:
+            return f"{where}: checking…"
+        if not self.problems:
+            return f"Move {self.entry.patient_name} to {where}"
+        return f"Cannot move to {where}:\n" + "\n".join(f"• {p}" for p in self.problems)
+
+
 class CalendarGrid(QWidget):
     slotClicked = Signal(object, object)  # (Column, datetime)
     entryClicked = Signal(object, object)  # (CalendarEntry, QPoint global)
+    dragStarted = Signal(object)  # CalendarEntry
+    entryDropped = Signal(object, object, object)  # (CalendarEntry, Column, datetime)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +115,9 @@ class CalendarGrid(QWidget):
         self._placed: list[_Placed] = []
         self.now: datetime | None = None  # clinic wall clock, for the red "now" line
         self.show_practitioner = False
+        self.drop_check: DropCheck | None = None  # set by a screen that lets visits be dragged
+        self.drag: Drag | None = None
+        self._pressed: tuple[CalendarEntry, QPoint] | None = None
 
     # -- data ------------------------------------------------------------------------------------
     def set_content(self, columns: list[Column], entries: dict[int, list[CalendarEntry]], now: datetime) -> None:
@@ -149,6 +198,7 @@ class CalendarGrid(QWidget):
                                  Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, f"Closed\n{column.closed}")
         self._paint_entries(painter, small, bold)
         self._paint_now(painter)
+        self._paint_drag(painter, small, bold)
         painter.end()
 
     def _paint_entries(self, painter: QPainter, small: QFont, bold: QFont) -> None:
@@ -179,6 +229,15 @@ class CalendarGrid(QWidget):
                 self._placed.append(_Placed(entry, rect))
                 self._paint_entry(painter, entry, rect, small, bold)
 
+    def detail_text(self, entry: CalendarEntry, late: bool = False) -> str:
+        """An entry's second line: "visit 5 of 9 · fortnightly · Garden Room", "Late", "Cancelled"."""
+        if entry.status == "cancelled":
+            return "Cancelled" + (" (late)" if entry.late_cancellation else "")
+        if late:
+            return "Late"
+        who = entry.practitioner_name if self.show_practitioner else entry.room_name
+        return " · ".join(part for part in (entry.course_text, who) if part)
+
     def _paint_entry(self, painter: QPainter, entry: CalendarEntry, rect: QRectF, small: QFont, bold: QFont) -> None:
         late = (entry.status == "booked" and self.now is not None
                 and self.now - entry.local_start > timedelta(minutes=10) and self.now < entry.local_end)
@@ -198,13 +257,40 @@ class CalendarGrid(QWidget):
                          f"{entry.local_start:%H:%M} {entry.patient_name}")
         if text_rect.height() >= 2 * line:
             painter.setFont(small)
-            who = entry.practitioner_name if self.show_practitioner else entry.room_name
-            number = f"visit {entry.course_visit_number} · " if entry.course_visit_number else ""
-            detail = "Late" if late else number + (who or "")
-            if entry.status == "cancelled":
-                detail = "Cancelled" + (" (late)" if entry.late_cancellation else "")
             painter.drawText(QRectF(text_rect.left(), text_rect.top() + line, text_rect.width(), line),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.detail_text(entry, late))
+
+    def _drag_rect(self, drag: Drag) -> QRectF | None:
+        if drag.column is None or drag.start is None:
+            return None
+        index = self.columns.index(drag.column)
+        end = drag.start + drag.entry.duration
+        low = min(end.time(), time(LAST_HOUR)) if end.date() == drag.start.date() else time(LAST_HOUR)
+        top = self._y(drag.start.time())
+        return QRectF(self._x(index) + 3, top + 1, self._column_width() - 6, max(14.0, self._y(low) - top - 2))
+
+    def _paint_drag(self, painter: QPainter, small: QFont, bold: QFont) -> None:
+        drag = self.drag
+        rect = self._drag_rect(drag) if drag is not None else None
+        if drag is None or rect is None or drag.start is None:
+            return
+        if drag.problems is None:
+            fill_colour, line = NEUTRAL_BACKGROUND, NEUTRAL_BORDER
+        else:
+            fill_colour, line = (CLEAR_BACKGROUND, CLEAR_BORDER) if drag.fits else (STOP_BACKGROUND, STOP_BORDER)
+        painter.setPen(QPen(QColor(line), 2, Qt.PenStyle.DashLine))
+        painter.setBrush(QColor(fill_colour))
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setPen(QColor(TEXT))
+        painter.setFont(bold)
+        text = rect.adjusted(6, 1, -3, -1)
+        painter.drawText(QRectF(text.left(), text.top(), text.width(), 15.0),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         f"{drag.start:%H:%M} {drag.entry.patient_name}")
+        if text.height() >= 30 and drag.problems:
+            painter.setFont(small)
+            painter.drawText(QRectF(text.left(), text.top() + 15, text.width(), text.height() - 15),
+                             Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, drag.problems[0])
 
     def _paint_now(self, painter: QPainter) -> None:
         if self.now is None or not time(FIRST_HOUR) <= self.now.time() <= time(LAST_HOUR):
@@ -237,29 +323,132 @@ class CalendarGrid(QWidget):
         moment = datetime.combine(column.day, time(FIRST_HOUR + minutes // 60, minutes % 60))
         return column, moment
 
+    def point_of(self, column: int, moment: time) -> QPoint:
+        """Where a time is drawn in a column (tests press, drag and click there, as a user would)."""
+        return QPoint(int(self._x(column) + self._column_width() / 2), int(self._y(moment) + 3))
+
+    def _can_drag(self, entry: CalendarEntry) -> bool:
+        return self.drop_check is not None and entry.status == "booked"
+
     def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         point = event.position().toPoint()
         entry = self.entry_at(point)
         if entry is not None:
-            self.entryClicked.emit(entry, self.mapToGlobal(point))
+            self._pressed = (entry, point)  # a click (menu) or the start of a drag: the release tells
             return
         slot = self.slot_at(point)
         if slot is not None and not slot[0].closed:
             self.slotClicked.emit(*slot)
 
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pressed, self._pressed = self._pressed, None
+        drag = self.drag
+        if drag is not None:
+            self.end_drag()
+            if drag.fits and drag.column is not None and drag.start is not None:
+                self.entryDropped.emit(drag.entry, drag.column, drag.start)
+            return
+        if pressed is not None:
+            self.entryClicked.emit(pressed[0], self.mapToGlobal(pressed[1]))
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.drag is not None:
+            self._pressed = None
+            self.end_drag()
+            return
+        super().keyPressEvent(event)
+
+    # -- dragging a visit -------------------------------------------------------------------------
+    def start_drag(self, entry: CalendarEntry, at: QPoint) -> None:
+        """Take hold of ``entry`` at ``at`` (a point on it): the grip stays under the pointer."""
+        slot = self.slot_at(at)
+        grip = 0
+        if slot is not None:
+            grip = max(0, int((slot[1] - entry.local_start).total_seconds() // 60))
+            grip -= grip % SLOT_MINUTES
+        self.drag = Drag(entry, grip)
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        self.dragStarted.emit(entry)
+
+    def drag_to(self, point: QPoint) -> None:
+        """Move the dragged visit so that its grip is at ``point``, and judge the place at once."""
+        drag = self.drag
+        if drag is None:
+            return
+        slot = self.slot_at(point)
+        if slot is None or slot[0].closed:
+            drag.column, drag.start, drag.problems = (slot[0] if slot else None), None, None
+            if slot is not None:
+                drag.problems = [slot[0].closed or "closed"]
+                drag.start = slot[1]
+        else:
+            column, moment = slot
+            start = moment - timedelta(minutes=drag.grip_minutes)
+            if start.date() != column.day or start.time() < time(FIRST_HOUR):
+                start = datetime.combine(column.day, time(FIRST_HOUR))
+            drag.column, drag.start = column, start
+            self.recheck_drag()
+        self._show_drag_tip(point)
+        self.update()
+
+    def recheck_drag(self) -> None:
+        """Judge the dragged visit's place again (the screen calls this when its checks arrive)."""
+        drag = self.drag
+        if drag is None or drag.column is None or drag.start is None or drag.column.closed:
+            return
+        if drag.start == drag.entry.local_start and self._same_people(drag):
+            drag.problems = ["that is where the visit is now"]
+        else:
+            drag.problems = self.drop_check(drag.entry, drag.column, drag.start) if self.drop_check else None
+        self.update()
+
+    @staticmethod
+    def _same_people(drag: Drag) -> bool:
+        column = drag.column
+        assert column is not None
+        return ((column.practitioner_id is None or column.practitioner_id == drag.entry.practitioner_id)
+                and (column.room_id is None or column.room_id == drag.entry.room_id))
+
+    def _show_drag_tip(self, point: QPoint) -> None:
+        assert self.drag is not None
+        text = self.drag.text()
+        self.setToolTip(text)
+        QToolTip.showText(self.mapToGlobal(point), text, self)
+
+    def end_drag(self) -> None:
+        self.drag = None
+        QToolTip.hideText()
+        self.setToolTip("")
+        self.setCursor(Qt.CursorShape.ArrowCursor)
+        self.update()
+
     def mouseMoveEvent(self, event) -> None:
         point = event.position().toPoint()
+        if self._pressed is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            held, pressed_at = self._pressed
+            if self.drag is None and self._can_drag(held) and \
+                    (point - pressed_at).manhattanLength() >= QApplication.startDragDistance():
+                self.start_drag(held, pressed_at)
+            if self.drag is not None:
+                self.drag_to(point)
+                return
         entry = self.entry_at(point)
         if entry is not None:
             moved = f"\nMoved from {entry.moved_from:%a %d %b}: {entry.move_reason}" if entry.moved_from else ""
             cancelled = f"\nCancelled: {entry.cancel_reason}" if entry.status == "cancelled" else ""
+            course = f"\n{entry.course_text[0].upper()}{entry.course_text[1:]}" if entry.course_text else ""
+            drag = "\nDrag to move it" if self._can_drag(entry) else ""
             self.setToolTip(
                 f"{entry.patient_name}\n{entry.local_start:%a %d %b %H:%M}–{entry.local_end:%H:%M} · "
-                f"{entry.visit_type}\n{entry.practitioner_name} · {entry.room_name}{moved}{cancelled}"
+                f"{entry.visit_type}\n{entry.practitioner_name} · {entry.room_name}{course}{moved}{cancelled}{drag}"
             )
-            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setCursor(Qt.CursorShape.OpenHandCursor if self._can_drag(entry)
+                           else Qt.CursorShape.PointingHandCursor)
         else:
             self.setToolTip("Click a free time to book a course" if self.slot_at(point) else "")
             self.setCursor(Qt.CursorShape.ArrowCursor)

@@ -1,14 +1,22 @@
-"""The calendar tab: a week for one practitioner or room, or a day with a column per practitioner or room."""
+"""The calendar tab: a week or a day, for one practitioner or room, or for all of them side by side.
+
+"Show" picks whose visits: one practitioner or room (a column per day in the week view), or all
+practitioners or all rooms (a column per practitioner or room; in the week view, per day and
+practitioner or room). A booked visit can be dragged to another time, day, practitioner or room:
+``appointments.move_check`` (loaded when the drag starts) judges each place at once, and the drop
+is a write through ``ui/operations``; the screen follows from the change broadcast.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from acudesk.persistence.changes import Changes
-from acudesk.services import calendar_data
-from acudesk.services.calendar_data import CalendarRange, Resources
+from acudesk.services import appointments, calendar_data
+from acudesk.services.appointments import MoveCheck
+from acudesk.services.calendar_data import CalendarEntry, CalendarRange, Resource, Resources
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
 from acudesk.ui.calendar.entry_actions import EntryActions
@@ -20,6 +28,8 @@ from acudesk.ui.qt import QComboBox, QHBoxLayout, QLabel, QPushButton, Qt, QVBox
 from acudesk.ui.style import MUTED_TEXT
 
 WEEK, DAY = "week", "day"
+ALL = "all"  # the "Show" choices ("all", "practitioner") and ("all", "room")
+BOOKING_STEP = 15  # minutes: a booking made from "Book course…" starts on a quarter hour
 
 
 def monday_of(day: date) -> date:
@@ -29,16 +39,21 @@ def monday_of(day: date) -> date:
 class CalendarScreen(QWidget):
     """Navigation bar, legend and grid, current from the change broadcast. Booking from here starts
     with no patient: the receptionist picks one, so no patient selected on another tab is booked
-    by mistake. ``open_chart(patient_id)`` opens a visit's chart from its menu."""
+    by mistake. ``open_chart(patient_id)`` and ``open_patient(patient_id, name)`` open a visit's
+    chart and its patient on the Patients tab, from its menu."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None,
-                 open_chart: Callable[[int], None] | None = None) -> None:
+                 open_chart: Callable[[int], None] | None = None,
+                 open_patient: Callable[[int, str], None] | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.mode = WEEK
         self.anchor = context.today()
         self.resources: Resources | None = None
         self.data: CalendarRange | None = None
+        self.move_check: MoveCheck | None = None  # what a drag judges places by, loaded when it starts
+        zone = ZoneInfo(context.clinic.timezone)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(zone).replace(tzinfo=None)  # clinic wall clock
         self.loaded_ms = 0.0
 
         self.previous = QPushButton("◀ Previous")
@@ -58,8 +73,9 @@ class CalendarScreen(QWidget):
         self.book_button = QPushButton("Book course…")
         self.book_button.setEnabled(allowed(context.actor, Permission.EDIT_SCHEDULE))
         self.grid = CalendarGrid()
-        self.entry_actions = EntryActions(context, self, open_chart)
-        self.hint = QLabel("Click a free time to book a course there; click a visit for check-in, move or cancel.")
+        self.entry_actions = EntryActions(context, self, open_chart, open_patient)
+        self.hint = QLabel("Click a free time to book a course there; click a visit for its actions, "
+                           "or drag it to another time.")
         self.hint.setStyleSheet(f"color: {MUTED_TEXT};")
 
         bar = QHBoxLayout()
@@ -89,6 +105,10 @@ class CalendarScreen(QWidget):
         self.book_button.clicked.connect(lambda: self.book(None, None))
         self.grid.slotClicked.connect(self.book)
         self.grid.entryClicked.connect(self.entry_actions.popup)
+        if allowed(context.actor, Permission.EDIT_SCHEDULE):
+            self.grid.drop_check = self._drop_problems
+            self.grid.dragStarted.connect(self._drag_started)
+            self.grid.entryDropped.connect(self._dropped)
         ctx = context
         context.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
                                  key="resources")
@@ -102,15 +122,28 @@ class CalendarScreen(QWidget):
     def _resources(self, resources: Resources) -> None:
         self.resources = resources
         self.who.blockSignals(True)
+        self.who.addItem("All practitioners", (ALL, "practitioner"))
+        self.who.addItem("All rooms", (ALL, "room"))
         for person in resources.practitioners:
             self.who.addItem(person.name, ("practitioner", person.id))
         for room in resources.rooms:
             self.who.addItem(room.name, ("room", room.id))
+        if resources.practitioners:  # a week shows the first practitioner's visits until "Show" says otherwise
+            self._choose(("practitioner", resources.practitioners[0].id))
         self.who.blockSignals(False)
         self.reload()
 
-    def selection(self) -> tuple[str, int] | None:
+    def selection(self) -> tuple[str, int | str] | None:
         return self.who.currentData()
+
+    def show_all(self, kind: str = "practitioner") -> None:
+        """Show every practitioner (or room) side by side."""
+        self._choose((ALL, kind))
+
+    def _choose(self, choice: tuple[str, int | str]) -> None:
+        found = [n for n in range(self.who.count()) if self.who.itemData(n) == choice]
+        if found:
+            self.who.setCurrentIndex(found[0])
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -157,8 +190,8 @@ class CalendarScreen(QWidget):
             return
         kind, key = selection
         first, last = self.range()
-        practitioner_id = key if kind == "practitioner" and self.mode == WEEK else None
-        room_id = key if kind == "room" and self.mode == WEEK else None
+        practitioner_id = key if kind == "practitioner" and isinstance(key, int) else None
+        room_id = key if kind == "room" and isinstance(key, int) else None
         ctx = self.context
         started = datetime.now()
 
@@ -177,46 +210,90 @@ class CalendarScreen(QWidget):
         assert selection is not None and self.resources is not None
         kind, key = selection
         today = self.context.today()
-        now = datetime.now(ZoneInfo(self.context.clinic.timezone)).replace(tzinfo=None)
-        columns: list[Column] = []
-        entries: dict[int, list] = {}
-        if self.mode == WEEK:
-            day = data.first
-            while day <= data.last:
-                spans = data.opening.get(day.weekday(), ())
-                if spans:  # open weekdays only (a holiday still shows, greyed, with its name)
-                    columns.append(Column(
-                        day, f"{day:%a %d %b}", "", day, data.closed.get(day), tuple(spans),
-                        key if kind == "practitioner" else None, key if kind == "room" else None, day == today,
-                    ))
-                day += timedelta(days=1)
-            index = {c.day: n for n, c in enumerate(columns)}
-            for entry in data.entries:
-                column = index.get(entry.local_start.date())
-                if column is not None:
-                    entries.setdefault(column, []).append(entry)
-            span = f"{data.first:%d %b} – {data.last:%d %b %Y}"
-            self.title.setText(f"Week of {span}")
-            self.grid.show_practitioner = kind == "room"
+        now = self.clock()
+        people = kind == "practitioner" or key == "practitioner"
+        if kind == ALL:
+            shown: tuple[Resource, ...] = self.resources.practitioners if people else self.resources.rooms
         else:
-            day = data.first
-            spans = tuple(data.opening.get(day.weekday(), ()))
-            closed = data.closed.get(day)
-            people = kind == "practitioner"
             items = self.resources.practitioners if people else self.resources.rooms
-            for item in items:
-                columns.append(Column(item.id, item.name, f"{day:%a %d %b}", day, closed, spans,
+            shown = tuple(item for item in items if item.id == key)
+        days = []
+        day = data.first
+        while day <= data.last:
+            if self.mode == DAY or data.opening.get(day.weekday(), ()):  # open weekdays (a holiday shows, greyed)
+                days.append(day)
+            day += timedelta(days=1)
+        columns: list[Column] = []
+        column_key: object
+        for day in days:
+            spans = tuple(data.opening.get(day.weekday(), ()))
+            for item in shown:
+                if self.mode == WEEK and kind != ALL:  # one person's or room's week: a column per day
+                    title, subtitle, column_key = f"{day:%a %d %b}", "", day
+                elif self.mode == WEEK:
+                    title, subtitle, column_key = f"{day:%a %d}", item.name, (day, item.id)
+                else:
+                    title, subtitle, column_key = item.name, f"{day:%a %d %b}", item.id
+                columns.append(Column(column_key, title, subtitle, day, data.closed.get(day), spans,
                                       item.id if people else None, None if people else item.id, day == today))
-            by_key: dict[object, int] = {c.key: n for n, c in enumerate(columns)}
-            for entry in data.entries:
-                column = by_key.get(entry.practitioner_id if people else entry.room_id)
-                if column is not None:
-                    entries.setdefault(column, []).append(entry)
-            self.title.setText(f"{day:%A %d %B %Y}" + (f" · {closed}" if closed else ""))
-            self.grid.show_practitioner = not people
+        index = {(c.day, c.practitioner_id if people else c.room_id): n for n, c in enumerate(columns)}
+        entries: dict[int, list[CalendarEntry]] = {}
+        for entry in data.entries:
+            column = index.get((entry.local_start.date(), entry.practitioner_id if people else entry.room_id))
+            if column is not None:
+                entries.setdefault(column, []).append(entry)
+        if self.mode == WEEK:
+            self.title.setText(f"Week of {data.first:%d %b} – {data.last:%d %b %Y}")
+        else:
+            closed = data.closed.get(data.first)
+            self.title.setText(f"{data.first:%A %d %B %Y}" + (f" · {closed}" if closed else ""))
+        self.grid.show_practitioner = not people
         self.grid.set_content(columns, entries, now)
 
+    # -- dragging a visit -------------------------------------------------------------------------
+    def _drag_started(self, _entry: CalendarEntry) -> None:
+        """Read the bookings of the days shown (every practitioner's, room's and patient's) to judge
+        each place the visit is dragged over; the grid shows "checking…" for the moment it takes."""
+        self.move_check = None
+        first, last = self.range()
+        ctx = self.context
+
+        def loaded(check: MoveCheck) -> None:
+            self.move_check = check
+            self.grid.recheck_drag()
+
+        ctx.operations.query(self, lambda: appointments.move_check(ctx.database, ctx.actor, first, last), loaded,
+                             key="drag")
+
+    def _drop_problems(self, entry: CalendarEntry, column: Column, start: datetime) -> list[str] | None:
+        check = self.move_check
+        if check is None:
+            return None
+        return check.problems(entry, start, column.practitioner_id, column.room_id)
+
+    def _dropped(self, entry: CalendarEntry, column: Column, start: datetime) -> None:
+        self.entry_actions.move_to(entry, start, column.practitioner_id, column.room_id)
+
     # -- booking ----------------------------------------------------------------------------------
+    def next_bookable(self, now: datetime) -> datetime:
+        """Where "Book course…" starts: the next quarter hour the clinic is open, never a time
+        already past (on the day shown, or the first open day after it)."""
+        hours = (self.data.opening if self.data is not None else {}) or {}
+        day = max(self.range()[0], now.date())
+        for _ in range(14):
+            spans = hours.get(day.weekday(), ()) if hours else ((9 * 60, 18 * 60),)
+            for begin, end in spans:
+                start = datetime.combine(day, time(begin // 60, begin % 60))
+                if start < now:
+                    minutes = now.hour * 60 + now.minute + BOOKING_STEP
+                    minutes -= minutes % BOOKING_STEP
+                    start = datetime.combine(day, time()) + timedelta(minutes=minutes)
+                if start.date() == day and start + timedelta(minutes=BOOKING_STEP) <= datetime.combine(
+                        day, time()) + timedelta(minutes=end):
+                    return start
+            day += timedelta(days=1)
+        return datetime.combine(day, time(10))
+
     def book(self, column: Column | None, moment: datetime | None) -> None:
         if not allowed(self.context.actor, Permission.EDIT_SCHEDULE):
             return
@@ -225,8 +302,11 @@ class CalendarScreen(QWidget):
         selection = self.selection()
         if selection and column is None:
             kind, key = selection
-            practitioner_id = key if kind == "practitioner" else None
-            room_id = key if kind == "room" else None
+            practitioner_id = key if kind == "practitioner" and isinstance(key, int) else None
+            room_id = key if kind == "room" and isinstance(key, int) else None
+        now = self.clock()
+        if moment is None or moment < now:  # a time already past cannot be booked: start at the next free one
+            moment = self.next_bookable(now)
         prefill = Prefill(None, "", practitioner_id, room_id, moment)
         dialog = CourseBookingDialog(self.context, prefill, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # no closed dialog left listening for changes

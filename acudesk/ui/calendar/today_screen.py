@@ -45,12 +45,14 @@ LONGEST_WAIT_MS = 6 * 3600 * 1000  # the clock timer re-arms itself at least thi
 
 
 class TodayScreen(QWidget):
-    """``open_chart(patient_id)``: Enter, a double-click or the row's menu opens the visit's chart."""
+    """``open_chart(patient_id)``: Enter, a double-click or the row's menu opens the visit's chart;
+    ``open_patient(patient_id, name)``: the row's menu shows the patient on the Patients tab."""
 
     currentPatientChanged = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None,
-                 open_chart: Callable[[int], None] | None = None) -> None:
+                 open_chart: Callable[[int], None] | None = None,
+                 open_patient: Callable[[int, str], None] | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.open_chart = open_chart
@@ -71,7 +73,7 @@ class TodayScreen(QWidget):
         for column, width in enumerate((70, 220, 170, 120, 200)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
-        self.entry_actions = EntryActions(context, self, open_chart)
+        self.entry_actions = EntryActions(context, self, open_chart, open_patient)
         can = allowed(context.actor, Permission.EDIT_SCHEDULE)
         self.check_in_button = QPushButton("Check in")
         self.no_show_button = QPushButton("No-show")
