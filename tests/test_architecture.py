@@ -143,7 +143,8 @@ NO_ACTOR_YET = {
     "backups.changed_since",  # a check inside automatic_backup, which takes the actor
     # Audit checkpoints: written inside sign-in, backups, restore and checkpoint_now (which check or make the
     # actor); verified by 'acudesk audit verify', a start-up-style file check like check_database.
-    "checkpoints.write_checkpoint", "checkpoints.write_if_due", "checkpoints.verify_database",
+    "checkpoints.write_checkpoint", "checkpoints.write_if_due", "checkpoints.write_quietly",
+    "checkpoints.verify_database",
 }
 
 
