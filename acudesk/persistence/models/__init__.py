@@ -26,6 +26,7 @@ from acudesk.persistence.models.clinical import (
 from acudesk.persistence.models.patient import Patient
 from acudesk.persistence.models.records import AuditCheckpoint, AuditEvent, ExportedDocument
 from acudesk.persistence.models.scheduling import APPOINTMENT_STATUSES, Appointment, BookingPreference, Payment
+from acudesk.persistence.models.waitlist import WaitlistEntry
 
 __all__ = [
     "APPOINTMENT_STATUSES",
@@ -55,6 +56,7 @@ __all__ = [
     "User",
     "UserRole",
     "VisitType",
+    "WaitlistEntry",
     "UTCDateTime",
     "utcnow",
 ]
