@@ -95,13 +95,14 @@ class EntryActions:
             self.move_to(entry, new_start, practitioner_id, room_id, reason)
 
     def move_to(self, entry: CalendarEntry, new_start: datetime, practitioner_id: int | None = None,
-                room_id: int | None = None, reason: str = "Moved by hand") -> None:
-        """Move one visit (a drop on the calendar, or the Move dialog); None keeps its practitioner or room."""
+                room_id: int | None = None, reason: str = "Moved by hand", *, to: str = "") -> None:
+        """Move one visit (a drop on the calendar, or the Move dialog); None keeps its practitioner or
+        room. ``to`` names where it goes ("Hana Sato") for the status bar."""
         ctx = self.context
         self._run(lambda: appointments.move_appointment(ctx.database, ctx.actor, entry.id, new_start,
                                                         expected_version=entry.version, reason=reason,
                                                         practitioner_id=practitioner_id, room_id=room_id),
-                  f"{entry.patient_name} moved to {new_start:%a %d %b %H:%M}.")
+                  f"{entry.patient_name} moved to {new_start:%a %d %b %H:%M}" + (f", {to}." if to else "."))
 
     def menu(self, entry: CalendarEntry) -> QMenu:
         menu = QMenu(self.parent)

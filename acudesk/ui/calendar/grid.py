@@ -27,6 +27,7 @@ from acudesk.ui.style import (
     CLEAR_BORDER,
     CLOSED_DAY_FILL,
     CLOSED_DAY_TEXT,
+    DIVIDER_LINE,
     FRAME_LINE,
     GRID_LINE,
     HALF_HOUR_LINE,
@@ -48,6 +49,12 @@ FIRST_HOUR, LAST_HOUR = 8, 19
 GUTTER = 52  # hour labels
 HEADER = 42  # column titles
 SLOT_MINUTES = 15
+NARROW = 110  # px: an entry narrower than this shows the patient's name and "5 of 9" only
+
+
+def _elided(painter: QPainter, text: str, width: float) -> str:
+    """``text`` shortened with "…" to fit ``width`` in the painter's font."""
+    return painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(0, int(width)))
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Column:
     practitioner_id: int | None = None
     room_id: int | None = None
     today: bool = False
+    label: str = ""  # whose column it is ("Hana Sato", "Garden Room"), when a view shows several
 
 
 @dataclass
@@ -90,8 +98,7 @@ class Drag:
         """What the tooltip says about the place under the pointer."""
         if self.column is None or self.start is None:
             return "Drop the visit on a time in the calendar"
-        where = f"{self.start:%a %d %b %H:%M}" + (f" · {self.column.title}" if self.column.key != self.column.day
-                                                  else "")
+        where = f"{self.start:%a %d %b %H:%M}" + (f", {self.column.label}" if self.column.label else "")
         if self.problems is None:
             return f"{where}: checking…"
         if not self.problems:
@@ -166,13 +173,16 @@ class CalendarGrid(QWidget):
                                      QColor(CANVAS))
             header_fill = QColor(TODAY_HEADER_FILL) if column.today else QColor(HEADER_FILL)
             painter.fillRect(QRectF(x, 0, width, HEADER), header_fill)
-            painter.setPen(QColor(TEXT))
-            painter.setFont(bold)
-            painter.drawText(QRectF(x + 4, 3, width - 8, 18), Qt.AlignmentFlag.AlignCenter, column.title)
             painter.setFont(small)
             painter.setPen(QColor(CLOSED_DAY_TEXT) if column.closed else QColor(MUTED_TEXT))
             painter.drawText(QRectF(x + 4, 21, width - 8, 18), Qt.AlignmentFlag.AlignCenter,
-                             column.closed or column.subtitle)
+                             _elided(painter, column.closed or column.subtitle, width - 8))
+        painter.setPen(QColor(TEXT))
+        painter.setFont(bold)
+        for first, count in self._title_runs():  # a day's title once over its practitioners or rooms
+            left, span = self._x(first), width * count
+            painter.drawText(QRectF(left + 4, 3, span - 8, 18), Qt.AlignmentFlag.AlignCenter,
+                             _elided(painter, self.columns[first].title, span - 8))
         # hour lines and labels
         painter.setFont(small)
         for number in range(LAST_HOUR - FIRST_HOUR + 1):
@@ -188,8 +198,14 @@ class CalendarGrid(QWidget):
         painter.setPen(QPen(QColor(FRAME_LINE), 1))
         for index in range(len(self.columns) + 1):
             x = int(self._x(index))
-            painter.drawLine(x, 0, x, int(bottom))
+            painter.drawLine(x, HEADER if self._inside_run(index) else 0, x, int(bottom))
         painter.drawLine(GUTTER, HEADER, self.width(), HEADER)
+        painter.setPen(QPen(QColor(DIVIDER_LINE), 2))
+        runs = self._title_runs()
+        if any(count > 1 for _first, count in runs):  # days of the all-practitioners week, set apart
+            for first, _count in runs[1:]:
+                x = int(self._x(first))
+                painter.drawLine(x, 0, x, int(bottom))
         for index, column in enumerate(self.columns):
             if column.closed:
                 painter.setPen(QColor(INACTIVE_TEXT))
@@ -229,14 +245,33 @@ class CalendarGrid(QWidget):
                 self._placed.append(_Placed(entry, rect))
                 self._paint_entry(painter, entry, rect, small, bold)
 
-    def detail_text(self, entry: CalendarEntry, late: bool = False) -> str:
-        """An entry's second line: "visit 5 of 9 · fortnightly · Garden Room", "Late", "Cancelled"."""
+    def detail_text(self, entry: CalendarEntry, late: bool = False, *, short: bool = False) -> str:
+        """An entry's second line: "visit 5 of 9 · fortnightly · Garden Room", "Late", "Cancelled";
+        ``short`` (a narrow column): "5 of 9"."""
         if entry.status == "cancelled":
-            return "Cancelled" + (" (late)" if entry.late_cancellation else "")
+            return "Cancelled" + (" (late)" if entry.late_cancellation and not short else "")
         if late:
             return "Late"
+        if short:
+            if entry.course_visit_number is None:
+                return ""
+            return f"{entry.course_visit_number}" + (f" of {entry.course_total}" if entry.course_total else "")
         who = entry.practitioner_name if self.show_practitioner else entry.room_name
         return " · ".join(part for part in (entry.course_text, who) if part)
+
+    def _title_runs(self) -> list[tuple[int, int]]:
+        """(first column, count) of neighbouring columns with the same title: one day's practitioners."""
+        runs: list[tuple[int, int]] = []
+        for index, column in enumerate(self.columns):
+            if runs and self.columns[runs[-1][0]].title == column.title and self.columns[runs[-1][0]].day == column.day:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            else:
+                runs.append((index, 1))
+        return runs
+
+    def _inside_run(self, index: int) -> bool:
+        """Whether the line before column ``index`` divides one day's practitioners (not two days)."""
+        return any(first < index < first + count for first, count in self._title_runs())
 
     def _paint_entry(self, painter: QPainter, entry: CalendarEntry, rect: QRectF, small: QFont, bold: QFont) -> None:
         late = (entry.status == "booked" and self.now is not None
@@ -252,13 +287,16 @@ class CalendarGrid(QWidget):
         font.setStrikeOut(entry.status == "cancelled")
         painter.setFont(font)
         line = 15.0
+        narrow = rect.width() < NARROW  # the all-practitioners week: the name, and "5 of 9" under it
+        first = entry.patient_name if narrow else f"{entry.local_start:%H:%M} {entry.patient_name}"
         painter.drawText(QRectF(text_rect.left(), text_rect.top(), text_rect.width(), line),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         f"{entry.local_start:%H:%M} {entry.patient_name}")
+                         _elided(painter, first, text_rect.width()))
         if text_rect.height() >= 2 * line:
             painter.setFont(small)
             painter.drawText(QRectF(text_rect.left(), text_rect.top() + line, text_rect.width(), line),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.detail_text(entry, late))
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             _elided(painter, self.detail_text(entry, late, short=narrow), text_rect.width()))
 
     def _drag_rect(self, drag: Drag) -> QRectF | None:
         if drag.column is None or drag.start is None:

@@ -124,8 +124,10 @@ class CalendarScreen(QWidget):
         self.who.blockSignals(True)
         self.who.addItem("All practitioners", (ALL, "practitioner"))
         self.who.addItem("All rooms", (ALL, "room"))
+        self.who.insertSeparator(self.who.count())
         for person in resources.practitioners:
             self.who.addItem(person.name, ("practitioner", person.id))
+        self.who.insertSeparator(self.who.count())
         for room in resources.rooms:
             self.who.addItem(room.name, ("room", room.id))
         if resources.practitioners:  # a week shows the first practitioner's visits until "Show" says otherwise
@@ -235,7 +237,8 @@ class CalendarScreen(QWidget):
                 else:
                     title, subtitle, column_key = item.name, f"{day:%a %d %b}", item.id
                 columns.append(Column(column_key, title, subtitle, day, data.closed.get(day), spans,
-                                      item.id if people else None, None if people else item.id, day == today))
+                                      item.id if people else None, None if people else item.id, day == today,
+                                      item.name if kind == ALL else ""))
         index = {(c.day, c.practitioner_id if people else c.room_id): n for n, c in enumerate(columns)}
         entries: dict[int, list[CalendarEntry]] = {}
         for entry in data.entries:
@@ -272,7 +275,7 @@ class CalendarScreen(QWidget):
         return check.problems(entry, start, column.practitioner_id, column.room_id)
 
     def _dropped(self, entry: CalendarEntry, column: Column, start: datetime) -> None:
-        self.entry_actions.move_to(entry, start, column.practitioner_id, column.room_id)
+        self.entry_actions.move_to(entry, start, column.practitioner_id, column.room_id, to=column.label)
 
     # -- booking ----------------------------------------------------------------------------------
     def next_bookable(self, now: datetime) -> datetime:
