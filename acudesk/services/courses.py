@@ -13,7 +13,7 @@ the building blocks at the end of this module (placing visits among the bookings
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,9 +25,10 @@ from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.scheduling.course import LOOKAHEAD_DAYS
 from acudesk.domain.scheduling.pattern import check_total
+from acudesk.domain.scheduling.slot_finding import Slot, course_windows, default_slot_rules, find_course_slots
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, Clinic, CoursePhase, Patient, Room, TreatmentPlan, User
-from acudesk.services import audit
+from acudesk.services import audit, slots
 from acudesk.services.context import PRACTITIONER, Actor
 from acudesk.services.permissions import Permission, require
 from acudesk.services.scheduling import (
@@ -60,10 +61,17 @@ class PreviewVisit:
     reason: str | None = None
     time_note: str | None = None  # daylight-saving adjustment, shown to the receptionist
     conflicts: tuple[str, ...] = ()
+    # Where the slot finder put it (None: the request's practitioner and room) and why, in plain words.
+    practitioner_id: int | None = None
+    room_id: int | None = None
+    room: str = ""
+    explanation: str | None = None  # "14:00 taken (room busy) → 14:00, River Room"
+    drifted: bool = False  # nothing free within its phase's tolerance: off the rhythm
+    options: tuple[str, ...] = ()  # the nearest other slots, when it drifted ("Thu 30 Dec 10:00, Garden Room")
 
     @property
     def moved(self) -> bool:
-        return self.moved_from is not None
+        return self.moved_from is not None or self.explanation is not None
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,11 @@ class PlacedVisits:
     @property
     def ok(self) -> bool:
         return not self.conflicts
+
+    @property
+    def drifted(self) -> tuple[PreviewVisit, ...]:
+        """Visits that could not keep their rhythm (booked outside their phase's tolerance)."""
+        return tuple(v for v in self.visits if v.drifted)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,8 @@ class BookingRequest:
     plan_id: int | None = None
     first_visit: bool = True
     previewed: tuple[PreviewVisit, ...] | None = None
+    preferences: str | None = None  # the patient's preferred days and times; None: as stored for them
+    other_practitioners: bool = False  # may a visit go to another practitioner when theirs is busy?
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,8 @@ class _Scheduled:
     placed: Placed
     types: VisitTypes
     tz: ZoneInfo
+    busy: slots.DatabaseBusy
+    names: dict[object, str]
 
 
 def _schedule(
@@ -175,22 +192,31 @@ def _schedule(
             "choose a time when the clinic is open for the whole visit.",
             field="start",
         )
-    last = max(horizon(start, pattern), through or start.date())
-    placed = place_among_bookings(
-        tx, clinic, start.date(), last, (),
-        lambda calendar, existing: engine.schedule_course(
-            course_request, calendar, engine.BookingsAvailability(existing, tz)
-        ),
-    )
-    return _Scheduled(placed, types, tz)
+    where = slots.places(tx, request.practitioner_id, request.room_id,
+                         other_practitioners=request.other_practitioners)
+    preferences = (slots.parse_preferences(request.preferences) if request.preferences is not None
+                   else slots.stored_preferences(tx, request.patient_id))
+    rules = default_slot_rules()
+    windows = course_windows(course_request, rules)
+    last = max(windows[-1][1] + timedelta(days=rules.lookahead_days), through or start.date())
+    calendar = build_calendar(tx, clinic, windows[0][0] - timedelta(days=rules.lookahead_days), last)
+    busy = slots.DatabaseBusy(tx, tz, where.practitioners, where.rooms, request.patient_id)
+    busy.prefetch(windows)
+    course = find_course_slots(course_request, calendar, busy, rooms=where.rooms, practitioners=where.practitioners,
+                               preferences=preferences, room_names=where.room_names,
+                               practitioner_names=where.practitioner_names, rules=rules)
+    placed = Placed(course, calendar, busy.appointments())
+    return _Scheduled(placed, types, tz, busy, where.room_names)
 
 
 def _preview(
-    request: BookingRequest, pattern: engine.CoursePattern, course: engine.Course, placed: Placed,
+    request: BookingRequest, pattern: engine.CoursePattern, course: engine.Course, scheduled: _Scheduled,
     now: datetime | None,
 ) -> CoursePreview:
-    conflicts = engine.validate_course(course, placed.existing, placed.calendar)
-    rows = preview_rows(course, conflicts, course.visits, now=now)
+    for visit in course.visits:  # every day a visit is on has been read (a shown visit may be elsewhere)
+        scheduled.busy.bookings(visit.day, visit.day)
+    conflicts = engine.validate_course(course, scheduled.busy.appointments(), scheduled.placed.calendar)
+    rows = preview_rows(course, conflicts, course.visits, now=now, names=scheduled.names)
     return CoursePreview(rows.visits, rows.conflicts, request, engine.format_pattern(pattern))
 
 
@@ -201,8 +227,8 @@ def preview_course(
     require(actor, Permission.VIEW_SCHEDULE)
     pattern = _parsed(request.pattern)
     with database.read() as tx:
-        placed = _schedule(tx, request, pattern).placed
-        return _preview(request, pattern, placed.course, placed, now)
+        scheduled = _schedule(tx, request, pattern)
+        return _preview(request, pattern, scheduled.placed.course, scheduled, now)
 
 
 def _shown_course(
@@ -217,6 +243,8 @@ def _shown_course(
         index = row.number - 1
         visits.append(engine.ScheduledVisit(
             index, row.phase, row.planned, start, course_request.visit_type(index), row.moved_from, row.reason, note,
+            practitioner_id=row.practitioner_id, room_id=row.room_id, explanation=row.explanation,
+            drifted=row.drifted,
         ))
     return engine.Course(course_request, pattern, tuple(visits))
 
@@ -235,12 +263,11 @@ def book_course(
     shown = request.previewed
     with database.write() as tx:
         scheduled = _schedule(tx, request, pattern, through=shown[-1].local_start.date() if shown else None)
-        placed = scheduled.placed
-        preview = _preview(request, pattern, placed.course, placed, now)
-        course = placed.course
+        course = scheduled.placed.course
+        preview = _preview(request, pattern, course, scheduled, now)
         if shown is not None and preview.visits != shown:
             course = _shown_course(shown, course.request, pattern)
-            preview = _preview(request, pattern, course, placed, now)
+            preview = _preview(request, pattern, course, scheduled, now)
         if not preview.ok:
             raise ScheduleConflictError(preview.conflicts)
         plan = _plan_for(tx, request)
@@ -318,7 +345,7 @@ def horizon(start: datetime, pattern: engine.CoursePattern) -> date:
 
 def preview_rows(
     course: engine.Course, conflicts: Sequence[engine.Conflict], visits: Sequence[engine.ScheduledVisit],
-    *, offset: int = 0, now: datetime | None = None,
+    *, offset: int = 0, now: datetime | None = None, names: Mapping[object, str] | None = None,
 ) -> PlacedVisits:
     """Preview rows for ``visits``; conflicts are indexed by position in ``visits`` plus ``offset``."""
     by_index: dict[int, list[str]] = {}
@@ -335,14 +362,25 @@ def preview_rows(
             messages = [m.replace(f"visit {position + 1}:", f"visit {number}:", 1) for m in messages]
         every.extend(messages)
         start = visit.start.replace(tzinfo=None)
+        room = visit.room_id if visit.room_id is not None else course.request.room_id
         rows.append(
             PreviewVisit(
                 number, visit.phase, str(course.pattern.phases[visit.phase].interval), start,
                 start + visit.visit_type.duration, visit.planned, visit.visit_type.name, visit.moved_from,
                 visit.reason, visit.time_note, tuple(messages),
+                practitioner_id=visit.practitioner_id,  # type: ignore[arg-type]
+                room_id=visit.room_id,  # type: ignore[arg-type]
+                room=(names or {}).get(room, "") if room is not None else "",
+                explanation=visit.explanation, drifted=visit.drifted,
+                options=tuple(_option_text(o, names or {}) for o in visit.options),
             )
         )
     return PlacedVisits(tuple(rows), tuple(every))
+
+
+def _option_text(slot: Slot, names: Mapping[object, str]) -> str:
+    where = [names.get(x, "") for x in (slot.room_id,) if x is not None]
+    return ", ".join([f"{slot.start:%a %d %b %H:%M}", *[w for w in where if w]])
 
 
 @dataclass(frozen=True)
@@ -360,13 +398,16 @@ class VisitWriter:
         local, start_utc, _note = to_utc(visit.start.replace(tzinfo=None), self.tz)
         request = self.request
         row = Appointment(
-            patient_id=request.patient_id, practitioner_id=request.practitioner_id, room_id=request.room_id,
+            patient_id=request.patient_id,
+            practitioner_id=request.practitioner_id if visit.practitioner_id is None else visit.practitioner_id,
+            room_id=request.room_id if visit.room_id is None else visit.room_id,
             plan_id=self.plan_id, visit_type_id=self.types.id_of(visit.visit_type),
             course_visit_number=visit.index + 1, local_start=local, start_utc=start_utc,
             duration_minutes=int(visit.visit_type.duration.total_seconds() // 60),
             changeover_minutes=int(visit.visit_type.changeover.total_seconds() // 60), status="booked",
             planned_local_start=visit.planned, moved_from=visit.moved_from,
-            move_reason=(visit.reason or visit.time_note or "")[:200], cancel_reason="", late_cancellation=False,
+            move_reason=(visit.reason or visit.explanation or visit.time_note or "")[:200], cancel_reason="",
+            late_cancellation=False,
         )
         self.tx.add(row)
         with held_by_database(f"visit {visit.index + 1}", local):

@@ -77,6 +77,12 @@ EXPECTED: dict[str, P | None] = {
     "intakes.treatment_gate_for": P.VIEW_CLINICAL,
     "maintenance.backup_database": P.MANAGE_BACKUPS,
     "maintenance.repair_rules": P.MANAGE_CLINIC,
+    "waitlist.add_to_waitlist": P.EDIT_SCHEDULE,
+    "waitlist.book_offer": P.EDIT_SCHEDULE,
+    "waitlist.close_entry": P.EDIT_SCHEDULE,
+    "waitlist.list_waitlist": P.VIEW_SCHEDULE,
+    "waitlist.offers_after": P.VIEW_SCHEDULE,
+    "waitlist.offers_for_slot": P.VIEW_SCHEDULE,
     "migrate_to.migrate_to": P.MANAGE_BACKUPS,  # moving the clinic's data is a backup-and-restore act
     "server_backups.backup_server_database": P.MANAGE_BACKUPS,
     "outcomes.outcome_summary": P.VIEW_CLINICAL,
@@ -95,6 +101,9 @@ EXPECTED: dict[str, P | None] = {
     "plans.save_plan": P.EDIT_CLINICAL,
     "replanning.accept_proposal": P.EDIT_SCHEDULE,
     "replanning.taper_proposal": P.VIEW_CLINICAL,  # the proposal rests on pain scores: clinical
+    "slots.booking_preferences": P.VIEW_SCHEDULE,
+    "slots.first_free_slots": P.VIEW_SCHEDULE,
+    "slots.set_booking_preferences": P.EDIT_SCHEDULE,
     "scheduling_ics.course_calendar": P.VIEW_SCHEDULE,
     "scheduling_ics.export_course_ics": P.VIEW_SCHEDULE,
     "sessions.amend_session": P.EDIT_CLINICAL,

@@ -6,6 +6,7 @@ The test clinic opens Mon-Fri 09:00-18:00 and Sat 09:00-13:00; first visits last
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -64,6 +65,7 @@ def test_christmas_2027_substitute_days_and_month_ends_move_visits(database: Dat
         (date(2027, 12, 13), None, None),
         (date(2027, 12, 20), None, None),
         # Christmas Day falls on a Saturday: Mon 27 and Tue 28 Dec are the substitute holidays.
+        # Nothing within a day of Mon 27 Dec: the visit drifts two days and says so (slot finding).
         (date(2027, 12, 29), date(2027, 12, 27), "Christmas Day (observed)"),
         # New Year's Day 2028 is a Saturday too: Monday 3 Jan is its substitute.
         (date(2028, 1, 4), date(2028, 1, 3), "New Year's Day (observed)"),
@@ -71,8 +73,16 @@ def test_christmas_2027_substitute_days_and_month_ends_move_visits(database: Dat
         (date(2028, 1, 31), None, None),
         (date(2028, 2, 29), None, None),  # 31 Jan + 1 month, clamped to the leap day
         (date(2028, 3, 31), None, None),  # anchored on 31 Jan: back to the 31st
-        (date(2028, 5, 2), date(2028, 4, 30), "Clinic closed on Sunday"),
+        # Monthly visits may move up to 7 days: Saturday morning is nearer than Tuesday (Mon 1 May is a holiday).
+        (date(2028, 4, 29), date(2028, 4, 30), "Clinic closed on Sunday"),
     ]
+    assert [v.number for v in preview.drifted] == [3]
+    assert preview.visits[2].explanation == (
+        "Mon 27 Dec is a holiday (Christmas Day (observed)); nothing free within ±1 day → Wed 29 Dec 10:00, "
+        "2 days later than the rhythm"
+    )
+    assert preview.visits[2].options == ("Thu 30 Dec 10:00, Room 1", "Fri 24 Dec 10:00, Room 1",
+                                         "Fri 31 Dec 10:00, Room 1")
     assert [v.visit_type for v in preview.visits[:2]] == [
         "First visit (consultation, examination and treatment)", "Follow-up treatment"
     ]
@@ -113,23 +123,26 @@ def test_a_clinic_closure_and_practitioner_leave_move_visits(database: Database,
     ]
 
 
-def test_existing_bookings_push_visits_to_the_next_free_day(
+def test_existing_bookings_move_visits_to_the_nearest_free_time_or_room(
     database: Database, admin: Actor, nora: int, tomas: int
 ) -> None:
     _book(database, admin, tomas, datetime(2027, 5, 11, 10), "weekly x1", room=ROOM_2)
     preview = courses.preview_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1,
                                                                      datetime(2027, 5, 4, 10), "weekly x2"))
     second = preview.visits[1]
-    assert (second.local_start.date(), second.moved_from, second.reason) == (
-        date(2027, 5, 12), date(2027, 5, 11), "Practitioner busy"
-    )
-    # Another practitioner may use the same time, but not the same room (10 min changeover).
+    # Tomas's first visit holds the practitioner 10:00-11:00: the same day at 09:15 is nearest.
+    assert (second.local_start, second.moved_from, second.reason) == (datetime(2027, 5, 11, 9, 15), None, None)
+    assert second.explanation == "Tue 11 May 10:00 taken (practitioner busy) → 09:15"
+    assert second.moved and preview.ok and not preview.drifted
+    # Another practitioner may use the same time, but not the same room (10 min changeover): the other room.
     with database.write() as session:
         colleague = sign_ins.issue(session, database,
                                    add_user(session, "ookafor", "Olu Okafor", ("practitioner",), password=None))
     preview = courses.preview_course(database, admin, BookingRequest(nora, colleague.user_id, ROOM_2,
                                                                      datetime(2027, 5, 11, 11, 5), "weekly x1"))
-    assert preview.visits[0].reason == "Room busy"
+    first = preview.visits[0]
+    assert (first.local_start, first.room_id) == (datetime(2027, 5, 11, 11, 5), ROOM_1)
+    assert first.explanation == "Tue 11 May 11:05 taken (room busy) → 11:05, Room 1"
 
 
 def test_one_conflicting_visit_means_nothing_is_booked(
@@ -155,7 +168,7 @@ def test_a_slot_freed_since_the_preview_still_books_the_visits_shown(
     taken = _book(database, admin, tomas, datetime(2027, 5, 11, 10), "weekly x1", room=ROOM_2)[0]
     preview = courses.preview_course(database, admin,
                                      BookingRequest(nora, admin.user_id, ROOM_1, datetime(2027, 5, 4, 10), "weekly x2"))
-    assert preview.visits[1].local_start.date() == date(2027, 5, 12)  # moved off Tomas's visit
+    assert preview.visits[1].local_start == datetime(2027, 5, 11, 9, 15)  # moved off Tomas's visit
     # The visit is cancelled while the receptionist looks: the course is booked exactly as shown.
     appointments.cancel_appointment(database, admin, taken.id, "Away", expected_version=taken.version,
                                     now=datetime(2027, 1, 4, tzinfo=UTC))
@@ -164,7 +177,8 @@ def test_a_slot_freed_since_the_preview_still_books_the_visits_shown(
     with database.read() as session:
         second = session.get(Appointment, booked.appointment_ids[1])
         assert second is not None
-        assert (second.local_start, second.moved_from) == (datetime(2027, 5, 12, 10), date(2027, 5, 11))
+        assert (second.local_start, second.moved_from) == (datetime(2027, 5, 11, 9, 15), None)
+        assert second.move_reason == "Tue 11 May 10:00 taken (practitioner busy) → 09:15"
 
 
 def test_a_time_outside_opening_hours_is_refused_with_the_hours_named(
@@ -173,13 +187,19 @@ def test_a_time_outside_opening_hours_is_refused_with_the_hours_named(
     with pytest.raises(ValidationError, match="17:30-18:30 is outside the opening hours on Mondays"):
         courses.preview_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1,
                                                                datetime(2027, 6, 7, 17, 30), "weekly x2"))
-    # 16:00 fits on Thursday 8 April, but a month later is Saturday 8 May, when the clinic closes at 13:00.
+    # 16:00 fits on Thursday 8 April, but a month later is Saturday 8 May, when the clinic closes at 13:00:
+    # the finder keeps the day and takes the nearest time that fits.
     start = datetime(2027, 4, 8, 16)
     preview = courses.preview_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1, start, "monthly x2"))
-    assert not preview.ok
-    assert preview.visits[1].conflicts == ("visit 2: 16:00-16:45 is outside opening hours",)
-    with pytest.raises(ScheduleConflictError):
-        courses.book_course(database, admin, BookingRequest(nora, admin.user_id, ROOM_1, start, "monthly x2"))
+    assert preview.ok
+    second = preview.visits[1]
+    assert second.local_start == datetime(2027, 5, 8, 12, 15)
+    assert second.explanation == "16:00 is outside the opening hours on Sat 08 May → 12:15"
+    # A visit shown at a time the clinic is closed is refused, whatever the finder would do now.
+    shown = preview.booking()
+    outside = replace(second, local_start=datetime(2027, 5, 8, 16), local_end=datetime(2027, 5, 8, 16, 45))
+    with pytest.raises(ScheduleConflictError, match="16:00-16:45 is outside opening hours"):
+        courses.book_course(database, admin, replace(shown, previewed=(shown.previewed[0], outside)))
     assert _count(database) == 0
 
 

@@ -276,12 +276,16 @@ class SlotSearch:
     rooms: tuple[object, ...] = ()
     patient_id: object = None
     preferences: BookingPreferences = NO_PREFERENCES
-    names: Mapping[object, str] = field(default_factory=dict)  # room and practitioner ids -> names
+    room_names: Mapping[object, str] = field(default_factory=dict)
     rules: SlotRules = field(default_factory=default_slot_rules)
     earliest: datetime | None = None  # aware; no slot starts before it
+    practitioner_names: Mapping[object, str] = field(default_factory=dict)
 
-    def name(self, key: object, kind: str) -> str:
-        return self.names.get(key) or f"{kind} {key}"
+    def room_name(self, room: object) -> str:
+        return self.room_names.get(room) or f"room {room}"
+
+    def practitioner_name(self, practitioner: object) -> str:
+        return self.practitioner_names.get(practitioner) or f"practitioner {practitioner}"
 
     def day_blocker(self, day: date, practitioner: object) -> str | None:
         """Why nothing can be booked on ``day`` with ``practitioner`` (closed, leave, patient booked)."""
@@ -333,23 +337,34 @@ class SlotSearch:
                     yield slot, note
 
 
+_BUSY_REASONS = {"practitioner busy": "Practitioner busy", "room busy": "Room busy"}
+TOO_CLOSE = "Too close to the previous visit"
+
+
 def _ideal_blocker(
     search: SlotSearch, slot: Slot, visit_type: VisitType, too_close: str | None
-) -> str:
-    """Why the ideal slot cannot be used, in words a receptionist reads ("Mon 21 Dec is a holiday")."""
+) -> tuple[str, str]:
+    """Why the ideal slot cannot be used: a phrase for the explanation ("Mon 21 Dec is a holiday
+    (Christmas Day)") and the short reason kept with a moved visit ("Christmas Day")."""
     day = slot.start.date()
     holiday = search.calendar.public_holidays.get(day)
     if holiday:
-        return f"{day:%a %d %b} is a holiday ({holiday})"
+        return f"{day:%a %d %b} is a holiday ({holiday})", holiday
     if too_close:
-        return too_close
-    why = search.day_blocker(day, slot.practitioner_id)
-    if why is not None:
-        return f"{day:%a %d %b}: {why[0].lower() + why[1:]}"
+        return too_close, TOO_CLOSE
+    closed = search.calendar.closed_reason(day, slot.practitioner_id)
+    if closed is not None:
+        if closed.startswith(("Clinic closed on", "Practitioner")):
+            return f"{day:%a %d %b}: {closed[0].lower()}{closed[1:]}", closed
+        return f"{day:%a %d %b}: the clinic is closed ({closed})", closed
+    if search.busy.patient_booked(search.patient_id, day):
+        return f"{day:%a %d %b}: the patient already has a visit that day", "Patient already booked"
+    if search.earliest is not None and slot.start < search.earliest:
+        return f"{slot.start:%a %d %b %H:%M} has passed", "In the past"
     if not search.calendar.hours.fits(slot.start, slot.end.astimezone(search.tz)):
-        return f"{slot.start:%H:%M} is outside the opening hours on {day:%a %d %b}"
+        return f"{slot.start:%H:%M} is outside the opening hours on {day:%a %d %b}", "Outside opening hours that day"
     taken = search.busy.why_taken(slot, visit_type.changeover) or "taken"
-    return f"{slot.start:%a %d %b %H:%M} taken ({taken})"
+    return f"{slot.start:%a %d %b %H:%M} taken ({taken})", _BUSY_REASONS.get(taken, "Slot taken")
 
 
 def describe_slot(search: SlotSearch, slot: Slot, ideal: Slot) -> str:
@@ -360,9 +375,9 @@ def describe_slot(search: SlotSearch, slot: Slot, ideal: Slot) -> str:
     else:
         parts.append(f"{slot.start:%H:%M}")
     if slot.room_id is not None and slot.room_id != ideal.room_id:
-        parts.append(search.name(slot.room_id, "room"))
+        parts.append(search.room_name(slot.room_id))
     if slot.practitioner_id != ideal.practitioner_id:
-        parts.append(f"with {search.name(slot.practitioner_id, 'practitioner')}")
+        parts.append(f"with {search.practitioner_name(slot.practitioner_id)}")
     return ", ".join(parts)
 
 
@@ -416,8 +431,7 @@ def place_near(
     if ideal_ok:
         _start, note = localize(centre, wanted.replace(tzinfo=None), search.tz)
         return Placement(ideal, note, None, None)
-    why = _ideal_blocker(search, ideal, visit_type, too_close if (not_before and centre < not_before) else None)
-    reason = why
+    why, reason = _ideal_blocker(search, ideal, visit_type, too_close if (not_before and centre < not_before) else None)
 
     def first_within(suiting: bool) -> tuple[Slot, str | None] | None:
         for practitioner in search.practitioners:
@@ -469,7 +483,8 @@ def find_course_slots(
     rooms: Sequence[object] = (),
     practitioners: Sequence[object] = (),
     preferences: BookingPreferences = NO_PREFERENCES,
-    names: Mapping[object, str] | None = None,
+    room_names: Mapping[object, str] | None = None,
+    practitioner_names: Mapping[object, str] | None = None,
     rules: SlotRules | None = None,
     earliest: datetime | None = None,
 ) -> Course:
@@ -485,7 +500,8 @@ def find_course_slots(
     room_order = _ordered(request.room_id, rooms)
     people = _ordered(request.practitioner_id, practitioners) or (None,)
     search = SlotSearch(calendar, BusyIndex(source, request.tz), request.tz, people, room_order,
-                        request.patient_id, preferences, dict(names or {}), rules, earliest)
+                        request.patient_id, preferences, dict(room_names or {}), rules, earliest,
+                        dict(practitioner_names or {}))
     visits: list[ScheduledVisit] = []
     for index, (planned, phase) in enumerate(plan_visits(request.wall_start(), request.pattern, include_anchor=True)):
         visit_type = request.visit_type(index)
