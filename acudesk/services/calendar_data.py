@@ -198,6 +198,13 @@ def _phase_labels(visits: list[_CourseVisit], pattern: str) -> list[str]:
     return labels
 
 
+def _pattern_total(pattern: str) -> int | None:
+    try:
+        return engine.parse_pattern(pattern).total
+    except ValidationError:
+        return None
+
+
 def with_courses(tx: Session, entries: list[CalendarEntry]) -> list[CalendarEntry]:
     """The entries with their course's size and each visit's rhythm filled in (two more queries)."""
     wanted = {e.patient_id for e in entries if e.course_visit_number is not None}
@@ -244,10 +251,14 @@ def course_outlook(
                 continue
             found = tx.get(TreatmentPlan, plan) if plan is not None else None
             pattern = found.course_pattern if found is not None else ""
-            labels = [label for label in _phase_labels(kept, pattern or "") if label]
-            rhythm = pattern or (labels[-1] if labels and len(set(labels)) == 1 else "")
+            total = max(v.number for v in kept)
+            labels = dict(zip((v.id for v in kept), _phase_labels(kept, pattern or ""), strict=True))
+            if pattern and _pattern_total(pattern) == total:
+                rhythm = pattern  # "weekly x4, fortnightly x2"
+            else:  # the rhythm of the next visit ("fortnightly"), when a visit was cancelled or added
+                rhythm = labels.get(remaining[0].id, "")
             done = sum(1 for v in kept if v.status in ("arrived", "completed"))
-            return CourseOutlook(max(v.number for v in kept), done, tuple(remaining), rhythm)
+            return CourseOutlook(total, done, tuple(remaining), rhythm)
     return None
 
 
