@@ -34,6 +34,7 @@ MOVED_BACKGROUND = "#fff4d6"  # a visit the booking dialog moved off a closed da
 CONFLICT_BACKGROUND = "#fde2e2"  # a visit that clashes with another
 NOTE_BACKGROUND = "#eef4fb"  # a visit with a note
 LATE_BACKGROUND = "#feebc8"  # Today: a visit whose patient is late
+DRIFTED_BACKGROUND = LATE_BACKGROUND  # the booking dialog: a visit nothing could keep on its rhythm
 
 # -- calendar states: (fill, border) of a visit's block and its legend swatch -----------------------
 BOOKED_FILL, BOOKED_BORDER = "#dbe9f8", "#2b6cb0"

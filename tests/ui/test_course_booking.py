@@ -49,8 +49,12 @@ def test_book_a_course_over_christmas_and_see_it_in_the_week_view(
     qtbot.waitUntil(_preview_ready(dialog), timeout=TIMEOUT)
     assert dialog.table.rowCount() == 9
     assert dialog.table.item(2, 1).text() == "Wed 29 Dec 2027"
-    assert dialog.table.item(2, 4).text() == "Moved from Mon 27 Dec: Christmas Day (observed)"
-    assert "3 moved" in dialog.summary.text() and "no conflicts" in dialog.summary.text()
+    # Mon 27 and Tue 28 Dec are holidays and Sunday is closed: visit 3 cannot keep its weekly rhythm.
+    assert dialog.table.item(2, 5).text().startswith(
+        "⚠ Mon 27 Dec is a holiday (Christmas Day (observed)); nothing free within ±1 day → Wed 29 Dec 10:00"
+    )
+    assert "3 moved" in dialog.summary.text() and "visit 3 could not keep the rhythm" in dialog.summary.text()
+    assert "no conflicts" not in dialog.summary.text()
     assert dialog.save_button.isEnabled()
     assert dialog.save_button.text() == "Book 9 visits"
 

@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 
 from acudesk.domain.errors import AcuDeskError
 from acudesk.domain.scheduling import format_pattern, parse_pattern
-from acudesk.services import calendar_data, courses
+from acudesk.services import calendar_data, courses, slots
 from acudesk.services.calendar_data import Resources
-from acudesk.services.courses import BookedCourse, BookingRequest, CoursePreview
+from acudesk.services.courses import BookedCourse, BookingRequest, CoursePreview, PreviewVisit
 from acudesk.ui.calendar.patient_picker import PatientPicker
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
@@ -41,10 +41,12 @@ from acudesk.ui.style import (
     ALERT_TEXT,
     CLOSED_DAY_TEXT,
     CONFLICT_BACKGROUND,
+    DRIFTED_BACKGROUND,
     MOVED_BACKGROUND,
     MUTED_TEXT,
     NOTE_BACKGROUND,
     TEXT,
+    WARNING_TEXT,
 )
 
 PRESETS = (
@@ -55,6 +57,8 @@ PRESETS = (
     "monthly x3",
 )
 PREVIEW_DELAY_MS = 250
+COLUMNS = ("#", "Date", "Time", "Room", "Phase", "Why here")
+NOTE = len(COLUMNS) - 1
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,13 @@ class CourseBookingDialog(QDialog):
         self.time.setDisplayFormat("HH:mm")
         self.first_visit = QCheckBox("First visit (60 min); untick for a returning patient")
         self.first_visit.setChecked(True)
+        self.preferences = QLineEdit()
+        self.preferences.setObjectName("bookingPreferences")
+        self.preferences.setPlaceholderText("e.g. Tuesdays after 17:00; Mon-Wed before 11:00 (tried first)")
+        self.preferences.setToolTip("The patient's preferred days and times: when a visit's own slot is taken, "
+                                    "slots that suit them are tried first. Saved for the patient when you book.")
+        self.saved_preferences = ""
+        self.other_practitioners = QCheckBox("Another practitioner may see the patient when theirs is busy")
         self.pattern = QLineEdit(PRESETS[0])
         self.pattern.setObjectName("coursePattern")
         self.presets = QComboBox()
@@ -115,17 +126,20 @@ class CourseBookingDialog(QDialog):
         form.addRow("", self.first_visit)
         form.addRow("Pattern", pattern_row)
         form.addRow("", self.pattern_error)
+        form.addRow("Prefers", self.preferences)
+        form.addRow("", self.other_practitioners)
 
-        self.table = QTableWidget(0, 5)
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("coursePreview")
-        self.table.setHorizontalHeaderLabels(["#", "Date", "Time", "Phase", "Note"])
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        for column, width in enumerate((34, 130, 56, 92)):
+        for column, width in enumerate((34, 120, 50, 100, 86)):
             self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(NOTE, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel("Choose a patient to see the visits.")
         self.summary.setObjectName("courseSummary")
         self.summary.setWordWrap(True)
@@ -150,7 +164,8 @@ class CourseBookingDialog(QDialog):
         self.pattern.textChanged.connect(self._pattern_changed)
         self.presets.activated.connect(self._preset)
         for signal in (self.practitioner.currentIndexChanged, self.room.currentIndexChanged,
-                       self.date.dateChanged, self.time.timeChanged, self.first_visit.toggled):
+                       self.date.dateChanged, self.time.timeChanged, self.first_visit.toggled,
+                       self.preferences.textChanged, self.other_practitioners.toggled):
             signal.connect(self._changed)
         self.patient.chosen.connect(self._patient_chosen)
         self._fill_start()
@@ -201,6 +216,14 @@ class CourseBookingDialog(QDialog):
         ctx.operations.query(self, lambda: courses.bookable_plan_id(ctx.database, ctx.actor, patient_id), found,
                              key="plan")
 
+        def preferred(text: str) -> None:
+            if self.patient.patient_id == patient_id:
+                self.saved_preferences = text
+                self.preferences.setText(text)
+
+        ctx.operations.query(self, lambda: slots.booking_preferences(ctx.database, ctx.actor, patient_id),
+                             preferred, key="preferences")
+
     # -- input ------------------------------------------------------------------------------------
     def _preset(self, index: int) -> None:
         if index > 0:
@@ -244,7 +267,9 @@ class CourseBookingDialog(QDialog):
             return
         ctx = self.context
         request = BookingRequest(patient_id, practitioner_id, self.room.currentData(), self.start(), pattern,
-                                 self.plan_id, first_visit=self.first_visit.isChecked())
+                                 self.plan_id, first_visit=self.first_visit.isChecked(),
+                                 preferences=self.preferences.text(),
+                                 other_practitioners=self.other_practitioners.isChecked())
         ctx.operations.query(
             self, lambda: courses.preview_course(ctx.database, ctx.actor, request),
             self._show_preview, on_failure=self._preview_failed, key="preview",
@@ -262,36 +287,38 @@ class CourseBookingDialog(QDialog):
         self.preview = preview
         self.table.setRowCount(len(preview.visits))
         for row, visit in enumerate(preview.visits):
-            note, background = "", None
-            if visit.moved_from is not None:
-                note, background = f"Moved from {visit.moved_from:%a %d %b}: {visit.reason}", MOVED_BACKGROUND
-            if visit.time_note:
-                note = f"{note}; {visit.time_note}" if note else visit.time_note
-                background = background or NOTE_BACKGROUND
-            if visit.conflicts:
-                note = "; ".join(c.split(": ", 1)[-1] for c in visit.conflicts)
-                background = CONFLICT_BACKGROUND
+            note, tip, background, foreground = row_note(visit)
             cells = (str(visit.number), f"{visit.local_start:%a %d %b %Y}", f"{visit.local_start:%H:%M}",
-                     visit.phase_label, note)
+                     visit.room, visit.phase_label, note)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if background:
                     item.setBackground(QColor(background))
-                if visit.conflicts:
-                    item.setForeground(QColor(CLOSED_DAY_TEXT))
-                item.setToolTip(note)
+                if foreground:
+                    item.setForeground(QColor(foreground))
+                item.setToolTip(tip)
                 self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
         moved = sum(1 for v in preview.visits if v.moved)
+        drifted = preview.drifted
         first, last = preview.visits[0].local_start, preview.visits[-1].local_start
         text = (f"{len(preview.visits)} visits, {first:%a %d %b %Y} to {last:%a %d %b %Y}"
                 f"{f' · {moved} moved (highlighted)' if moved else ''}")
-        if preview.ok:
-            self.summary.setStyleSheet(f"color: {TEXT};")
-            self.summary.setText(text + " · no conflicts.")
-        else:
+        if not preview.ok:
             self.summary.setStyleSheet(f"color: {ALERT_TEXT};")
             self.summary.setText(f"{text} · {len(preview.conflicts)} conflict(s) in red: change the time or "
                                  "the pattern. Nothing can be booked until all are solved.")
+        elif drifted:
+            numbers = ", ".join(str(v.number) for v in drifted)
+            self.summary.setStyleSheet(f"color: {WARNING_TEXT};")
+            self.summary.setText(
+                f"{text} · ⚠ visit{'s' if len(drifted) > 1 else ''} {numbers} could not keep the rhythm "
+                "(nothing free near the planned day; in orange, with the nearest other options). "
+                "Check with the patient before booking."
+            )
+        else:
+            self.summary.setStyleSheet(f"color: {TEXT};")
+            self.summary.setText(text + " · every visit on its rhythm, no conflicts.")
         self.save_button.setEnabled(preview.ok)
         self.save_button.setText(f"Book {len(preview.visits)} visits")
 
@@ -302,8 +329,12 @@ class CourseBookingDialog(QDialog):
             return
         self.save_button.setEnabled(False)
         ctx, request = self.context, preview.booking()  # exactly the visits shown, or nothing
+        preferences = self.preferences.text().strip()
+        keep = preferences != self.saved_preferences.strip()
 
         def work() -> BookedCourse:
+            if keep:  # the patient's preferences as typed here, for the next booking too
+                slots.set_booking_preferences(ctx.database, ctx.actor, request.patient_id, preferences)
             return courses.book_course(ctx.database, ctx.actor, request)
 
         ctx.operations.write(self, work, self._saved, on_failure=self._save_failed)
@@ -316,6 +347,29 @@ class CourseBookingDialog(QDialog):
         show_error(error, self, "The course was not booked")
         self.save_button.setEnabled(True)
         self._changed()  # show what the calendar looks like now
+
+
+def row_note(visit: PreviewVisit) -> tuple[str, str, str | None, str | None]:
+    """A preview row's note, tooltip, background and text colour: conflicts, then a drifted visit,
+    then a visit moved from its ideal slot, then a daylight-saving note."""
+    note, background, foreground = "", None, None
+    if visit.explanation:
+        note, background = visit.explanation, MOVED_BACKGROUND
+    elif visit.moved_from is not None:
+        note, background = f"Moved from {visit.moved_from:%a %d %b}: {visit.reason}", MOVED_BACKGROUND
+    if visit.time_note:
+        note = f"{note}; {visit.time_note}" if note else visit.time_note
+        background = background or NOTE_BACKGROUND
+    tip = note
+    if visit.drifted:
+        note, background, foreground = f"⚠ {note}", DRIFTED_BACKGROUND, WARNING_TEXT
+        if visit.options:
+            note = f"{note} · other options: {' · '.join(visit.options)}"
+        tip = note
+    if visit.conflicts:
+        note = "; ".join(c.split(": ", 1)[-1] for c in visit.conflicts)
+        tip, background, foreground = note, CONFLICT_BACKGROUND, CLOSED_DAY_TEXT
+    return note, tip, background, foreground
 
 
 def first_day(preview: CoursePreview) -> date:
