@@ -340,7 +340,7 @@ def todays_list(
     with database.read() as tx:
         tz = zone_of(clinic_row(tx))
         day = day or now.astimezone(tz).date()
-        entries = _between(tx, day, day, None, None, False)
+        entries = _between(tx, day, day, None, None, False, courses=False)  # the list shows no course counts
     return [TodayEntry(e, is_late(e, now)) for e in entries]
 
 
