@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 # Which tables make up each area a screen may show. A table not listed here still counts as a
 # change (``bool(changes)``) but belongs to no area.
 PATIENT_TABLES = frozenset({"patients"})
-SCHEDULE_TABLES = frozenset({"appointments", "payments", "course_phases", "booking_preferences"})
+SCHEDULE_TABLES = frozenset({"appointments", "payments", "course_phases", "booking_preferences", "waitlist_entries"})
 CLINICAL_TABLES = frozenset({
     "intakes", "treatment_plans", "plan_points", "plan_techniques", "course_phases", "session_records",
     "session_points", "outcome_measurements", "adverse_events",

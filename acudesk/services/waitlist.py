@@ -207,3 +207,30 @@ def book_offer(database: Database, actor: Actor, offer: WaitlistOffer, *, now: d
         audit.record(tx, actor, "book", "waitlist_entry", entry.id, patient_id=entry.patient_id,
                      detail={"appointment": booked.appointment_ids[0]})
     return booked.appointment_ids[0]
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class WaitlistChoices:
+    """What the "Add to waitlist" form offers: the practitioners and the visit types in use."""
+
+    practitioners: tuple[Choice, ...]
+    visit_types: tuple[Choice, ...]
+
+
+def waitlist_choices(database: Database, actor: Actor) -> WaitlistChoices:
+    require(actor, Permission.VIEW_SCHEDULE)
+    from acudesk.persistence.models import UserRole
+
+    with database.read() as tx:
+        practitioners = tx.execute(
+            select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "practitioner", User.active.is_(True)).order_by(User.display_name)).all()
+        kinds = tx.execute(select(VisitType.id, VisitType.name).where(VisitType.active.is_(True))
+                           .order_by(VisitType.id)).all()
+    return WaitlistChoices(tuple(Choice(i, n) for i, n in practitioners), tuple(Choice(i, n) for i, n in kinds))

@@ -183,10 +183,19 @@ class MainWindow(QMainWindow):
                 admin_menu.addAction(action)
         self.ics_action = QAction("Export visits to a calendar file (.ics)…", self)
         self.ics_action.triggered.connect(self.export_ics)
+        self.wait_action = QAction("Add to waitlist…", self)
+        self.wait_action.setToolTip("The patient would take an earlier visit: offer them one that comes free")
+        self.wait_action.triggered.connect(self.add_to_waitlist)
+        self.waitlist_action = QAction("Waitlist…", self)
+        self.waitlist_action.triggered.connect(self.show_waitlist)
+        self.waitlist_action.setEnabled(can(Permission.VIEW_SCHEDULE))
         patient_menu = self.menuBar().addMenu("&Patients")
         for action in (self.find_action, self.new_action, self.edit_action, self.archive_action,
                        self.book_course_action, self.ics_action):
             patient_menu.addAction(action)
+        patient_menu.addSeparator()
+        patient_menu.addAction(self.wait_action)
+        patient_menu.addAction(self.waitlist_action)
         self.menuBar().addMenu("&Help").addAction(about)
 
     def _find_patient(self) -> None:
@@ -263,6 +272,7 @@ class MainWindow(QMainWindow):
         self.edit_action.setEnabled(here and can(Permission.EDIT_PATIENTS))
         self.chart_action.setEnabled(here and can(Permission.VIEW_CLINICAL))
         self.ics_action.setEnabled(here and can(Permission.VIEW_SCHEDULE))
+        self.wait_action.setEnabled(here and can(Permission.EDIT_SCHEDULE))
         record = self.patients.current if self.tabs.currentWidget() is self.patients else None
         self.archive_action.setEnabled(record is not None and can(Permission.ARCHIVE_PATIENTS))
         self.archive_action.setText("Restore patient" if record and record.archived else "Archive patient")
@@ -270,6 +280,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"AcuDesk — {self.context.clinic.name}" + (f" — {patient.name}" if patient else ""))
 
     # -- use cases -------------------------------------------------------------------------------
+    def add_to_waitlist(self) -> None:
+        patient = self.current_patient()
+        if patient is not None:
+            from acudesk.ui import waitlist
+
+            waitlist.add_to_waitlist(self.context, self, patient)
+
+    def show_waitlist(self) -> None:
+        from acudesk.ui.waitlist import WaitlistDialog
+
+        dialog = WaitlistDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
     def export_ics(self) -> None:
         """Save the selected patient's upcoming visits as an .ics file for their own calendar."""
         patient = self.current_patient()

@@ -83,6 +83,7 @@ EXPECTED: dict[str, P | None] = {
     "waitlist.list_waitlist": P.VIEW_SCHEDULE,
     "waitlist.offers_after": P.VIEW_SCHEDULE,
     "waitlist.offers_for_slot": P.VIEW_SCHEDULE,
+    "waitlist.waitlist_choices": P.VIEW_SCHEDULE,
     "migrate_to.migrate_to": P.MANAGE_BACKUPS,  # moving the clinic's data is a backup-and-restore act
     "server_backups.backup_server_database": P.MANAGE_BACKUPS,
     "outcomes.outcome_summary": P.VIEW_CLINICAL,

@@ -19,6 +19,7 @@ from acudesk.ui.calendar.move_dialog import MoveDialog
 from acudesk.ui.calendar.status import status_label
 from acudesk.ui.context import AppContext
 from acudesk.ui.qt import QMenu, QPoint, Qt, QWidget
+from acudesk.ui.waitlist import offer_freed_slot
 
 
 class EntryActions:
@@ -33,12 +34,16 @@ class EntryActions:
         self.open_chart = open_chart
         self.open_patient = open_patient
 
-    def _run(self, work: Callable[[], object], done_text: str) -> None:
+    def _run(self, work: Callable[[], object], done_text: str, *, freed: CalendarEntry | None = None) -> None:
+        """``freed``: the visit whose slot this write frees (a cancellation, a move away): once it is
+        saved, the waiting patients that slot suits are offered it (ui/waitlist.py)."""
         def done(_result: object) -> None:
             window = self.parent.window()
             status_bar = getattr(window, "statusBar", None)
             if callable(status_bar):
                 status_bar().showMessage(done_text, 5000)
+            if freed is not None:
+                offer_freed_slot(self.context, self.parent, freed)
 
         self.context.operations.write(self.parent, work, done)
 
@@ -67,7 +72,8 @@ class EntryActions:
             return
         ctx, reason = self.context, dialog.text()
         self._run(lambda: appointments.cancel_appointment(ctx.database, ctx.actor, entry.id, reason,
-                                                          expected_version=entry.version), "Visit cancelled.")
+                                                          expected_version=entry.version), "Visit cancelled.",
+                  freed=entry)
 
     def move(self, entry: CalendarEntry) -> None:
         """The Move dialog (time, day, practitioner, room; this visit or this and the following ones),
@@ -102,7 +108,9 @@ class EntryActions:
         self._run(lambda: appointments.move_appointment(ctx.database, ctx.actor, entry.id, new_start,
                                                         expected_version=entry.version, reason=reason,
                                                         practitioner_id=practitioner_id, room_id=room_id),
-                  f"{entry.patient_name} moved to {new_start:%a %d %b %H:%M}" + (f", {to}." if to else "."))
+                  f"{entry.patient_name} moved to {new_start:%a %d %b %H:%M}" + (f", {to}." if to else "."),
+                  freed=entry if new_start != entry.local_start or practitioner_id not in (None, entry.practitioner_id)
+                  else None)  # a move to another room at the same time frees no practitioner's time
 
     def menu(self, entry: CalendarEntry) -> QMenu:
         menu = QMenu(self.parent)
