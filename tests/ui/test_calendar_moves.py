@@ -123,10 +123,12 @@ def test_a_visit_dragged_onto_a_clash_shows_red_with_the_clash_and_is_moved_wher
                                      "Tomas Brennan")
     assert _ghost_colour(screen) == QColor(STOP_BACKGROUND)  # the target is red before the drop
 
-    # Dropped there, nothing is written: the visit goes back.
-    with qtbot.assertNotEmitted(grid.entryDropped):
+    # Dropped there, nothing is written: the visit goes back, and the status bar says why.
+    with qtbot.assertNotEmitted(grid.entryDropped), qtbot.waitSignal(grid.dropRefused) as refused:
         qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=grid.point_of(monday, time(14, 0)))
     assert grid.drag is None
+    assert refused.args == ["Nora Quill was not moved: the practitioner is already seeing Tomas Brennan at "
+                            "Mon 01 Mar 2027 14:00."]
 
     # Dragged to Tuesday 15:00, the place is green and the drop moves it; the calendar follows the broadcast.
     qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=grid.point_of(monday, time(10, 15)))

@@ -9,7 +9,8 @@ Dragging a booked visit (when ``drop_check`` is set) moves a ghost of it over th
 15 minutes. ``drop_check(entry, column, start)`` answers at once with the clashes of that place
 (None while they are not known yet): the ghost is green where the visit fits and red with a tooltip
 naming the clash where it does not. Releasing it on a place that fits emits
-``entryDropped(entry, column, start)``; Escape, or a release where it does not fit, puts it back.
+``entryDropped(entry, column, start)``; Escape, or a release where it does not fit (``dropRefused``
+says why), puts it back.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class CalendarGrid(QWidget):
     entryClicked = Signal(object, object)  # (CalendarEntry, QPoint global)
     dragStarted = Signal(object)  # CalendarEntry
     entryDropped = Signal(object, object, object)  # (CalendarEntry, Column, datetime)
+    dropRefused = Signal(str)  # why a visit dropped where it does not fit went back
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -389,6 +391,8 @@ class CalendarGrid(QWidget):
             self.end_drag()
             if drag.fits and drag.column is not None and drag.start is not None:
                 self.entryDropped.emit(drag.entry, drag.column, drag.start)
+            elif drag.problems:
+                self.dropRefused.emit(f"{drag.entry.patient_name} was not moved: {drag.problems[0]}.")
             return
         if pressed is not None:
             self.entryClicked.emit(pressed[0], self.mapToGlobal(pressed[1]))

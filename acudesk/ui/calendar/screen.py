@@ -109,6 +109,7 @@ class CalendarScreen(QWidget):
             self.grid.drop_check = self._drop_problems
             self.grid.dragStarted.connect(self._drag_started)
             self.grid.entryDropped.connect(self._dropped)
+            self.grid.dropRefused.connect(self._say)
         ctx = context
         context.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
                                  key="resources")
@@ -273,6 +274,11 @@ class CalendarScreen(QWidget):
         if check is None:
             return None
         return check.problems(entry, start, column.practitioner_id, column.room_id)
+
+    def _say(self, text: str) -> None:
+        status_bar = getattr(self.window(), "statusBar", None)
+        if callable(status_bar):
+            status_bar().showMessage(text, 8000)
 
     def _dropped(self, entry: CalendarEntry, column: Column, start: datetime) -> None:
         self.entry_actions.move_to(entry, start, column.practitioner_id, column.room_id, to=column.label)
