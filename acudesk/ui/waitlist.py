@@ -138,11 +138,14 @@ class AddToWaitlistDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{patient.name}</b> would take an earlier visit. When one comes free that "
-                                "suits, AcuDesk offers it to you to call them; it never books by itself."))
+        intro = QLabel(f"<b>{patient.name}</b> would take an earlier visit. When one comes free that suits, "
+                       "AcuDesk offers it to you to call them; it never books by itself.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.resize(640, self.sizeHint().height())
 
     @staticmethod
     def _times(any_label: str) -> QComboBox:
@@ -178,7 +181,8 @@ class AddToWaitlistDialog(QDialog):
 class WaitlistOfferDialog(QDialog):
     """A slot came free: the waiting patients it suits, most urgent first. Book one, or not now."""
 
-    def __init__(self, context: AppContext, offers: list[WaitlistOffer], parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, offers: list[WaitlistOffer], parent: QWidget | None = None, *,
+                 with_whom: str = "") -> None:
         super().__init__(parent)
         self.context, self.offers = context, offers
         slot = offers[0].slot
@@ -200,10 +204,13 @@ class WaitlistOfferDialog(QDialog):
         buttons.addWidget(later)
         layout = QVBoxLayout(self)
         count = len(offers)
-        layout.addWidget(QLabel(
-            f"<b>{slot.local_start:%a %d %b %Y, %H:%M}</b> ({slot.minutes} minutes) is free again. "
-            f"{count} waiting patient{'s' if count != 1 else ''} would take it, most urgent first. "
-            "Call them, then book the one who accepts."))
+        who = (f"{count} waiting patients would take it, most urgent first (then whoever has waited longest)."
+               if count > 1 else "A waiting patient would take it.")
+        intro = QLabel(f"<b>{slot.local_start:%a %d %b %Y, %H:%M}</b> ({slot.minutes} minutes"
+                       + (f" with {with_whom}" if with_whom else "") + f") is free again. {who} "
+                       "Call them, then book the one who accepts; nothing is booked until you do.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         self.resize(760, 320)
@@ -283,7 +290,7 @@ def offer_freed_slot(context: AppContext, parent: QWidget, freed: CalendarEntry)
 
     def found(offers: list[WaitlistOffer]) -> None:
         if offers:
-            dialog = WaitlistOfferDialog(context, offers, parent)
+            dialog = WaitlistOfferDialog(context, offers, parent, with_whom=freed.practitioner_name)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
