@@ -8,7 +8,7 @@ the rows come back as frozen ``CalendarEntry`` values.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -93,6 +93,8 @@ class CalendarRange:
     entries: tuple[CalendarEntry, ...]
     closed: dict[date, str]  # day -> reason (holiday, closure, closed weekday, the practitioner's leave)
     opening: dict[int, tuple[tuple[int, int], ...]]  # weekday -> open spans in minutes
+    leave: dict[tuple[int, date], str] = field(default_factory=dict)  # (practitioner, day) -> reason,
+    # for the views that show every practitioner (``closed`` has one practitioner's leave already)
 
 
 _Practitioner = aliased(User)
@@ -327,8 +329,15 @@ def calendar_range(
             if reason:
                 closed[day] = reason
             day += timedelta(days=1)
+        leave: dict[tuple[int, date], str] = {}
+        for away in calendar.leave if practitioner_id is None else ():
+            day = max(first, away.first)
+            while day <= min(last, away.last) and isinstance(away.practitioner_id, int):
+                if day not in closed:
+                    leave[(away.practitioner_id, day)] = calendar.closed_reason(day, away.practitioner_id) or ""
+                day += timedelta(days=1)
         entries = _between(tx, first, last, practitioner_id, room_id, True)
-        return CalendarRange(first, last, tuple(entries), closed, dict(calendar.hours.spans))
+        return CalendarRange(first, last, tuple(entries), closed, dict(calendar.hours.spans), leave)
 
 
 def todays_list(

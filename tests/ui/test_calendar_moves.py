@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from acudesk.domain.patients import PatientDetails
-from acudesk.persistence.models import Appointment
+from acudesk.persistence.models import Appointment, Closure
 from acudesk.services import calendar_data, courses, patients
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.services.clinic import add_user
@@ -220,6 +220,13 @@ def test_all_practitioners_by_day_and_by_week_and_a_visit_dragged_to_the_other_p
         ("Dr Iris Lin", iris), ("Dr Test Admin", context.actor.user_id)]
     assert {n: [e.patient_name for e in found] for n, found in screen.grid.entries.items()} == {
         0: ["Tomas Brennan"], 1: ["Nora Quill"]}
+    with context.database.write() as tx:  # Dr Lin is away on Wednesday: her column says so
+        tx.add(Closure(starts_on=date(2027, 3, 3), ends_on=date(2027, 3, 3), reason="Course", user_id=iris))
+    screen.step(1)
+    screen.step(1)
+    qtbot.waitUntil(lambda: screen.data is not None and screen.data.first == date(2027, 3, 3), timeout=TIMEOUT)
+    assert [c.closed for c in screen.grid.columns] == ["Practitioner on leave", None]
+    screen.show_day(MONDAY)
 
     screen.set_mode(WEEK)
     qtbot.waitUntil(lambda: screen.data is not None and screen.data.last == date(2027, 3, 7), timeout=TIMEOUT)

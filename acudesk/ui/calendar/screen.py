@@ -237,7 +237,8 @@ class CalendarScreen(QWidget):
                     title, subtitle, column_key = f"{day:%a %d}", item.name, (day, item.id)
                 else:
                     title, subtitle, column_key = item.name, f"{day:%a %d %b}", item.id
-                columns.append(Column(column_key, title, subtitle, day, data.closed.get(day), spans,
+                closed = data.closed.get(day) or (data.leave.get((item.id, day)) if people else None)
+                columns.append(Column(column_key, title, subtitle, day, closed, spans,
                                       item.id if people else None, None if people else item.id, day == today,
                                       item.name if kind == ALL else ""))
         index = {(c.day, c.practitioner_id if people else c.room_id): n for n, c in enumerate(columns)}
