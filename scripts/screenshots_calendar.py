@@ -1,4 +1,5 @@
-"""Screenshots of the calendar, the today list and the course-booking dialog on the demo clinic.
+"""Screenshots of the calendar (one practitioner's week, every practitioner's week and day), the
+today list and the course-booking dialog on the demo clinic.
 
 Usage: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_calendar.py OUTDIR
 Also prints how long the week view of the busiest practitioner takes to load (service call only).
@@ -58,6 +59,12 @@ def main() -> int:
     def shoot_week(window, screen) -> None:  # type: ignore[no-untyped-def]
         window.grab().save(str(out / "calendar-week.png"))
         print(f"week view round trip in the UI: {screen.loaded_ms:.1f} ms")
+        screen.show_all()
+        QTimer.singleShot(900, lambda: shoot_week_all(window, screen))
+
+    def shoot_week_all(window, screen) -> None:  # type: ignore[no-untyped-def]
+        window.grab().save(str(out / "calendar-week-all.png"))
+        print(f"all-practitioners week round trip in the UI: {screen.loaded_ms:.1f} ms")
         screen.set_mode("day")
         QTimer.singleShot(700, lambda: shoot_day(window, screen))
 
