@@ -136,7 +136,8 @@ def test_a_visit_dragged_onto_a_clash_shows_red_with_the_clash_and_is_moved_wher
     qtbot.waitUntil(lambda: grid.drag is not None and grid.drag.problems is not None, timeout=TIMEOUT)
     qtbot.mouseMove(grid, grid.point_of(tuesday, time(15, 15)))  # held 15 min below its start
     assert (grid.drag.start, grid.drag.problems) == (datetime(2027, 3, 2, 15, 0), [])
-    assert grid.toolTip() == "Move Nora Quill to Tue 02 Mar 15:00"
+    assert grid.toolTip() == ("Move Nora Quill to Tue 02 Mar 15:00\n"
+                              "Hold Shift to move the following visits of the course too")
     assert _ghost_colour(screen) == QColor(CLEAR_BACKGROUND)
     with qtbot.waitSignal(context.operations.changed, timeout=TIMEOUT):
         qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=grid.point_of(tuesday, time(15, 15)))
@@ -160,6 +161,23 @@ def test_a_click_on_a_visit_still_opens_its_menu_and_escape_puts_a_dragged_visit
     assert grid.drag is None
     with qtbot.assertNotEmitted(grid.entryDropped), qtbot.assertNotEmitted(grid.entryClicked):
         qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=grid.point_of(1, time(11, 0)))
+
+
+def test_a_visit_dropped_with_shift_moves_the_following_visits_too_keeping_the_rhythm(
+    qtbot, context: AppContext, nora: int
+) -> None:
+    ids = _book(context, nora, datetime(2027, 3, 2, 10), "fortnightly x3")
+    screen = _calendar(qtbot, context)
+    grid = screen.grid
+    tuesday, wednesday = _column(screen, day=date(2027, 3, 2)), _column(screen, day=date(2027, 3, 3))
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=grid.point_of(tuesday, time(10, 0)))
+    qtbot.mouseMove(grid, grid.point_of(wednesday, time(11, 0)))
+    qtbot.waitUntil(lambda: grid.drag is not None and grid.drag.problems == [], timeout=TIMEOUT)
+    with qtbot.waitSignal(context.operations.changed, timeout=TIMEOUT):
+        qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                           grid.point_of(wednesday, time(11, 0)))
+    assert [e.local_start for e in _entries(context, ids)] == [
+        datetime(2027, 3, 3, 11), datetime(2027, 3, 17, 11), datetime(2027, 3, 31, 11)]
 
 
 # -- 2. the Move dialog -----------------------------------------------------------------------------

@@ -92,13 +92,18 @@ class EntryActions:
         new_start, reason = dialog.new_start(), dialog.reason.text().strip() or "Moved by hand"
         practitioner_id, room_id = dialog.practitioner_id(), dialog.room_id()
         if dialog.following.isChecked():
-            ctx = self.context
-            self._run(lambda: appointments.move_following(ctx.database, ctx.actor, entry.id, new_start,
-                                                          expected_version=entry.version,
-                                                          practitioner_id=practitioner_id, room_id=room_id),
-                      "Visit and the following visits moved.")
+            self.move_following_to(entry, new_start, practitioner_id, room_id)
         else:
             self.move_to(entry, new_start, practitioner_id, room_id, reason)
+
+    def move_following_to(self, entry: CalendarEntry, new_start: datetime, practitioner_id: int | None = None,
+                          room_id: int | None = None) -> None:
+        """Move the visit and the following visits of its course by the same amount (the rhythm kept)."""
+        ctx = self.context
+        self._run(lambda: appointments.move_following(ctx.database, ctx.actor, entry.id, new_start,
+                                                      expected_version=entry.version,
+                                                      practitioner_id=practitioner_id, room_id=room_id),
+                  "Visit and the following visits moved.")
 
     def move_to(self, entry: CalendarEntry, new_start: datetime, practitioner_id: int | None = None,
                 room_id: int | None = None, reason: str = "Moved by hand", *, to: str = "") -> None:

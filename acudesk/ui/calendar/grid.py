@@ -9,8 +9,9 @@ Dragging a booked visit (when ``drop_check`` is set) moves a ghost of it over th
 15 minutes. ``drop_check(entry, column, start)`` answers at once with the clashes of that place
 (None while they are not known yet): the ghost is green where the visit fits and red with a tooltip
 naming the clash where it does not. Releasing it on a place that fits emits
-``entryDropped(entry, column, start)``; Escape, or a release where it does not fit (``dropRefused``
-says why), puts it back.
+``entryDropped(entry, column, start, following)`` (``following``: Shift was held, so the course's
+following visits move by the same amount; they are checked when saved); Escape, or a release where
+it does not fit (``dropRefused`` says why), puts it back.
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ class Drag:
         if self.problems is None:
             return f"{where}: checking…"
         if not self.problems:
-            return f"Move {self.entry.patient_name} to {where}"
+            shift = "\nHold Shift to move the following visits of the course too" \
+                if self.entry.course_visit_number is not None else ""
+            return f"Move {self.entry.patient_name} to {where}{shift}"
         return f"Cannot move to {where}:\n" + "\n".join(f"• {p}" for p in self.problems)
 
 
@@ -111,7 +114,7 @@ class CalendarGrid(QWidget):
     slotClicked = Signal(object, object)  # (Column, datetime)
     entryClicked = Signal(object, object)  # (CalendarEntry, QPoint global)
     dragStarted = Signal(object)  # CalendarEntry
-    entryDropped = Signal(object, object, object)  # (CalendarEntry, Column, datetime)
+    entryDropped = Signal(object, object, object, bool)  # (CalendarEntry, Column, datetime, with the following)
     dropRefused = Signal(str)  # why a visit dropped where it does not fit went back
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -390,7 +393,9 @@ class CalendarGrid(QWidget):
         if drag is not None:
             self.end_drag()
             if drag.fits and drag.column is not None and drag.start is not None:
-                self.entryDropped.emit(drag.entry, drag.column, drag.start)
+                following = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier) and \
+                    drag.entry.course_visit_number is not None
+                self.entryDropped.emit(drag.entry, drag.column, drag.start, following)
             elif drag.problems:
                 self.dropRefused.emit(f"{drag.entry.patient_name} was not moved: {drag.problems[0]}.")
             return

@@ -281,8 +281,11 @@ class CalendarScreen(QWidget):
         if callable(status_bar):
             status_bar().showMessage(text, 8000)
 
-    def _dropped(self, entry: CalendarEntry, column: Column, start: datetime) -> None:
-        self.entry_actions.move_to(entry, start, column.practitioner_id, column.room_id, to=column.label)
+    def _dropped(self, entry: CalendarEntry, column: Column, start: datetime, following: bool) -> None:
+        if following:
+            self.entry_actions.move_following_to(entry, start, column.practitioner_id, column.room_id)
+        else:
+            self.entry_actions.move_to(entry, start, column.practitioner_id, column.room_id, to=column.label)
 
     # -- booking ----------------------------------------------------------------------------------
     def next_bookable(self, now: datetime) -> datetime:
