@@ -304,8 +304,8 @@ class CalendarGrid(QWidget):
                              _elided(painter, self.detail_text(entry, late, short=narrow), text_rect.width()))
 
     def _drag_rect(self, drag: Drag) -> QRectF | None:
-        if drag.column is None or drag.start is None:
-            return None
+        if drag.column is None or drag.start is None or drag.column not in self.columns:
+            return None  # (the view was reloaded under the drag: the next move places it again)
         index = self.columns.index(drag.column)
         end = drag.start + drag.entry.duration
         low = min(end.time(), time(LAST_HOUR)) if end.date() == drag.start.date() else time(LAST_HOUR)
