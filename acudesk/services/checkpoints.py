@@ -346,7 +346,7 @@ def _compare(tx: Session, held: Iterable[Checkpoint], optional: Iterable[Checkpo
             if required:
                 report.contradicted = True
                 report.findings.append(
-                    f"the audit trail holds {position} events but {checkpoint.describe()} counted {count}: events "
+                    f"the audit trail holds {_plural(position, 'event')} but {checkpoint.describe()} counted {count}: events "
                     f"were removed from its end, or the database was replaced by an older copy without a declared "
                     f"restore")
     report.checkpoints = matched
