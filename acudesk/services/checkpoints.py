@@ -346,9 +346,9 @@ def _compare(tx: Session, held: Iterable[Checkpoint], optional: Iterable[Checkpo
             if required:
                 report.contradicted = True
                 report.findings.append(
-                    f"the audit trail holds {_plural(position, 'event')} but {checkpoint.describe()} counted {count}: events "
-                    f"were removed from its end, or the database was replaced by an older copy without a declared "
-                    f"restore")
+                    f"the audit trail holds {_plural(position, 'event')} but {checkpoint.describe()} counted "
+                    f"{count}: events were removed from its end, or the database was replaced by an older copy "
+                    f"without a declared restore")
     report.checkpoints = matched
 
 
