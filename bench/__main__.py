@@ -214,6 +214,10 @@ def calendar_rows(clinic, runs: int) -> list[Row]:  # type: ignore[no-untyped-de
     if day is not None:
         rows.append(Row("clinic_day", "front desk day, all practitioners", day.service, None,
                         TARGETS_MS["clinic_day"], note=_path_note(day.path), detail=day.detail))
+    course = clinical.course_preview(clinic, runs)
+    if course is not None:
+        rows.append(Row("course_preview", "preview a 12-visit course (slot finding)", course.service, course.floor,
+                        TARGETS_MS["course_preview"], note=_path_note(course.path), detail=course.detail))
     return rows
 
 

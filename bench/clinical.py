@@ -26,7 +26,7 @@ from acudesk.services.context import Actor
 from bench import engines
 from bench.build import CHART_SESSIONS, TODAY, Clinic
 from bench.engines import open_clinic
-from bench.floor import Raw, captured, query_plan, raw_connection
+from bench.floor import Raw, captured, query_plan, raw_connection, replay, statements_of
 from bench.stats import Timing, repeat_each
 
 ZONE = ZoneInfo("Europe/London")
@@ -126,6 +126,41 @@ def clinic_day(clinic: Clinic, runs: int) -> Measured | None:
                  for line in query_plan(raw, (sql, params))]
         return Measured(repeat_each(works, runs), None, "service acudesk.services.calendar_data.todays_list",
                         {"appointments_per_day": count, "plan": plans})
+    finally:
+        raw.close()
+        database.dispose()
+
+
+def course_preview(clinic: Clinic, runs: int) -> Measured | None:
+    """Previewing a 12-visit weekly course among a practitioner's booked weeks (issue 14's slot finder).
+
+    The floor replays the appointment reads the preview sent (one per window of days the finder needed)."""
+    preview = service_function("courses", "preview_course")
+    request_type = getattr(importlib.import_module("acudesk.services.courses"), "BookingRequest", None)
+    if preview is None or request_type is None:
+        return None
+    database = open_clinic(clinic.path)
+    raw = raw_connection(clinic.path)
+    try:
+        actor = default_actor(database)
+        monday = TODAY - timedelta(days=TODAY.weekday())
+        now = datetime.combine(monday - timedelta(days=3), time(9), ZONE)
+        room_of = {p: raw.execute("SELECT room_id FROM appointments WHERE practitioner_id = ? LIMIT 1",
+                                  (p,)).fetchone()[0] for p in clinic.practitioner_ids[:4]}
+        cases = [(p, monday + timedelta(weeks=w), hour)
+                 for p in clinic.practitioner_ids[:4] for w, hour in ((1, 10), (2, 14), (3, 16))]
+        works = [  # in the practitioner's usual room; the finder may offer the others
+            lambda p=p, day=day, hour=hour: preview(database, actor, request_type(
+                1, p, room_of[p], datetime.combine(day, time(hour)), "weekly x12"), now=now)
+            for p, day, hour in cases
+        ]
+        statements = [statements_of(database, work, touching="appointments") for work in works]
+        floors = [replay(raw, s) for s in statements]
+        shown = works[0]()
+        detail = {"visits": len(shown.visits), "moved": sum(1 for v in shown.visits if v.moved),
+                  "drifted": len(shown.drifted), "appointment_reads": [len(s) for s in statements]}
+        return Measured(repeat_each(works, runs), repeat_each(floors, runs),
+                        "service acudesk.services.courses.preview_course", detail)
     finally:
         raw.close()
         database.dispose()

@@ -24,6 +24,7 @@ TARGETS_MS = {
     "first_rows": 50.0,
     "busy_week": 100.0,
     "clinic_day": 100.0,
+    "course_preview": 50.0,  # issue 14: a 12-visit course previewed in a clinic with 1M appointments
     "chart": 150.0,
     "care_summary": 300.0,
     "handout": 150.0,

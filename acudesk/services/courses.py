@@ -205,7 +205,7 @@ def _schedule(
     course = find_course_slots(course_request, calendar, busy, rooms=where.rooms, practitioners=where.practitioners,
                                preferences=preferences, room_names=where.room_names,
                                practitioner_names=where.practitioner_names, rules=rules)
-    placed = Placed(course, calendar, busy.appointments())
+    placed = Placed(course, calendar, [])  # validation reads the visits' days from ``busy``
     return _Scheduled(placed, types, tz, busy, where.room_names)
 
 
@@ -213,9 +213,9 @@ def _preview(
     request: BookingRequest, pattern: engine.CoursePattern, course: engine.Course, scheduled: _Scheduled,
     now: datetime | None,
 ) -> CoursePreview:
-    for visit in course.visits:  # every day a visit is on has been read (a shown visit may be elsewhere)
-        scheduled.busy.bookings(visit.day, visit.day)
-    conflicts = engine.validate_course(course, scheduled.busy.appointments(), scheduled.placed.calendar)
+    # Every booking that could clash with a visit, read if the search did not (a shown visit may be elsewhere).
+    existing = scheduled.busy.clashing_with(course.appointments())
+    conflicts = engine.validate_course(course, existing, scheduled.placed.calendar)
     rows = preview_rows(course, conflicts, course.visits, now=now, names=scheduled.names)
     return CoursePreview(rows.visits, rows.conflicts, request, engine.format_pattern(pattern))
 

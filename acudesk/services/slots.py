@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from acudesk.domain import scheduling as engine
@@ -41,68 +41,103 @@ from acudesk.services.scheduling import (
     zone_of,
 )
 
+# No visit with its changeover lasts longer (the rooms query looks this far back from a time).
+LONGEST_BOOKING = timedelta(hours=4)
+
 
 class DatabaseBusy:
-    """A ``BusySource`` over the appointments table for one use case's transaction."""
+    """A ``BusySource`` over the appointments table for one use case's transaction.
+
+    ``bookings`` reads the practitioners', the patient's and the first room's bookings of the days
+    asked for (each day once; rows kept by local day); ``rooms_taken`` asks which other rooms are held
+    at one time, only when a visit may move room then."""
 
     def __init__(
         self, tx: Session, tz: ZoneInfo, practitioners: Iterable[int], rooms: Iterable[int], patient_id: int | None,
     ) -> None:
         self.tx, self.tz = tx, tz
-        self.practitioners, self.rooms, self.patient_id = tuple(practitioners), tuple(rooms), patient_id
+        rooms = tuple(rooms)
+        self.practitioners, self.patient_id = tuple(practitioners), patient_id
+        self.room, self.other_rooms = rooms[:1], rooms[1:]
         self.read: set[date] = set()
-        self.rows: dict[int, engine.Appointment] = {}
+        self.by_day: dict[date, dict[int, engine.Appointment]] = {}
+        self.checked: set[tuple[date, object]] = set()
         self.queries = 0
 
-    def _who(self):  # type: ignore[no-untyped-def]
-        terms = []
-        if self.practitioners:
-            terms.append(Appointment.practitioner_id.in_(self.practitioners))
-        if self.rooms:
-            terms.append(Appointment.room_id.in_(self.rooms))
+    def _who(self) -> ColumnElement[bool]:
+        terms: list[ColumnElement[bool]] = [Appointment.practitioner_id.in_(self.practitioners)]
+        if self.room:
+            terms.append(Appointment.room_id.in_(self.room))
         if self.patient_id is not None:
             terms.append(Appointment.patient_id == self.patient_id)
         return or_(*terms)
 
     def prefetch(self, windows: Sequence[tuple[date, date]]) -> None:
         """Read several windows of days in one query (the first look of every visit of a course)."""
-        wanted = [(first, last) for first, last in windows if not self._covers(first, last)]
+        wanted = [(first, last) for first, last in windows if not self._covers(self.read, first, last)]
         if wanted:
-            self._load(wanted)
+            self._load(wanted, self.read, self._who())
 
     def bookings(self, first: date, last: date) -> Sequence[engine.Appointment]:
-        if not self._covers(first, last):
-            self._load([(first, last)])
-        begin, end = local_range_utc(first, last, self.tz)
-        return [a for a in self.rows.values() if begin <= a.start < end]
+        if not self._covers(self.read, first, last):
+            self._load([(first, last)], self.read, self._who())
+        return self._between(first, last)
 
-    def appointments(self) -> list[engine.Appointment]:
-        """Every booking read so far (what a validation of the course must see)."""
-        return list(self.rows.values())
+    def rooms_taken(self, start: datetime, until: datetime, rooms: Sequence[object]) -> set[object]:
+        self.queries += 1
+        rows = self.tx.execute(
+            select(Appointment.room_id, Appointment.start_utc, Appointment.duration_minutes,
+                   Appointment.changeover_minutes)
+            .where(Appointment.room_id.in_(rooms), Appointment.start_utc < until,
+                   Appointment.start_utc >= start - LONGEST_BOOKING, Appointment.status.in_(ACTIVE_STATUSES))
+        )
+        return {row.room_id for row in rows
+                if row.start_utc + timedelta(minutes=row.duration_minutes + (row.changeover_minutes or 0)) > start}
 
-    def _covers(self, first: date, last: date) -> bool:
-        return all(first + timedelta(days=n) in self.read for n in range((last - first).days + 1))
+    def clashing_with(self, visits: Sequence[engine.Appointment]) -> list[engine.Appointment]:
+        """The bookings that could clash with ``visits``: on a visit's day, of its practitioner, room or
+        patient (opening hours never cross midnight). Reads what the search did not."""
+        found: dict[int, engine.Appointment] = {}
+        for visit in visits:
+            day = visit.start.astimezone(self.tz).date()
+            self.bookings(day, day)
+            other_room = visit.room_id is not None and visit.room_id not in self.room
+            if other_room and (day, visit.room_id) not in self.checked:
+                self.checked.add((day, visit.room_id))
+                self._load([(day, day)], set(), Appointment.room_id == visit.room_id)
+            for key, booking in self.by_day.get(day, {}).items():
+                if (booking.practitioner_id == visit.practitioner_id or booking.patient_id == visit.patient_id
+                        or (visit.room_id is not None and booking.room_id == visit.room_id)):
+                    found[key] = booking
+        return list(found.values())
 
-    def _load(self, windows: Sequence[tuple[date, date]]) -> None:
+    def _between(self, first: date, last: date) -> list[engine.Appointment]:
+        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        return [a for d in days for a in self.by_day.get(d, {}).values()]
+
+    @staticmethod
+    def _covers(read: set[date], first: date, last: date) -> bool:
+        return all(first + timedelta(days=n) in read for n in range((last - first).days + 1))
+
+    def _load(self, windows: Sequence[tuple[date, date]], read: set[date], who: ColumnElement[bool]) -> None:
         ranges = []
         for first, last in windows:
-            begin, end = local_range_utc(first - timedelta(days=1), last + timedelta(days=1), self.tz)
+            begin, end = local_range_utc(first, last, self.tz)
             ranges.append(and_(Appointment.start_utc >= begin, Appointment.start_utc < end))
-            self.read.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+            read.update(first + timedelta(days=n) for n in range((last - first).days + 1))
         self.queries += 1
         rows = self.tx.execute(
             select(
                 Appointment.id, Appointment.start_utc, Appointment.duration_minutes, Appointment.practitioner_id,
                 Appointment.room_id, Appointment.patient_id, Appointment.changeover_minutes,
-            ).where(or_(*ranges), Appointment.status.in_(ACTIVE_STATUSES), self._who())
+            ).where(or_(*ranges), Appointment.status.in_(ACTIVE_STATUSES), who)
         )
         for row in rows:
-            if row.id not in self.rows:
-                self.rows[row.id] = engine.Appointment(
-                    row.start_utc.astimezone(self.tz), timedelta(minutes=row.duration_minutes),
-                    timedelta(minutes=row.changeover_minutes or 0), row.practitioner_id, row.room_id,
-                    row.patient_id, label="another booking",
-                )
+            start = row.start_utc.astimezone(self.tz)
+            self.by_day.setdefault(start.date(), {}).setdefault(row.id, engine.Appointment(
+                start, timedelta(minutes=row.duration_minutes), timedelta(minutes=row.changeover_minutes or 0),
+                row.practitioner_id, row.room_id, row.patient_id, label="another booking",
+            ))
 
 
 @dataclass(frozen=True)
@@ -126,7 +161,8 @@ def places(tx: Session, practitioner_id: int, room_id: int | None, *, other_prac
     people = list(tx.execute(query.order_by(User.display_name)))
     room_names: dict[object, str] = {row.id: row.name for row in rooms}
     practitioner_names: dict[object, str] = {row.id: row.display_name for row in people}
-    room_ids = tuple(dict.fromkeys([*([room_id] if room_id is not None else []), *(r.id for r in rooms)]))
+    # No room asked for: the visit takes none (as before slot finding); else the others after it.
+    room_ids = tuple(dict.fromkeys([room_id, *(r.id for r in rooms)])) if room_id is not None else ()
     people_ids = tuple(dict.fromkeys([practitioner_id, *(p.id for p in people)]))
     return Places(people_ids, room_ids, room_names, practitioner_names)
 

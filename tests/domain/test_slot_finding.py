@@ -192,6 +192,9 @@ def test_the_finder_reads_only_the_windows_it_needs() -> None:
             asked.append((first, last))
             return []
 
+        def rooms_taken(self, start: datetime, until: datetime, rooms: object) -> set[object]:
+            return set()
+
     request = CourseRequest(datetime(2027, 2, 1, 10), parse_pattern("weekly x4, monthly x2"), LONDON, 1, 1, 5)
     find_course_slots(request, CALENDAR, Source())
     assert all((last - first).days <= 16 for first, last in asked)  # +-1 day weekly, +-7 monthly, a day each side

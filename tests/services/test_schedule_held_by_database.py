@@ -38,7 +38,7 @@ def test_a_clash_the_service_missed_books_nothing_and_names_the_visit(
     first, second = _patient(database, admin, "Okafor"), _patient(database, admin, "Lindqvist")
     courses.book_course(database, admin, BookingRequest(first, admin.user_id, None, MONDAY + timedelta(weeks=2),
                                                         "weekly x1"))
-    monkeypatch.setattr(slots.DatabaseBusy, "_load", lambda self, windows: None)  # the check sees nothing
+    monkeypatch.setattr(slots.DatabaseBusy, "_load", lambda self, *where: None)  # the check sees nothing
     with pytest.raises(ScheduleConflictError) as caught:
         courses.book_course(database, admin, BookingRequest(second, admin.user_id, None, MONDAY, "weekly x4"))
     assert caught.value.conflicts[0].startswith("visit 3 (Mon 21 Jun 2027 10:00): the practitioner already has")

@@ -198,9 +198,15 @@ class Slot:
 
 
 class BusySource(Protocol):
-    """Existing bookings (active ones only) that start on local days ``first``..``last``."""
+    """Existing active bookings that start on local days ``first``..``last``.
+
+    ``bookings`` must hold every booking of the practitioners, the patient and the requested room;
+    ``rooms_taken`` answers, only when a visit may move to another room at one time, which of ``rooms``
+    are held (their changeover included) at some moment of ``start``..``until``."""
 
     def bookings(self, first: date, last: date) -> Sequence[Appointment]: ...
+
+    def rooms_taken(self, start: datetime, until: datetime, rooms: Sequence[object]) -> set[object]: ...
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,9 @@ class ListedBookings:
     def bookings(self, first: date, last: date) -> Sequence[Appointment]:
         return [a for a in self.items if first <= a.start.astimezone(self.tz).date() <= last]
 
+    def rooms_taken(self, start: datetime, until: datetime, rooms: Sequence[object]) -> set[object]:
+        return {a.room_id for a in self.items if a.room_id in rooms and a.start < until and start < a.room_free_at}
+
 
 Span = tuple[datetime, datetime]  # aware start, end
 
@@ -223,6 +232,8 @@ class BusyIndex:
     def __init__(self, source: BusySource, tz: tzinfo) -> None:
         self.source, self.tz = source, tz
         self.loaded: set[date] = set()
+        self.taken_rooms: dict[tuple[datetime, datetime], set[object]] = {}
+        self.seen: set[Appointment] = set()
         self.people: dict[tuple[object, date], list[Span]] = {}
         self.rooms: dict[tuple[object, date], list[Span]] = {}
         self.patient_days: set[tuple[object, date]] = set()
@@ -237,7 +248,17 @@ class BusyIndex:
             self._add(booking)
         self.loaded.update(missing[0] + timedelta(days=n) for n in range((missing[-1] - missing[0]).days + 1))
 
+    def rooms_taken(self, start: datetime, until: datetime, rooms: Sequence[object]) -> set[object]:
+        """Which of the other ``rooms`` are held at some moment of ``start``..``until`` (asked once a time)."""
+        key = (start, until)
+        if key not in self.taken_rooms:
+            self.taken_rooms[key] = set(self.source.rooms_taken(start, until, rooms))
+        return self.taken_rooms[key]
+
     def _add(self, booking: Appointment) -> None:
+        if booking in self.seen:
+            return
+        self.seen.add(booking)
         start, room_free = booking.start.astimezone(self.tz), booking.room_free_at.astimezone(self.tz)
         for day in {start.date(), room_free.date()}:
             if booking.practitioner_id is not None:
@@ -331,10 +352,16 @@ class SlotSearch:
             end = start + visit_type.duration
             if suiting and not self.preferences.suits(start, end):
                 continue
-            for room in self.rooms or (None,):
-                slot = Slot(start, end, practitioner, room)
-                if self.busy.why_taken(slot, visit_type.changeover) is None:
-                    yield slot, note
+            if self.busy.why_taken(Slot(start, end, practitioner, None), visit_type.changeover) is not None:
+                continue  # the practitioner is busy: no room helps
+            rooms = self.rooms or (None,)
+            if self.busy.why_taken(Slot(start, end, practitioner, rooms[0]), visit_type.changeover) is None:
+                yield Slot(start, end, practitioner, rooms[0]), note
+            elif len(rooms) > 1:
+                taken = self.busy.rooms_taken(start, end + visit_type.changeover, rooms[1:])
+                for room in rooms[1:]:
+                    if room not in taken:
+                        yield Slot(start, end, practitioner, room), note
 
 
 _BUSY_REASONS = {"practitioner busy": "Practitioner busy", "room busy": "Room busy"}
@@ -451,11 +478,14 @@ def place_near(
         return Placement(slot, note, text, reason if slot.start.date() != centre else None)
 
     # Nothing within the tolerance: the nearest slots beyond it, one per day.
-    search.busy.ensure(centre - timedelta(days=reach), centre + timedelta(days=reach))
     found: list[tuple[Slot, str | None]] = []
+    read = tolerance.days
     for n, day in _days_by_distance(centre, reach):
         if n <= tolerance.days or (not_before is not None and day < not_before):
             continue
+        if n > read:  # read a week further either side at a time
+            read = min(reach, read + 7)
+            search.busy.ensure(centre - timedelta(days=read), centre + timedelta(days=read))
         for practitioner in search.practitioners:
             hit = next(search.free_on(day, wanted, visit_type, practitioner), None)
             if hit is not None:
@@ -508,7 +538,7 @@ def find_course_slots(
         start, _note = localize(planned.date(), planned.time(), request.tz)
         ideal = Slot(start, start + visit_type.duration, request.practitioner_id, request.room_id)
         tolerance = rules.for_interval(request.pattern.phases[phase].interval)
-        not_before = too_close = None
+        not_before, too_close = planned.date(), None  # the first visit never before the day asked for
         if visits:
             before = visits[-1]
             not_before = before.day + timedelta(days=max(1, tolerance.min_gap_days))
