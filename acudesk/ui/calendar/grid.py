@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from acudesk.services.calendar_data import CalendarEntry
+from acudesk.ui.calendar.drag import Drag, paint_ghost
 from acudesk.ui.calendar.status import border, fill
 from acudesk.ui.qt import QApplication, QColor, QFont, QPainter, QPen, QPoint, QRectF, Qt, QToolTip, QWidget, Signal
 from acudesk.ui.style import (
     CANVAS,
-    CLEAR_BACKGROUND,
-    CLEAR_BORDER,
     CLOSED_DAY_FILL,
     CLOSED_DAY_TEXT,
     DIVIDER_LINE,
@@ -37,12 +36,8 @@ from acudesk.ui.style import (
     INACTIVE_TEXT,
     LATE_TEXT,
     MUTED_TEXT,
-    NEUTRAL_BACKGROUND,
-    NEUTRAL_BORDER,
     NOW_LINE,
     OUT_OF_HOURS_FILL,
-    STOP_BACKGROUND,
-    STOP_BORDER,
     TEXT,
     TODAY_HEADER_FILL,
 )
@@ -80,35 +75,6 @@ class _Placed:
 
 
 DropCheck = Callable[[CalendarEntry, Column, datetime], list[str] | None]
-
-
-@dataclass
-class Drag:
-    """A visit being dragged: where the pointer took hold of it, and where it would land now."""
-
-    entry: CalendarEntry
-    grip_minutes: int  # from the visit's start to the point that was taken hold of
-    column: Column | None = None
-    start: datetime | None = None
-    problems: list[str] | None = None  # None: not known yet (or outside the grid)
-
-    @property
-    def fits(self) -> bool:
-        return self.column is not None and self.problems == []
-
-    def text(self) -> str:
-        """What the tooltip says about the place under the pointer."""
-        if self.column is None or self.start is None:
-            return "Drop the visit on a time in the calendar"
-        where = f"{self.start:%a %d %b %H:%M}" + (f", {self.column.label}" if self.column.label else "")
-        if self.problems is None:
-            return f"{where}: checking…"
-        if not self.problems:
-            shift = "\nHold Shift to move the following visits of the course too" \
-                if self.entry.course_visit_number is not None else ""
-            return f"Move {self.entry.patient_name} to {where}{shift}"
-        return f"Cannot move to {where}:\n" + "\n".join(f"• {p}" for p in self.problems)
-
 
 class CalendarGrid(QWidget):
     slotClicked = Signal(object, object)  # (Column, datetime)
@@ -313,27 +279,9 @@ class CalendarGrid(QWidget):
         return QRectF(self._x(index) + 3, top + 1, self._column_width() - 6, max(14.0, self._y(low) - top - 2))
 
     def _paint_drag(self, painter: QPainter, small: QFont, bold: QFont) -> None:
-        drag = self.drag
-        rect = self._drag_rect(drag) if drag is not None else None
-        if drag is None or rect is None or drag.start is None:
-            return
-        if drag.problems is None:
-            fill_colour, line = NEUTRAL_BACKGROUND, NEUTRAL_BORDER
-        else:
-            fill_colour, line = (CLEAR_BACKGROUND, CLEAR_BORDER) if drag.fits else (STOP_BACKGROUND, STOP_BORDER)
-        painter.setPen(QPen(QColor(line), 2, Qt.PenStyle.DashLine))
-        painter.setBrush(QColor(fill_colour))
-        painter.drawRoundedRect(rect, 3, 3)
-        painter.setPen(QColor(TEXT))
-        painter.setFont(bold)
-        text = rect.adjusted(6, 1, -3, -1)
-        painter.drawText(QRectF(text.left(), text.top(), text.width(), 15.0),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         f"{drag.start:%H:%M} {drag.entry.patient_name}")
-        if text.height() >= 30 and drag.problems:
-            painter.setFont(small)
-            painter.drawText(QRectF(text.left(), text.top() + 15, text.width(), text.height() - 15),
-                             Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap, drag.problems[0])
+        rect = self._drag_rect(self.drag) if self.drag is not None else None
+        if self.drag is not None and rect is not None:
+            paint_ghost(painter, self.drag, rect, small, bold)
 
     def _paint_now(self, painter: QPainter) -> None:
         if self.now is None or not time(FIRST_HOUR) <= self.now.time() <= time(LAST_HOUR):
