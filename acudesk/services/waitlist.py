@@ -78,15 +78,35 @@ def _wish(entry: WaitlistEntry, minutes: int) -> Wish:
                 entry.urgency, entry.created_at)
 
 
+def _booked_since(tx: Session, entries: Sequence[WaitlistEntry]) -> set[int]:
+    """Entries whose patient was booked, by any means, after joining the waitlist: a visit with the
+    practitioner asked for (or anyone) by the entry's date. They are no longer offered anything and show
+    as booked (issue 14: "an entry closes when the patient is booked"), without a write."""
+    waiting = [e for e in entries if e.status == "waiting"]
+    if not waiting:
+        return set()
+    visits = tx.execute(
+        select(Appointment.patient_id, Appointment.practitioner_id, Appointment.local_start, Appointment.created_at)
+        .where(Appointment.patient_id.in_({e.patient_id for e in waiting}),
+               Appointment.status.in_(("booked", "arrived", "completed")),
+               Appointment.created_at >= min(e.created_at for e in waiting))).all()
+    return {e.id for e in waiting for patient, practitioner, start, created in visits
+            if patient == e.patient_id and created > e.created_at and start.date() <= e.until
+            and e.practitioner_id in (None, practitioner)}
+
+
 def _items(tx: Session, entries: Sequence[WaitlistEntry], today: date) -> list[WaitlistItem]:
     patients = {p.id: p for p in tx.scalars(select(Patient).where(Patient.id.in_({e.patient_id for e in entries})))}
     users = dict(tx.execute(select(User.id, User.display_name)).tuples().all())
     kinds = {k.id: k for k in tx.scalars(select(VisitType))}
+    booked = _booked_since(tx, entries)
     items = []
     for entry in entries:
         patient = patients[entry.patient_id]
         kind = kinds[entry.visit_type_id]
-        status = "expired" if entry.status == "waiting" and expired(_wish(entry, 0), today) else entry.status
+        status = "booked" if entry.id in booked else entry.status
+        if status == "waiting" and expired(_wish(entry, 0), today):
+            status = "expired"
         items.append(WaitlistItem(
             entry.id, entry.patient_id, f"{patient.given_name} {patient.family_name}",
             users.get(entry.practitioner_id or 0, "any practitioner"), kind.name,
@@ -163,6 +183,8 @@ def offers_for_slot(database: Database, actor: Actor, slot: FreedSlot, *, room_i
         kinds = {k.id: k.duration_minutes for k in tx.scalars(select(VisitType))}
         waiting = list(tx.scalars(select(WaitlistEntry).where(WaitlistEntry.status == "waiting",
                                                               WaitlistEntry.until >= slot.local_start.date())))
+        booked = _booked_since(tx, waiting)
+        waiting = [e for e in waiting if e.id not in booked]
         ranked = ranked_offers([_wish(e, kinds[e.visit_type_id]) for e in waiting], slot, today,
                                exclude_patient=freed_by_patient)
         by_id = {e.id: e for e in waiting}

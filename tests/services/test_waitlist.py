@@ -109,3 +109,13 @@ def test_entries_are_checked_closed_with_a_reason_and_expire_after_their_date(da
     statuses = {i.id: i.status for i in waitlist.list_waitlist(database, admin, waiting_only=False,
                                                                 now=after_its_date)}
     assert statuses[later.id] == "expired"
+
+
+def test_a_patient_booked_by_other_means_is_no_longer_waiting(database, admin, cancelled) -> None:
+    chen = _patient(database, admin, "Chen")
+    entry = _wait(database, admin, chen)
+    _book(database, admin, chen, datetime(2026, 12, 17, 11, 0))  # the receptionist found a Thursday meanwhile
+    assert waitlist.offers_after(database, admin, cancelled, TUESDAY_TEN, now=NOW) == []
+    assert waitlist.list_waitlist(database, admin, now=NOW) == []
+    [shown] = waitlist.list_waitlist(database, admin, waiting_only=False, now=NOW)
+    assert (shown.id, shown.status) == (entry.id, "booked")
