@@ -154,6 +154,9 @@ def test_a_click_on_a_visit_still_opens_its_menu_and_escape_puts_a_dragged_visit
     with qtbot.waitSignal(grid.entryClicked, timeout=TIMEOUT) as clicked:
         qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=grid.point_of(0, time(10, 0)))
     assert clicked.args[0].patient_name == "Nora Quill"
+    with qtbot.waitSignal(grid.entryClicked, timeout=TIMEOUT) as right_clicked:
+        qtbot.mousePress(grid, Qt.MouseButton.RightButton, pos=grid.point_of(0, time(10, 0)))
+    assert right_clicked.args[0].patient_name == "Nora Quill"
     qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=grid.point_of(0, time(10, 0)))
     qtbot.mouseMove(grid, grid.point_of(1, time(11, 0)))
     assert grid.drag is not None

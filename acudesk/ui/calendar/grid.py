@@ -322,9 +322,14 @@ class CalendarGrid(QWidget):
         return self.drop_check is not None and entry.status == "booked"
 
     def mousePressEvent(self, event) -> None:
+        point = event.position().toPoint()
+        if event.button() == Qt.MouseButton.RightButton and self.drag is None:
+            clicked = self.entry_at(point)  # a right-click opens a visit's menu at once, as a left click does
+            if clicked is not None:
+                self.entryClicked.emit(clicked, self.mapToGlobal(point))
+            return
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        point = event.position().toPoint()
         entry = self.entry_at(point)
         if entry is not None:
             self._pressed = (entry, point)  # a click (menu) or the start of a drag: the release tells
