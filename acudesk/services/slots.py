@@ -19,13 +19,8 @@ from sqlalchemy.orm import Session
 
 from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import NotFoundError, ValidationError
-from acudesk.domain.scheduling.slot_finding import (
-    BookingPreferences,
-    BusyIndex,
-    SlotSearch,
-    default_slot_rules,
-    parse_preferences,
-)
+from acudesk.domain.scheduling.preferences import BookingPreferences, parse_preferences
+from acudesk.domain.scheduling.slot_finding import BusyIndex, SlotSearch, default_slot_rules
 from acudesk.domain.scheduling.slot_finding import first_free_slots as find_first_free
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, BookingPreference, Patient, Room, User, UserRole

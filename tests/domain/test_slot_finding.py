@@ -23,6 +23,7 @@ from acudesk.domain.scheduling import (
     validate_course,
 )
 from acudesk.domain.scheduling.pattern import Interval
+from acudesk.domain.scheduling.preferences import parse_preferences
 from acudesk.domain.scheduling.slot_finding import (
     BusyIndex,
     ListedBookings,
@@ -31,7 +32,6 @@ from acudesk.domain.scheduling.slot_finding import (
     default_slot_rules,
     find_course_slots,
     first_free_slots,
-    parse_preferences,
 )
 from acudesk.domain.scheduling.visit_types import default_visit_types
 

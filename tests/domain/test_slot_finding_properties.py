@@ -22,11 +22,11 @@ from acudesk.domain.scheduling import (
     public_holidays,
     validate_course,
 )
+from acudesk.domain.scheduling.preferences import parse_preferences
 from acudesk.domain.scheduling.slot_finding import (
     ListedBookings,
     default_slot_rules,
     find_course_slots,
-    parse_preferences,
 )
 
 LONDON = ZoneInfo("Europe/London")
