@@ -193,19 +193,9 @@ class CalendarGrid(QWidget):
         width = self._column_width()
         for index, _column in enumerate(self.columns):
             items = sorted(self.entries.get(index, []), key=lambda e: (e.status == "cancelled", e.local_start))
-            lanes: list[list[CalendarEntry]] = []
-            lane_of: dict[int, int] = {}
-            for entry in sorted(items, key=lambda e: (e.local_start, e.status == "cancelled")):
-                for number, lane in enumerate(lanes):
-                    if lane[-1].local_end <= entry.local_start:
-                        lane.append(entry)
-                        lane_of[entry.id] = number
-                        break
-                else:
-                    lanes.append([entry])
-                    lane_of[entry.id] = len(lanes) - 1
-            count = max(1, len(lanes))
+            lane_of, lanes_of = _lanes(items)
             for entry in items:
+                count = lanes_of[entry.id]
                 start = max(entry.local_start.time(), time(FIRST_HOUR))
                 same_day = entry.local_end.date() == entry.local_start.date()
                 end_time = entry.local_end.time() if same_day else time(23, 59)
@@ -452,3 +442,35 @@ class CalendarGrid(QWidget):
         else:
             self.setToolTip("Click a free time to book a course" if self.slot_at(point) else "")
             self.setCursor(Qt.CursorShape.ArrowCursor)
+
+
+def _lanes(items: list[CalendarEntry]) -> tuple[dict[int, int], dict[int, int]]:
+    """Side-by-side lanes for visits that overlap (a cancelled visit and the one booked in its place):
+    each entry's lane, and how many lanes its group of overlapping visits needs. Visits that overlap
+    nothing keep the column's whole width, whatever else happens that day."""
+    lane_of: dict[int, int] = {}
+    lanes_of: dict[int, int] = {}
+    group: list[CalendarEntry] = []
+    lanes: list[list[CalendarEntry]] = []
+    group_end = None
+
+    def close_group() -> None:
+        for member in group:
+            lanes_of[member.id] = max(1, len(lanes))
+
+    for entry in sorted(items, key=lambda e: (e.local_start, e.status == "cancelled")):
+        if group_end is not None and entry.local_start >= group_end:
+            close_group()
+            group, lanes, group_end = [], [], None
+        for number, lane in enumerate(lanes):
+            if lane[-1].local_end <= entry.local_start:
+                lane.append(entry)
+                lane_of[entry.id] = number
+                break
+        else:
+            lanes.append([entry])
+            lane_of[entry.id] = len(lanes) - 1
+        group.append(entry)
+        group_end = entry.local_end if group_end is None else max(group_end, entry.local_end)
+    close_group()
+    return lane_of, lanes_of
