@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from acudesk.domain import scheduling as engine
@@ -23,7 +23,7 @@ from acudesk.domain.scheduling.preferences import BookingPreferences, parse_pref
 from acudesk.domain.scheduling.slot_finding import BusyIndex, SlotSearch, default_slot_rules
 from acudesk.domain.scheduling.slot_finding import first_free_slots as find_first_free
 from acudesk.persistence.database import Database
-from acudesk.persistence.models import Appointment, BookingPreference, Patient, Room, User, UserRole
+from acudesk.persistence.models import Appointment, BookingPreference, Patient, Room, User, UserRole, VisitType
 from acudesk.services import audit
 from acudesk.services.context import PRACTITIONER, Actor
 from acudesk.services.permissions import Permission, require
@@ -36,8 +36,14 @@ from acudesk.services.scheduling import (
     zone_of,
 )
 
-# No visit with its changeover lasts longer (the rooms query looks this far back from a time).
+# How far back the rooms query looks from a time when the clinic has no visit types to tell.
 LONGEST_BOOKING = timedelta(hours=4)
+
+
+def longest_booking(tx: Session) -> timedelta:
+    """The longest visit type with its changeover: no booking holds a room longer."""
+    minutes = tx.scalar(select(func.max(VisitType.duration_minutes + VisitType.changeover_minutes)))
+    return timedelta(minutes=minutes) if minutes else LONGEST_BOOKING
 
 
 class DatabaseBusy:
@@ -56,7 +62,8 @@ class DatabaseBusy:
         self.room, self.other_rooms = rooms[:1], rooms[1:]
         self.read: set[date] = set()
         self.by_day: dict[date, dict[int, engine.Appointment]] = {}
-        self.checked: set[tuple[date, object]] = set()
+        self.longest = longest_booking(tx)
+        self.checked: set[tuple[datetime, object]] = set()
         self.queries = 0
 
     def _who(self) -> ColumnElement[bool]:
@@ -84,7 +91,7 @@ class DatabaseBusy:
             select(Appointment.room_id, Appointment.start_utc, Appointment.duration_minutes,
                    Appointment.changeover_minutes)
             .where(Appointment.room_id.in_(rooms), Appointment.start_utc < until,
-                   Appointment.start_utc >= start - LONGEST_BOOKING, Appointment.status.in_(ACTIVE_STATUSES))
+                   Appointment.start_utc >= start - self.longest, Appointment.status.in_(ACTIVE_STATUSES))
         )
         return {row.room_id for row in rows
                 if row.start_utc + timedelta(minutes=row.duration_minutes + (row.changeover_minutes or 0)) > start}
@@ -97,9 +104,12 @@ class DatabaseBusy:
             day = visit.start.astimezone(self.tz).date()
             self.bookings(day, day)
             other_room = visit.room_id is not None and visit.room_id not in self.room
-            if other_room and (day, visit.room_id) not in self.checked:
-                self.checked.add((day, visit.room_id))
-                self._load([(day, day)], set(), Appointment.room_id == visit.room_id)
+            if other_room and (visit.start, visit.room_id) not in self.checked:
+                # Another room: only its bookings that can overlap this visit (its changeover included).
+                self.checked.add((visit.start, visit.room_id))
+                self._load([], set(), and_(Appointment.room_id == visit.room_id,
+                                           Appointment.start_utc >= visit.start - self.longest,
+                                           Appointment.start_utc < visit.room_free_at))
             for key, booking in self.by_day.get(day, {}).items():
                 if (booking.practitioner_id == visit.practitioner_id or booking.patient_id == visit.patient_id
                         or (visit.room_id is not None and booking.room_id == visit.room_id)):
@@ -115,7 +125,7 @@ class DatabaseBusy:
         return all(first + timedelta(days=n) in read for n in range((last - first).days + 1))
 
     def _load(self, windows: Sequence[tuple[date, date]], read: set[date], who: ColumnElement[bool]) -> None:
-        ranges = []
+        ranges = []  # no windows: ``who`` holds its own time range
         for first, last in windows:
             begin, end = local_range_utc(first, last, self.tz)
             ranges.append(and_(Appointment.start_utc >= begin, Appointment.start_utc < end))
@@ -125,7 +135,7 @@ class DatabaseBusy:
             select(
                 Appointment.id, Appointment.start_utc, Appointment.duration_minutes, Appointment.practitioner_id,
                 Appointment.room_id, Appointment.patient_id, Appointment.changeover_minutes,
-            ).where(or_(*ranges), Appointment.status.in_(ACTIVE_STATUSES), who)
+            ).where(or_(*ranges) if ranges else who, Appointment.status.in_(ACTIVE_STATUSES), who)
         )
         for row in rows:
             start = row.start_utc.astimezone(self.tz)

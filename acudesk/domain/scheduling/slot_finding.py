@@ -229,8 +229,9 @@ class SlotSearch:
             why = "in the past"
         return why
 
-    def times(self, day: date, wanted: time | None, visit_type: VisitType) -> list[tuple[datetime, str | None]]:
-        """Start times on ``day`` inside the opening hours, nearest ``wanted`` first (later first on ties)."""
+    def times(self, day: date, wanted: time | None, visit_type: VisitType) -> Iterator[tuple[datetime, str | None]]:
+        """Start times on ``day`` inside the opening hours, nearest ``wanted`` first (later first on ties);
+        worked out one by one, as the search asks for them."""
         step = self.rules.step_minutes
         length = int(visit_type.duration.total_seconds() // 60)
         minutes = {m for a, b in self.calendar.hours.spans.get(day.weekday(), ())
@@ -241,7 +242,6 @@ class SlotSearch:
             order = sorted(minutes, key=lambda m: (abs(m - target), m < target))
         else:
             order = sorted(minutes)
-        found = []
         for m in order:
             if m >= 24 * 60:
                 continue
@@ -251,8 +251,7 @@ class SlotSearch:
                 continue
             if self.earliest is not None and start < self.earliest:
                 continue
-            found.append((start, note))
-        return found
+            yield start, note
 
     def free_on(
         self, day: date, wanted: time | None, visit_type: VisitType, practitioner: object, *, suiting: bool = False,
