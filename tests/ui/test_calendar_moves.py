@@ -7,7 +7,7 @@ with 10 min room changeover. The week of Mon 1 March 2027 has no public holiday.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -289,14 +289,16 @@ def test_the_menu_opens_chart_and_patient_and_offers_check_in_only_on_the_visits
 
     todays = CalendarEntry(0, 1, nora, "Nora Quill", context.actor.user_id, "Dr Test Admin", 1, "Room 1",
                            "Follow-up", "booked", datetime.combine(today, time(8)),
-                           datetime.combine(today, time(8, 45)), datetime.now(), None, None, None, "", "", False)
+                           datetime.combine(today, time(8, 45)), datetime.now(UTC) - timedelta(minutes=1), None, None,
+                           None, "", "", False)
     assert offered(todays) == ["Open chart", "Open patient", "Check in", "Complete", "No-show", "Move…",
                                "Cancel visit…"]
     tomorrows = CalendarEntry(0, 1, tomas, "Tomas Brennan", context.actor.user_id, "Dr Test Admin", 1, "Room 1",
                               "Follow-up", "booked", datetime.combine(today + timedelta(days=1), time(8)),
-                              datetime.combine(today + timedelta(days=1), time(8, 45)), datetime.now(), None, None,
-                              None, "", "", False)
-    assert offered(tomorrows) == ["Open chart", "Open patient", "No-show", "Move…", "Cancel visit…"]
+                              datetime.combine(today + timedelta(days=1), time(8, 45)),
+                              datetime.now(UTC) + timedelta(days=1), None, None, None, "", "", False)
+    # Not yet begun: no check-in, completion or no-show (the service would refuse a no-show before its start).
+    assert offered(tomorrows) == ["Open chart", "Open patient", "Move…", "Cancel visit…"]
 
     menu = screen.entry_actions.menu(todays)
     next(a for a in menu.actions() if a.text() == "Open chart").trigger()

@@ -77,13 +77,13 @@ def test_book_a_course_over_christmas_and_see_it_in_the_week_view(
     assert [(e.patient_name, e.local_start) for e in wednesday] == [("Nora Quill", datetime(2027, 12, 29, 10))]
     screen.grab()  # paint once so clicks can find the drawn appointment
 
-    # Clicking the visit offers its actions (Check in and Complete only on its own day, not in 2027);
+    # Clicking the visit offers its actions (Check in, Complete and No-show only once it is due, not in 2027);
     # clicking free time opens a pre-filled booking dialog.
     entry = screen.grid._placed[0]
     assert entry.entry.patient_name == "Nora Quill"
     menu = screen.entry_actions.menu(entry.entry)
     assert [a.text() for a in menu.actions() if a.isEnabled() and not a.isSeparator()] == [
-        "No-show", "Move…", "Cancel visit…"
+        "Move…", "Cancel visit…"
     ]
     point = QPoint(int(screen.grid._x(3) + 20), int(screen.grid._y(datetime(2027, 12, 30, 15).time()) + 5))
     qtbot.mouseClick(screen.grid, Qt.MouseButton.LeftButton, pos=point)

@@ -9,7 +9,7 @@ someone else did). Check in and Complete are offered on the visit's own day only
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from acudesk.services import appointments, calendar_data
 from acudesk.services.calendar_data import CalendarEntry, Resources
@@ -141,7 +141,7 @@ class EntryActions:
         for text, handler, offered, enabled in (
             ("Check in", self.check_in, today, booked),
             ("Complete", self.complete, today, entry.status in ("booked", "arrived")),
-            ("No-show", self.no_show, True, booked),
+            ("No-show", self.no_show, entry.start_utc <= datetime.now(UTC), booked),  # once it should have begun
             ("Move…", self.move, True, booked),
             ("Cancel visit…", self.cancel, True, booked),
         ):
