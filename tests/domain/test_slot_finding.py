@@ -205,3 +205,9 @@ def test_the_finder_agrees_with_validation() -> None:
     bookings = [busy(datetime(2027, 2, 8, 9) + timedelta(minutes=45 * n), room=n % 2 + 1) for n in range(6)]
     course = find(datetime(2027, 2, 1, 10), "weekly x4", bookings)
     assert validate_course(course, bookings, CALENDAR) == []
+
+
+def test_a_visit_with_nothing_free_within_the_look_ahead_is_named() -> None:
+    closed = ClinicCalendar(HOURS, public_holidays("GB-ENG"), (Closure(date(2027, 2, 2), date(2027, 4, 30)),))
+    with pytest.raises(ValidationError, match=r"visit 2: no free slot within 31 days of Mon 08 Feb 2027"):
+        find(datetime(2027, 2, 1, 10), "weekly x2", calendar=closed)

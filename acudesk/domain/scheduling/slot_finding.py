@@ -455,7 +455,10 @@ def find_course_slots(
             not_before = before.day + timedelta(days=max(1, tolerance.min_gap_days))
             too_close = (f"{planned:%a %d %b} is too close to visit {before.index + 1} ({before.day:%a %d %b}; "
                          f"at least {tolerance.min_gap_days} days apart)")
-        placement = place_near(search, ideal, visit_type, tolerance, not_before=not_before, too_close=too_close)
+        try:
+            placement = place_near(search, ideal, visit_type, tolerance, not_before=not_before, too_close=too_close)
+        except ValidationError as error:  # say which visit found nothing
+            raise ValidationError(f"visit {index + 1}: {error.message}", field="start") from None
         slot = placement.slot
         day = slot.start.date()
         visits.append(ScheduledVisit(
