@@ -194,6 +194,11 @@ class MainWindow(QMainWindow):
                        self.book_course_action, self.ics_action):
             patient_menu.addAction(action)
         patient_menu.addSeparator()
+        self.free_slot_action = QAction("Find a free slot…", self)
+        self.free_slot_action.setToolTip("The first free slots for one visit, those that suit the patient first")
+        self.free_slot_action.triggered.connect(self.find_free_slot)
+        self.free_slot_action.setEnabled(can(Permission.VIEW_SCHEDULE))
+        patient_menu.addAction(self.free_slot_action)
         patient_menu.addAction(self.wait_action)
         patient_menu.addAction(self.waitlist_action)
         self.menuBar().addMenu("&Help").addAction(about)
@@ -286,6 +291,11 @@ class MainWindow(QMainWindow):
             from acudesk.ui import waitlist
 
             waitlist.add_to_waitlist(self.context, self, patient)
+
+    def find_free_slot(self) -> None:
+        from acudesk.ui.calendar.free_slot_dialog import find_free_slot
+
+        find_free_slot(self.context, self, self.current_patient())
 
     def show_waitlist(self) -> None:
         from acudesk.ui.waitlist import WaitlistDialog
