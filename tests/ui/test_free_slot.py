@@ -47,6 +47,7 @@ def test_the_first_free_slots_that_suit_the_patient_and_booking_one(qtbot, conte
     best = dialog.slots[0]
     assert best.suits_preferences and best.local_start.weekday() == 1 and best.local_start.hour >= 17
     assert best.local_start != datetime(2027, 3, 2, 17, 0)  # taken
+    assert best.room  # a room, the first one or another free one
     assert "best first" in dialog.status.text()
     dialog.book.click()
     qtbot.waitUntil(lambda: _shown(CourseBookingDialog) is not None, timeout=TIMEOUT)

@@ -50,6 +50,11 @@ class FreeSlotDialog(QDialog):
         if index >= 0:
             self.practitioner.setCurrentIndex(index)
         self.others = QCheckBox("Or another practitioner, when theirs is busy")
+        self.room = QComboBox()
+        self.room.setAccessibleName("Room")
+        for room in resources.rooms:
+            self.room.addItem(f"{room.name}, or another free room", room.id)
+        self.room.addItem("No room", None)
         self.first_visit = QCheckBox("First visit (longer); untick for a follow-up")
         self.first_visit.setChecked(patient is None)
         today = context.today()
@@ -73,6 +78,7 @@ class FreeSlotDialog(QDialog):
         form = QFormLayout()
         form.addRow("Practitioner", self.practitioner)
         form.addRow("", self.others)
+        form.addRow("Room", self.room)
         form.addRow("Visit", self.first_visit)
         form.addRow("From", when)
         form.addRow("Suits the patient", self.preferences)
@@ -110,8 +116,8 @@ class FreeSlotDialog(QDialog):
         start = datetime.combine(date(day.year(), day.month(), day.day()), self.from_time.currentData())
         return SlotQuery(int(self.practitioner.currentData()), start,
                          patient_id=self.patient.id if self.patient else None,
-                         first_visit=self.first_visit.isChecked(), preferences=self.preferences.text(),
-                         other_practitioners=self.others.isChecked())
+                         first_visit=self.first_visit.isChecked(), room_id=self.room.currentData(),
+                         preferences=self.preferences.text(), other_practitioners=self.others.isChecked())
 
     def search(self) -> None:
         ctx, query = self.context, self.query()
