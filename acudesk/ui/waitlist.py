@@ -25,16 +25,17 @@ from acudesk.ui.qt import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     Qt,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 from acudesk.ui.style import ERROR_TEXT
+from acudesk.ui.tables import fill_table, read_only_table
 
 URGENCY_LABELS = {"urgent": "Urgent", "soon": "Soon", "routine": "Routine"}
 DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -48,23 +49,11 @@ def _show_status(parent: QWidget, text: str) -> None:
 
 
 def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
+    table = read_only_table(headers, QHeaderView.ResizeMode.ResizeToContents)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(True)
+    table.horizontalHeader().setStretchLastSection(True)
     return table
-
-
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
 
 
 def _waiting(item: WaitlistItem, today: date) -> str:
@@ -190,7 +179,7 @@ class WaitlistOfferDialog(QDialog):
         self.table = _table(["Patient", "Urgency", "Waiting", "Suits", "Note"])
         self.table.setAccessibleName("Waiting patients this slot suits")
         today = context.today()
-        _fill(self.table, [[o.entry.patient_name, URGENCY_LABELS.get(o.entry.urgency, o.entry.urgency),
+        fill_table(self.table, [[o.entry.patient_name, URGENCY_LABELS.get(o.entry.urgency, o.entry.urgency),
                             _waiting(o.entry, today), o.entry.wish, o.entry.note] for o in offers])
         self.table.selectRow(0)
         self.book = QPushButton("Book selected")
@@ -268,7 +257,7 @@ class WaitlistDialog(QDialog):
     def _show(self, items: list[WaitlistItem]) -> None:
         self.items = items
         today = self.context.today()
-        _fill(self.table, [[i.patient_name, URGENCY_LABELS.get(i.urgency, i.urgency), _waiting(i, today),
+        fill_table(self.table, [[i.patient_name, URGENCY_LABELS.get(i.urgency, i.urgency), _waiting(i, today),
                             i.practitioner, i.visit_type, i.wish, i.note] for i in items])
         self.empty.setVisible(not items)
         self.close_entry.setEnabled(bool(items))

@@ -11,7 +11,6 @@ import json
 from acudesk.services import audit, checkpoints
 from acudesk.services.audit import AuditRow
 from acudesk.services.checkpoints import TrailReport
-from acudesk.ui.admin.tables import close_button, fill_table, read_only_table
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
@@ -26,6 +25,7 @@ from acudesk.ui.qt import (
     QWidget,
 )
 from acudesk.ui.style import ERROR_TEXT
+from acudesk.ui.tables import close_button, fill_table, read_only_table
 
 ACTIONS = ("", "login", "logout", "login_failed", "lockout", "create", "update", "view", "archive", "restore",
            "sign", "amend", "export", "backup", "setup")

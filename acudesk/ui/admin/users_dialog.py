@@ -10,7 +10,6 @@ from acudesk.services import auth
 from acudesk.services.auth import UserInfo
 from acudesk.services.context import ROLES
 from acudesk.ui.admin.password_dialog import password_field
-from acudesk.ui.admin.tables import close_button, fill_table, read_only_table
 from acudesk.ui.context import AppContext
 from acudesk.ui.forms import ERROR_STYLE
 from acudesk.ui.operations import refresh_on_changes
@@ -29,6 +28,7 @@ from acudesk.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from acudesk.ui.tables import close_button, fill_table, read_only_table
 
 
 class NewUserDialog(QDialog):

@@ -22,15 +22,16 @@ from acudesk.ui.qt import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     Qt,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+from acudesk.ui.tables import fill_table, read_only_table
 
 TIMES = [time(hour, minute) for hour in range(7, 21) for minute in (0, 30)]
 
@@ -85,13 +86,10 @@ class FreeSlotDialog(QDialog):
         self.find_button = QPushButton("Find")
         self.find_button.setDefault(True)
         self.find_button.clicked.connect(self.search)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["When", "Practitioner", "Room", "Why"])
+        self.table = read_only_table(["When", "Practitioner", "Room", "Why"], QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAccessibleName("Free slots, best first")
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _index: self.book_here())
         self.status = QLabel("Choose who and from when, then Find.")
@@ -127,12 +125,8 @@ class FreeSlotDialog(QDialog):
 
     def _show(self, found: list[FreeSlot]) -> None:
         self.slots = found
-        self.table.setRowCount(len(found))
-        for row, slot in enumerate(found):
-            for column, text in enumerate((f"{slot.local_start:%a %d %b %Y %H:%M}", slot.practitioner,
-                                           slot.room or "—", slot.note)):
-                self.table.setItem(row, column, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        fill_table(self.table, [(f"{slot.local_start:%a %d %b %Y %H:%M}", slot.practitioner, slot.room or "—",
+                                 slot.note) for slot in found])
         if found:
             self.table.selectRow(0)
             self.status.setText(f"{len(found)} free slot{'s' if len(found) != 1 else ''}, best first.")

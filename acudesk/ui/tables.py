@@ -1,4 +1,4 @@
-"""The read-only lists of the administration dialogs (users and roles, audit log) and their Close button."""
+"""Read-only lists (users and roles, the audit log, the waitlist, free slots) and a Close button."""
 
 from __future__ import annotations
 
