@@ -11,10 +11,18 @@ import pytest
 from test_chart_refresh import answers, register
 
 from acudesk.domain.errors import DatabaseError
-from acudesk.services import intakes
+from acudesk.services import auth, intakes
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
 from acudesk.ui.qt import Qt, is_alive
+
+PASSWORD = "correct horse battery"  # the test clinic's administrator (tests/conftest.py)
+
+
+def _signed_in_again(context: AppContext):
+    """Quitting signed the window's user out (in the background): reading what it saved takes a new sign-in."""
+    return auth.sign_in(context.database, context.actor.username, PASSWORD)
+
 
 TIMEOUT = 10_000
 
@@ -56,7 +64,7 @@ def test_quitting_saves_typed_intake_answers_as_a_draft_and_then_quits(qtbot, wi
     with qtbot.waitSignal(window.closed, timeout=TIMEOUT):
         window.close()
     assert not is_alive(chart) or not chart.isVisible()
-    [kept] = intakes.list_intakes(context.database, context.actor, patient_id)
+    [kept] = intakes.list_intakes(context.database, _signed_in_again(context), patient_id)
     assert kept.status == "draft" and kept.answers["pain_nrs"] == 7
 
 
@@ -127,6 +135,7 @@ def test_quitting_with_two_charts_holding_typed_answers_saves_both_and_quits(qtb
         chart.intake.form.set_values(answers(pain_nrs=score))
     with qtbot.waitSignal(window.closed, timeout=TIMEOUT):
         window.close()
+    reader = _signed_in_again(context)
     for patient_id, score in ((first, 4), (second, 6)):
-        [kept] = intakes.list_intakes(context.database, context.actor, patient_id)
+        [kept] = intakes.list_intakes(context.database, reader, patient_id)
         assert kept.status == "draft" and kept.answers["pain_nrs"] == score
