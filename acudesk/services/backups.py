@@ -128,7 +128,7 @@ def automatic_backup(
     destination = folder / f"{PREFIX}{now:{STAMP_FORMAT}}.sqlite3"
     if destination.exists():
         return None
-    checkpoint = _checkpoint_for_backup(database)
+    checkpoint = checkpoints.write_quietly(database, "backup")  # a backup is taken even without one
     backup_sqlite(source, destination, database.key)
     if checkpoint is not None:
         checkpoints.write_sidecar(destination, checkpoint)
@@ -137,16 +137,6 @@ def automatic_backup(
     prune(folder, policy)
     log.info("Automatic backup written (%s)", destination.name)
     return destination
-
-
-def _checkpoint_for_backup(database: Database) -> checkpoints.Checkpoint | None:
-    """The audit checkpoint taken with an automatic backup; a backup is still taken without one (the gap
-    shows in 'acudesk check')."""
-    try:
-        return checkpoints.write_checkpoint(database, "backup")
-    except (AcuDeskError, OSError) as error:
-        log.warning("No audit checkpoint could be written with the backup: %s", error)
-        return None
 
 
 def prune(folder: Path, policy: RetentionPolicy = DEFAULT_RETENTION, suffix: str = ".sqlite3") -> list[Path]:

@@ -124,7 +124,14 @@ def write_checkpoint(database: Database, reason: str) -> Checkpoint:
         clinic = clinic_id(tx)
         if clinic is None:
             raise DatabaseError("This database has no clinic identity (settings 'clinic_id'); run 'acudesk check'.")
-        key = clinic_key.load_or_create(clinic)
+        key = clinic_key.load(clinic)
+        if key is None:
+            made_with = tx.scalar(select(AuditCheckpoint.key_id).order_by(AuditCheckpoint.id).limit(1))
+            if made_with is not None:  # another computer anchors this clinic: never a second, rival key
+                raise DatabaseError(f"This computer does not hold the clinic key ({made_with}) that anchors this "
+                                    "clinic's audit trail, so it writes no checkpoint: import it with "
+                                    "'acudesk key import FILE' (docs/security.md).")
+            key = clinic_key.load_or_create(clinic)  # the clinic's first checkpoint: its key is made here
         if not log_path(clinic).exists():
             _append_to_log_start(clinic)
         checkpoint = _take(tx, key, reason)

@@ -210,9 +210,10 @@ def backup_database(database: Database, actor: Actor, destination: Path) -> Path
             "A shared PostgreSQL database is backed up with pg_dump: 'acudesk --db URL backup FOLDER', "
             "scheduled on the server (docs/multi-seat.md)."
         )
-    checkpoint = checkpoints.write_checkpoint(database, "backup")  # in the copy, and beside it (sidecar)
+    checkpoint = checkpoints.write_quietly(database, "backup")  # in the copy, and beside it (sidecar)
     result = sqlite_backup.backup_sqlite(source, destination, database.key)  # encrypted stays encrypted
-    checkpoints.write_sidecar(destination, checkpoint)
+    if checkpoint is not None:
+        checkpoints.write_sidecar(destination, checkpoint)
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": destination.name})
     return result

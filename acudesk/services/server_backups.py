@@ -123,7 +123,7 @@ def backup_server_database(
     if target.exists():
         raise DatabaseError(f"{target} already exists; choose another name.")
     partial = target.with_name(target.name + ".partial")
-    checkpoint = checkpoints.write_checkpoint(database, "backup")  # in the dump, and beside it (sidecar)
+    checkpoint = checkpoints.write_quietly(database, "backup")  # in the dump, and beside it (sidecar)
     try:
         result = _run("pg_dump", ["--format=custom", f"--file={partial}"], url)
         if result.returncode != 0:
@@ -132,7 +132,8 @@ def backup_server_database(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    checkpoints.write_sidecar(target, checkpoint)
+    if checkpoint is not None:
+        checkpoints.write_sidecar(target, checkpoint)
     with database.write() as tx:
         audit.record(tx, actor, "backup", "database", detail={"file": target.name, "format": "pg_dump custom"})
     pruned = prune(target.parent, DEFAULT_RETENTION, SUFFIX) if into_folder else []

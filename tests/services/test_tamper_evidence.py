@@ -437,3 +437,26 @@ def test_repair_rules_remakes_what_was_dropped_disabled_or_altered_and_audits_it
         event = tx.scalars(select(AuditEvent).where(AuditEvent.action == "repair_rules")).one()
     assert set(event.detail["rules"]) == expected
     assert repair_rules(database, admin) == []  # nothing left to remake
+
+
+def test_a_workstation_without_the_key_never_makes_a_rival_one(untouched: Clinic, test_setup, tmp_path,
+                                                               monkeypatch) -> None:
+    """Another computer of a server clinic, before 'acudesk key import': it signs in, backs up and signs out,
+    writing no checkpoint and making no key of its own, so the clinic's checkpoints keep verifying."""
+    from datetime import timedelta
+
+    from acudesk.services import auth
+
+    database = untouched.database
+    before = _checkpoint_reasons(database)
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setenv("XDG_CONFIG_HOME", str(tmp_path / "second-workstation"))
+        tomorrow = datetime.now(UTC) + timedelta(days=1, minutes=1)  # its daily checkpoint is due
+        actor = auth.sign_in(database, test_setup.admin_username, test_setup.admin_password, now=tomorrow)
+        auth.sign_out(database, actor)
+        assert not list((tmp_path / "second-workstation").rglob("*.key"))
+        with pytest.raises(Exception, match="does not hold the clinic key"):
+            checkpoints.write_checkpoint(database, "manual")
+    assert _checkpoint_reasons(database) == before
+    report = _check(database)
+    assert report.ok, report.lines()
