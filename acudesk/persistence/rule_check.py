@@ -9,9 +9,9 @@ compared here.
 from __future__ import annotations
 
 import re
-import secrets
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import ProgrammingError
 
 from acudesk.persistence.guards import POSTGRES_FUNCTIONS, checkpoint_guards, guards
 from acudesk.persistence.visit_guards import visit_rules
@@ -81,21 +81,22 @@ def _postgres_definitions(connection: Connection, schema: str | None = None) -> 
 
 
 def _postgres_reference(connection: Connection, names: dict[str, str]) -> dict[str, str]:
-    """How this server writes each rule's definition: made afresh from the migrations' SQL on empty copies
-    of the tables in a scratch schema, inside a transaction that is rolled back."""
+    """How this server writes each rule's definition: made afresh from the migrations' SQL on empty temporary
+    copies of the tables, inside a transaction that is rolled back. Temporary tables need only the right
+    every role has by default (TEMPORARY), so a workstation's rows-only role can check too; unqualified
+    table names find the temporary copies first (PostgreSQL searches ``pg_temp`` before the schema)."""
     live = connection.scalar(text("SELECT current_schema()"))
-    scratch = f"acudesk_reference_{secrets.token_hex(6)}"
     tables = sorted({_table_of(sql) for sql in names.values()})
     # Its own connection in a real transaction (reads run in autocommit), rolled back whatever happens.
     with connection.engine.connect().execution_options(isolation_level="READ COMMITTED") as own, \
             own.begin() as transaction:
-        own.execute(text(f"CREATE SCHEMA {scratch}"))
-        own.execute(text(f"SET LOCAL search_path TO {scratch}, {live}"))
         for table in tables:
-            own.execute(text(f"CREATE TABLE {scratch}.{table} (LIKE {live}.{table} INCLUDING DEFAULTS)"))
+            own.execute(text(f'CREATE TEMPORARY TABLE {table} (LIKE "{live}".{table} INCLUDING DEFAULTS) '
+                             "ON COMMIT DROP"))
+        scratch = own.scalar(text("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()"))
         for sql in names.values():
             own.execute(text(sql))
-        found = {name: definition.replace(f"{scratch}.", "")
+        found = {name: definition.replace(f"{scratch}.", "").replace("pg_temp.", "")  # how it names its own
                  for name, definition in _postgres_definitions(own, scratch).items() if name in names}
         transaction.rollback()
     return found
@@ -111,6 +112,10 @@ def _function_bodies(connection: Connection) -> dict[str, str]:
     rows = connection.execute(text("SELECT proname, prosrc FROM pg_proc WHERE pronamespace = "
                                    "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"))
     return {name: source for name, source in rows}
+
+
+class DefinitionsNotCompared(Exception):
+    """The server would not let this role render the reference definitions (``altered_rules``)."""
 
 
 def altered_rules(connection: Connection) -> list[str]:
@@ -134,7 +139,12 @@ def altered_rules(connection: Connection) -> list[str]:
             altered.append(f"function {name}")
     live = _postgres_definitions(connection)
     present = {name: sql for name, sql in expected.items() if name in live}
-    reference = _postgres_reference(connection, present)
+    try:
+        reference = _postgres_reference(connection, present)
+    except ProgrammingError as error:  # a role that may not create temporary tables (a hardened server)
+        raise DefinitionsNotCompared(
+            "rule definitions not compared: this database role may not create temporary tables; run "
+            "'acudesk check' with the owner role's URL to compare them (their names were checked)") from error
     for name in sorted(present):
         if _tokens(live[name]) != _tokens(reference.get(name, "")):
             altered.append(f"{_kind(present[name])} {name}")
@@ -171,7 +181,11 @@ def _made_objects(dialect: str) -> dict[str, tuple[str, str]]:
 def broken_rules(connection: Connection) -> set[str]:
     """The rules ``remake_rules`` would put back: missing (or disabled) and altered ones. Outside the write
     transaction on PostgreSQL: ``altered_rules`` renders its reference on a connection of its own."""
-    return set(missing_rules(connection)) | set(altered_rules(connection))
+    try:
+        altered = set(altered_rules(connection))
+    except DefinitionsNotCompared:
+        altered = set()  # only the owner role remakes rules, and it may render them
+    return set(missing_rules(connection)) | altered
 
 
 def remake_rules(connection: Connection, wanted: set[str]) -> list[str]:

@@ -16,7 +16,13 @@ from acudesk.persistence.database import Database, database_url, describe_operat
 from acudesk.persistence.migrations import SCHEMA_HEAD, stored_revision, upgrade_to_head
 from acudesk.persistence.models import AuditEvent, Patient
 from acudesk.persistence.postgres import refuse_upgrade_without_rights
-from acudesk.persistence.rule_check import altered_rules, broken_rules, missing_rules, remake_rules
+from acudesk.persistence.rule_check import (
+    DefinitionsNotCompared,
+    altered_rules,
+    broken_rules,
+    missing_rules,
+    remake_rules,
+)
 from acudesk.persistence.visit_guards import clashing_visits
 from acudesk.services import audit, checkpoints, record_seals
 from acudesk.services.checkpoints import CheckpointReport
@@ -117,6 +123,7 @@ class CheckReport:
     altered_rules: tuple[str, ...] = ()  # rules present but not as their migration made them
     record_problems: tuple[str, ...] = ()  # signed records that are not what was signed (record_seals)
     checkpoints: CheckpointReport | None = None  # the chain against the clinic key's checkpoints
+    notes: tuple[str, ...] = ()  # what could not be checked from here, and why (not a problem found)
 
     @property
     def ok(self) -> bool:
@@ -148,13 +155,15 @@ class CheckReport:
         if self.schema_revision is not None:
             rules = [*(f"MISSING {rule}" for rule in self.missing_rules),
                      *(f"ALTERED {rule} (not as its migration made it)" for rule in self.altered_rules)]
-            lines.append("  database rules: " + ("all present, as made" if not rules else "; ".join(rules)
+            present = "all present" + (" (definitions: see the note below)" if self.notes else ", as made")
+            lines.append("  database rules: " + (present if not rules else "; ".join(rules)
                                                  + " ('acudesk repair-rules' remakes them)"))
             lines.append("  signed records: " + ("all match their seals and signing events" if not
                                                  self.record_problems else f"{len(self.record_problems)} PROBLEMS"))
             lines.extend(f"    - {problem}" for problem in self.record_problems)
             if self.checkpoints is not None:
                 lines.append("  " + self.checkpoints.line())
+            lines.extend(f"  note: {note}" for note in self.notes)
             lines.append("  schedule: " + ("no clashing visits" if not self.clashing_visits else
                                            "CLASHES " + "; ".join(self.clashing_visits)))
         return lines
@@ -192,11 +201,15 @@ def check_database(target: str | Path, *, key: bytes | None = None) -> CheckRepo
             connection = tx.connection()
             missing = tuple(missing_rules(connection))
             clashes = tuple(clashing_visits(connection))
-            altered = tuple(altered_rules(connection))
+            notes: tuple[str, ...] = ()
+            try:
+                altered = tuple(altered_rules(connection))
+            except DefinitionsNotCompared as refusal:
+                altered, notes = (), (str(refusal),)
             records = tuple(record_seals.findings(tx))
             anchored = checkpoints.verify(tx)
         return CheckReport(integrity, revision, SCHEMA_HEAD, patients, events, chain.first_broken_id, missing,
-                           clashes, altered, records, anchored)
+                           clashes, altered, records, anchored, notes)
     finally:
         database.dispose()
 
