@@ -9,10 +9,15 @@ docs/security.md, "Encryption at rest".
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from acudesk.cli import signin
 from acudesk.cli.common import database_target
 from acudesk.domain.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from acudesk.services.context import Actor
+    from acudesk.services.encryption import Swapped
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,22 +39,30 @@ def _sqlite_file(args: argparse.Namespace) -> str:
     return target
 
 
-def run_encrypt(args: argparse.Namespace) -> int:
-    from acudesk.services.encryption import encrypt_clinic, encrypted_file, open_signed_in
+def _swapped(args: argparse.Namespace, *, encrypting: bool) -> tuple[Swapped, Actor]:
+    """Sign in to the clinic file and encrypt or decrypt it (services/encryption.py); the sign-in ends in
+    the new file, or, when refused before the swap, in the file still in use."""
+    from acudesk.services.encryption import decrypt_clinic, encrypt_clinic, encrypted_file, open_signed_in
 
     target = _sqlite_file(args)
-    if encrypted_file(target) is not None:
-        raise DatabaseError("This clinic database is encrypted already; nothing was changed.")
+    if (encrypted_file(target) is not None) == encrypting:
+        raise DatabaseError("This clinic database is " + ("encrypted already" if encrypting else "not encrypted")
+                            + "; nothing was changed.")
     name = signin.username(args)
     password = signin.password(args, name)
     signed_in = open_signed_in(target, name, password)
     try:
-        swapped = encrypt_clinic(signed_in.database, signed_in.actor, password)
+        swapped = (encrypt_clinic if encrypting else decrypt_clinic)(signed_in.database, signed_in.actor, password)
     except BaseException:
         signin.sign_out(signed_in.actor)  # refused before the swap: the sign-in ends in the file still in use
         raise
     signin.release(signed_in.actor)  # it ended in the new file (services/encryption.py); the old one is kept
-    print(f"Encrypted {swapped.path}. Its database key is wrapped for '{signed_in.actor.username}' only, in "
+    return swapped, signed_in.actor
+
+
+def run_encrypt(args: argparse.Namespace) -> int:
+    swapped, actor = _swapped(args, encrypting=True)
+    print(f"Encrypted {swapped.path}. Its database key is wrapped for '{actor.username}' only, in "
           f"{swapped.path.name}.keys.json beside it: keep that file with the database and its backups.")
     print("Every other user cannot sign in until an administrator resets their password (Administration → "
           "Users and roles).")
@@ -59,20 +72,7 @@ def run_encrypt(args: argparse.Namespace) -> int:
 
 
 def run_decrypt(args: argparse.Namespace) -> int:
-    from acudesk.services.encryption import decrypt_clinic, encrypted_file, open_signed_in
-
-    target = _sqlite_file(args)
-    if encrypted_file(target) is None:
-        raise DatabaseError("This clinic database is not encrypted; nothing was changed.")
-    name = signin.username(args)
-    password = signin.password(args, name)
-    signed_in = open_signed_in(target, name, password)
-    try:
-        swapped = decrypt_clinic(signed_in.database, signed_in.actor, password)
-    except BaseException:
-        signin.sign_out(signed_in.actor)  # refused before the swap: the sign-in ends in the file still in use
-        raise
-    signin.release(signed_in.actor)  # it ended in the new file (services/encryption.py); the old one is kept
+    swapped, _actor = _swapped(args, encrypting=False)
     print(f"Decrypted {swapped.path}: it is a plain SQLite file again, readable by anyone who has it.")
     print(f"The encrypted file was kept as {swapped.previous_kept_as} (with its keys file).")
     return 0

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from acudesk.domain.errors import NotFoundError, ValidationError
-from acudesk.domain.waitlist import FreedSlot, Wish, expired, ranked_offers, validate
+from acudesk.domain.waitlist import URGENCIES, FreedSlot, Wish, expired, ranked_offers, validate
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, Clinic, Patient, User, VisitType, WaitlistEntry, utcnow
 from acudesk.services import audit, courses
@@ -95,11 +95,13 @@ def _booked_since(tx: Session, entries: Sequence[WaitlistEntry]) -> set[int]:
             and e.practitioner_id in (None, practitioner)}
 
 
-def _items(tx: Session, entries: Sequence[WaitlistEntry], today: date) -> list[WaitlistItem]:
+def _items(tx: Session, entries: Sequence[WaitlistEntry], today: date,
+           booked: set[int] | None = None) -> list[WaitlistItem]:
+    """``booked``: ``_booked_since`` of ``entries`` when the caller has it already."""
     patients = {p.id: p for p in tx.scalars(select(Patient).where(Patient.id.in_({e.patient_id for e in entries})))}
     users = dict(tx.execute(select(User.id, User.display_name)).tuples().all())
     kinds = {k.id: k for k in tx.scalars(select(VisitType))}
-    booked = _booked_since(tx, entries)
+    booked = _booked_since(tx, entries) if booked is None else booked
     items = []
     for entry in entries:
         patient = patients[entry.patient_id]
@@ -157,8 +159,8 @@ def list_waitlist(database: Database, actor: Actor, *, patient_id: int | None = 
         items = _items(tx, list(tx.scalars(query)), today)
     if waiting_only:
         items = [item for item in items if item.status == "waiting"]
-    urgency = ("urgent", "soon", "routine")
-    return sorted(items, key=lambda i: (urgency.index(i.urgency) if i.urgency in urgency else 9, i.waiting_since))
+    return sorted(items, key=lambda i: (URGENCIES.index(i.urgency) if i.urgency in URGENCIES else len(URGENCIES),
+                                        i.waiting_since))
 
 
 def close_entry(database: Database, actor: Actor, entry_id: int, reason: str, *, expected_version: int) -> None:
@@ -184,11 +186,11 @@ def offers_for_slot(database: Database, actor: Actor, slot: FreedSlot, *, room_i
         waiting = list(tx.scalars(select(WaitlistEntry).where(WaitlistEntry.status == "waiting",
                                                               WaitlistEntry.until >= slot.local_start.date())))
         booked = _booked_since(tx, waiting)
-        waiting = [e for e in waiting if e.id not in booked]
+        waiting = [e for e in waiting if e.id not in booked]  # none of these is booked: no second query below
         ranked = ranked_offers([_wish(e, kinds[e.visit_type_id]) for e in waiting], slot, today,
                                exclude_patient=freed_by_patient)
         by_id = {e.id: e for e in waiting}
-        items = {i.id: i for i in _items(tx, [by_id[w.entry_id] for w in ranked], today)}
+        items = {i.id: i for i in _items(tx, [by_id[w.entry_id] for w in ranked], today, booked=set())}
     return [WaitlistOffer(items[w.entry_id], slot, room_id) for w in ranked]
 
 

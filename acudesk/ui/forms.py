@@ -1,11 +1,15 @@
-"""Small helpers for forms: a field with an inline error line under it."""
+"""Small helpers for forms: a field with an inline error line under it, and the half-hour time choices."""
 
 from __future__ import annotations
+
+from datetime import time
 
 from acudesk.ui.qt import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from acudesk.ui.style import ERROR_TEXT
 
 ERROR_STYLE = f"color: {ERROR_TEXT}; font-size: 11px;"
+# The times a "from / until" choice offers (the waitlist, Find a free slot): every half hour, 07:00–20:30.
+HALF_HOURS = tuple(time(hour, minute) for hour in range(7, 21) for minute in (0, 30))
 
 
 class FieldWithError(QWidget):

@@ -7,7 +7,7 @@ receptionist picks (after calling them). Nothing is booked without that click.
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from acudesk.domain.waitlist import FreedSlot
 from acudesk.services import waitlist
@@ -15,6 +15,7 @@ from acudesk.services.calendar_data import CalendarEntry
 from acudesk.services.waitlist import WaitlistChoices, WaitlistItem, WaitlistOffer, WaitlistRequest
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
+from acudesk.ui.forms import HALF_HOURS
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QCheckBox,
@@ -39,7 +40,6 @@ from acudesk.ui.tables import fill_table, read_only_table
 
 URGENCY_LABELS = {"urgent": "Urgent", "soon": "Soon", "routine": "Routine"}
 DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-TIMES = [time(hour, minute) for hour in range(7, 21) for minute in (0, 30)]
 
 
 def _show_status(parent: QWidget, text: str) -> None:
@@ -140,7 +140,7 @@ class AddToWaitlistDialog(QDialog):
     def _times(any_label: str) -> QComboBox:
         box = QComboBox()
         box.addItem(any_label, None)
-        for value in TIMES:
+        for value in HALF_HOURS:
             box.addItem(f"{value:%H:%M}", value)
         return box
 

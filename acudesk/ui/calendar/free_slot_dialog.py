@@ -14,6 +14,7 @@ from acudesk.services.slots import FreeSlot, SlotQuery
 from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
+from acudesk.ui.forms import HALF_HOURS
 from acudesk.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -32,8 +33,6 @@ from acudesk.ui.qt import (
     QWidget,
 )
 from acudesk.ui.tables import fill_table, read_only_table
-
-TIMES = [time(hour, minute) for hour in range(7, 21) for minute in (0, 30)]
 
 
 class FreeSlotDialog(QDialog):
@@ -66,9 +65,9 @@ class FreeSlotDialog(QDialog):
         self.from_day.setAccessibleName("From")
         self.from_time = QComboBox()
         self.from_time.setAccessibleName("From time")
-        for value in TIMES:
+        for value in HALF_HOURS:
             self.from_time.addItem(f"{value:%H:%M}", value)
-        self.from_time.setCurrentIndex(TIMES.index(time(9)))  # findData cannot match a time: Qt turns it into QTime
+        self.from_time.setCurrentIndex(HALF_HOURS.index(time(9)))  # findData cannot match a time (Qt makes a QTime)
         self.preferences = QLineEdit(preferences)
         self.preferences.setAccessibleName("Days and times that suit")
         self.preferences.setPlaceholderText("e.g. Tuesdays after 17:00; Mon-Wed before 11:00")
