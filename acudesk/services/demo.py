@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from acudesk.domain import scheduling as engine
 from acudesk.domain.patients import fold, phone_search_key
+from acudesk.domain.scheduling import ClinicCalendar
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import (
     AdverseEvent,
@@ -31,7 +33,7 @@ from acudesk.persistence.models import (
     TreatmentPlan,
     VisitType,
 )
-from acudesk.services import audit
+from acudesk.services import audit, scheduling
 from acudesk.services.clinic import ClinicSetup, actor_from_user, add_user, create_clinic
 from acudesk.services.context import PRACTITIONER, RECEPTIONIST, Actor
 from acudesk.services.demo_intakes import demo_intake
@@ -79,11 +81,18 @@ COURSE_OFFSETS = (0, 7, 14, 21, 35, 49, 79, 109)
 
 @dataclass
 class _Slots:
-    """Keeps the demo's visits within the schedule's rules while it is laid out: no overlap for a
-    practitioner, none for a room (its changeover included), one visit a day per patient. The
-    database refuses anything else (persistence/visit_guards.py)."""
+    """Lays the demo's visits out by the rules a receptionist's booking meets.
 
-    taken: dict[tuple[str, int], list[tuple[datetime, datetime]]]
+    The clinic's calendar (opening hours, public holidays, closures, leave), built from the demo
+    clinic's own rows by ``scheduling.build_calendar`` and judged by the domain's ``validate_series``,
+    as every booking is; then no overlap for a practitioner, none for a room (its changeover
+    included) and one visit a day per patient, which the database refuses too
+    (persistence/visit_guards.py).
+    """
+
+    calendar: ClinicCalendar
+    zone: ZoneInfo
+    taken: dict[tuple[str, int], list[tuple[datetime, datetime]]] = field(default_factory=dict)
 
     def _free(self, key: tuple[str, int], start: datetime, end: datetime) -> bool:
         return all(end <= a or b <= start for a, b in self.taken.get(key, ()))
@@ -95,13 +104,15 @@ class _Slots:
         changeover = timedelta(minutes=kind.changeover_minutes)
         for day_offset in range(0, 14):
             candidate = day + timedelta(days=day_offset)
-            if candidate.weekday() >= 5:
+            if self.calendar.closed_reason(candidate, practitioner) is not None:
                 continue
             midnight = datetime.combine(candidate, time(0))
             if not self._free(("patient", patient), midnight, midnight + timedelta(days=1)):
                 continue
             for h in [hour, *range(9, 17)]:
                 start = datetime.combine(candidate, time(h))
+                if not self._bookable(start, kind, practitioner):
+                    continue
                 if not self._free(("practitioner", practitioner), start, start + length):
                     continue
                 for room in rooms:
@@ -111,6 +122,13 @@ class _Slots:
                         self.taken.setdefault(("patient", patient), []).append((midnight, midnight + timedelta(days=1)))
                         return start, room
         return None
+
+    def _bookable(self, local_start: datetime, kind: VisitType, practitioner: int) -> bool:
+        visit = engine.Appointment(
+            start=local_start.replace(tzinfo=self.zone), duration=timedelta(minutes=kind.duration_minutes),
+            changeover=timedelta(minutes=kind.changeover_minutes), practitioner_id=practitioner,
+        )
+        return not engine.validate_series([visit], [], self.calendar, self.zone)
 
 
 def build_demo_clinic(
@@ -137,7 +155,10 @@ def build_demo_clinic(
         add_user(tx, "jbrook", "Jess Brook", (RECEPTIONIST,), password=DEMO_PASSWORD)
         rooms = list(tx.scalars(select(Room.id)))
         visit_types = {v.code: v for v in tx.scalars(select(VisitType))}
-        slots = _Slots({})
+        calendar = scheduling.build_calendar(
+            tx, scheduling.clinic_row(tx), today - timedelta(days=100), today + timedelta(days=60)
+        )
+        slots = _Slots(calendar, zone)
         for number in range(patients):
             if number % 25 == 0:
                 report(5 + int(90 * number / patients), f"Registering patients ({number}/{patients})")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from acudesk.domain import scheduling as engine
 from acudesk.persistence.models import Appointment, Intake, Patient, SessionRecord, User
+from acudesk.services import scheduling
 from acudesk.services.demo import build_demo_clinic
 from acudesk.services.maintenance import check_database, open_database
 from acudesk.services.sessions import seal
@@ -73,3 +75,32 @@ def test_the_demo_is_deterministic(tmp_path: Path, demo) -> None:
 
     assert names(other) == names(database)
     other.dispose()
+
+
+def test_the_demo_books_through_the_clinic_calendar(tmp_path: Path) -> None:
+    """Issue 13: built on 3 Dec 2026 the demo booked 16 visits each on Christmas Day, Mon 28 Dec (Boxing
+    Day observed) and New Year's Day. Every demo visit now meets the calendar a receptionist's booking
+    meets: opening hours, public holidays, closures and leave, judged by the same domain check."""
+    database = open_database(tmp_path / "calendar.sqlite3")
+    build_demo_clinic(database, patients=120, today=date(2026, 12, 3))
+    with database.read() as session:
+        clinic = scheduling.clinic_row(session)
+        zone = scheduling.zone_of(clinic)
+        visits = session.scalars(select(Appointment)).all()
+        calendar = scheduling.build_calendar(
+            session, clinic, min(v.local_start.date() for v in visits), max(v.local_start.date() for v in visits)
+        )
+    days = {v.local_start.date() for v in visits}
+    assert not days & {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
+    assert {date(2026, 12, 24), date(2026, 12, 29)} <= days  # the days around them are still booked
+    problems = [
+        conflict.message
+        for v in visits
+        for conflict in engine.validate_series(
+            [engine.Appointment(v.local_start.replace(tzinfo=zone), timedelta(minutes=v.duration_minutes),
+                                timedelta(minutes=v.changeover_minutes), practitioner_id=v.practitioner_id)],
+            [], calendar, zone,
+        )
+    ]
+    assert problems == []
+    database.dispose()
