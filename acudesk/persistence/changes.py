@@ -25,7 +25,7 @@ PATIENT_TABLES = frozenset({"patients"})
 SCHEDULE_TABLES = frozenset({"appointments", "payments", "course_phases", "booking_preferences", "waitlist_entries"})
 CLINICAL_TABLES = frozenset({
     "intakes", "treatment_plans", "plan_points", "plan_techniques", "course_phases", "session_records",
-    "session_points", "outcome_measurements", "adverse_events",
+    "session_points", "outcome_measurements", "adverse_events", "flag_clearances",
 })
 DOCUMENT_TABLES = frozenset({"exported_documents"})
 STAFF_TABLES = frozenset({"users", "user_roles"})

@@ -7,7 +7,8 @@ and recreate that table's guards). Triggers refuse, on SQLite and PostgreSQL ali
 - an UPDATE of a signed intake that touches its clinical content (the referral fields stay
   writable: the practitioner records what was done about an emergency after signing);
 - any DELETE of patients, intakes, treatment plans, appointments, session records, outcome
-  measurements and adverse events (clinical data is archived, cancelled or amended instead).
+  measurements and adverse events (clinical data is archived, cancelled or amended instead);
+- any UPDATE or DELETE of an audit checkpoint (0010) or a flag clearance (0014).
 """
 
 from __future__ import annotations
@@ -101,6 +102,20 @@ def checkpoint_guards(dialect: str) -> list[Guard]:
     """The audit checkpoints' own guards (migration 0010), kept apart: ``guards`` is what 0003 made."""
     return [_trigger(dialect, f"audit_checkpoints_no_{what}", f"BEFORE {what.upper()}", "audit_checkpoints",
                      CHECKPOINTS_APPEND_ONLY) for what in ("update", "delete")]
+
+
+CLEARANCES_APPEND_ONLY = "flag clearances are append-only; record a new clearance instead"
+
+
+def clearance_guards(dialect: str) -> list[Guard]:
+    """The flag clearances' guards (migration 0014): a recorded clearance is never changed or deleted."""
+    return [_trigger(dialect, f"flag_clearances_no_{what}", f"BEFORE {what.upper()}", "flag_clearances",
+                     CLEARANCES_APPEND_ONLY) for what in ("update", "delete")]
+
+
+def every_guard(dialect: str) -> list[Guard]:
+    """Every guard trigger the migrations made, whichever migration made it (for ``acudesk check``)."""
+    return [*guards(dialect), *checkpoint_guards(dialect), *clearance_guards(dialect)]
 
 
 def guards_on(dialect: str, table: str) -> list[Guard]:

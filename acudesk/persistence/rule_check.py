@@ -13,7 +13,7 @@ import re
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import ProgrammingError
 
-from acudesk.persistence.guards import POSTGRES_FUNCTIONS, checkpoint_guards, guards
+from acudesk.persistence.guards import POSTGRES_FUNCTIONS, every_guard
 from acudesk.persistence.visit_guards import visit_rules
 
 _POSTGRES_FUNCTIONS = ("acudesk_refuse", "acudesk_refuse_signed_points")
@@ -21,7 +21,7 @@ _POSTGRES_FUNCTIONS = ("acudesk_refuse", "acudesk_refuse_signed_points")
 
 def expected_rules(dialect: str) -> dict[str, str]:
     """Every rule's name and kind ("trigger", "constraint", "index", "function") on ``dialect``."""
-    expected = {guard.name: "trigger" for guard in (*guards(dialect), *checkpoint_guards(dialect))}
+    expected = {guard.name: "trigger" for guard in every_guard(dialect)}
     expected.update({rule.name: rule.kind for rule in visit_rules(dialect)})
     if dialect == "postgresql":
         expected.update({name: "function" for name in _POSTGRES_FUNCTIONS})
@@ -56,7 +56,7 @@ def _squeezed(sql: str) -> str:
 
 def _expected_objects(dialect: str) -> dict[str, str]:
     """Each trigger, constraint and index a migration made, with the SQL that made it."""
-    made = {guard.name: guard.create_sql for guard in (*guards(dialect), *checkpoint_guards(dialect))}
+    made = {guard.name: guard.create_sql for guard in every_guard(dialect)}
     made.update({rule.name: rule.create_sql for rule in visit_rules(dialect)})
     return made
 
@@ -173,7 +173,7 @@ def _kind(sql: str) -> str:
 def _made_objects(dialect: str) -> dict[str, tuple[str, str]]:
     """name → (SQL that drops it, SQL that makes it), for every rule the migrations made."""
     made = {guard.name: (guard.drop_sql(dialect), guard.create_sql)
-            for guard in (*guards(dialect), *checkpoint_guards(dialect))}
+            for guard in every_guard(dialect)}
     made.update({rule.name: (rule.drop_sql(dialect), rule.create_sql) for rule in visit_rules(dialect)})
     return made
 

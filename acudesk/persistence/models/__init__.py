@@ -2,6 +2,7 @@
 
 from acudesk.persistence.models.base import Base, UTCDateTime, utcnow
 from acudesk.persistence.models.change_log import ChangeLogEntry
+from acudesk.persistence.models.clearances import FlagClearance
 from acudesk.persistence.models.clinic import (
     Clinic,
     Closure,
@@ -41,6 +42,7 @@ __all__ = [
     "Closure",
     "CoursePhase",
     "ExportedDocument",
+    "FlagClearance",
     "Intake",
     "OutcomeMeasurement",
     "Patient",
