@@ -37,7 +37,13 @@ class ConflictError(AcuDeskError):
 
 
 class DuplicateError(AcuDeskError):
-    """The record looks like one that already exists; the user must confirm."""
+    """The record looks like one that already exists; the user must confirm.
+
+    ``existing_id`` names that record, so a screen can offer to open it instead."""
+
+    def __init__(self, message: str, *, existing_id: int | None = None, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.existing_id = existing_id
 
 
 class PermissionDeniedError(AcuDeskError):

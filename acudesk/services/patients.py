@@ -124,7 +124,8 @@ def register_patient(
             raise DuplicateError(
                 f"{clean.given_name} {clean.family_name}, born {clean.date_of_birth:%d %b %Y}, is already "
                 f"registered (patient no. {duplicates[0]}). Open that record, or confirm this is a "
-                "different person."
+                "different person.",
+                existing_id=duplicates[0],
             )
         patient = Patient(archived=False)
         _apply(patient, clean)
@@ -172,7 +173,8 @@ def update_patient(
         if duplicates and not confirm_duplicate:
             raise DuplicateError(
                 f"Another patient (no. {duplicates[0]}) has the same name and date of birth. "
-                "Confirm this is a different person."
+                "Confirm this is a different person.",
+                existing_id=duplicates[0],
             )
         changed = _apply(patient, clean)
         if changed:

@@ -324,7 +324,13 @@ class MainWindow(QMainWindow):
     def new_patient(self) -> None:
         dialog = PatientDialog(self.context, parent=self)
         dialog.saved.connect(lambda record: self._after_save(record, "registered"))
+        dialog.open_existing.connect(self._open_existing_patient)
         dialog.open()
+
+    def _open_existing_patient(self, patient_id: int, name: str) -> None:
+        """The duplicate question's "Open the existing record": that patient, selected and open to edit."""
+        self.show_patient(patient_id, name)
+        self.edit_patient(patient_id)
 
     def edit_patient(self, patient_id: int | None) -> None:
         if patient_id is None:

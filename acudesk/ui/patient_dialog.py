@@ -65,6 +65,7 @@ class PatientDialog(QDialog):
     """Create a patient (``record`` None) or edit one. Emits ``saved(record)`` after a save."""
 
     saved = Signal(object)
+    open_existing = Signal(int, str)  # (id, "family given"): the record a possible duplicate matched
 
     def __init__(self, context: AppContext, record: PatientRecord | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -86,6 +87,11 @@ class PatientDialog(QDialog):
         layout.addWidget(self.buttons)
         if record:
             self._fill(record.details)
+        consent = self.editor("consent_to_treatment")
+        assert isinstance(consent, QCheckBox)
+        consent.toggled.connect(self._consent_ticked)
+        for wrapper in self.fields.values():
+            wrapper.corrected.connect(self._field_corrected)
         self._loaded = self._editor_values()  # the form as last loaded: what "you changed" is measured from
         self.resize(900, self.sizeHint().height())
 
@@ -155,6 +161,16 @@ class PatientDialog(QDialog):
         elif isinstance(editor, QLineEdit):
             editor.setText(str(value))
 
+    def _consent_ticked(self, ticked: bool) -> None:
+        """Consent is usually given at the desk, today: ticking it fills an empty consent date."""
+        date_editor = self.editor("consent_date")
+        if ticked and isinstance(date_editor, QLineEdit) and not date_editor.text().strip():
+            date_editor.setText(self.context.today().strftime("%d/%m/%Y"))
+
+    def _field_corrected(self) -> None:
+        if not any(wrapper.has_error() for wrapper in self.fields.values()):
+            self.status.setText("")
+
     # -- reading -----------------------------------------------------------------------------
     def editor(self, name: str) -> QWidget:
         return self.fields[name].editor
@@ -219,6 +235,28 @@ class PatientDialog(QDialog):
         self.saved.emit(record)
         self.accept()
 
+    def _ask_about_duplicate(self, error: DuplicateError) -> None:
+        """Open the record that exists (the usual answer), save a different person, or go back."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Possible duplicate", error.message, parent=self)
+        box.setObjectName("duplicateQuestion")
+        open_existing = None
+        if error.existing_id is not None:
+            open_existing = box.addButton("Open the existing record", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(open_existing)
+        different = box.addButton("Save as a different patient", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Back to the form", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if open_existing is not None and box.clickedButton() is open_existing:
+            name = " ".join(self._text(n) for n in ("family_name", "given_name"))
+            self.open_existing.emit(error.existing_id, name.strip())
+            self.reject()
+        elif box.clickedButton() is different:
+            self.save(confirm_duplicate=True)
+
+    def _text(self, name: str) -> str:
+        editor = self.editor(name)
+        return editor.text().strip() if isinstance(editor, QLineEdit) else ""
+
     def _ask_to_load_theirs(self) -> bool:
         box = QMessageBox(QMessageBox.Icon.Warning, "Someone else saved this patient",
                           "Someone else saved changes to this patient while you were editing, so yours were "
@@ -272,12 +310,7 @@ class PatientDialog(QDialog):
         if isinstance(error, ValidationErrors):
             self.show_errors(error.errors)
         elif isinstance(error, DuplicateError):
-            answer = QMessageBox.question(
-                self, "Possible duplicate", f"{error.message}\n\nSave as a new, different patient?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-            )
-            if answer == QMessageBox.StandardButton.Yes:
-                self.save(confirm_duplicate=True)
+            self._ask_about_duplicate(error)
         elif isinstance(error, ConflictError) and self.record is not None:
             self.status.setText(error.message)
             if self._ask_to_load_theirs():

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         QPolygonF,
     )
     from PySide6.QtWidgets import (
+        QAbstractButton,
         QAbstractItemView,
         QApplication,
         QButtonGroup,

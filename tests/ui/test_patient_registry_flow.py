@@ -95,15 +95,15 @@ def test_a_missing_family_name_is_shown_inline(qtbot, window: MainWindow) -> Non
     assert dialog.isVisible()
 
 
-def _answer_conflict(qtbot, button_text: str) -> list[str]:
-    """Click ``button_text`` on the conflict question once it is up (it is modal); returns its text."""
+def _answer_conflict(qtbot, button_text: str, question: str = "conflictQuestion") -> list[str]:
+    """Click ``button_text`` on the ``question`` box once it is up (it is modal); returns its text."""
     from acudesk.ui.qt import QApplication, QTimer
 
     seen: list[str] = []
 
     def click() -> None:
         box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox) or box.objectName() != "conflictQuestion":
+        if not isinstance(box, QMessageBox) or box.objectName() != question:
             QTimer.singleShot(20, click)
             return
         seen.append(box.text())
@@ -169,28 +169,69 @@ def test_keep_editing_after_a_conflict_loses_nothing(qtbot, window: MainWindow, 
     assert dialog.editor("address").toPlainText() == ""
 
 
-def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context, monkeypatch) -> None:
-    from datetime import date
-
-    from acudesk.domain.patients import PatientDetails
-
-    patients.register_patient(context.database, context.actor, PatientDetails("Xu", "Wen", date(1988, 8, 8)))
-    asked: list[str] = []
-
-    def decline(_parent, _title, text, *args, **kwargs):
-        asked.append(text)
-        return QMessageBox.StandardButton.No
-
-    monkeypatch.setattr(QMessageBox, "question", decline)
+def _type_xu_wen(qtbot, window: MainWindow) -> PatientDialog:
     dialog = _open_dialog(qtbot, window, window.new_action.trigger)
     _type(qtbot, dialog, "family_name", "Xu")
     _type(qtbot, dialog, "given_name", "Wen")
     _type(qtbot, dialog, "date_of_birth", "08/08/1988")
+    return dialog
+
+
+def test_duplicate_registration_asks_first(qtbot, window: MainWindow, context) -> None:
+    patients.register_patient(context.database, context.actor, PatientDetails("Xu", "Wen", date(1988, 8, 8)))
+    dialog = _type_xu_wen(qtbot, window)
+    asked = _answer_conflict(qtbot, "Back to the form", "duplicateQuestion")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: bool(asked), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: bool(asked) and dialog.buttons.isEnabled(), timeout=TIMEOUT)
     assert "already registered" in asked[0]
     assert len(patients.search_patient_ids(context.database, context.actor, "xu")) == 1
-    assert dialog.isVisible()
+    assert dialog.isVisible() and dialog.editor("given_name").text() == "Wen"  # nothing typed is lost
+
+    asked = _answer_conflict(qtbot, "Save as a different patient", "duplicateQuestion")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(patients.search_patient_ids(context.database, context.actor, "xu")) == 2,
+                    timeout=TIMEOUT)
+
+
+def test_a_duplicate_offers_to_open_the_existing_record(qtbot, window: MainWindow, context) -> None:
+    """Issue 18: the receptionist who finds the patient already registered opens that record instead."""
+    existing = patients.register_patient(context.database, context.actor,
+                                         PatientDetails("Xu", "Wen", date(1988, 8, 8), phone="07700 900111"))
+    dialog = _type_xu_wen(qtbot, window)
+    asked = _answer_conflict(qtbot, "Open the existing record", "duplicateQuestion")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: bool(asked) and not dialog.isVisible(), timeout=TIMEOUT)
+    # The existing patient is selected, and their record is open to check or update.
+    qtbot.waitUntil(lambda: window.patients.current is not None and window.patients.current.id == existing.id,
+                    timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: any(d.isVisible() and d.record is not None and d.record.id == existing.id
+                                for d in window.findChildren(PatientDialog)), timeout=TIMEOUT)
+    assert len(patients.search_patient_ids(context.database, context.actor, "xu")) == 1
+
+
+def test_an_inline_error_goes_once_the_field_is_corrected(qtbot, window: MainWindow) -> None:
+    dialog = _open_dialog(qtbot, window, window.new_action.trigger)
+    _type(qtbot, dialog, "family_name", "Quayle")
+    _type(qtbot, dialog, "given_name", "Rosa")
+    _type(qtbot, dialog, "date_of_birth", "31/02/1980")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.fields["date_of_birth"].error.isVisibleTo(dialog)
+    assert dialog.status.text() == "Please correct the fields marked in red."
+    _type(qtbot, dialog, "date_of_birth", "29/02/1980")
+    assert not dialog.fields["date_of_birth"].error.isVisibleTo(dialog)
+    assert dialog.status.text() == ""
+
+
+def test_ticking_consent_dates_it_today(qtbot, window: MainWindow, context) -> None:
+    dialog = _open_dialog(qtbot, window, window.new_action.trigger)
+    assert dialog.editor("consent_date").text() == ""  # no date for a consent not given
+    dialog.editor("consent_to_treatment").click()
+    assert dialog.editor("consent_date").text() == context.today().strftime("%d/%m/%Y")
+    dialog.editor("consent_date").setText("01/11/2026")  # consent given earlier keeps its own date
+    dialog.editor("consent_to_treatment").click()
+    dialog.editor("consent_to_treatment").click()
+    assert dialog.editor("consent_date").text() == "01/11/2026"
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
 
 
