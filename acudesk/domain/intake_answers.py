@@ -63,6 +63,54 @@ def _parse_answer(question: Question, value: object, name: str) -> Answer:
     raise AssertionError(question.type)  # pragma: no cover - types are checked at load
 
 
+def unanswered_questions(intake: Intake, questionnaire: Questionnaire | None = None) -> tuple[Question, ...]:
+    """The questions ``intake`` must still answer before it is complete (and can be signed): every
+    required one, every one an answer makes required (``required_if``), and the age unless the date of
+    birth stands in for it (``required_unless``). "Not asked" is never read as "no" for these."""
+    qs = questionnaire or load_questionnaire()
+    missing = []
+    for question in qs.questions:
+        if question.id in intake.answers:
+            continue
+        needed = question.required or (
+            question.required_if is not None and evaluate(question.required_if, intake, qs.named_conditions)
+        )
+        if question.required_unless is not None and question.required_unless not in intake.answers:
+            needed = True
+        if needed:
+            missing.append(question)
+    return tuple(missing)
+
+
+def _unanswered(count: int) -> str:
+    return f"{count} required question{'s are' if count != 1 else ' is'} unanswered"
+
+
+def _listed(items: Sequence[str], most: int, separator: str) -> str:
+    return separator.join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+def require_answered(intake: Intake, questionnaire: Questionnaire | None = None) -> None:
+    """Refuse to sign an intake with unanswered required questions, saying how many and which."""
+    missing = unanswered_questions(intake, questionnaire)
+    if missing:
+        raise ValidationError(
+            f"This intake is incomplete and cannot be signed: {_unanswered(len(missing))} (“Not asked”). "
+            f"Ask each one and record the answer first: {_listed([q.text for q in missing], 3, '; ')}.",
+            field=f"answers.{missing[0].id}",
+        )
+
+
+def prefilled_answers(date_of_birth: date | None, today: date) -> dict[str, object]:
+    """What a new intake starts with: the assessment date (today, the clinic's local date) and, from the
+    patient registry, the date of birth and the age it gives today. Every other question starts unanswered."""
+    answers: dict[str, object] = {"assessed_on": today.isoformat()}
+    if date_of_birth is not None:
+        answers["date_of_birth"] = date_of_birth.isoformat()
+        answers["age"] = age_on(date_of_birth, today)
+    return answers
+
+
 def parse_plan(raw: object, allowed_techniques: Sequence[str] | None = None) -> Plan:
     allowed = tuple(allowed_techniques) if allowed_techniques is not None else techniques()
     if not isinstance(raw, dict):
@@ -138,22 +186,10 @@ def parse_intake(
                 field="answers.age",
             )
         answers["age"] = age
-    intake = Intake(answers)
-    missing = []
-    for question in qs.questions:
-        if question.id in answers:
-            continue
-        needed = question.required or (
-            question.required_if is not None and evaluate(question.required_if, intake, qs.named_conditions)
-        )
-        if question.required_unless is not None and question.required_unless not in answers:
-            needed = True
-        if needed:
-            missing.append(f"answers.{question.id}")
+    missing = [f"answers.{q.id}" for q in unanswered_questions(Intake(answers), qs)]
     if missing:
-        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
         raise ValidationError(
-            f"The intake is incomplete: {shown} must be answered.", field=missing[0]
+            f"The intake is incomplete: {_unanswered(len(missing))}: {_listed(missing, 8, ', ')}.", field=missing[0]
         )
     plan = parse_plan(data["plan"]) if data.get("plan") is not None else None
     return Intake(answers, plan)

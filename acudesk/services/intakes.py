@@ -21,13 +21,13 @@ from acudesk.domain.contraindications import load_ruleset
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.intake import Intake as IntakeAnswers
 from acudesk.domain.intake import Questionnaire, load_questionnaire
-from acudesk.domain.intake_answers import parse_intake
+from acudesk.domain.intake_answers import parse_intake, require_answered
 from acudesk.domain.signing import INTAKE_SEALED_FIELDS, intake_seal
 from acudesk.domain.treatment_gate import REFERRAL_LEVELS, GateDecision, ScreenedIntake, treatment_gate
-from acudesk.domain.triage import TriageResult, load_triage_rules, triage
+from acudesk.domain.triage import TriageResult, load_triage_rules, stored_destination, triage
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Intake, Patient, User, utcnow
-from acudesk.services import audit
+from acudesk.services import audit, flag_clearances
 from acudesk.services.context import Actor
 from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
@@ -40,6 +40,8 @@ class TriageReasonRow:
     level: str
     category: str
     source: str
+    destination: str = ""  # where the rule sends the patient (EMERGENCY and URGENT_REFERRAL rules)
+    patient_advice: str = ""  # the same in plain words for the patient
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _record(tx: Session, intake: Intake, names: Mapping[int, str] | None = None)
         names = _names(tx, [intake])
     reasons = tuple(
         TriageReasonRow(r.get("rule", ""), r.get("text", ""), r.get("level", ""), r.get("category", ""),
-                        r.get("source", ""))
+                        r.get("source", ""), stored_destination(r), stored_destination(r, "patient_advice"))
         for r in intake.triage_reasons or ()
     )
     return IntakeRecord(
@@ -158,6 +160,8 @@ def save_intake(
 ) -> IntakeRecord:
     """Save a draft (new, or the draft ``intake_id``), and sign it when ``sign`` is true."""
     require(actor, Permission.EDIT_CLINICAL)
+    if sign:  # says how many questions are unanswered ("Not asked" is never signed as "no")
+        require_answered(parse_answers(answers, complete=False))
     parsed = parse_answers(answers, complete=sign)
     result = triage(parsed)
     with database.write() as tx:
@@ -176,6 +180,9 @@ def save_intake(
         tx.flush()  # as a draft first: the seal covers the intake's number
         detail: dict[str, Any] = {"level": intake.triage_level}
         if sign:
+            cleared = flag_clearances.require_cleared(tx, intake)  # a dropped red flag needs its clearance
+            if cleared:
+                detail["cleared"] = cleared
             intake.status = "signed"
             intake.signed_at = utcnow()
             intake.signed_by_id = actor.user_id

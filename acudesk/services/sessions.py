@@ -12,12 +12,13 @@ The SQLAlchemy session is ``tx`` throughout; "session" means the treatment sessi
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError, ValidationErrors
@@ -84,10 +85,16 @@ class SessionData:
     version: int
     amendments: int = 0  # for a listed original: how many amendments it has
     digest_ok: bool = True  # False when a signed record no longer matches the digest taken at signing
+    amended: SessionDraft | None = None  # for a listed original with amendments: the latest amendment's content
 
     @property
     def signed(self) -> bool:
         return self.status == "signed"
+
+    @property
+    def latest(self) -> SessionDraft:
+        """What the record says now: the latest amendment's content, else its own."""
+        return self.amended or self.draft
 
 
 def _names(tx: Session, records: Sequence[SessionRecord]) -> dict[int, str]:
@@ -98,18 +105,22 @@ def _names(tx: Session, records: Sequence[SessionRecord]) -> dict[int, str]:
     return dict(tx.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
+def _draft(record: SessionRecord) -> SessionDraft:
+    return SessionDraft(
+        record.session_at, record.plan_id,
+        tuple(NeedledPoint(p.point_code, p.side, p.technique, dict(p.parameters or {})) for p in record.points),
+        record.needles_in, record.needles_out, record.retention_minutes, record.nrs_before, record.nrs_after,
+        record.subjective, record.objective, record.assessment, record.plan_note,
+    )
+
+
 def _data(
     tx: Session, record: SessionRecord, amendments: int = 0, names: dict[int, str] | None = None,
 ) -> SessionData:
     """``names`` from ``_names`` for a list of records; queried here for a single record when not given."""
     if names is None:
         names = _names(tx, [record])
-    draft = SessionDraft(
-        record.session_at, record.plan_id,
-        tuple(NeedledPoint(p.point_code, p.side, p.technique, dict(p.parameters or {})) for p in record.points),
-        record.needles_in, record.needles_out, record.retention_minutes, record.nrs_before, record.nrs_after,
-        record.subjective, record.objective, record.assessment, record.plan_note,
-    )
+    draft = _draft(record)
     digest_ok = record.status != "signed" or seal(record) == record.content_digest
     if not digest_ok:
         log.warning("Session record %s does not match its signature digest", record.id)
@@ -283,16 +294,23 @@ def list_sessions(database: Database, actor: Actor, patient_id: int) -> list[Ses
     require(actor, Permission.VIEW_CLINICAL)
     with database.write() as tx:
         # A fixed number of statements however long the history: the originals with their points
-        # (selectinload), the amendment counts (one grouped query), every name (one query), the audit event.
+        # (selectinload), the amendments with theirs (each original is listed as its latest amendment
+        # says, so a corrected pain score is what the list shows), every name (one query), the audit event.
         rows = tx.scalars(select(SessionRecord).options(selectinload(SessionRecord.points))
                           .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_(None))
                           .order_by(SessionRecord.session_at.desc(), SessionRecord.id.desc())).all()
-        counts: dict[int, int] = dict(tx.execute(  # type: ignore[arg-type]
-            select(SessionRecord.amends_id, func.count())
-            .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_not(None))
-            .group_by(SessionRecord.amends_id)).all()) if rows else {}
+        amendments = tx.scalars(select(SessionRecord).options(selectinload(SessionRecord.points))
+                                .where(SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_not(None))
+                                .order_by(SessionRecord.id)).all() if rows else []
+        counts = Counter(a.amends_id for a in amendments)
+        latest = {a.amends_id: a for a in amendments}  # in id order: the last one is the latest
         names = _names(tx, rows)
-        result = [_data(tx, r, counts.get(r.id, 0), names) for r in rows]
+        result = []
+        for row in rows:
+            data = _data(tx, row, counts.get(row.id, 0), names)
+            if row.id in latest:
+                data = replace(data, amended=_draft(latest[row.id]))
+            result.append(data)
         audit.record(tx, actor, "view", "session_record", None, patient_id=patient_id,
                      detail={"count": len(result)})
         return result
