@@ -26,7 +26,7 @@ from acudesk.domain.point_codes import (
 __all__ = [
     "ASHI_MERIDIAN", "EXTRA_MERIDIAN", "INDICATION_TAGS", "MERIDIAN_ALIASES", "MERIDIANS", "REGIONS",
     "SAFETY_KINDS", "VIEWS", "Acupoint", "BodyChart", "Catalogue", "CatalogueError", "ChartPosition",
-    "ChartView", "Point2D", "SafetyAttribute", "point_in_outline",
+    "ChartView", "Point2D", "SafetyAttribute", "point_in_outline", "point_in_polygon",
 ]
 
 REGIONS: tuple[str, ...] = (
@@ -213,8 +213,13 @@ class BodyChart:
 
 def point_in_outline(view: ChartView, x: float, y: float) -> bool:
     """Whether ``(x, y)`` lies inside the view's outline polygon (even-odd rule)."""
+    return point_in_polygon(view.outline, x, y)
+
+
+def point_in_polygon(polygon: Sequence[Point2D], x: float, y: float) -> bool:
+    """Whether ``(x, y)`` lies inside the closed ``polygon`` (even-odd rule)."""
     inside = False
-    outline = view.outline
+    outline = polygon
     for i, (x1, y1) in enumerate(outline):
         x2, y2 = outline[(i + 1) % len(outline)]
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
