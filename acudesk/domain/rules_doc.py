@@ -76,6 +76,20 @@ def _triage(tr: TriageRules) -> list[str]:
             for r in tr.rules
         ],
     )
+    out += [
+        "",
+        "### Where each emergency and urgent rule sends the patient",
+        "",
+        "The action shown on screen and printed in the referral letter for a result is its level's text, "
+        "then the destination of each rule that fired at that level. `Patient advice` is what the "
+        "practitioner tells the patient (shown in the referral box).",
+        "",
+    ]
+    out += _table(
+        ["Rule", "Level", "Destination", "Patient advice", "Why this destination"],
+        [[r.id, r.level.name, r.destination, r.patient_advice, r.destination_source]
+         for r in tr.rules if r.destination],
+    )
     net = tr.safety_netting
     out += [
         "",

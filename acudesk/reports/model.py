@@ -77,6 +77,7 @@ class TriageReason:
     source: str
     level: str
     category: str = ""
+    destination: str = ""  # where the rule sends the patient (EMERGENCY and URGENT_REFERRAL rules)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,7 @@ REFERRAL_LEVELS = ("EMERGENCY", "URGENT_REFERRAL", "REFER_BEFORE_TREATMENT")
 URGENCY = {
     "EMERGENCY": ("Emergency — same day",
                   "The findings below can mean a condition that needs assessment today. We have advised the "
-                  "patient to attend an emergency department (or the on-call spinal team) today, and we have "
-                  "not given acupuncture."),
+                  "patient to go today to: {destination} We have not given acupuncture."),
     "URGENT_REFERRAL": ("Urgent — within about two weeks",
                         "The findings below call for a priority medical assessment, ideally within two weeks. We "
                         "will not needle the patient until a doctor has assessed them."),
@@ -51,6 +50,9 @@ def render_referral(data: ReferralData) -> tuple[bytes, int]:
     s = styles(10.5)
     patient = data.patient
     urgency, explanation = URGENCY[level]
+    explanation = explanation.format(destination=" ".join(  # each rule's own destination (triage.toml)
+        f"{where}." for where in dict.fromkeys(r.destination.rstrip(".") for r in data.intake.reasons
+                                               if r.level == level and r.destination)) or "an emergency department.")
     addressee = [x for x in (patient.gp_name, patient.gp_practice, *patient.gp_address.splitlines()) if x.strip()]
     story: list[Flowable] = []
     story += [p(line, s.body if i else s.subheading) for i, line in enumerate(addressee or ["The patient's GP"])]

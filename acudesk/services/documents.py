@@ -20,6 +20,7 @@ from acudesk.domain.input_limits import check_calendar_day
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.outcomes import load_outcome_config
 from acudesk.domain.patients import display_phone
+from acudesk.domain.triage import stored_destination
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import (
     AdverseEvent,
@@ -146,7 +147,7 @@ def _findings(answers: dict) -> tuple[str, ...]:
 
 def _intake_summary(tx: Session, intake: Intake, zone: ZoneInfo) -> m.IntakeSummary:
     reasons = tuple(m.TriageReason(r.get("rule", ""), r.get("text", ""), r.get("source", ""), r.get("level", ""),
-                                   r.get("category", "")) for r in intake.triage_reasons or [])
+                                   r.get("category", ""), stored_destination(r)) for r in intake.triage_reasons or [])
     recorder = _practitioner(tx, intake.recorded_by_id)
     return m.IntakeSummary(
         recorded_on=_local(intake.recorded_at, zone).date(), level=intake.triage_level, reasons=reasons,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from acudesk.domain.errors import AcuDeskError
-from acudesk.domain.triage import load_triage_rules, triage
+from acudesk.domain.triage import action_text, triage
 from acudesk.services import intakes
 from acudesk.services.intakes import IntakeRecord
 from acudesk.ui.chart.banner import TriageBanner
@@ -193,7 +193,8 @@ class IntakeTab(QWidget):
     def update_banner(self) -> None:
         if self.current is not None and self.current.signed:
             record = self.current
-            action = load_triage_rules().level_texts.get(record.level, "")
+            action = action_text(record.level, [(r.rule, r.destination) for r in record.reasons
+                                                if r.level == record.level])
             self.banner.show_result(record.level, action, [(r.rule, r.text, r.level) for r in record.reasons],
                                     note=f"Result stored when signed (rules {record.rules_version}).")
             return

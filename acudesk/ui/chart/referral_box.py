@@ -6,7 +6,17 @@ from acudesk.domain.treatment_gate import BLOCKING_LEVELS, REFERRAL_LEVELS
 from acudesk.services import intakes
 from acudesk.services.intakes import IntakeRecord
 from acudesk.ui.context import AppContext
-from acudesk.ui.qt import QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget, Signal
+from acudesk.ui.qt import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    Qt,
+    QWidget,
+    Signal,
+)
 
 
 class ReferralBox(QGroupBox):
@@ -20,6 +30,10 @@ class ReferralBox(QGroupBox):
         self.letter_available = True
         self.done = QLabel()
         self.done.setWordWrap(True)
+        self.advice = QLabel()  # where each rule sends the patient, and what to tell them (triage.toml)
+        self.advice.setObjectName("referralAdvice")
+        self.advice.setWordWrap(True)
+        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.where = QLineEdit()
         self.where.setPlaceholderText("e.g. Emergency department, Royal Infirmary")
         self.when = QLineEdit()
@@ -30,6 +44,7 @@ class ReferralBox(QGroupBox):
         self.record_button = QPushButton("Record referral")
         self.letter_button = QPushButton("Referral letter…")
         form = QFormLayout(self)
+        form.addRow(self.advice)
         form.addRow(self.done)
         form.addRow("Referred to", self.where)
         form.addRow("When", self.when)
@@ -49,6 +64,10 @@ class ReferralBox(QGroupBox):
         self.letter_button.setVisible(wanted and self.letter_available)
         if record is None:
             return
+        at_level = [r for r in record.reasons if r.level == record.level and r.destination]
+        self.advice.setText("\n".join(dict.fromkeys(
+            f"Send to: {r.destination.rstrip('.')}.\nTell the patient: {r.patient_advice}" for r in at_level)))
+        self.advice.setVisible(bool(at_level))
         review = record.level not in BLOCKING_LEVELS
         self.setTitle("Record medical review" if review else "Record referral — required before any treatment")
         self.done.setText(f"Recorded:\n{record.referral_action}" if record.referral_action
