@@ -7,6 +7,7 @@ texts are deliberately absent (the clinician enters answers from the clinic's li
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -203,32 +204,64 @@ class ChangeResult:
     improvement: float  # positive = better, in the measure's points
     meaningful: bool  # a meaningful IMPROVEMENT
     worsened: bool  # a meaningful change for the worse
-    threshold: str  # the threshold applied, in words
-    criterion: str  # which criterion was met, or "" when none
+    threshold: str  # the rule applied, in words (``change_rule``)
+    criterion: str  # which criterion was met: "2 points", "30 %", "both", or "" when none
     rule: str
     source: str
 
+    @property
+    def summary(self) -> str:
+        """The result in words with the rule it applied, e.g. "meaningful improvement: 3 points (38 %)
+        better; rule MIC-NRS: at least 2 points or at least 30 % ... (either is enough)"."""
+        amount = abs(self.improvement)
+        change = f"{amount:g} point{'' if amount == 1 else 's'}"
+        if self.baseline:
+            change += f" ({abs(self.improvement) / abs(self.baseline) * 100:.0f} %)"
+        direction = "better" if self.improvement > 0 else "worse" if self.improvement < 0 else "no change"
+        moved = change + " " + direction if self.improvement else "no change"
+        if self.meaningful:
+            verdict = "meaningful improvement"
+        elif self.worsened:
+            verdict = "meaningfully worse"
+        else:
+            verdict = "no meaningful change"
+        return f"{verdict}: {moved}; rule {self.rule}: {self.threshold}"
 
-def meaningful_change(
-    measure: str, baseline: float, current: float, *, config: Mapping[str, Any] | None = None
-) -> ChangeResult:
-    """Whether the change from ``baseline`` to ``current`` reaches the measure's configured threshold."""
+
+def change_rule(measure: str, baseline: float | None = None, *, config: Mapping[str, Any] | None = None) -> str:
+    """The measure's meaningful-change rule in words, from ``[meaningful_change.<measure>]`` of outcomes.toml.
+
+    The one wording of the rule: the outcomes tab's caption, its list of measurements, the course
+    proposals, the care summary and docs/clinical-rules.md all use it. For the NRS: "at least 2 points or
+    at least 30 % better than the baseline (either is enough)" (Ostelo et al. 2008: either criterion).
+    """
     cfg_all = _config(config)["meaningful_change"]
     if measure not in cfg_all:
         raise ValidationError(
             f"Unknown outcome measure '{measure}'; use one of: {', '.join(sorted(cfg_all))}.", field="measure"
         )
     cfg = cfg_all[measure]
+    points, percent = cfg["points"], cfg.get("percent")
+    words = f"at least {points:g} point{'' if points == 1 else 's'}"
+    if percent is not None:
+        words += f" or at least {percent:g} %"
+    words += " better than the baseline" + (f" of {baseline:g}" if baseline is not None else "")
+    return words + (" (either is enough)" if percent is not None else "")
+
+
+def meaningful_change(
+    measure: str, baseline: float, current: float, *, config: Mapping[str, Any] | None = None
+) -> ChangeResult:
+    """Whether the change from ``baseline`` to ``current`` reaches the measure's configured threshold."""
+    threshold = change_rule(measure, config=config)  # refuses an unknown measure
+    cfg = _config(config)["meaningful_change"][measure]
     for name, value in (("baseline", baseline), ("current", current)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise ValidationError(f"The {name} score must be a number.", field=name)
     delta = current - baseline
     improvement = delta if cfg["higher_is_better"] else -delta
     points = cfg["points"]
     percent = cfg.get("percent")
-    threshold = f">= {points:g} points"
-    if percent is not None:
-        threshold += f" or >= {percent:g} % of baseline"
     met: list[str] = []
     worse: list[str] = []
     if improvement >= points:
@@ -241,8 +274,20 @@ def meaningful_change(
             met.append(f"{percent:g} %")
         if -relative >= percent:
             worse.append(f"{percent:g} %")
-    criterion = " and ".join(met or worse)
+    found = met or worse
+    criterion = "both" if len(found) > 1 else (found[0] if found else "")
     return ChangeResult(
         measure, baseline, current, improvement, bool(met), bool(worse) and not met, threshold, criterion,
         cfg["id"], cfg["source"],
     )
+
+
+def meaningful_target(measure: str, baseline: float, *, config: Mapping[str, Any] | None = None) -> float | None:
+    """The worst score that still counts as a meaningful improvement on ``baseline`` (for lower-is-better
+    measures, the highest; the line drawn on trend charts), or None when no score in range reaches it."""
+    cfg = _config(config)
+    low, high = cfg[measure]["minimum"], cfg[measure]["maximum"]
+    reached = [s for s in range(low, high + 1) if meaningful_change(measure, baseline, s, config=config).meaningful]
+    if not reached:
+        return None
+    return max(reached) if not cfg["meaningful_change"][measure]["higher_is_better"] else min(reached)

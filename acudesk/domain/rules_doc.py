@@ -11,7 +11,7 @@ from typing import Any
 
 from acudesk.domain.conditions import Condition
 from acudesk.domain.contraindications import RuleSet, load_ruleset
-from acudesk.domain.outcomes import load_outcome_config
+from acudesk.domain.outcomes import change_rule, load_outcome_config
 from acudesk.domain.triage import TriageRules, load_triage_rules
 
 
@@ -222,9 +222,7 @@ def _outcomes(cfg: Mapping[str, Any]) -> list[str]:
     out += ["", "Minimal important change:", ""]
     mic_rows = []
     for measure, spec in cfg["meaningful_change"].items():
-        threshold = f">= {spec['points']:g} points" + (
-            f" or >= {spec['percent']:g} %" if "percent" in spec else ""
-        )
+        threshold = change_rule(measure, config=cfg)
         direction = "higher is better" if spec["higher_is_better"] else "lower is better"
         mic_rows.append([spec["id"], measure, threshold, direction, spec["source"], spec.get("note", "")])
     out += _table(["Id", "Measure", "Threshold", "Direction", "Source", "Note"], mic_rows)

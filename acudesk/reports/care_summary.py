@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from acudesk.domain.outcomes import meaningful_target
 from acudesk.reports.charts import NrsPoint, nrs_trend_drawing
 from acudesk.reports.fonts import markup
 from acudesk.reports.layout import (
@@ -159,7 +160,7 @@ def _outcomes(data: CareSummaryData, s: Styles) -> list[Flowable]:
     if readings:
         target = None
         if baseline is not None:
-            target = max(0.0, baseline - 2, baseline * 0.7)  # either criterion counts: the first level reached
+            target = meaningful_target("nrs", baseline)  # rule MIC-NRS, as the outcomes tab draws it
         label = "meaningful improvement"
         caption = ("Pain (NRS 0–10) at each session. The dashed red line marks the first level counted as a "
                    "meaningful improvement from baseline"

@@ -18,7 +18,7 @@ from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.errors import NotFoundError
 from acudesk.domain.input_limits import check_calendar_day
 from acudesk.domain.intake import load_questionnaire
-from acudesk.domain.outcomes import load_outcome_config
+from acudesk.domain.outcomes import change_rule, load_outcome_config
 from acudesk.domain.patients import display_phone
 from acudesk.domain.triage import stored_destination
 from acudesk.persistence.database import Database
@@ -165,9 +165,8 @@ def _technique(name: str, parameters: dict) -> str:
 
 
 def _nrs_rule() -> str:
-    cfg = load_outcome_config()["meaningful_change"]["nrs"]
-    source = cfg["source"].split(",")[0]
-    return f"{cfg['points']} points or {cfg['percent']} % below baseline, {source}"
+    source = load_outcome_config()["meaningful_change"]["nrs"]["source"].split(",")[0]
+    return f"{change_rule('nrs')}, {source}"
 
 
 # ----------------------------------------------------------------------------------------- data

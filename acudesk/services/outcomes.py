@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from acudesk.domain import outcomes as scoring
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError
 from acudesk.domain.scheduling import parse_pattern
-from acudesk.domain.scheduling.tapering import default_taper_rules, improved
+from acudesk.domain.scheduling.tapering import default_taper_rules
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import OutcomeMeasurement, Patient, SessionRecord, TreatmentPlan
 from acudesk.services import audit
@@ -94,18 +94,13 @@ def _change(measure: str, first: float, current: float) -> str:
     key = _CHANGE_KEY.get(measure)
     if key is None:
         return ""
-    result = scoring.meaningful_change(key, first, current)
-    if result.meaningful:
-        return f"meaningful improvement ({result.criterion}; {result.rule})"
-    if result.worsened:
-        return f"meaningfully worse ({result.criterion}; {result.rule})"
-    return f"no meaningful change (needs {result.threshold})"
+    return scoring.meaningful_change(key, first, current).summary  # the rule in its one wording
 
 
 def meaningful_line(baseline: int) -> float:
-    """The highest NRS that still counts as a meaningful improvement on ``baseline`` (2 points or 30 %)."""
-    rules = default_taper_rules()
-    return max((s for s in range(0, 11) if improved(baseline, s, rules)), default=-1)
+    """The highest NRS that still counts as a meaningful improvement on ``baseline`` (rule MIC-NRS), or -1."""
+    target = scoring.meaningful_target("nrs", baseline)
+    return -1 if target is None else target
 
 
 def _plan(tx: Session, patient_id: int) -> TreatmentPlan | None:

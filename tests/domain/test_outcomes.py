@@ -130,8 +130,8 @@ def test_start_back_invalid(items: list[object], item9: str, field: str) -> None
         ("nrs", 8, 6, True, False, "2 points"),
         ("nrs", 8, 7, False, False, ""),
         ("nrs", 3, 2, True, False, "30 %"),  # 1 point but 33 %
-        ("nrs", 10, 7, True, False, "2 points and 30 %"),
-        ("nrs", 4, 7, False, True, "2 points and 30 %"),
+        ("nrs", 10, 7, True, False, "both"),  # 3 points and 30 %: either suffices
+        ("nrs", 4, 7, False, True, "both"),
         ("nrs", 0, 0, False, False, ""),
         ("odi", 40, 30, True, False, "10 points"),
         ("odi", 40, 31, False, False, ""),
@@ -151,12 +151,13 @@ def test_meaningful_change(
     assert result.meaningful is meaningful
     assert result.worsened is worsened
     assert result.criterion == criterion
-    assert "points" in result.threshold
+    assert "point" in result.threshold
     assert result.source
 
 
 def test_meaningful_change_threshold_is_stated_and_configurable() -> None:
-    assert outcomes.meaningful_change("nrs", 5, 5).threshold == ">= 2 points or >= 30 % of baseline"
+    assert outcomes.meaningful_change("nrs", 5, 5).threshold == (
+        "at least 2 points or at least 30 % better than the baseline (either is enough)")
     config = dict(outcomes.load_outcome_config())
     config["meaningful_change"] = {
         "odi": {"id": "X", "points": 5, "higher_is_better": False, "source": "test"},

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.outcomes import change_rule, load_outcome_config
 from acudesk.domain.scheduling.pattern import CoursePattern, Phase, parse_pattern
 
 
@@ -29,8 +30,8 @@ class TaperRules:
     citation: str = "NRS minimal important change, Ostelo 2008"
 
     def threshold_text(self, baseline: int) -> str:
-        points, percent = self.min_points, self.min_percent
-        return f"at least {points} points or {percent} % better than the baseline of {baseline}"
+        """The NRS meaningful-change rule in the one wording of ``outcomes.change_rule``, on ``baseline``."""
+        return change_rule("nrs", baseline, config=_nrs_config(self.min_points, self.min_percent))
 
 
 def load_taper_rules(path: Path | None = None) -> TaperRules:
@@ -41,14 +42,24 @@ def load_taper_rules(path: Path | None = None) -> TaperRules:
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
     improvement, relapse = data.get("improvement", {}), data.get("relapse", {})
+    nrs = load_outcome_config()["meaningful_change"]["nrs"]  # the one NRS rule (MIC-NRS in outcomes.toml)
     return TaperRules(
-        int(improvement["min_points"]),
-        int(improvement["min_percent"]),
+        int(nrs["points"]),
+        int(nrs["percent"]),
         int(improvement["consecutive_sessions"]),
         int(relapse["consecutive_sessions"]),
         parse_pattern(relapse["pattern"]),
         str(improvement["citation"]),
     )
+
+
+def _nrs_config(points: int, percent: int) -> dict[str, Any]:
+    """outcomes.toml with the NRS rule's thresholds as these taper rules hold them."""
+    config = dict(load_outcome_config())
+    changes = dict(config["meaningful_change"])
+    changes["nrs"] = {**changes["nrs"], "points": points, "percent": percent}
+    config["meaningful_change"] = changes
+    return config
 
 
 @cache
