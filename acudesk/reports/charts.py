@@ -23,8 +23,11 @@ SKIN = colors.HexColor("#f4efe9")
 OUTLINE = colors.HexColor("#8a939e")
 DOT = colors.HexColor("#c2410c")
 
-# The order views are drawn in: back first (most back-pain points live there).
-VIEW_ORDER = ("back", "front", "side")
+# The order views are drawn in: back first (most back-pain points live there). The chart's side view
+# is the patient's right side; "side_left" is that view mirrored, for points needled on the left only.
+VIEW_ORDER = ("back", "front", "side", "side_left")
+LEFT_SIDE = "side_left"
+LEFT_SIDE_LABEL = "Side (left)"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,9 @@ class Mark:
 
 def chart_marks(points: Sequence[PlanPointLine], catalogue: Catalogue | None = None) -> list[Mark]:
     """Where each planned point is drawn. Bilateral points are mirrored; one-sided points are put on
-    the patient's side (the back view shows the patient's right on the right, the front view the left)."""
+    the patient's side (the back view shows the patient's right on the right, the front view the left).
+    The side view shows the patient's right side; a point needled on the left only goes on the mirrored
+    figure of the left side instead, so it is never drawn on the wrong side."""
     cat = catalogue or load_catalogue()
     marks: list[Mark] = []
     for line in points:
@@ -46,6 +51,10 @@ def chart_marks(points: Sequence[PlanPointLine], catalogue: Catalogue | None = N
         if point is None or point.chart is None:
             continue
         chart = point.chart
+        if chart.view == "side" and line.side == "left" and point.bilateral:
+            mirrored = chart.mirrored()
+            marks.append(Mark(point.code, LEFT_SIDE, mirrored.x, mirrored.y, True))
+            continue
         if chart.view == "side" or not point.bilateral or line.side == "midline" or abs(chart.x - 0.5) < 1e-6:
             marks.append(Mark(point.code, chart.view, chart.x, chart.y, True))
             continue
@@ -86,15 +95,16 @@ def body_chart_drawing(
     slot = width / len(views)
     label_size = 8.5
     for index, name in enumerate(views):
-        view = body.view(name)
+        view = body.view("side" if name == LEFT_SIDE else name)
         box_h = height - 4 * mm
         box_w = min(box_h * view.aspect, slot - 34 * mm)
         box_h = box_w / view.aspect
         x0 = index * slot + (slot - box_w) / 2
         y0 = 6 * mm + (height - 4 * mm - box_h)
-        _silhouette(drawing, view, x0, y0, box_w, box_h)
-        drawing.add(String(x0 + box_w / 2, 1.5 * mm, view.label + (" (seen from behind)" if name == "back" else ""),
-                           fontName=SANS, fontSize=8, fillColor=MUTED, textAnchor="middle"))
+        _silhouette(drawing, view, x0, y0, box_w, box_h, mirrored=name == LEFT_SIDE)
+        label = LEFT_SIDE_LABEL if name == LEFT_SIDE else view.label + (" (seen from behind)" if name == "back" else "")
+        drawing.add(String(x0 + box_w / 2, 1.5 * mm, label, fontName=SANS, fontSize=8, fillColor=MUTED,
+                           textAnchor="middle"))
         view_marks = [m for m in marks if m.view == name]
         for mark in view_marks:
             cx, cy = x0 + mark.x * box_w, y0 + (1 - mark.y) * box_h
@@ -120,11 +130,13 @@ def body_chart_drawing(
     return drawing
 
 
-def _silhouette(drawing: Drawing, view: ChartView, x0: float, y0: float, w: float, h: float) -> None:
+def _silhouette(
+    drawing: Drawing, view: ChartView, x0: float, y0: float, w: float, h: float, *, mirrored: bool = False
+) -> None:
     def flat(points: Sequence[tuple[float, float]]) -> list[float]:
         out: list[float] = []
         for x, y in points:
-            out += [x0 + x * w, y0 + (1 - y) * h]
+            out += [x0 + ((1 - x) if mirrored else x) * w, y0 + (1 - y) * h]
         return out
 
     drawing.add(Polygon(flat(view.outline), fillColor=SKIN, strokeColor=OUTLINE, strokeWidth=0.8))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable
+from reportlab.platypus import CondPageBreak, Flowable, Table
 
+from acudesk.domain.scheduling.statuses import status_label
 from acudesk.reports.care_summary import patient_block
 from acudesk.reports.layout import (
     ACCENT,
     CONTENT_WIDTH,
+    SHADE,
     PageSetup,
+    Styles,
     fmt_date,
     fmt_long_date,
     fmt_money,
@@ -22,10 +26,7 @@ from acudesk.reports.layout import (
     styles,
     table,
 )
-from acudesk.reports.model import DayListData, ReceiptData
-
-STATUS_WORDS = {"booked": "booked", "arrived": "arrived", "completed": "seen", "cancelled": "cancelled",
-                "no_show": "did not attend"}
+from acudesk.reports.model import DayListData, DayListEntry, ReceiptData
 
 
 def render_receipt(data: ReceiptData) -> tuple[bytes, int]:
@@ -81,18 +82,31 @@ def render_day_list(data: DayListData) -> tuple[bytes, int]:
         story.append(p(f"{total} appointment{'s' if total != 1 else ''} for {len(data.by_practitioner)} "
                        f"practitioner{'s' if len(data.by_practitioner) != 1 else ''}.", s.body))
     for practitioner, entries in data.by_practitioner:
-        story.append(p(f"{practitioner} ({len(entries)})", s.heading))
-        rows = [[p("Time", s.cell_bold), p("Patient", s.cell_bold), p("Phone", s.cell_bold),
-                 p("Visit", s.cell_bold), p("Room", s.cell_bold), p("Status", s.cell_bold)]]
-        for e in entries:
-            visit = e.kind + (f" (no. {e.visit_number})" if e.visit_number else "")
-            rows.append([p(f"{fmt_time(e.starts)}–{fmt_time(_end(e.starts, e.minutes))}", s.cell),
-                         p(f"{e.patient} (no. {e.patient_id})", s.cell), p(e.phone, s.cell), p(visit, s.cell),
-                         p(e.room, s.cell), p(STATUS_WORDS.get(e.status, e.status), s.cell)])
-        story.append(table(rows, [24 * mm, 46 * mm, 28 * mm, CONTENT_WIDTH - 140 * mm, 22 * mm, 20 * mm]))
+        story += [CondPageBreak(30 * mm), gap(4),
+                  _practitioner_table(practitioner, entries, fmt_long_date(data.day), s)]
     setup = PageSetup(data.clinic, title, confidential=True,
-                      printed=printed_line(data.printed_at or data.day), subject=title)
+                      printed=printed_line(data.printed_at or data.day))  # the title already names the day
     return render(story, setup)
+
+
+def _practitioner_table(practitioner: str, entries: tuple[DayListEntry, ...], day: str, s: Styles) -> Table:
+    """One practitioner's visits. The first two rows, whose list and which day and the column names,
+    repeat at the top of every page the table runs onto."""
+    count = f"{len(entries)} appointment{'s' if len(entries) != 1 else ''}"
+    rows = [[p(f"{practitioner} · {day} · {count}", s.subheading), "", "", "", "", ""],
+            [p("Time", s.cell_bold), p("Patient", s.cell_bold), p("Phone", s.cell_bold),
+             p("Visit", s.cell_bold), p("Room", s.cell_bold), p("Status", s.cell_bold)]]
+    for e in entries:
+        visit = e.kind + (f" (no. {e.visit_number})" if e.visit_number else "")
+        rows.append([p(f"{fmt_time(e.starts)}–{fmt_time(_end(e.starts, e.minutes))}", s.cell),
+                     p(f"{e.patient} (no. {e.patient_id})", s.cell), p(e.phone, s.cell), p(visit, s.cell),
+                     p(e.room, s.cell), p(status_label(e.status), s.cell)])
+    t = table(rows, [24 * mm, 46 * mm, 28 * mm, CONTENT_WIDTH - 144 * mm, 22 * mm, 24 * mm],
+              extra=[("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 1), (-1, 1), SHADE),
+                     ("LINEBELOW", (0, 1), (-1, 1), 0.8, ACCENT), ("ROWBACKGROUNDS", (0, 2), (-1, -1),
+                                                                   [colors.white, colors.HexColor("#f8fafc")])])
+    t.repeatRows = 2
+    return t
 
 
 def _end(start, minutes: int):

@@ -14,6 +14,7 @@ from course_data import build_course
 from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.errors import ValidationError
 from acudesk.reports.charts import chart_marks
+from acudesk.reports.layout import fmt_long_date
 from acudesk.reports.model import PlanPointLine
 from acudesk.reports.referral import ReferralNotNeededError
 from acudesk.services.document_export import render_document
@@ -110,7 +111,8 @@ def test_day_list_groups_the_day_by_practitioner(database, admin, course) -> Non
     day = course.future_visits[0].date()
     pdf, _pages = render_document(database, admin, "daylist", day=day)
     text = _joined(pdf_text(pdf))
-    assert "Dr Test Admin (1)" in text and "Ada Lovelace" in text and "14:15–15:00" in text
+    assert f"Dr Test Admin · {fmt_long_date(day)} · 1 appointment" in text and "Ada Lovelace" in text
+    assert "14:15–15:00" in text
     empty, _ = render_document(database, admin, "daylist", day=date(2001, 1, 1))
     assert "No appointments" in _joined(pdf_text(empty))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from acudesk.domain.scheduling.statuses import STATUS_LABELS
+from acudesk.domain.scheduling.statuses import status_label as status_label
 from acudesk.ui.qt import QColor, QHBoxLayout, QLabel, QWidget
 from acudesk.ui.style import (
     ARRIVED_BORDER,
@@ -17,18 +19,14 @@ from acudesk.ui.style import (
     TEXT,
 )
 
-# status -> (fill, border, label)
+# status -> (fill, border, label); the words are the domain's (the printed day list uses them too)
 STATUS_STYLE: dict[str, tuple[str, str, str]] = {
-    "booked": (BOOKED_FILL, BOOKED_BORDER, "Booked"),
-    "arrived": (ARRIVED_FILL, ARRIVED_BORDER, "Checked in"),
-    "completed": (COMPLETED_FILL, COMPLETED_BORDER, "Completed"),
-    "cancelled": (CANCELLED_FILL, CANCELLED_BORDER, "Cancelled"),
-    "no_show": (NO_SHOW_FILL, NO_SHOW_BORDER, "No-show"),
+    "booked": (BOOKED_FILL, BOOKED_BORDER, STATUS_LABELS["booked"]),
+    "arrived": (ARRIVED_FILL, ARRIVED_BORDER, STATUS_LABELS["arrived"]),
+    "completed": (COMPLETED_FILL, COMPLETED_BORDER, STATUS_LABELS["completed"]),
+    "cancelled": (CANCELLED_FILL, CANCELLED_BORDER, STATUS_LABELS["cancelled"]),
+    "no_show": (NO_SHOW_FILL, NO_SHOW_BORDER, STATUS_LABELS["no_show"]),
 }
-
-
-def status_label(status: str) -> str:
-    return STATUS_STYLE.get(status, ("", "", status))[2]
 
 
 def fill(status: str) -> QColor:
