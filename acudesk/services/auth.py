@@ -18,7 +18,7 @@ from acudesk.persistence.encryption import give_key, settle_key, take_key
 from acudesk.persistence.models import User, UserRole, utcnow
 from acudesk.services import audit, checkpoints, sign_ins
 from acudesk.services.clinic import add_user
-from acudesk.services.context import ROLES, Actor
+from acudesk.services.context import ADMINISTRATOR, ROLES, Actor
 from acudesk.services.passwords import hash_password, verify_password
 from acudesk.services.permissions import Permission, require, require_signed_in
 
@@ -182,8 +182,25 @@ def set_roles(database: Database, actor: Actor, user_id: int, roles: tuple[str, 
         user = tx.get(User, user_id)
         if user is None:
             raise NotFoundError(f"There is no user no. {user_id}.")
-        user.roles = [UserRole(role=role) for role in roles]
-        audit.record(tx, actor, "set_roles", "user", user.id, detail={"roles": sorted(roles)})
+        if ADMINISTRATOR in user.role_names and ADMINISTRATOR not in roles and user.active:
+            administrators = tx.scalars(  # locked in one order: two demotions at once take turns
+                select(User.id).join(UserRole).where(UserRole.role == ADMINISTRATOR, User.active.is_(True))
+                .order_by(User.id).with_for_update(of=User)
+            ).all()
+            if not set(administrators) - {user.id}:
+                raise ValidationError(
+                    f"{user.display_name} is the clinic's only active administrator: give another user the "
+                    "Administrator role first, or nobody could manage users and settings.", field="roles",
+                )
+        if set(roles) == user.role_names:
+            return
+        before = sorted(user.role_names)
+        # Remove, flush, then add: a unit of work inserts before it deletes, and a role kept while
+        # the list is replaced would meet its own old row in the (user, role) unique constraint.
+        user.roles = [kept for kept in user.roles if kept.role in roles]
+        tx.flush()
+        user.roles.extend(UserRole(role=role) for role in roles if role not in before)
+        audit.record(tx, actor, "set_roles", "user", user.id, detail={"roles": sorted(roles), "before": before})
 
 
 def set_active(database: Database, actor: Actor, user_id: int, active: bool) -> None:

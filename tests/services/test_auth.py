@@ -112,3 +112,32 @@ def test_deactivated_users_cannot_sign_in(database: Database, admin: Actor) -> N
 def test_duplicate_user_names_are_refused(database: Database, admin: Actor) -> None:
     with pytest.raises(ValidationError, match="taken"):
         auth.create_user(database, admin, "admin", "Another", ("receptionist",), "whatever 123")
+
+
+def test_an_administrator_edits_a_colleagues_roles(database: Database, admin: Actor) -> None:
+    colleague = auth.create_user(database, admin, "rlane", "Rae Lane", ("receptionist",), "long enough pass")
+    auth.set_roles(database, admin, colleague.id, ("receptionist", "practitioner"))
+    listed = {u.username: u.roles for u in auth.list_users(database, admin)}
+    assert listed["rlane"] == frozenset({"receptionist", "practitioner"})
+    with database.read() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "set_roles")).one()
+        assert event.detail == {"roles": ["practitioner", "receptionist"], "before": ["receptionist"]}
+
+
+def test_the_only_active_administrator_keeps_the_role(database: Database, admin: Actor) -> None:
+    """Issue 18's role editing must not lock the clinic out of its own settings."""
+    with pytest.raises(ValidationError, match="only active administrator"):
+        auth.set_roles(database, admin, admin.user_id, ("practitioner",))
+    colleague = auth.create_user(database, admin, "rlane", "Rae Lane", ("administrator",), "long enough pass")
+    auth.set_roles(database, admin, admin.user_id, ("practitioner", "administrator"))
+    auth.set_active(database, admin, colleague.id, False)  # a deactivated administrator does not count
+    with pytest.raises(ValidationError, match="only active administrator"):
+        auth.set_roles(database, admin, admin.user_id, ("practitioner",))
+    auth.set_active(database, admin, colleague.id, True)
+    auth.set_roles(database, admin, admin.user_id, ("practitioner",))
+    assert {u.username: u.roles for u in auth.list_users(database, actor_for_rlane(database))}["admin"] == {
+        "practitioner"}
+
+
+def actor_for_rlane(database: Database) -> Actor:
+    return auth.sign_in(database, "rlane", "long enough pass")

@@ -6,11 +6,13 @@ elsewhere, another administrator's window).
 
 from __future__ import annotations
 
+from acudesk.domain.errors import AcuDeskError
 from acudesk.services import auth
 from acudesk.services.auth import UserInfo
 from acudesk.services.context import ROLES
 from acudesk.ui.admin.password_dialog import password_field
 from acudesk.ui.context import AppContext
+from acudesk.ui.errors import show_error
 from acudesk.ui.forms import ERROR_STYLE
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
@@ -32,33 +34,98 @@ from acudesk.ui.tables import close_button, fill_table, read_only_table
 
 
 class NewUserDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """Add a user. The dialog saves itself and stays open on an error, with everything typed kept
+    and the message under the form, so a taken user name costs one correction, not a retype."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.context = context
         self.setWindowTitle("Add a user")
         self.username = QLineEdit()
         self.display_name = QLineEdit()
         self.password = password_field("password")
-        self.role_boxes = {role: QCheckBox(role.capitalize()) for role in ROLES}
-        roles = QHBoxLayout()
-        for box in self.role_boxes.values():
-            roles.addWidget(box)
+        self.role_boxes = _role_boxes()
         self.error = QLabel()
         self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Name", self.display_name)
         form.addRow("User name", self.username)
         form.addRow("First password", self.password)
-        form.addRow("Roles", roles)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        form.addRow("Roles", _row_of(self.role_boxes))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
 
     def roles(self) -> tuple[str, ...]:
         return tuple(role for role, box in self.role_boxes.items() if box.isChecked())
+
+    def save(self) -> None:
+        ctx = self.context
+        values = (self.username.text(), self.display_name.text(), self.roles(), self.password.text())
+        self.error.setText("")
+        self.buttons.setEnabled(False)
+        ctx.operations.write(self, lambda: auth.create_user(ctx.database, ctx.actor, *values),
+                             lambda _user: self.accept(), on_failure=self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(error, AcuDeskError):
+            self.error.setText(error.message)
+        else:
+            show_error(error, self)
+
+
+class RolesDialog(QDialog):
+    """Change an existing user's roles (the service keeps the clinic's last administrator)."""
+
+    def __init__(self, context: AppContext, user: UserInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context, self.user = context, user
+        self.setWindowTitle(f"Roles of {user.display_name}")
+        self.role_boxes = _role_boxes()
+        for role, box in self.role_boxes.items():
+            box.setChecked(role in user.roles)
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{user.display_name} ({user.username}) may work as:"))
+        layout.addLayout(_row_of(self.role_boxes))
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def save(self) -> None:
+        ctx, user_id = self.context, self.user.id
+        roles = tuple(role for role, box in self.role_boxes.items() if box.isChecked())
+        self.buttons.setEnabled(False)
+        ctx.operations.write(self, lambda: auth.set_roles(ctx.database, ctx.actor, user_id, roles),
+                             lambda _none: self.accept(), on_failure=self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(error, AcuDeskError):
+            self.error.setText(error.message)
+        else:
+            show_error(error, self)
+
+
+def _role_boxes() -> dict[str, QCheckBox]:
+    return {role: QCheckBox(role.capitalize()) for role in ROLES}
+
+
+def _row_of(boxes: dict[str, QCheckBox]) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for box in boxes.values():
+        row.addWidget(box)
+    return row
 
 
 def _columns(user: UserInfo) -> tuple[str, str, str, str]:
@@ -77,7 +144,8 @@ class UsersDialog(QDialog):
         self.table = read_only_table(["Name", "User name", "Roles", "Status"], QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         buttons = QHBoxLayout()
-        for label, slot in (("Add user…", self.add_user), ("Reset password…", self.reset_password),
+        for label, slot in (("Add user…", self.add_user), ("Edit roles…", self.edit_roles),
+                            ("Reset password…", self.reset_password),
                             ("Deactivate / reactivate", self.toggle_active)):
             button = QPushButton(label)
             button.clicked.connect(slot)
@@ -108,12 +176,12 @@ class UsersDialog(QDialog):
         self.context.operations.write(self, work)
 
     def add_user(self) -> None:
-        dialog = NewUserDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        ctx = self.context
-        values = (dialog.username.text(), dialog.display_name.text(), dialog.roles(), dialog.password.text())
-        self._run(lambda: auth.create_user(ctx.database, ctx.actor, *values))
+        NewUserDialog(self.context, self).open()  # it saves itself; the list reloads from the broadcast
+
+    def edit_roles(self) -> None:
+        user = self._selected()
+        if user is not None:
+            RolesDialog(self.context, user, self).open()
 
     def reset_password(self) -> None:
         user = self._selected()
