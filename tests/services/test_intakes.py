@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from acudesk.domain.errors import PermissionDeniedError, ValidationError
+from acudesk.domain.flag_clearance import ClearanceDraft
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.patients import PatientDetails
 from acudesk.domain.treatment_gate import TreatmentBlockedError
 from acudesk.persistence.models import AuditEvent
-from acudesk.services import intakes, patients
+from acudesk.services import flag_clearances, intakes, patients
 from acudesk.services.context import RECEPTIONIST
+
+CLINIC_ZONE = ZoneInfo("Europe/London")  # the test clinic's zone: a clearance is dated in it
 
 
 def clear_answers(**changes: Any) -> dict[str, Any]:
@@ -71,7 +75,11 @@ def test_emergency_blocks_treatment_until_referral_recorded_and_a_later_intake_c
     referred = intakes.record_referral(database, admin, emergency.id, "Sent to A&E by ambulance")
     assert "Sent to A&E" in referred.referral_action and referred.digest_ok
     assert not intakes.treatment_gate_for(database, admin, pid).allowed
-    intakes.save_intake(database, admin, pid, clear_answers(), sign=True)
+    cleared = intakes.save_intake(database, admin, pid, clear_answers())  # drops the flag: needs its clearance
+    flag_clearances.record_clearance(database, admin, cleared.id, ClearanceDraft(
+        "Retention resolved; MRI normal", "emergency_department", "",
+        emergency.signed_at.astimezone(CLINIC_ZONE).date()))
+    intakes.sign_intake(database, admin, cleared.id, expected_version=cleared.version)
     assert intakes.treatment_gate_for(database, admin, pid).allowed
 
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from acudesk.domain.errors import ValidationErrors
+from acudesk.domain.flag_clearance import ClearanceDraft
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.patients import PatientDetails
 from acudesk.domain.treatment_gate import TreatmentBlockedError
 from acudesk.persistence.models import AuditEvent, CoursePhase
-from acudesk.services import intakes, patients, plans
+from acudesk.services import flag_clearances, intakes, patients, plans
 from acudesk.services.plans import PlanDraft, PlannedPoint, PlannedTechnique
+
+CLINIC_ZONE = ZoneInfo("Europe/London")  # the test clinic's zone: a clearance is dated in it
 
 
 def answers(**changes: Any) -> dict[str, Any]:
@@ -103,6 +107,10 @@ def test_activation_is_refused_while_treatment_is_stopped(database, admin) -> No
     with pytest.raises(TreatmentBlockedError, match="EMERGENCY"):
         plans.activate_plan(database, admin, plan.id, expected_version=plan.version)
     intakes.record_referral(database, admin, blocking.id, "A&E same day; MRI normal; discharged to GP")
-    intakes.save_intake(database, admin, pid, answers(), sign=True)
+    cleared = intakes.save_intake(database, admin, pid, answers())  # drops the flag: needs its clearance
+    flag_clearances.record_clearance(database, admin, cleared.id, ClearanceDraft(
+        "MRI normal; saddle sensation normal", "emergency_department", "",
+        blocking.signed_at.astimezone(CLINIC_ZONE).date()))
+    intakes.sign_intake(database, admin, cleared.id, expected_version=cleared.version)
     active = plans.activate_plan(database, admin, plan.id, expected_version=plan.version)
     assert active.status == "active" and active.activated_at is not None
