@@ -26,6 +26,7 @@ SCHEDULE_TABLES = frozenset({"appointments", "payments", "course_phases", "booki
 CLINICAL_TABLES = frozenset({
     "intakes", "treatment_plans", "plan_points", "plan_techniques", "course_phases", "session_records",
     "session_points", "outcome_measurements", "adverse_events", "flag_clearances",
+    "pain_drawings",
 })
 DOCUMENT_TABLES = frozenset({"exported_documents"})
 STAFF_TABLES = frozenset({"users", "user_roles"})

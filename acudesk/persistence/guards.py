@@ -8,7 +8,7 @@ and recreate that table's guards). Triggers refuse, on SQLite and PostgreSQL ali
   writable: the practitioner records what was done about an emergency after signing);
 - any DELETE of patients, intakes, treatment plans, appointments, session records, outcome
   measurements and adverse events (clinical data is archived, cancelled or amended instead);
-- any UPDATE or DELETE of an audit checkpoint (0010) or a flag clearance (0014).
+- any UPDATE or DELETE of an audit checkpoint (0010), a flag clearance (0014) or a pain drawing (0015).
 """
 
 from __future__ import annotations
@@ -113,9 +113,18 @@ def clearance_guards(dialect: str) -> list[Guard]:
                      CLEARANCES_APPEND_ONLY) for what in ("update", "delete")]
 
 
+PAIN_DRAWINGS_APPEND_ONLY = "pain drawings are never changed or deleted; save a corrected drawing instead"
+
+
+def pain_drawing_guards(dialect: str) -> list[Guard]:
+    """The pain drawings' guards (migration 0015): a saved drawing is corrected by a new one, never edited."""
+    return [_trigger(dialect, f"pain_drawings_no_{what}", f"BEFORE {what.upper()}", "pain_drawings",
+                     PAIN_DRAWINGS_APPEND_ONLY) for what in ("update", "delete")]
+
+
 def every_guard(dialect: str) -> list[Guard]:
     """Every guard trigger the migrations made, whichever migration made it (for ``acudesk check``)."""
-    return [*guards(dialect), *checkpoint_guards(dialect), *clearance_guards(dialect)]
+    return [*guards(dialect), *checkpoint_guards(dialect), *clearance_guards(dialect), *pain_drawing_guards(dialect)]
 
 
 def guards_on(dialect: str, table: str) -> list[Guard]:

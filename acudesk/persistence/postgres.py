@@ -29,7 +29,7 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.migrations import KNOWN_REVISIONS, SCHEMA_HEAD, stored_revision
 
 # Tables the application may only read and append to, and the one it may only read.
-APPEND_ONLY_TABLES = ("audit_events", "flag_clearances")
+APPEND_ONLY_TABLES = ("audit_events", "flag_clearances", "pain_drawings")
 READ_ONLY_TABLES = ("alembic_version",)
 ROW_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 

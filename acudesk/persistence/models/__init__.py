@@ -24,6 +24,7 @@ from acudesk.persistence.models.clinical import (
     SessionRecord,
     TreatmentPlan,
 )
+from acudesk.persistence.models.pain_drawings import PainDrawing
 from acudesk.persistence.models.patient import Patient
 from acudesk.persistence.models.records import AuditCheckpoint, AuditEvent, ExportedDocument
 from acudesk.persistence.models.scheduling import APPOINTMENT_STATUSES, Appointment, BookingPreference, Payment
@@ -45,6 +46,7 @@ __all__ = [
     "FlagClearance",
     "Intake",
     "OutcomeMeasurement",
+    "PainDrawing",
     "Patient",
     "Payment",
     "PlanPoint",
