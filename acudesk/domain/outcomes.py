@@ -1,8 +1,9 @@
-"""Outcome-measure scoring: NRS, ODI, RMDQ, PSFS, STarT Back, and minimal important change.
+"""Outcome-measure scoring: NRS, ODI, NDI, RMDQ, PSFS, STarT Back, and minimal important change.
 
 Thresholds and bands live in ``resources/rules/outcomes.toml`` so a clinic can review and adjust
-them. Only the *scoring* of the licensed instruments (ODI, STarT Back) is implemented; their item
-texts are deliberately absent (the clinician enters answers from the clinic's licensed form).
+them. Only the *scoring* of the licensed instruments (ODI, STarT Back) and of the NDI (free for clinical
+use, its licence in outcomes.toml) is implemented; their item texts are deliberately absent (the clinician
+enters answers from the clinic's own form).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from acudesk.domain.errors import ValidationError
 from acudesk.paths import resource
 
-MEASURES = ("nrs", "odi", "rmdq", "psfs", "psfs_item")
+MEASURES = ("nrs", "odi", "ndi", "rmdq", "psfs", "psfs_item")
 
 
 @cache
@@ -114,6 +115,63 @@ def odi_band(percent: float, *, config: Mapping[str, Any] | None = None) -> str:
         if percent <= band["upper"]:
             return str(band["label"])
     raise ValidationError(f"ODI percentage {percent} is out of range 0-100.", field="odi")
+
+
+# --- NDI ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NdiScore:
+    points: float  # out of 50, a skipped section replaced by the mean of the others; one decimal
+    raw: int  # sum of the sections answered
+    answered: int
+    skipped: int
+    band: str
+    exact_points: float
+
+    @property
+    def percent(self) -> float:
+        return round(self.exact_points * 2, 1)
+
+    def __str__(self) -> str:
+        return f"NDI {self.points:g}/50 ({self.percent:g} %, {self.band})"
+
+
+def ndi(sections: Sequence[int | None], *, config: Mapping[str, Any] | None = None) -> NdiScore:
+    """Score the Neck Disability Index (Vernon & Mior 1991) from its ten section answers (0-5, None = skipped).
+
+    points = sum of the sections (0-50); with one section skipped, sum x 10 / 9 (the mean of the others
+    stands in for it, Vernon's scoring). More than ``max_skipped`` skipped sections are refused.
+    """
+    cfg = _config(config)["ndi"]
+    count = cfg["sections"]
+    if not _is_list(sections):
+        raise ValidationError(f"NDI needs a list of {count} section answers.", field="ndi")
+    if len(sections) != count:
+        raise ValidationError(
+            f"NDI needs exactly {count} section answers (use '-' for a skipped section), got {len(sections)}.",
+            field="ndi",
+        )
+    answered = [
+        _whole_number(answer, f"ndi.section_{number}", cfg["section_minimum"], cfg["section_maximum"],
+                      f"NDI section {number}")
+        for number, answer in enumerate(sections, start=1) if answer is not None
+    ]
+    skipped = count - len(answered)
+    if skipped > cfg["max_skipped"]:
+        raise ValidationError(
+            f"NDI cannot be scored: {skipped} sections skipped, at most {cfg['max_skipped']} allowed.", field="ndi"
+        )
+    raw = sum(answered)
+    exact = raw * count / len(answered)
+    return NdiScore(round(exact, 1), raw, len(answered), skipped, _band(cfg["bands"], exact, "NDI", 50), exact)
+
+
+def _band(bands: Sequence[Mapping[str, Any]], score: float, what: str, top: float) -> str:
+    for band in bands:
+        if score <= band["upper"]:
+            return str(band["label"])
+    raise ValidationError(f"{what} score {score:g} is out of range 0-{top:g}.", field=what.lower())
 
 
 # --- RMDQ ---------------------------------------------------------------------------------------

@@ -165,12 +165,13 @@ def _contraindications(rs: RuleSet) -> list[str]:
 
 
 def _outcomes(cfg: Mapping[str, Any]) -> list[str]:
-    odi, sb = cfg["odi"], cfg["start_back"]
+    odi, ndi, sb = cfg["odi"], cfg["ndi"], cfg["start_back"]
     out = [
         f"## Outcome measures (settings version {cfg['version']})",
         "",
         "Source: `resources/rules/outcomes.toml`. ODI and STarT Back: scoring only, item texts are not "
-        "reproduced (licensed instruments).",
+        "reproduced (licensed instruments). NDI: scoring only, item texts are not reproduced; its licence "
+        "is below.",
         "",
     ]
     rows = [
@@ -187,6 +188,14 @@ def _outcomes(cfg: Mapping[str, Any]) -> list[str]:
             "sum / (5 x answered) x 100; "
             f"at most {odi['max_skipped']} skipped. {odi.get('note', '')}",
             odi["source"],
+        ],
+        [
+            ndi["id"],
+            ndi["name"],
+            f"{ndi['sections']} sections {ndi['section_minimum']}-{ndi['section_maximum']}; "
+            f"points = sum (0-{ndi['sections'] * ndi['section_maximum']}), a skipped section replaced by the "
+            f"mean of the others; at most {ndi['max_skipped']} skipped. {ndi.get('note', '')}",
+            ndi["source"],
         ],
         [
             cfg["rmdq"]["id"],
@@ -219,6 +228,15 @@ def _outcomes(cfg: Mapping[str, Any]) -> list[str]:
         band_rows.append([f"{'over ' if lower else ''}{lower}-{band['upper']} %", band["label"]])
         lower = band["upper"]
     out += _table(["Score", "Band"], band_rows)
+    out += ["", "NDI bands (points out of 50, upper bound inclusive; a score between bands takes the higher band):",
+            ""]
+    lower = 0
+    band_rows = []
+    for band in ndi["bands"]:
+        band_rows.append([f"{'over ' if lower else ''}{lower}-{band['upper']}", band["label"]])
+        lower = band["upper"]
+    out += _table(["Points", "Band"], band_rows)
+    out += ["", f"NDI licence: {_cell(ndi['licence'])}"]
     out += ["", "Minimal important change:", ""]
     mic_rows = []
     for measure, spec in cfg["meaningful_change"].items():

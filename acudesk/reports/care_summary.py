@@ -171,7 +171,8 @@ def _outcomes(data: CareSummaryData, s: Styles) -> list[Flowable]:
     if others:
         rows = [[p("Date", s.cell_bold), p("Measure", s.cell_bold), p("Score", s.cell_bold), p("Band", s.cell_bold)]]
         for o in others:
-            rows.append([p(fmt_date(o.when), s.cell), p(o.measure.upper(), s.cell), p(f"{o.score:g}", s.cell),
+            unit = {"ODI": " %", "NDI": "/50"}.get(o.measure.upper(), "")  # as the outcomes tab shows them
+            rows.append([p(fmt_date(o.when), s.cell), p(o.measure.upper(), s.cell), p(f"{o.score:g}{unit}", s.cell),
                          p(o.band, s.cell)])
         out.append(gap(2))
         out.append(table(rows, [30 * mm, 30 * mm, 30 * mm, CONTENT_WIDTH - 90 * mm]))

@@ -1,4 +1,4 @@
-"""Outcome measures: record NRS / ODI / RMDQ / PSFS (scored by ``acudesk.domain.outcomes``), the NRS
+"""Outcome measures: record NRS / ODI / NDI / RMDQ / PSFS (scored by ``acudesk.domain.outcomes``), the NRS
 trend of the current plan with its baseline and meaningful-change line, and the tapering proposal.
 
 The proposal text comes from ``acudesk.services.replanning.taper_proposal``, so it is exactly what
@@ -24,9 +24,9 @@ from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
-MEASURES = ("NRS", "ODI", "RMDQ", "PSFS")
+MEASURES = ("NRS", "ODI", "NDI", "RMDQ", "PSFS")
 # Domain key for meaningful_change.
-_CHANGE_KEY = {"NRS": "nrs", "ODI": "odi", "RMDQ": "rmdq", "PSFS": "psfs"}
+_CHANGE_KEY = {"NRS": "nrs", "ODI": "odi", "NDI": "ndi", "RMDQ": "rmdq", "PSFS": "psfs"}
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,16 @@ class OutcomeSummary:
 
 
 def score(measure: str, answers: Any) -> tuple[float, str]:
-    """(score, band) for the measure's answers: NRS a number, ODI ten sections, RMDQ 24 yes/no, PSFS ratings."""
+    """(score, band) for the measure's answers: NRS a number, ODI and NDI ten sections, RMDQ 24 yes/no, PSFS
+    ratings. The ODI scores in percent, the NDI in points out of 50."""
     if measure == "NRS":
         return float(scoring.nrs(answers)), ""
     if measure == "ODI":
         result = scoring.odi(answers)
         return result.percent, result.band
+    if measure == "NDI":
+        found = scoring.ndi(answers)
+        return found.points, found.band
     if measure == "RMDQ":
         return float(scoring.rmdq(answers)), ""
     if measure == "PSFS":

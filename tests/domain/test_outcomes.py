@@ -177,3 +177,77 @@ def test_licensed_item_texts_are_not_in_the_data() -> None:
     # phrases from the ODI / STarT Back forms must not be shipped
     for phrase in ("pain intensity", "personal care", "my back has been spread", "dressed slowly"):
         assert phrase not in text
+
+
+# --- NDI (Neck Disability Index, Vernon & Mior 1991): points out of 50 --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sections", "points", "percent", "band"),
+    [
+        ([2, 2, 2, 2, 2, 2, 1, 1, 1, 1], 16.0, 32.0, "moderate disability"),  # 16/50
+        ([2, 2, 2, 2, 2, 2, 1, 1, 2, None], 17.8, 35.6, "moderate disability"),  # 16 x 10/9: the mean stands in
+        ([0] * 10, 0.0, 0.0, "no disability"),
+        ([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], 4.0, 8.0, "no disability"),  # 0-4 none
+        ([1, 1, 1, 1, 1, 0, 0, 0, 0, 0], 5.0, 10.0, "mild disability"),  # 5-14 mild
+        ([0, 0, 0, 0, 0, 0, 0, 0, 4, None], 4.4, 8.9, "mild disability"),  # between bands: the higher one
+        ([2, 2, 2, 2, 2, 1, 1, 1, 1, 1], 15.0, 30.0, "moderate disability"),  # 15-24 moderate
+        ([3, 3, 3, 3, 3, 2, 2, 2, 2, 2], 25.0, 50.0, "severe disability"),  # 25-34 severe
+        ([4, 4, 4, 4, 4, 3, 3, 3, 3, 3], 35.0, 70.0, "complete disability"),  # 35-50 complete
+        ([5] * 10, 50.0, 100.0, "complete disability"),
+    ],
+)
+def test_ndi_worked_examples(sections: list[int | None], points: float, percent: float, band: str) -> None:
+    score = outcomes.ndi(sections)
+    assert (score.points, score.percent, score.band) == (points, percent, band)
+
+
+def test_ndi_reports_raw_answered_and_skipped() -> None:
+    score = outcomes.ndi([2, 2, 2, 2, 2, 2, 1, 1, 2, None])
+    assert (score.raw, score.answered, score.skipped) == (16, 9, 1)
+    assert str(score) == "NDI 17.8/50 (35.6 %, moderate disability)"
+
+
+@pytest.mark.parametrize(
+    ("sections", "field"),
+    [
+        ([1] * 9, "ndi"),
+        ([1] * 11, "ndi"),
+        ([1, 1, 1, 1, 1, 1, 1, 1, None, None], "ndi"),  # two skipped: refused (documented choice, as the ODI)
+        ("1111111111", "ndi"),
+        ([1, 1, 6, 1, 1, 1, 1, 1, 1, 1], "ndi.section_3"),
+        ([1, 1, 1, 1, 1, 1, 1, 1, 1, -1], "ndi.section_10"),
+        ([1, 1, 1, 1, 1.5, 1, 1, 1, 1, 1], "ndi.section_5"),
+        ([1, 1, 1, 1, 1, 1, float("nan"), 1, 1, 1], "ndi.section_7"),
+    ],
+)
+def test_ndi_invalid(sections: object, field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        outcomes.ndi(sections)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert "NDI" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "meaningful", "worsened", "criterion"),
+    [
+        (20, 15, True, False, "5 points"),  # MIC-NDI: 5 of 50 points (Vernon)
+        (20, 16, False, False, ""),
+        (20, 25, False, True, "5 points"),
+        (17.8, 12.8, True, False, "5 points"),
+    ],
+)
+def test_ndi_meaningful_change(baseline: float, current: float, meaningful: bool, worsened: bool,
+                               criterion: str) -> None:
+    result = outcomes.meaningful_change("ndi", baseline, current)
+    assert (result.meaningful, result.worsened, result.criterion) == (meaningful, worsened, criterion)
+    assert result.rule == "MIC-NDI" and "Vernon" in result.source
+    assert result.threshold == "at least 5 points better than the baseline"
+
+
+def test_ndi_licence_and_sources_are_recorded_in_the_data() -> None:
+    cfg = outcomes.load_outcome_config()
+    assert "Vernon" in cfg["ndi"]["source"] and "1991" in cfg["ndi"]["source"]
+    licence = cfg["ndi"]["licence"]
+    assert "Free clinical use" in licence and "does not reproduce the item wording" in licence
+    assert "ndi" in outcomes.MEASURES

@@ -1,4 +1,4 @@
-"""Outcomes tab: NRS trend chart, ODI / RMDQ / PSFS entry with scores and bands, the tapering proposal.
+"""Outcomes tab: NRS trend chart, ODI / NDI / RMDQ / PSFS entry with scores and bands, the tapering proposal.
 
 The tab reloads from the change broadcast whenever this patient's clinical records or visits change:
 a session signed, an outcome recorded, the course re-planned (here, in another chart, or a calendar).
@@ -33,6 +33,8 @@ from acudesk.ui.style import ERROR_TEXT
 HINTS = {
     "NRS": "Pain now, 0-10",
     "ODI": "Ten section scores 0-5 from the clinic's licensed form; '-' for a skipped section: 2 1 3 - 2 2 1 0 2 1",
+    "NDI": "Neck Disability Index: ten section scores 0-5 in the form's order; '-' for a skipped section: "
+           "1 2 0 1 2 1 - 1 2 1",
     "RMDQ": "The numbers of the items answered 'yes' (1-24), e.g. 2 5 7 11",
     "PSFS": "3 to 5 activity ratings 0-10, e.g. 4 6 3",
 }
@@ -43,7 +45,7 @@ def parse_entry(measure: str, text: str) -> Any:
     words = text.replace(",", " ").split()
     if measure == "NRS":
         return int(words[0]) if len(words) == 1 and words[0].isdigit() else text
-    if measure == "ODI":
+    if measure in ("ODI", "NDI"):
         return [None if w in ("-", "—") else int(w) if w.isdigit() else w for w in words]
     if measure == "RMDQ":
         chosen = {int(w) for w in words if w.isdigit()}
@@ -53,7 +55,7 @@ def parse_entry(measure: str, text: str) -> Any:
 
 def _row(m: Measurement) -> str:
     band = f" ({m.band})" if m.band else ""
-    unit = " %" if m.measure == "ODI" else ""
+    unit = {"ODI": " %", "NDI": "/50"}.get(m.measure, "")
     change = "" if m.change in ("", "first") else f" — vs first: {m.change}"
     return f"{m.recorded_at.astimezone():%d %b %Y} · {m.measure} {m.score:g}{unit}{band}{change}"
 
