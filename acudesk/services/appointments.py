@@ -83,24 +83,49 @@ def _set_status(
     now = now or datetime.now(UTC)
     with database.write() as tx:
         row = _load(tx, appointment_id, expected_version, change)
-        old = row.status
-        extra: dict[str, object] = {}
-        if change == "cancel":
-            row.cancel_reason = reason
-            row.late_cancellation = row.start_utc - now < LATE_CANCELLATION_NOTICE
-            extra["late_cancellation"] = row.late_cancellation
-        elif change == "no_show" and now < row.start_utc:
-            raise ValidationError("A visit can be marked as a no-show only after its start time.", field="status")
-        elif change == "check_in":
-            row.arrived_at = now
-        elif change == "complete":
-            row.completed_at = now
-            row.arrived_at = row.arrived_at or now
-        row.status = status
-        tx.flush()
-        _audit(tx, actor, change.replace("_", "-"), row, local_start=row.local_start.isoformat(),
-               old_status=old, status=status, **extra)
+        _apply_status(tx, actor, row, change, status, now=now, reason=reason)
         return entries_for_ids(tx, [row.id])[0]
+
+
+def _apply_status(
+    tx: Session, actor: Actor, row: Appointment, change: str, status: str, *, now: datetime, reason: str = "",
+) -> None:
+    old = row.status
+    extra: dict[str, object] = {}
+    if change == "cancel":
+        row.cancel_reason = reason
+        row.late_cancellation = row.start_utc - now < LATE_CANCELLATION_NOTICE
+        extra["late_cancellation"] = row.late_cancellation
+    elif change == "no_show" and now < row.start_utc:
+        raise ValidationError("A visit can be marked as a no-show only after its start time.", field="status")
+    elif change == "check_in":
+        row.arrived_at = now
+    elif change == "complete":
+        row.completed_at = now
+        row.arrived_at = row.arrived_at or now
+    row.status = status
+    tx.flush()
+    _audit(tx, actor, change.replace("_", "-"), row, local_start=row.local_start.isoformat(),
+           old_status=old, status=status, **extra)
+
+
+def future_visits(tx: Session, patient_id: int, now: datetime) -> list[Appointment]:
+    """The patient's visits still booked from ``now`` on, earliest first."""
+    return list(tx.scalars(
+        select(Appointment).where(Appointment.patient_id == patient_id, Appointment.status == "booked",
+                                  Appointment.start_utc >= now).order_by(Appointment.start_utc)
+    ))
+
+
+def cancel_future_visits(tx: Session, actor: Actor, patient_id: int, reason: str, *, now: datetime) -> int:
+    """Cancel every visit the patient still has booked (inside the caller's transaction); how many."""
+    require(actor, Permission.EDIT_SCHEDULE)
+    if not reason.strip():
+        raise ValidationError("Give a reason for cancelling the visits.", field="reason")
+    rows = future_visits(tx, patient_id, now)
+    for row in rows:
+        _apply_status(tx, actor, row, "cancel", "cancelled", now=now, reason=reason.strip())
+    return len(rows)
 
 
 def cancel_appointment(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +39,7 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.models import Patient, utcnow
 from acudesk.persistence.search_indexes import GIVEN_INITIALS
 from acudesk.services import audit
+from acudesk.services.appointments import cancel_future_visits, future_visits
 from acudesk.services.clinic import clinic_country, clinic_today
 from acudesk.services.context import Actor
 from acudesk.services.locking import load_for_change
@@ -186,13 +187,37 @@ def update_patient(
         return _record(patient)
 
 
+@dataclass(frozen=True)
+class BookedAhead:
+    """The visits a patient still has booked: how many, and when the first is (clinic time)."""
+
+    count: int
+    first_local_start: datetime | None
+
+
+def visits_booked_ahead(
+    database: Database, actor: Actor, patient_id: int, *, now: datetime | None = None
+) -> BookedAhead:
+    """What archiving would leave behind in the calendar (asked before a patient is archived)."""
+    require(actor, Permission.VIEW_PATIENTS)
+    with database.read() as tx:
+        rows = future_visits(tx, patient_id, now or datetime.now(UTC))
+        return BookedAhead(len(rows), rows[0].local_start if rows else None)
+
+
 def set_archived(
-    database: Database, actor: Actor, patient_id: int, archived: bool, *, expected_version: int
+    database: Database, actor: Actor, patient_id: int, archived: bool, *, expected_version: int,
+    cancel_visits_reason: str | None = None, now: datetime | None = None,
 ) -> PatientRecord:
-    """Archive (hide from the default list) or restore a patient. Nothing is ever deleted."""
+    """Archive (hide from the default list) or restore a patient. Nothing is ever deleted.
+
+    With ``cancel_visits_reason``, archiving also cancels every visit still booked, with that reason,
+    in the same transaction: the patient is archived with their visits cancelled, or neither."""
     require(actor, Permission.ARCHIVE_PATIENTS)
     with database.write() as tx:
         patient = _load_for_change(tx, patient_id, expected_version)
+        if archived and cancel_visits_reason is not None:
+            cancel_future_visits(tx, actor, patient.id, cancel_visits_reason, now=now or datetime.now(UTC))
         if patient.archived != archived:
             patient.archived = archived
             patient.archived_at = utcnow() if archived else None

@@ -25,6 +25,7 @@ from acudesk.ui.patient_list import PatientListView
 from acudesk.ui.qt import (
     QAction,
     QFileDialog,
+    QInputDialog,
     QKeySequence,
     QLabel,
     QMainWindow,
@@ -391,19 +392,47 @@ class MainWindow(QMainWindow):
         record = self.patients.current if self.tabs.currentWidget() is self.patients else None
         if record is None:
             return
-        archiving = not record.archived
+        ctx = self.context
+        if record.archived:
+            self._set_archived(record, False, None)
+            return
+        ctx.operations.query(self, lambda: patients.visits_booked_ahead(ctx.database, ctx.actor, record.id),
+                             lambda ahead: self._ask_to_archive(record, ahead), key="archive")
+
+    def _ask_to_archive(self, record: PatientRecord, ahead: patients.BookedAhead) -> None:
+        """Archive after saying what stays in the calendar: the visits still booked can be cancelled
+        in the same step, with a reason, or kept."""
         name = f"{record.details.given_name} {record.details.family_name}"
-        if archiving:
-            answer = QMessageBox.question(
-                self, "Archive patient",
-                f"Archive {name}? Their records are kept and can be found with “Show archived”.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        kept = "Their records are kept and can be found with “Show archived”."
+        if ahead.count == 0 or ahead.first_local_start is None:
+            answer = QMessageBox.question(self, "Archive patient", f"Archive {name}? {kept}")
+            if answer == QMessageBox.StandardButton.Yes:
+                self._set_archived(record, True, None)
+            return
+        visits = "1 visit" if ahead.count == 1 else f"{ahead.count} visits"
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Archive patient",
+            f"{name} still has {visits} booked, the first on {ahead.first_local_start:%a %d %b %Y at %H:%M}. "
+            f"Archive {name} and cancel {'it' if ahead.count == 1 else 'them'}? {kept}", parent=self,
+        )
+        box.setObjectName("archiveQuestion")
+        cancel_them = box.addButton(f"Archive and cancel {visits}…", QMessageBox.ButtonRole.AcceptRole)
+        keep_them = box.addButton("Archive, keep the visits", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("Don't archive", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel_them)
+        box.exec()
+        if box.clickedButton() is keep_them:
+            self._set_archived(record, True, None)
+        elif box.clickedButton() is cancel_them:
+            reason, ok = QInputDialog.getText(self, "Cancel the visits", f"Why are {name}'s visits cancelled?")
+            if ok and reason.strip():
+                self._set_archived(record, True, reason.strip())
+
+    def _set_archived(self, record: PatientRecord, archiving: bool, cancel_reason: str | None) -> None:
         ctx = self.context
         ctx.operations.write(
             self, lambda: patients.set_archived(ctx.database, ctx.actor, record.id, archiving,
-                                                expected_version=record.version),
+                                                expected_version=record.version, cancel_visits_reason=cancel_reason),
             lambda saved: self._after_save(saved, "archived" if archiving else "restored"),
         )
 

@@ -302,3 +302,29 @@ def test_details_load_where_the_selection_stops_and_actions_wait_for_them(
     qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
     assert window.patients.current.id == ids[2] and loaded == [ids[2]]  # Bea was passed over, not loaded
     assert "Cat Quayle" in window.patients.details.label.text()
+
+
+def test_archiving_a_patient_with_visits_booked_offers_to_cancel_them(
+    qtbot, window: MainWindow, context, monkeypatch
+) -> None:
+    """Issue 18: the receptionist hears how many visits are still booked and cancels them with a reason."""
+    from datetime import datetime, timedelta
+
+    from acudesk.services import courses
+    from acudesk.services.courses import BookingRequest
+    from acudesk.ui.qt import QInputDialog
+
+    nora = patients.register_patient(context.database, context.actor, PatientDetails(
+        "Quill", "Nora", date(1979, 5, 14), consent_to_treatment=True, consent_date=date(2026, 1, 5))).id
+    monday = context.today() + timedelta(days=7 - context.today().weekday() + 7)
+    courses.book_course(context.database, context.actor,
+                        BookingRequest(nora, context.actor.user_id, 1, datetime.combine(monday, datetime.min.time())
+                                       .replace(hour=10), "weekly x3"))
+    window.patients.select_patient(nora, "Quill Nora")
+    qtbot.waitUntil(lambda: window.patients.current is not None, timeout=TIMEOUT)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Moved to another town", True))
+    asked = _answer_conflict(qtbot, "Archive and cancel 3 visits…", "archiveQuestion")
+    window.archive_action.trigger()
+    qtbot.waitUntil(_count_is(window, "0 patients"), timeout=TIMEOUT)
+    assert f"still has 3 visits booked, the first on {monday:%a %d %b %Y} at 10:00" in asked[0]
+    assert patients.visits_booked_ahead(context.database, context.actor, nora).count == 0
