@@ -410,16 +410,21 @@ class MainWindow(QMainWindow):
                 self._set_archived(record, True, None)
             return
         visits = "1 visit" if ahead.count == 1 else f"{ahead.count} visits"
+        may_cancel = allowed(self.context.actor, Permission.EDIT_SCHEDULE)
+        them = "it" if ahead.count == 1 else "them"
         box = QMessageBox(
             QMessageBox.Icon.Question, "Archive patient",
             f"{name} still has {visits} booked, the first on {ahead.first_local_start:%a %d %b %Y at %H:%M}. "
-            f"Archive {name} and cancel {'it' if ahead.count == 1 else 'them'}? {kept}", parent=self,
+            + (f"Archive {name} and cancel {them}? " if may_cancel
+               else f"Your role cannot cancel visits: ask the front desk to cancel {them}. ") + kept,
+            parent=self,
         )
         box.setObjectName("archiveQuestion")
         cancel_them = box.addButton(f"Archive and cancel {visits}…", QMessageBox.ButtonRole.AcceptRole)
+        cancel_them.setVisible(may_cancel)
         keep_them = box.addButton("Archive, keep the visits", QMessageBox.ButtonRole.ActionRole)
         box.addButton("Don't archive", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(cancel_them)
+        box.setDefaultButton(cancel_them if may_cancel else keep_them)
         box.exec()
         if box.clickedButton() is keep_them:
             self._set_archived(record, True, None)
