@@ -25,6 +25,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
+from acudesk.domain.acupoint_files import load_body_chart
 from acudesk.domain.acupoints import VIEWS, Point2D, point_in_polygon
 from acudesk.domain.errors import AcuDeskError, ValidationError, ValidationErrors
 from acudesk.paths import resource
@@ -100,6 +101,23 @@ class PainAtlas:
         """The front or back region whose skin a region shows (itself unless it is a side-view one)."""
         region = self.regions[region_id]
         return self.regions[region.counts_as] if region.counts_as else region
+
+
+@cache
+def region_anchor(region_id: str) -> Point2D:
+    """A point well inside a region's part of the body (for its letter, for a click): of a grid of
+    points in both the cut and the outline, the one nearest their mean."""
+    region = load_atlas().region(region_id)
+    outline = load_body_chart().view(region.view).outline
+    xs, ys = [x for x, _ in region.cut], [y for _, y in region.cut]
+    left, top, right, bottom = max(min(xs), 0.0), max(min(ys), 0.0), min(max(xs), 1.0), min(max(ys), 1.0)
+    inside = [(left + (right - left) * (i + 0.5) / 24, top + (bottom - top) * (j + 0.5) / 24)
+              for i in range(24) for j in range(24)]
+    inside = [(x, y) for x, y in inside if region.contains(x, y) and point_in_polygon(outline, x, y)]
+    if not inside:
+        raise PainDrawingDataError(f"Pain region {region_id} does not cover any of the body outline.")
+    mean_x, mean_y = sum(x for x, _ in inside) / len(inside), sum(y for _, y in inside) / len(inside)
+    return min(inside, key=lambda p: (p[0] - mean_x) ** 2 + (p[1] - mean_y) ** 2)
 
 
 @cache

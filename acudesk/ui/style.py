@@ -38,7 +38,7 @@ DRIFTED_BACKGROUND = LATE_BACKGROUND  # the booking dialog: a visit nothing coul
 
 # -- calendar states: (fill, border) of a visit's block and its legend swatch -----------------------
 BOOKED_FILL, BOOKED_BORDER = "#dbe9f8", "#2b6cb0"
-ARRIVED_FILL, ARRIVED_BORDER = "#fdf0c4", "#b7791f"
+ARRIVED_FILL, ARRIVED_BORDER = "#ebe4f8", "#6b46c1"  # violet: orange means late (LATE_BACKGROUND)
 COMPLETED_FILL, COMPLETED_BORDER = "#d5f0dc", "#2f855a"
 CANCELLED_FILL, CANCELLED_BORDER = "#eceff3", "#a0a7b1"
 NO_SHOW_FILL, NO_SHOW_BORDER = "#fbd9d9", "#c53030"
@@ -55,6 +55,8 @@ CLOSED_DAY_FILL = "#e4e7eb"
 HEADER_FILL, TODAY_HEADER_FILL = "#f3f5f8", "#dceafa"
 NOW_LINE = "#e53e3e"
 BODY_FILL, BODY_DETAIL_LINE, POINT_DOT = "#f3efe9", "#b9c2cf", "#a9b3bf"
+# the pain drawing: a marked region (opacity grows with intensity), its letters, the region borders
+PAIN_MARK, PAIN_MARK_TEXT, PAIN_REGION_LINE = "#d9480f", "#7a2506", "#dcd3c7"
 
 # -- the application style sheet (ui/app.py) ---------------------------------------------------------
 WINDOW_BACKGROUND = "#f6f7f9"

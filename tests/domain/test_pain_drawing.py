@@ -15,6 +15,7 @@ from acudesk.domain.pain_drawing import (
     compare,
     load_atlas,
     measures,
+    region_anchor,
     spread_of,
     validate_marks,
 )
@@ -56,6 +57,14 @@ def test_front_and_back_weights_add_up_to_the_whole_body_and_side_regions_count_
     # The outside of the right thigh (side view) is the front of the right thigh's skin, not extra skin.
     both = [PainMark("front.thigh.right", "ache", 5), PainMark("side.thigh", "ache", 5)]
     assert area_percent(both) == area_percent(both[:1]) == atlas.region("front.thigh.right").weight
+
+
+def test_each_region_has_an_anchor_on_the_body_inside_itself():
+    atlas, chart = load_atlas(), load_body_chart()
+    for region in atlas.regions.values():
+        x, y = region_anchor(region.id)
+        assert point_in_outline(chart.view(region.view), x, y), region.id
+        assert atlas.region_at(region.view, x, y) == region
 
 
 def test_sides_follow_the_mirroring_convention_of_the_body_chart():

@@ -10,8 +10,9 @@ from html import escape
 from typing import Any
 
 from acudesk.domain.errors import AcuDeskError
-from acudesk.services import outcomes
+from acudesk.services import outcomes, pain_drawings
 from acudesk.services.outcomes import Measurement, OutcomeSummary
+from acudesk.services.pain_drawings import DrawingHistory
 from acudesk.ui.chart.replan import ReplanButton
 from acudesk.ui.chart.trend_chart import TrendChart
 from acudesk.ui.context import AppContext
@@ -85,6 +86,10 @@ class OutcomesTab(QWidget):
         trend_layout = QVBoxLayout(trend_box)
         trend_layout.addWidget(self.chart, 1)
         trend_layout.addWidget(self.threshold)
+        self.pain_drawing = QLabel()  # the pain drawing's area and spread, latest against the previous
+        self.pain_drawing.setObjectName("painDrawingOutcome")
+        self.pain_drawing.setWordWrap(True)
+        trend_layout.addWidget(self.pain_drawing)
         proposal_box = QGroupBox("Course proposal")
         proposal_layout = QVBoxLayout(proposal_box)
         proposal_layout.addWidget(self.proposal)
@@ -120,6 +125,16 @@ class OutcomesTab(QWidget):
         ctx = self.context
         ctx.operations.query(self, lambda: outcomes.outcome_summary(ctx.database, ctx.actor, self.patient_id),
                              self._loaded, key="outcomes")
+        ctx.operations.query(self, lambda: pain_drawings.history(ctx.database, ctx.actor, self.patient_id),
+                             self._pain_loaded, key="pain drawing")
+
+    def _pain_loaded(self, history: DrawingHistory) -> None:
+        found = history.comparison
+        if found is None:
+            self.pain_drawing.setText("Pain drawing: none yet (Pain drawing tab).")
+            return
+        notes = "".join(f"<br>⚠ {escape(note.text)}" for note in found.notes)
+        self.pain_drawing.setText(f"<b>Pain drawing</b>: {escape(found.line())}{notes}")
 
     def _loaded(self, summary: OutcomeSummary) -> None:
         self.chart.set_summary(summary)

@@ -23,6 +23,7 @@ from acudesk.services import intakes, patients
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.chart.intake_tab import IntakeTab
 from acudesk.ui.chart.outcomes_tab import OutcomesTab
+from acudesk.ui.chart.pain_drawing_tab import PainDrawingTab
 from acudesk.ui.chart.plan_tab import PlanTab
 from acudesk.ui.chart.sessions_tab import SessionsTab
 from acudesk.ui.context import AppContext
@@ -67,8 +68,9 @@ class PatientChartWindow(QMainWindow):
         self.plan = PlanTab(context, patient_id)
         self.sessions = SessionsTab(context, patient_id)
         self.outcomes = OutcomesTab(context, patient_id)
-        for widget, title in ((self.intake, "Intake"), (self.plan, "Plan"), (self.sessions, "Sessions"),
-                              (self.outcomes, "Outcomes")):
+        self.pain = PainDrawingTab(context, patient_id)
+        for widget, title in ((self.intake, "Intake"), (self.pain, "Pain drawing"), (self.plan, "Plan"),
+                              (self.sessions, "Sessions"), (self.outcomes, "Outcomes")):
             self.tabs.addTab(widget, title)
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -172,6 +174,7 @@ class PatientChartWindow(QMainWindow):
         self.plan.reload()
         self.sessions.reload()
         self.outcomes.reload()
+        self.pain.reload()
         self.reload_gate()
 
     def reload_header(self) -> None:
