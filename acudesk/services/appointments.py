@@ -19,7 +19,7 @@ from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.scheduling.edits import HAND_MOVE
 from acudesk.persistence.database import Database
-from acudesk.persistence.models import Appointment, Patient
+from acudesk.persistence.models import Appointment, Patient, SessionRecord
 from acudesk.services import audit
 from acudesk.services.calendar_data import CalendarEntry, entries_for_ids
 from acudesk.services.context import Actor
@@ -49,10 +49,11 @@ _ALLOWED_FROM = {
     "cancel": ("booked",),
     "no_show": ("booked",),
     "check_in": ("booked",),
+    "undo_check_in": ("arrived",),
     "complete": ("booked", "arrived"),
 }
 _VERBS = {"move": "moved", "cancel": "cancelled", "no_show": "marked as a no-show", "check_in": "checked in",
-          "complete": "completed"}
+          "undo_check_in": "set back to booked", "complete": "completed"}
 _STATUS_WORDS = {"booked": "booked", "arrived": "checked in", "completed": "completed",
                  "cancelled": "cancelled", "no_show": "a no-show"}
 
@@ -100,6 +101,8 @@ def _apply_status(
         raise ValidationError("A visit can be marked as a no-show only after its start time.", field="status")
     elif change == "check_in":
         row.arrived_at = now
+    elif change == "undo_check_in":
+        row.arrived_at = None
     elif change == "complete":
         row.completed_at = now
         row.arrived_at = row.arrived_at or now
@@ -151,6 +154,21 @@ def check_in(
 ) -> CalendarEntry:
     """The patient has arrived (front desk)."""
     return _set_status(database, actor, appointment_id, expected_version, "check_in", "arrived", now=now)
+
+
+def undo_check_in(
+    database: Database, actor: Actor, appointment_id: int, *, expected_version: int, now: datetime | None = None
+) -> CalendarEntry:
+    """Take back a check-in made by mistake (the wrong patient of two at 10:00): the visit is booked
+    again and the undo is audited. Refused once a session record was started for the visit."""
+    require(actor, Permission.EDIT_SCHEDULE)
+    with database.write() as tx:
+        row = _load(tx, appointment_id, expected_version, "undo_check_in")
+        if tx.scalar(select(SessionRecord.id).where(SessionRecord.appointment_id == row.id).limit(1)) is not None:
+            raise ValidationError("A session record was started for this visit, so its check-in stays.",
+                                  field="status")
+        _apply_status(tx, actor, row, "undo_check_in", "booked", now=now or datetime.now(UTC))
+        return entries_for_ids(tx, [row.id])[0]
 
 
 def complete_appointment(

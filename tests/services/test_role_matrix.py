@@ -39,6 +39,7 @@ EXPECTED: dict[str, P | None] = {
     "appointments.move_appointment": P.EDIT_SCHEDULE,
     "appointments.move_following": P.EDIT_SCHEDULE,
     "appointments.move_check": P.EDIT_SCHEDULE,
+    "appointments.undo_check_in": P.EDIT_SCHEDULE,
     "audit.list_events": P.VIEW_AUDIT,
     "auth.change_password": ANY_USER,
     "auth.create_user": P.MANAGE_USERS,

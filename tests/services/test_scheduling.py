@@ -340,6 +340,39 @@ def test_cancel_late_cancel_no_show_check_in_and_complete(
     }
 
 
+def test_a_check_in_made_by_mistake_is_undone_and_audited(database: Database, admin: Actor, nora: int) -> None:
+    """Issue 18: the wrong one of two patients booked at 10:00 was checked in; the desk takes it back."""
+    first = _book(database, admin, nora, datetime(2027, 3, 1, 10), "weekly x1")[0]
+    arrived = appointments.check_in(database, admin, first.id, expected_version=first.version,
+                                    now=datetime(2027, 3, 1, 9, 55, tzinfo=UTC))
+    booked = appointments.undo_check_in(database, admin, first.id, expected_version=arrived.version)
+    assert booked.status == "booked"
+    with database.read() as tx:
+        from acudesk.persistence.models import Appointment
+
+        assert tx.get(Appointment, first.id).arrived_at is None
+    assert [a for a, _d in _audit(database, first.id)] == ["book", "check-in", "undo-check-in"]
+    assert _audit(database, first.id)[-1][1]["old_status"] == "arrived"
+    with pytest.raises(ValidationError, match="booked, so it cannot be set back to booked"):
+        appointments.undo_check_in(database, admin, first.id, expected_version=booked.version)
+    with pytest.raises(ConflictError):
+        appointments.undo_check_in(database, admin, first.id, expected_version=arrived.version)  # stale
+
+
+def test_a_check_in_stays_once_a_session_record_was_started(database: Database, admin: Actor, nora: int) -> None:
+    from acudesk.persistence.models import SessionRecord
+
+    first = _book(database, admin, nora, datetime(2027, 3, 1, 10), "weekly x1")[0]
+    arrived = appointments.check_in(database, admin, first.id, expected_version=first.version,
+                                    now=datetime(2027, 3, 1, 9, 55, tzinfo=UTC))
+    with database.write() as tx:
+        tx.add(SessionRecord(patient_id=nora, appointment_id=first.id, practitioner_id=admin.user_id,
+                             session_at=datetime(2027, 3, 1, 10, tzinfo=UTC), status="draft"))
+    with pytest.raises(ValidationError, match="session record was started"):
+        appointments.undo_check_in(database, admin, first.id, expected_version=arrived.version)
+    assert appointments.appointment_now(database, admin, first.id).status == "arrived"
+
+
 # -- tapering and relapse ---------------------------------------------------------------------------
 def _plan(database: Database, actor: Actor, patient: int, pattern: str, baseline: int) -> int:
     with database.write() as session:

@@ -54,7 +54,13 @@ class EntryActions:
     def check_in(self, entry: CalendarEntry) -> None:
         ctx = self.context
         self._run(lambda: appointments.check_in(ctx.database, ctx.actor, entry.id, expected_version=entry.version),
-                  f"{entry.patient_name} checked in.")
+                  f"{entry.patient_name} checked in (Undo check-in takes it back).")
+
+    def undo_check_in(self, entry: CalendarEntry) -> None:
+        ctx = self.context
+        self._run(lambda: appointments.undo_check_in(ctx.database, ctx.actor, entry.id,
+                                                     expected_version=entry.version),
+                  f"Check-in of {entry.patient_name} undone: the visit is booked again.")
 
     def complete(self, entry: CalendarEntry) -> None:
         ctx = self.context
@@ -139,7 +145,8 @@ class EntryActions:
         booked = entry.status == "booked"
         today = self.on_its_day(entry)
         for text, handler, offered, enabled in (
-            ("Check in", self.check_in, today, booked),
+            ("Check in", self.check_in, today and entry.status != "arrived", booked),
+            ("Undo check-in", self.undo_check_in, today and entry.status == "arrived", True),
             ("Complete", self.complete, today, entry.status in ("booked", "arrived")),
             ("No-show", self.no_show, entry.start_utc <= datetime.now(UTC), booked),  # once it should have begun
             ("Move…", self.move, True, booked),

@@ -38,15 +38,20 @@ def border(status: str) -> QColor:
 
 
 class Legend(QWidget):
-    """A row of coloured swatches naming each status."""
+    """A row of coloured swatches naming each status; ``extra`` adds (fill, border, label) swatches
+    for colours a screen uses besides the statuses (the Today list's late rows)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, extra: tuple[tuple[str, str, str], ...] = ()) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
-        for _status, (background, edge, label) in STATUS_STYLE.items():
+        self.swatches: dict[str, QLabel] = {}
+        for background, edge, label in (*STATUS_STYLE.values(), *extra):
             swatch = QLabel(label)
+            swatch.setObjectName(f"legend-{label}")
+            swatch.setProperty("fill", background)
+            self.swatches[label] = swatch
             swatch.setStyleSheet(
                 f"background: {background}; border: 1px solid {edge}; border-left: 4px solid {edge};"
                 f"border-radius: 3px; padding: 2px 6px; color: {TEXT};"

@@ -18,7 +18,7 @@ from acudesk.services import calendar_data
 from acudesk.services.calendar_data import LATE_AFTER, TodayEntry, is_late
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.calendar.entry_actions import EntryActions
-from acudesk.ui.calendar.status import fill, status_label
+from acudesk.ui.calendar.status import Legend, fill, status_label
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.operations import refresh_on_changes
@@ -70,17 +70,21 @@ class TodayScreen(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        for column, width in enumerate((70, 220, 170, 120, 200)):
-            self.table.setColumnWidth(column, width)
-        self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        # The patient's name takes the spare width; the visit and status columns fit their words.
+        header = self.table.horizontalHeader()
+        for column, name in enumerate(COLUMNS):
+            header.setSectionResizeMode(
+                column, QHeaderView.ResizeMode.Stretch if name == "Patient"
+                else QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
         self.entry_actions = EntryActions(context, self, open_chart, open_patient)
         can = allowed(context.actor, Permission.EDIT_SCHEDULE)
-        self.check_in_button = QPushButton("Check in")
+        self.check_in_button = QPushButton("Check in")  # "Undo check-in" while a checked-in row is selected
         self.no_show_button = QPushButton("No-show")
         self.complete_button = QPushButton("Complete")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Changes made on this computer appear by themselves")
-        for button, handler in ((self.check_in_button, self.entry_actions.check_in),
+        for button, handler in ((self.check_in_button, self._check_in_or_undo),
                                 (self.no_show_button, self.entry_actions.no_show),
                                 (self.complete_button, self.entry_actions.complete)):
             button.setEnabled(False)
@@ -102,10 +106,14 @@ class TodayScreen(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         late_minutes = int(LATE_AFTER.total_seconds() // 60)
-        hint = QLabel(f"Rows in orange: booked, and the start time passed more than {late_minutes} minutes ago. "
+        self.legend = Legend(extra=((LATE_BACKGROUND, LATE_TEXT, "Late"),))
+        hint = QLabel(f"Late: booked, and the start time passed more than {late_minutes} minutes ago. "
                       "Double-click a row to open the chart; right-click for more.")
         hint.setStyleSheet(f"color: {MUTED_TEXT};")
-        layout.addWidget(hint)
+        foot = QHBoxLayout()
+        foot.addWidget(self.legend)
+        foot.addWidget(hint, 1)
+        layout.addLayout(foot)
         self.clock = QTimer(self)
         self.clock.setSingleShot(True)
         self.clock.timeout.connect(self._clock_moved)
@@ -185,10 +193,18 @@ class TodayScreen(QWidget):
     def _selection_changed(self) -> None:
         entry = self.current()
         booked = entry is not None and entry.status == "booked"
-        self.check_in_button.setEnabled(booked)
+        arrived = entry is not None and entry.status == "arrived"
+        self.check_in_button.setText("Undo check-in" if arrived else "Check in")
+        self.check_in_button.setEnabled(booked or arrived)
         self.no_show_button.setEnabled(booked)
         self.complete_button.setEnabled(entry is not None and entry.status in ("booked", "arrived"))
         self.currentPatientChanged.emit()
+
+    def _check_in_or_undo(self, entry: calendar_data.CalendarEntry) -> None:
+        if entry.status == "arrived":
+            self.entry_actions.undo_check_in(entry)
+        else:
+            self.entry_actions.check_in(entry)
 
     def _act(self, handler) -> None:
         entry = self.current()
