@@ -36,9 +36,18 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
-def hanzi_font_path() -> Path:
-    """The hanzi font subset that the PDFs embed and the Qt side registers (resources/fonts/make_subset.py)."""
-    return resource("fonts", "AcuDeskHanzi.ttf")
+# The fonts for names in other scripts that the PDFs embed and the Qt side registers as fallbacks
+# (resources/fonts/make_subset.py says where each comes from; acudesk/reports/fonts.py which runs use them).
+SCRIPT_FONT_FILES = (
+    "AcuDeskCJK.ttf", "AcuDeskHangul.ttf",
+    "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
+    "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf",
+    "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf",
+)
+
+
+def script_font_paths() -> list[Path]:
+    return [resource("fonts", name) for name in SCRIPT_FONT_FILES]
 
 
 def user_data_dir() -> Path:

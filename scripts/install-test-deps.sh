@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # System packages the test suite needs: poppler-utils (pdftoppm, pdffonts) to render and inspect
-# PDFs, the CJK font package the reports embed a subset of, and for the whole-process smoke test
+# PDFs (the fonts the reports embed are bundled in resources/fonts), and for the whole-process smoke test
 # (tests/smoke) a virtual X server, xdotool, and the libraries Qt's xcb window plugin loads.
 # Installs only what is missing.
 set -u
 need=""
 command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
-# Source of resources/fonts/AcuDeskHanzi.ttf (regenerate with resources/fonts/make_subset.py).
-[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need="$need fonts-wqy-microhei"
 command -v Xvfb >/dev/null 2>&1 || need="$need xvfb"
 command -v xdotool >/dev/null 2>&1 || need="$need xdotool"
 # What libqxcb.so links or loads (libxcb-cursor with dlopen), as library:Debian package.

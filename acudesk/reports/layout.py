@@ -29,7 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from acudesk.reports.fonts import SANS, SANS_BOLD, markup, register_fonts
+from acudesk.reports.fonts import SANS, SANS_BOLD, draw_string, markup, needs_shaping, register_fonts, string_width
 from acudesk.reports.model import ClinicDetails
 
 INK = colors.HexColor("#1f2933")
@@ -90,17 +90,23 @@ def styles(size: float = 10.5) -> Styles:
 
 
 def p(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph from plain text (escaped, hanzi switched to the CJK font)."""
-    return Paragraph(markup(text), style)
+    """A paragraph from plain text (escaped, each script's runs switched to its font)."""
+    return pm(markup(text), style)
 
 
-def pm(marked_up: str, style: ParagraphStyle) -> Paragraph:
+def pm(marked_up: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     """A paragraph from text that already holds ReportLab markup (callers escape the data parts)."""
-    return Paragraph(marked_up, style)
+    return Paragraph(marked_up, _shaping(style) if needs_shaping(marked_up) else style, **kwargs)
 
 
 def bullets(items: Sequence[str], style: ParagraphStyle) -> list[Flowable]:
-    return [Paragraph(markup(item), style, bulletText="•") for item in items]
+    return [pm(markup(item), style, bulletText="•") for item in items]
+
+
+def _shaping(style: ParagraphStyle) -> ParagraphStyle:
+    """The same style with HarfBuzz shaping on, for paragraphs with Arabic, Hebrew or Devanagari runs
+    (reports/fonts.py); the others skip shaping, which would cost time and change nothing."""
+    return ParagraphStyle(style.name, parent=style, shaping=1)  # same name: _no_orphan_headings reads it
 
 
 def table(
@@ -236,20 +242,19 @@ def _header(setup: PageSetup):
         canvas.saveState()
         top = height - 12 * mm
         canvas.setFillColor(ACCENT)
-        canvas.setFont(SANS_BOLD, 12)
-        canvas.drawString(MARGIN_X, top, setup.clinic.name)
-        canvas.setFont(SANS, 8.5)
+        draw_string(canvas, MARGIN_X, top, setup.clinic.name, SANS_BOLD, 12)
         canvas.setFillColor(MUTED)
         lines = [setup.clinic.address.replace("\n", ", "),
                  "  ·  ".join(x for x in (setup.clinic.phone, setup.clinic.email) if x)]
         for number, line in enumerate(x for x in lines if x):
-            canvas.drawString(MARGIN_X, top - 11 - 10 * number, _fit(line, SANS, 8.5, CONTENT_WIDTH * 0.56))
+            draw_string(canvas, MARGIN_X, top - 11 - 10 * number, _fit(line, SANS, 8.5, CONTENT_WIDTH * 0.56), SANS,
+                        8.5)
         canvas.setFont(SANS_BOLD, 9.5)
         canvas.setFillColor(INK)
         canvas.drawRightString(width - MARGIN_X, top, _fit(setup.title, SANS_BOLD, 9.5, CONTENT_WIDTH * 0.4))
         if setup.subject and doc.page > 1:
-            canvas.setFont(SANS, 8.5)
-            canvas.drawRightString(width - MARGIN_X, top - 11, _fit(setup.subject, SANS, 8.5, CONTENT_WIDTH * 0.4))
+            draw_string(canvas, width - MARGIN_X, top - 11, _fit(setup.subject, SANS, 8.5, CONTENT_WIDTH * 0.4), SANS,
+                        8.5, anchor="end")
         canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(1)
         canvas.line(MARGIN_X, top - 27, width - MARGIN_X, top - 27)
@@ -262,12 +267,10 @@ def _header(setup: PageSetup):
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    """Shorten ``text`` with an ellipsis so it fits ``width`` points."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    if stringWidth(text, font, size) <= width:
+    """Shorten ``text`` with an ellipsis so it fits ``width`` points (measured run by run, as drawn)."""
+    if string_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and string_width(text + "…", font, size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -302,7 +305,12 @@ def _no_orphan_headings(flowables: list[Flowable]) -> list[Flowable]:
 
 
 def printed_line(moment: datetime | date) -> str:
-    return f"Printed {fmt_date(moment)}"
+    """When the paper was printed ("Printed 3 December 2026"), kept apart from the date of its content."""
+    return f"Printed {fmt_full_date(moment)}"
+
+
+def fmt_full_date(day: date | datetime) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 LEFT = TA_LEFT

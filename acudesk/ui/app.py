@@ -332,11 +332,32 @@ def create_application() -> QApplication:
     app.setOrganizationName("AcuDesk")
     app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
-    from acudesk.paths import hanzi_font_path
+    add_script_fonts(app)
+    return app
+
+
+_SCRIPT_FAMILIES: list[str] = []
+
+
+def add_script_fonts(app: QApplication) -> list[str]:
+    """Register the fonts the PDFs embed for names in other scripts (CJK, hangul, Arabic, Hebrew, Devanagari)
+    and list them after the system font in the application font's families, so that Qt falls back to them
+    on a computer without a font for that script (Qt shapes and orders the text itself). About 2 ms: the
+    files' character maps are read, their glyphs only when drawn. Returns the families added."""
+    from acudesk.paths import script_font_paths
     from acudesk.ui.qt import QFontDatabase
 
-    QFontDatabase.addApplicationFont(str(hanzi_font_path()))  # the same hanzi subset the PDFs embed
-    return app
+    added = _SCRIPT_FAMILIES
+    if not added:  # once per process, however many times the application object is set up (tests)
+        for path in script_font_paths():
+            for family in QFontDatabase.applicationFontFamilies(QFontDatabase.addApplicationFont(str(path))):
+                if family not in added:
+                    added.append(family)
+    font = app.font()
+    families = font.families() or [font.family()]
+    font.setFamilies([*families, *(family for family in added if family not in families)])
+    app.setFont(font)
+    return list(added)
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -142,7 +142,7 @@ def test_pdf_embeds_the_cjk_subset_and_renders(database, admin, course, tmp_path
     path = tmp_path / "handout.pdf"
     path.write_bytes(pdf)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    hanzi = [line for line in fonts.splitlines() if "AcuDeskHanzi" in line]
+    hanzi = [line for line in fonts.splitlines() if "AcuDeskCJK" in line]
     assert hanzi and hanzi[0].split()[-5] == "yes"  # the "emb" column
     assert "Helvetica" not in fonts
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(path), str(tmp_path / "page")], check=True)
