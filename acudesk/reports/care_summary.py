@@ -14,6 +14,7 @@ from acudesk.reports.layout import (
     Styles,
     bullets,
     fmt_date,
+    fmt_full_date,
     fmt_long_date,
     fmt_time,
     gap,
@@ -50,10 +51,12 @@ def patient_block(patient: PatientDetails, s: Styles) -> Flowable:
 
 
 def triage_section(intake: IntakeSummary, s: Styles, *, with_findings: bool = True) -> list[Flowable]:
-    out: list[Flowable] = [p(f"Intake of {fmt_date(intake.recorded_on)}"
+    recorded = (f" (recorded {fmt_date(intake.recorded_on)})" if intake.recorded_on != intake.assessment_date
+                else "")
+    out: list[Flowable] = [p(f"Assessment of {fmt_date(intake.assessment_date)}{recorded}"
                              + (f", recorded by {intake.recorded_by}" if intake.recorded_by else ""), s.subheading)]
     if with_findings and intake.findings:
-        out += bullets(intake.findings, s.bullet)
+        out.append(p(" ".join(intake.findings), s.body))  # sentences, told as a paragraph
     out.append(pm(f"<b>Triage result: {markup(intake.level.replace('_', ' ').title())}</b> — "
                   f"{markup(LEVEL_WORDS.get(intake.level, ''))}", s.body))
     if intake.reasons:
@@ -72,7 +75,9 @@ def triage_section(intake: IntakeSummary, s: Styles, *, with_findings: bool = Tr
     return out
 
 
-def signature_block(practitioner: Practitioner | None, s: Styles) -> Flowable:
+def signature_block(practitioner: Practitioner | None, s: Styles) -> list[Flowable]:
+    """The lines to sign on. Callers keep them together with the text before them (``keep``): a nested
+    KeepTogether reports an endless height, which pushed every sign-off onto a page of its own."""
     name = practitioner.name if practitioner else ""
     registration = practitioner.registration if practitioner else ""
     rows = [
@@ -82,15 +87,12 @@ def signature_block(practitioner: Practitioner | None, s: Styles) -> Flowable:
     t = table(rows, [28 * mm, 72 * mm, 28 * mm, CONTENT_WIDTH - 128 * mm], header=False, zebra=False)
     t.setStyle([("LINEBELOW", (1, 0), (1, 0), 0.8, "#1f2933"), ("LINEBELOW", (3, 0), (3, 0), 0.8, "#1f2933"),
                 ("TOPPADDING", (0, 0), (-1, 0), 16)])
-    return keep(gap(4), t)
+    return [gap(4), t]
 
 
 def render_care_summary(data: CareSummaryData) -> tuple[bytes, int]:
     s = styles(10.5)
-    story: list[Flowable] = [p(TITLE, s.title), patient_block(data.patient, s)]
-    if data.practitioner:
-        story.append(p(f"Practitioner: {data.practitioner.name}"
-                       + (f" ({data.practitioner.registration})" if data.practitioner.registration else ""), s.small))
+    story: list[Flowable] = [p(TITLE, s.title), patient_block(data.patient, s), *_who_and_when(data, s)]
 
     story.append(p("Presenting complaint", s.heading))
     story.append(p(data.complaint or "No treatment plan recorded.", s.body))
@@ -104,10 +106,25 @@ def render_care_summary(data: CareSummaryData) -> tuple[bytes, int]:
     story += _sessions(data, s)
     story += _outcomes(data, s)
     story += _adverse(data, s)
-    story.append(keep(*_next_steps(data, s), signature_block(data.practitioner, s)))
+    story.append(keep(*_next_steps(data, s), *signature_block(data.practitioner, s)))
     setup = PageSetup(data.clinic, TITLE, confidential=True, printed=printed_line(data.printed_on),
                       subject=f"{data.patient.name}, born {fmt_date(data.patient.date_of_birth)}")
     return render(story, setup)
+
+
+def _who_and_when(data: CareSummaryData, s: Styles) -> list[Flowable]:
+    """Who treated the patient, as the records show, and the period of care; apart from who printed it."""
+    if data.treating:
+        label = "Treating practitioner" + ("s" if len(data.treating) > 1 else "")
+        names = "; ".join(x.name + (f" ({x.registration})" if x.registration else "") + (f": {x.did}" if x.did else "")
+                          for x in data.treating)
+        who = pm(f"<b>{label}:</b> {markup(names)}.", s.body)
+    else:
+        who = p("No treating practitioner recorded yet.", s.body)
+    period = (f"Care from {fmt_date(data.period[0])} to {fmt_date(data.period[1])}" if data.period
+              else "No care recorded yet")
+    printed = f"Printed by {data.printed_by} on {fmt_full_date(data.printed_on)}" if data.printed_by else ""
+    return [gap(1), who, p(" · ".join(x for x in (period, printed) if x) + ".", s.small)]
 
 
 def _plan(data: CareSummaryData, s: Styles) -> list[Flowable]:

@@ -36,6 +36,7 @@ class PatientDetails:
 class Practitioner:
     name: str
     registration: str = ""
+    did: str = ""  # what the records show they did for this patient, e.g. "intake, plan, 6 sessions"
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,16 @@ class IntakeSummary:
     recorded_on: date
     level: str
     reasons: tuple[TriageReason, ...]
-    findings: tuple[str, ...]  # plain "question: answer" lines
+    findings: tuple[str, ...]  # one sentence per answer worth telling (acudesk.reports.findings)
     rules_version: str = ""
     referral_action: str = ""
     recorded_by: str = ""
+    assessed_on: date | None = None  # the assessment's date when the intake gives one
+
+    @property
+    def assessment_date(self) -> date:
+        """The day the patient was assessed: what a letter about this intake is dated by."""
+        return self.assessed_on or self.recorded_on
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,11 @@ class CareSummaryData:
     next_visits: tuple[Visit, ...]
     printed_on: date
     meaningful_change_rule: str = ""  # e.g. "2 points or 30 % (Ostelo 2008)"
+    # Who assessed, planned or treated the patient, from the records (the exporter is not one of them
+    # unless the records say so); ``practitioner`` above is the one who signs: the plan's, else the latest.
+    treating: tuple[Practitioner, ...] = ()
+    period: tuple[date, date] | None = None  # the first and last day of care the summary covers
+    printed_by: str = ""
 
 
 @dataclass(frozen=True)

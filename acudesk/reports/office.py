@@ -101,7 +101,7 @@ def _practitioner_table(practitioner: str, entries: tuple[DayListEntry, ...], da
         rows.append([p(f"{fmt_time(e.starts)}–{fmt_time(_end(e.starts, e.minutes))}", s.cell),
                      p(f"{e.patient} (no. {e.patient_id})", s.cell), p(e.phone, s.cell), p(visit, s.cell),
                      p(e.room, s.cell), p(status_label(e.status), s.cell)])
-    t = table(rows, [24 * mm, 46 * mm, 28 * mm, CONTENT_WIDTH - 144 * mm, 22 * mm, 24 * mm],
+    t = table(rows, [24 * mm, 44 * mm, 26 * mm, CONTENT_WIDTH - 140 * mm, 22 * mm, 24 * mm],
               extra=[("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 1), (-1, 1), SHADE),
                      ("LINEBELOW", (0, 1), (-1, 1), 0.8, ACCENT), ("ROWBACKGROUNDS", (0, 2), (-1, -1),
                                                                    [colors.white, colors.HexColor("#f8fafc")])])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Paragraph
 
 from acudesk.domain.errors import ValidationError
 from acudesk.reports.care_summary import signature_block, triage_section
@@ -56,24 +56,30 @@ def render_referral(data: ReferralData) -> tuple[bytes, int]:
     addressee = [x for x in (patient.gp_name, patient.gp_practice, *patient.gp_address.splitlines()) if x.strip()]
     story: list[Flowable] = []
     story += [p(line, s.body if i else s.subheading) for i, line in enumerate(addressee or ["The patient's GP"])]
-    story += [gap(3), p(fmt_long_date(data.printed_on), s.body), gap(2)]
+    letter_date = data.intake.assessment_date  # a reprint weeks later still speaks of that day
+    story += [gap(3), p(fmt_long_date(letter_date), s.body)]
+    if data.printed_on != letter_date:
+        story.append(p(printed_line(data.printed_on), s.small))
+    story.append(gap(2))
     salutation = f"Dear {patient.gp_name}," if patient.gp_name else "Dear Doctor,"
     story.append(pm(f"<b>Re: {markup(patient.name)}, born {fmt_date(patient.date_of_birth)}</b>"
                     + (f", {markup(patient.address.replace(chr(10), ', '))}" if patient.address else ""), s.body))
     story += [p(salutation, s.body)]
     complaint = f" with {data.complaint.lower()}" if data.complaint else " with back or neck pain"
     story.append(p(f"{patient.name} came to our clinic for acupuncture{complaint}. At the assessment on "
-                   f"{fmt_date(data.intake.recorded_on)} our red-flag screening found signs that need a doctor's "
+                   f"{fmt_date(data.intake.assessment_date)} our red-flag screening found signs that need a doctor's "
                    "assessment, so we are referring them to you.", s.body))
     story.append(boxed([p(f"Urgency: {urgency}", s.warning), p(explanation, s.body)]))
     story.append(p("Findings and reasons", s.heading))
-    story += triage_section(data.intake, s)
+    findings = triage_section(data.intake, s)
+    last_line = [findings.pop()] if isinstance(findings[-1], Paragraph) else []  # never a whole table
+    story += findings
     contact = " or ".join(x for x in (data.clinic.phone, data.clinic.email) if x)
     closing = ("We have explained these findings to the patient and given them written advice on the symptoms that "
                "need emergency care. Please contact us" + (f" on {contact}" if contact else "")
                + " if you need more information, and let us know whether and when acupuncture may start or resume.")
-    story.append(keep(gap(2), p(closing, s.body), p("Yours sincerely,", s.body),
-                      signature_block(data.practitioner, s)))
+    story.append(keep(*last_line, gap(2), p(closing, s.body), p("Yours sincerely,", s.body),
+                      *signature_block(data.practitioner, s)))  # never a sign-off alone on a page
     setup = PageSetup(data.clinic, TITLE, confidential=True, printed=printed_line(data.printed_on),
                       subject=f"{patient.name}, born {fmt_date(patient.date_of_birth)}")
     return render(story, setup)

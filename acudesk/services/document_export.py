@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from acudesk.domain.errors import ValidationError
@@ -56,9 +56,12 @@ DOCUMENT_PERMISSIONS: dict[str, Permission] = {
 
 def render_document(
     database: Database, actor: Actor, kind: str, *, patient_id: int | None = None, day: date | None = None,
-    appointment_id: int | None = None,
+    appointment_id: int | None = None, now: datetime | None = None,
 ) -> tuple[bytes, int]:
-    """Gather and render one document; returns (PDF bytes, pages). Nothing is recorded."""
+    """Gather and render one document; returns (PDF bytes, pages). Nothing is recorded.
+
+    ``now`` (aware) is when it is printed, by default the present; each document shows it in the
+    clinic's time zone as "Printed …", apart from the date of its content."""
     if kind not in KINDS:
         raise ValidationError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.", field="kind")
     require(actor, DOCUMENT_PERMISSIONS[kind])  # before any other work (tests/services/test_role_matrix.py)
@@ -67,24 +70,24 @@ def render_document(
 
         if day is None:
             raise ValidationError("The day list needs a date.", field="day")
-        return render_day_list(day_list_data(database, actor, day))
+        return render_day_list(day_list_data(database, actor, day, now=now))
     if kind == "handout":
         from acudesk.reports.handout import render_handout
 
-        return render_handout(handout_data(database, actor, patient_id))
+        return render_handout(handout_data(database, actor, patient_id, now=now))
     if patient_id is None:
         raise ValidationError(f"The {kind} needs a patient.", field="patient")
     if kind == "summary":
         from acudesk.reports.care_summary import render_care_summary
 
-        return render_care_summary(care_summary_data(database, actor, patient_id))
+        return render_care_summary(care_summary_data(database, actor, patient_id, now=now))
     if kind == "referral":
         from acudesk.reports.referral import render_referral
 
-        return render_referral(referral_data(database, actor, patient_id))
+        return render_referral(referral_data(database, actor, patient_id, now=now))
     from acudesk.reports.office import render_receipt
 
-    return render_receipt(receipt_data(database, actor, patient_id, appointment_id))
+    return render_receipt(receipt_data(database, actor, patient_id, appointment_id, now=now))
 
 
 def _check_destination(out: Path) -> Path:

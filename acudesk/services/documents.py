@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.errors import NotFoundError
 from acudesk.domain.input_limits import check_calendar_day
-from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.outcomes import change_rule, load_outcome_config
 from acudesk.domain.patients import display_phone
+from acudesk.domain.scheduling.clock import to_wall
 from acudesk.domain.triage import stored_destination
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import (
@@ -37,7 +37,9 @@ from acudesk.persistence.models import (
     VisitType,
 )
 from acudesk.reports import model as m
+from acudesk.reports.findings import finding_sentences
 from acudesk.reports.referral import REFERRAL_LEVELS, ReferralNotNeededError
+from acudesk.services.care_record import assessment_day, care_record
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
@@ -84,6 +86,12 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
 
 
+def _clinic_now(zone: ZoneInfo, now: datetime | None) -> datetime:
+    """The clinic's wall-clock time: a paper is printed on the clinic's day, wherever the computer's clock
+    is set. ``now`` (aware) stands in for the present, for tests and for a reprint's reproducible file."""
+    return to_wall(now or datetime.now(UTC), zone)
+
+
 def _latest_plan(tx: Session, patient_id: int) -> TreatmentPlan | None:
     plans = list(tx.scalars(
         select(TreatmentPlan).where(TreatmentPlan.patient_id == patient_id)
@@ -108,8 +116,7 @@ def _plan_points(plan: TreatmentPlan | None) -> tuple[m.PlanPointLine, ...]:
     return tuple(lines)
 
 
-def _upcoming_visits(tx: Session, patient_id: int, zone: ZoneInfo) -> tuple[m.Visit, ...]:
-    now_local = _local(datetime.now(UTC), zone)
+def _upcoming_visits(tx: Session, patient_id: int, now_local: datetime) -> tuple[m.Visit, ...]:
     rows = tx.execute(
         select(Appointment.local_start, Appointment.duration_minutes, VisitType.name, User.display_name, Room.name,
                Appointment.status)
@@ -129,30 +136,15 @@ def _latest_intake(tx: Session, patient_id: int) -> Intake | None:
                           .order_by(Intake.recorded_at.desc(), Intake.id.desc()).limit(1))
 
 
-def _findings(answers: dict) -> tuple[str, ...]:
-    """The answers worth reading: every "yes", and every number or choice, in questionnaire order."""
-    lines = []
-    for question in load_questionnaire().questions:
-        value = answers.get(question.id)
-        if value is None or value is False or value == "" or question.id in ("date_of_birth", "assessed_on"):
-            continue
-        text = question.text.rstrip()
-        if value is True:
-            lines.append(f"{text} Yes.")
-        else:
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value).replace("_", " ")
-            lines.append(f"{text.rstrip('?')}: {shown}.")
-    return tuple(lines)
-
-
 def _intake_summary(tx: Session, intake: Intake, zone: ZoneInfo) -> m.IntakeSummary:
     reasons = tuple(m.TriageReason(r.get("rule", ""), r.get("text", ""), r.get("source", ""), r.get("level", ""),
                                    r.get("category", ""), stored_destination(r)) for r in intake.triage_reasons or [])
     recorder = _practitioner(tx, intake.recorded_by_id)
     return m.IntakeSummary(
         recorded_on=_local(intake.recorded_at, zone).date(), level=intake.triage_level, reasons=reasons,
-        findings=_findings(intake.answers or {}), rules_version=intake.rules_version,
+        findings=finding_sentences(intake.answers or {}), rules_version=intake.rules_version,
         referral_action=intake.referral_action, recorded_by=recorder.name if recorder else "",
+        assessed_on=assessment_day(intake, zone),
     )
 
 
@@ -172,26 +164,35 @@ def _nrs_rule() -> str:
 # ----------------------------------------------------------------------------------------- data
 
 
-def handout_data(database: Database, actor: Actor, patient_id: int | None = None) -> m.HandoutData:
+def handout_data(
+    database: Database, actor: Actor, patient_id: int | None = None, *, now: datetime | None = None
+) -> m.HandoutData:
     """The personal handout's content (or the general one when ``patient_id`` is None)."""
     require(actor, Permission.PRINT_HANDOUTS)
     with database.read() as tx:
         clinic, zone, country = _clinic(tx)
-        today = datetime.now(zone).date()
+        local_now = _clinic_now(zone, now)
+        today = local_now.date()
         if patient_id is None:
             return m.HandoutData(clinic, None, printed_on=today)
         patient = _patient(tx, patient_id, country)
         plan = _latest_plan(tx, patient_id)
         return m.HandoutData(
             clinic, patient, _practitioner(tx, plan.practitioner_id if plan else None),
-            plan.complaint if plan else "", _plan_points(plan), _upcoming_visits(tx, patient_id, zone), today,
+            plan.complaint if plan else "", _plan_points(plan), _upcoming_visits(tx, patient_id, local_now), today,
         )
 
 
-def care_summary_data(database: Database, actor: Actor, patient_id: int) -> m.CareSummaryData:
+def care_summary_data(
+    database: Database, actor: Actor, patient_id: int, *, now: datetime | None = None
+) -> m.CareSummaryData:
+    """The summary's content. It names the practitioners the records name (never the person printing it,
+    unless they treated the patient too); it is signed by the plan's practitioner, else the latest."""
     require(actor, Permission.VIEW_CLINICAL)
     with database.read() as tx:
         clinic, zone, patient = _clinic_and_patient(tx, patient_id)
+        local_now = _clinic_now(zone, now)
+        record = care_record(tx, patient_id, zone)
         plan = _latest_plan(tx, patient_id)
         intake = _latest_intake(tx, patient_id)
         records = list(tx.scalars(
@@ -221,17 +222,18 @@ def care_summary_data(database: Database, actor: Actor, patient_id: int) -> m.Ca
         techniques = tuple(_technique(t.technique, t.parameters) for t in (plan.techniques if plan else []))
         return m.CareSummaryData(
             clinic=clinic, patient=patient,
-            practitioner=_practitioner(tx, plan.practitioner_id if plan else actor.user_id),
+            practitioner=_practitioner(tx, plan.practitioner_id if plan else record.latest_id),
             complaint=plan.complaint if plan else "", goals=plan.goals if plan else "",
             course_pattern=plan.course_pattern if plan else "", baseline_nrs=plan.baseline_nrs if plan else None,
             intake=_intake_summary(tx, intake, zone) if intake else None, points=_plan_points(plan),
             techniques=techniques, sessions=sessions, outcomes=outcomes, adverse_events=adverse,
-            next_visits=_upcoming_visits(tx, patient_id, zone), printed_on=datetime.now(zone).date(),
-            meaningful_change_rule=_nrs_rule(),
+            next_visits=_upcoming_visits(tx, patient_id, local_now), printed_on=local_now.date(),
+            meaningful_change_rule=_nrs_rule(), treating=record.treating, period=record.period,
+            printed_by=actor.display_name,
         )
 
 
-def referral_data(database: Database, actor: Actor, patient_id: int) -> m.ReferralData:
+def referral_data(database: Database, actor: Actor, patient_id: int, *, now: datetime | None = None) -> m.ReferralData:
     """The letter's content; refuses (``ReferralNotNeededError``) unless the latest intake asks for referral."""
     require(actor, Permission.VIEW_CLINICAL)
     with database.read() as tx:
@@ -248,12 +250,13 @@ def referral_data(database: Database, actor: Actor, patient_id: int) -> m.Referr
         plan = _latest_plan(tx, patient_id)
         return m.ReferralData(
             clinic, patient, _practitioner(tx, intake.signed_by_id or intake.recorded_by_id),
-            _intake_summary(tx, intake, zone), plan.complaint if plan else "", datetime.now(zone).date(),
+            _intake_summary(tx, intake, zone), plan.complaint if plan else "", _clinic_now(zone, now).date(),
         )
 
 
 def receipt_data(
-    database: Database, actor: Actor, patient_id: int, appointment_id: int | None = None
+    database: Database, actor: Actor, patient_id: int, appointment_id: int | None = None, *,
+    now: datetime | None = None,
 ) -> m.ReceiptData:
     """A receipt for one visit (``appointment_id``) or a statement of every charged visit and payment."""
     require(actor, Permission.PRINT_HANDOUTS)
@@ -280,7 +283,7 @@ def receipt_data(
                         for _id, start, kind, fee, who, _reg in rows)
         paid = tuple(m.PaymentLine(_local(x.paid_at, zone), x.method, x.amount_minor, x.note)
                      for x in tx.scalars(payments))
-        today = datetime.now(zone).date()
+        today = _clinic_now(zone, now).date()
         practitioners = {(who, reg) for *_rest, who, reg in rows}
         single = m.Practitioner(*practitioners.pop()) if len(practitioners) == 1 else None
         if appointment_id is not None:
@@ -290,7 +293,7 @@ def receipt_data(
         return m.ReceiptData(clinic, patient, title, number, charges, paid, today, single)
 
 
-def day_list_data(database: Database, actor: Actor, day: date) -> m.DayListData:
+def day_list_data(database: Database, actor: Actor, day: date, *, now: datetime | None = None) -> m.DayListData:
     """Every appointment on ``day`` (clinic local time), grouped by practitioner, in one query."""
     require(actor, Permission.PRINT_HANDOUTS)
     check_calendar_day(day, "date")  # year 9999 has no next day to end the list at
@@ -315,4 +318,4 @@ def day_list_data(database: Database, actor: Actor, day: date) -> m.DayListData:
                 local_start, minutes, f"{given} {family}", pid, display_phone(phone, country), kind or "Appointment",
                 room or "", status, number))
         return m.DayListData(clinic, day, tuple((who, tuple(e)) for who, e in groups.items()),
-                             _local(datetime.now(UTC), zone))
+                             _clinic_now(zone, now))
