@@ -295,3 +295,18 @@ def test_the_letter_s_sign_off_never_stands_alone_on_a_page(reasons: int) -> Non
     assert "Rules: triage 2025.1" in signed  # the text before the closing paragraph comes along
     if pages > 1:
         assert "suspected cauda equina" in texts[-2]
+
+
+@pytest.mark.parametrize("events", range(0, 16, 3))
+def test_the_care_summary_s_signature_stays_with_its_next_steps(events: int) -> None:
+    from acudesk.reports.care_summary import render_care_summary
+
+    event = m.AdverseEventLine(ASSESSED, "bruising", "mild", "A small bruise where BL40 was needled, gone in a week.",
+                               "Advice given.", True)
+    visit = m.Visit(datetime(2026, 12, 10, 14, 15), 45, "Follow-up treatment")
+    summary = m.CareSummaryData(CLINIC, _referral(0).patient, m.Practitioner("Dr Mei Chen", "BAcC 777"),
+                                "Low back pain", "", "", None, _referral(2).intake, (), (), (), (), (event,) * events,
+                                (visit,), date(2026, 12, 3))
+    pdf, _pages = render_care_summary(summary)
+    (signed,) = [" ".join(page.split()) for page in pdf_text(pdf) if "Registration" in page]
+    assert "Next steps" in signed and "Thursday 10 December 2026 at 14:15" in signed
