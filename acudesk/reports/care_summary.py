@@ -28,6 +28,7 @@ from acudesk.reports.layout import (
     table,
 )
 from acudesk.reports.model import CareSummaryData, IntakeSummary, PatientDetails, Practitioner
+from acudesk.reports.pain_drawing import pain_drawing_section
 
 TITLE = "Care summary"
 LEVEL_WORDS = {
@@ -101,6 +102,7 @@ def render_care_summary(data: CareSummaryData) -> tuple[bytes, int]:
 
     story.append(p("Intake and triage", s.heading))
     story += triage_section(data.intake, s) if data.intake else [p("No intake recorded.", s.body)]
+    story += pain_drawing_section(data.pain_drawing, s)
 
     story += _plan(data, s)
     story += _sessions(data, s)

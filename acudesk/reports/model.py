@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # reports/pain_drawing.py draws with the layout, which reads this module
+    from acudesk.reports.pain_drawing import PainDrawingPrint
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class CareSummaryData:
     treating: tuple[Practitioner, ...] = ()
     period: tuple[date, date] | None = None  # the first and last day of care the summary covers
     printed_by: str = ""
+    pain_drawing: PainDrawingPrint | None = None  # the latest, against the previous
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class ReferralData:
     intake: IntakeSummary
     complaint: str
     printed_on: date
+    pain_drawing: PainDrawingPrint | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from acudesk.reports.layout import (
     styles,
 )
 from acudesk.reports.model import ReferralData
+from acudesk.reports.pain_drawing import pain_drawing_section
 
 TITLE = "Referral letter"
 REFERRAL_LEVELS = ("EMERGENCY", "URGENT_REFERRAL", "REFER_BEFORE_TREATMENT")
@@ -70,6 +71,8 @@ def render_referral(data: ReferralData) -> tuple[bytes, int]:
                    f"{fmt_date(data.intake.assessment_date)} our red-flag screening found signs that need a doctor's "
                    "assessment, so we are referring them to you.", s.body))
     story.append(boxed([p(f"Urgency: {urgency}", s.warning), p(explanation, s.body)]))
+    if data.pain_drawing is not None:  # where the pain is, drawn with the patient
+        story += pain_drawing_section(data.pain_drawing, s, heading="Where the pain is")
     story.append(p("Findings and reasons", s.heading))
     findings = triage_section(data.intake, s)
     last_line = [findings.pop()] if isinstance(findings[-1], Paragraph) else []  # never a whole table

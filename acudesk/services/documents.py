@@ -39,6 +39,7 @@ from acudesk.persistence.models import (
 from acudesk.reports import model as m
 from acudesk.reports.findings import finding_sentences
 from acudesk.reports.referral import REFERRAL_LEVELS, ReferralNotNeededError
+from acudesk.services import pain_drawings
 from acudesk.services.care_record import assessment_day, care_record
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
@@ -229,7 +230,7 @@ def care_summary_data(
             techniques=techniques, sessions=sessions, outcomes=outcomes, adverse_events=adverse,
             next_visits=_upcoming_visits(tx, patient_id, local_now), printed_on=local_now.date(),
             meaningful_change_rule=_nrs_rule(), treating=record.treating, period=record.period,
-            printed_by=actor.display_name,
+            printed_by=actor.display_name, pain_drawing=pain_drawings.print_data(tx, patient_id),
         )
 
 
@@ -251,6 +252,7 @@ def referral_data(database: Database, actor: Actor, patient_id: int, *, now: dat
         return m.ReferralData(
             clinic, patient, _practitioner(tx, intake.signed_by_id or intake.recorded_by_id),
             _intake_summary(tx, intake, zone), plan.complaint if plan else "", _clinic_now(zone, now).date(),
+            pain_drawing=pain_drawings.print_data(tx, patient_id),
         )
 
 

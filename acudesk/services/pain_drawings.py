@@ -29,6 +29,7 @@ from acudesk.domain.pain_drawing import (
 )
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Intake, PainDrawing, Patient, SessionRecord, User
+from acudesk.reports.pain_drawing import PainDrawingPrint
 from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
@@ -142,15 +143,21 @@ def save_drawing(
         return _saved(tx, row)
 
 
-def _saved(tx: Session, row: PainDrawing) -> SavedDrawing:
-    if row.intake_id is not None:
+def _saved(tx: Session, row: PainDrawing, occasions: dict[tuple[int | None, int | None], Occasion] | None = None,
+           names: dict[int, str] | None = None) -> SavedDrawing:
+    """The row as a ``SavedDrawing``; ``occasions`` and ``names`` (read once for many rows) spare queries."""
+    occasion = (occasions or {}).get((row.intake_id, row.session_id))
+    if occasion is None and row.intake_id is not None:
         occasion = _occasion_of_intake(tx.get_one(Intake, row.intake_id))
-    else:
+    elif occasion is None:
         occasion = _occasion_of_session(tx.get_one(SessionRecord, row.session_id))
+    name = names.get(row.recorded_by_id) if names is not None else None
+    if name is None:
+        user = tx.get(User, row.recorded_by_id)
+        name = user.display_name if user else ""
     marks = validate_marks(row.marks)
-    user = tx.get(User, row.recorded_by_id)
-    return SavedDrawing(row.id, row.patient_id, occasion, marks, row.note, user.display_name if user else "",
-                        row.recorded_at, row.supersedes_id, row.correction_reason, measures(marks))
+    return SavedDrawing(row.id, row.patient_id, occasion, marks, row.note, name, row.recorded_at,
+                        row.supersedes_id, row.correction_reason, measures(marks))
 
 
 def history(database: Database, actor: Actor, patient_id: int) -> DrawingHistory:
@@ -163,10 +170,29 @@ def history(database: Database, actor: Actor, patient_id: int) -> DrawingHistory
 def drawing_history(tx: Session, patient_id: int) -> DrawingHistory:
     """``history`` inside a use case that has checked VIEW_CLINICAL (the documents use it)."""
     rows = tx.scalars(select(PainDrawing).where(PainDrawing.patient_id == patient_id)).all()
+    if not rows:
+        return DrawingHistory((), None)
+    # A fixed number of queries however many drawings: the occasions and the names are read once.
+    occasions = {(o.intake_id, o.session_id): o for o in _occasions(tx, patient_id)}
+    names = dict(tx.execute(select(User.id, User.display_name).where(
+        User.id.in_({r.recorded_by_id for r in rows}))).tuples().all())
     corrected = {r.supersedes_id for r in rows if r.supersedes_id is not None}
-    current = [_saved(tx, r) for r in rows if r.id not in corrected]
+    current = [_saved(tx, r, occasions, names) for r in rows if r.id not in corrected]
     current.sort(key=lambda d: (d.occasion.at, d.id))
     if not current:
         return DrawingHistory((), None)
     previous = current[-2].marks if len(current) > 1 else None
     return DrawingHistory(tuple(current), compare(previous, current[-1].marks))
+
+
+def print_data(tx: Session, patient_id: int) -> PainDrawingPrint | None:
+    """What the care summary and the referral letter print: the latest drawing, its area and spread, and
+    the change since the previous one (inside a use case that has checked VIEW_CLINICAL)."""
+    found = drawing_history(tx, patient_id)
+    latest, comparison = found.latest, found.comparison
+    if latest is None or comparison is None:
+        return None
+    return PainDrawingPrint(
+        occasion=latest.occasion.label, marks=latest.marks, summary=latest.measures.line(),
+        change=comparison.line() if comparison.before is not None else "",
+    )

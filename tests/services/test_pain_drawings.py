@@ -118,3 +118,28 @@ def test_a_receptionist_can_neither_draw_nor_read_drawings(database, admin, sign
     practitioner = sign_in_as("practitioner")
     saved = pain_drawings.save_drawing(database, practitioner, pid, AT_INTAKE, intake_id=intake_id)
     assert pain_drawings.history(database, practitioner, pid).latest.id == saved.id
+
+
+def test_the_history_reads_a_fixed_number_of_queries_however_many_drawings(database, admin) -> None:
+    from sqlalchemy import event
+
+    pid, intake_id, session_id = _patient_with_intake_and_session(database, admin)
+
+    def queries() -> int:
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        event.listen(database.engine, "before_cursor_execute", count)
+        try:
+            pain_drawings.history(database, admin, pid)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    pain_drawings.save_drawing(database, admin, pid, AT_INTAKE, intake_id=intake_id)
+    with_one = queries()
+    for _ in range(4):
+        pain_drawings.save_drawing(database, admin, pid, AT_SESSION, session_id=session_id)
+    assert queries() == with_one
