@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select, text
+from sqlalchemy.orm import Session, aliased
 
-from acudesk.persistence.models import AuditEvent, User, utcnow
+from acudesk.persistence.models import AuditEvent, Patient, User, utcnow
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
@@ -109,6 +109,10 @@ class AuditRow:
     entity_id: int | None
     patient_id: int | None
     detail: dict[str, Any]
+    acted: bool = True  # False: written with nobody signed in (``user`` is then "(system)")
+    # Looked up as the log is read (the events hold ids only): the patient's name, the account's name.
+    patient_name: str | None = None
+    user_name: str | None = None
 
 
 def list_events(
@@ -124,9 +128,12 @@ def list_events(
 ) -> list[AuditRow]:
     """Newest events first, filtered; for the administrators' audit viewer."""
     require(actor, Permission.VIEW_AUDIT)
+    subject = aliased(User)
     query = (
-        select(AuditEvent, User.display_name)
+        select(AuditEvent, User.display_name, Patient.given_name, Patient.family_name, subject.display_name)
         .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Patient, Patient.id == AuditEvent.patient_id)
+        .outerjoin(subject, and_(AuditEvent.entity == "user", subject.id == AuditEvent.entity_id))
         .order_by(AuditEvent.id.desc())
         .limit(limit)
     )
@@ -143,6 +150,15 @@ def list_events(
     with database.read() as tx:
         return [
             AuditRow(e.id, e.occurred_at, name or "(system)", e.action, e.entity, e.entity_id, e.patient_id,
-                     dict(e.detail))
-            for e, name in tx.execute(query)
+                     dict(e.detail), acted=name is not None,
+                     patient_name=f"{given} {family}" if family is not None else None, user_name=subject_name)
+            for e, name, given, family, subject_name in tx.execute(query)
         ]
+
+
+def people(database: Database, actor: Actor) -> list[tuple[int, str]]:
+    """Every account (id, display name), by name: the audit viewer's "Who" filter."""
+    require(actor, Permission.VIEW_AUDIT)
+    with database.read() as tx:
+        return [(user_id, name) for user_id, name in tx.execute(select(User.id, User.display_name)
+                                                                   .order_by(User.display_name, User.id))]

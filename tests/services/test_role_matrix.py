@@ -41,6 +41,7 @@ EXPECTED: dict[str, P | None] = {
     "appointments.move_check": P.EDIT_SCHEDULE,
     "appointments.undo_check_in": P.EDIT_SCHEDULE,
     "audit.list_events": P.VIEW_AUDIT,
+    "audit.people": P.VIEW_AUDIT,  # the audit viewer's "Who" filter
     "auth.change_password": ANY_USER,
     "auth.create_user": P.MANAGE_USERS,
     "auth.list_users": P.MANAGE_USERS,

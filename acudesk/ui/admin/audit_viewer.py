@@ -1,19 +1,27 @@
-"""Administrators read the audit trail: filter by action, user or patient, and verify the chain.
+"""Administrators read the audit trail in words, filter it, and verify the chain.
 
-The list reloads from the change broadcast whenever a write adds audit events (any screen's save).
+Each event is a sentence built from ``resources/audit_wording.toml`` (``domain/audit_wording.py``):
+who did what to whose record, when, in the clinic's time ("Thu 3 Dec 2026 14:05"). Patients' and
+accounts' names are looked up as the log is read; the events themselves hold ids only. Selecting a
+row shows its details, each key in words, in the panel beside the list. Filters: who, what, the
+patient's number and a period. The list reloads from the change broadcast whenever a write adds
+audit events (any screen's save).
 """
 
 from __future__ import annotations
 
 import html
-import json
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from acudesk.domain.audit_wording import EventFacts, stored_utc_moment, wording
 from acudesk.services import audit, checkpoints
 from acudesk.services.audit import AuditRow
 from acudesk.services.checkpoints import TrailReport
 from acudesk.ui.context import AppContext
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -21,69 +29,144 @@ from acudesk.ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSplitter,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
 from acudesk.ui.style import ERROR_TEXT
 from acudesk.ui.tables import close_button, fill_table, read_only_table
 
-ACTIONS = ("", "login", "logout", "login_failed", "lockout", "create", "update", "view", "archive", "restore",
-           "sign", "amend", "export", "backup", "setup")
+PERIODS = (("Any time", None), ("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29))
+NO_SELECTION = "Select an event to see its details."
 
 
-def _columns(event: AuditRow) -> tuple[str, ...]:
-    record = f"{event.entity} {event.entity_id}" if event.entity_id is not None else event.entity
-    return (f"{event.occurred_at:%Y-%m-%d %H:%M:%S}", event.user, event.action, record,
-            "" if event.patient_id is None else str(event.patient_id),
-            json.dumps(event.detail, ensure_ascii=False) if event.detail else "")
+def facts(event: AuditRow) -> EventFacts:
+    return EventFacts(event.action, event.entity, event.entity_id, event.user if event.acted else None,
+                      event.patient_id, event.patient_name, event.user_name, event.detail)
+
+
+def detail_html(event: AuditRow, zone: ZoneInfo) -> str:
+    """The panel's text: the sentence, then each field in words (values formatted; JSON only as the last resort)."""
+    words = wording()
+    rows = [("When", stored_utc_moment(event.occurred_at, zone)),
+            ("Who", event.user if event.acted else "Nobody signed in")]
+    if event.patient_id is not None:
+        rows.append(("Patient", facts(event).patient))
+    if event.entity_id is not None:
+        rows.append(("Record no.", str(event.entity_id)))
+    rows.extend(words.detail_lines(event.detail, zone))
+    cells = "".join(
+        f"<tr><td style='padding-right:12px; vertical-align:top'><b>{html.escape(label)}</b></td>"
+        + (f"<td><pre>{html.escape(value)}</pre></td></tr>" if "\n" in value else f"<td>{html.escape(value)}</td></tr>")
+        for label, value in rows)
+    return f"<p>{html.escape(words.sentence(facts(event), zone))}.</p><table>{cells}</table>"
 
 
 class AuditViewer(QDialog):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.zone = ZoneInfo(context.clinic.timezone)
+        self.rows: list[AuditRow] = []
         self.setWindowTitle("Audit log")
+        self.person = QComboBox()
+        self.person.setAccessibleName("Who")
+        self.person.addItem("Everyone", None)
         self.action = QComboBox()
-        self.action.addItems([a or "(all actions)" for a in ACTIONS])
+        self.action.setAccessibleName("What")
+        self.action.addItem("Every action", None)
+        for action in sorted({key.split(" ")[0] for key in wording().sentences}):
+            self.action.addItem(action.replace("_", " ").replace("-", " "), action)
         self.patient = QLineEdit()
         self.patient.setPlaceholderText("Patient no.")
+        self.patient.setAccessibleName("Patient no.")
         self.patient.setMaximumWidth(110)
+        self.patient.returnPressed.connect(self.reload)
+        self.period = QComboBox()
+        self.period.setAccessibleName("When")
+        for label, days in PERIODS:
+            self.period.addItem(label, days)
         apply = QPushButton("Show")
         apply.clicked.connect(self.reload)
         verify = QPushButton("Verify chain")
         verify.clicked.connect(self.verify)
         self.status = QLabel()
+        self.status.setWordWrap(True)
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("Action"))
-        filters.addWidget(self.action)
+        for label, widget in (("Who", self.person), ("What", self.action), ("When", self.period)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
         filters.addWidget(self.patient)
         filters.addWidget(apply)
         filters.addStretch(1)
         filters.addWidget(verify)
-        self.table = read_only_table(["When (UTC)", "Who", "Action", "Record", "Patient no.", "Detail"],
-                                     QHeaderView.ResizeMode.ResizeToContents)
+        self.table = read_only_table(["When", "Who", "What happened"], QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.itemSelectionChanged.connect(self._show_detail)
+        self.detail = QLabel(NO_SELECTION)
+        self.detail.setObjectName("auditDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        panel = QScrollArea()
+        panel.setWidgetResizable(True)
+        panel.setWidget(self.detail)
+        split = QSplitter()
+        split.addWidget(self.table)
+        split.addWidget(panel)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.table)
+        layout.addWidget(split, 1)
         layout.addWidget(self.status)
         layout.addWidget(close_button(self))
-        self.resize(1000, 560)
+        self.resize(1200, 620)
         refresh_on_changes(self, context.operations, lambda changes: changes.audit, self.reload)
+        context.operations.query(self, lambda: audit.people(context.database, context.actor), self._people,
+                                 key="people")
         self.reload()
+
+    def _people(self, people: list[tuple[int, str]]) -> None:
+        for user_id, name in people:
+            self.person.addItem(name, user_id)
+
+    def _since(self) -> datetime | None:
+        days = self.period.currentData()
+        if days is None:
+            return None
+        first = self.context.today() - timedelta(days=days)
+        return datetime.combine(first, time(0), tzinfo=self.zone)
 
     def reload(self) -> None:
         ctx = self.context
-        action = ACTIONS[self.action.currentIndex()] or None
+        action, user_id, since = self.action.currentData(), self.person.currentData(), self._since()
         text = self.patient.text().strip()
         patient_id = int(text) if text.isdigit() else None
-        ctx.operations.query(self, lambda: audit.list_events(ctx.database, ctx.actor, action=action,
-                                                             patient_id=patient_id),
+        ctx.operations.query(self, lambda: audit.list_events(ctx.database, ctx.actor, action=action, user_id=user_id,
+                                                             patient_id=patient_id, since=since),
                              self._show, key="events")
 
     def _show(self, rows: list[AuditRow]) -> None:
-        fill_table(self.table, [_columns(event) for event in rows])
-        self.status.setText(f"{len(rows)} event{'' if len(rows) == 1 else 's'} shown (newest first, at most 1000).")
+        self.rows = rows
+        words = wording()
+        fill_table(self.table, [(stored_utc_moment(event.occurred_at, self.zone),
+                                 event.user if event.acted else "—",
+                                 words.sentence(facts(event), self.zone)) for event in rows])
+        self.detail.setText(NO_SELECTION)
+        self.status.setText(f"{len(rows)} event{'' if len(rows) == 1 else 's'} shown (newest first, at most 1000); "
+                            f"times are the clinic's ({self.context.clinic.timezone}).")
+
+    def _show_detail(self) -> None:
+        selected = self.table.selectionModel().selectedRows()
+        if not selected or selected[0].row() >= len(self.rows):
+            self.detail.setText(NO_SELECTION)
+            return
+        self.detail.setText(detail_html(self.rows[selected[0].row()], self.zone))
 
     def verify(self) -> None:
         ctx = self.context
