@@ -171,6 +171,31 @@ def markup(text: str) -> str:
     return "".join(out)
 
 
+_BOLD_CONTEXT = re.compile(r'<(/?)(?:b|strong)>|<font name="([^"]+)"')
+
+
+def embolden_script_runs(marked_up: str, bold: bool) -> str:
+    """Switch the script runs that stand in bold text to their bold faces.
+
+    ReportLab's ``<font name=…>`` sets the weight from the font named, so a run inside ``<b>`` (or in a
+    bold style, ``bold``) would come out regular: this names the bold face there instead.
+    """
+    depth = 1 if bold else 0
+    out = []
+    at = 0
+    for tag in _BOLD_CONTEXT.finditer(marked_up):
+        if tag.group(2) is None:
+            depth += -1 if tag.group(1) else 1
+            continue
+        font = _BY_NAME.get(tag.group(2))
+        if font is not None and depth > 0 and tag.group(2) != font.bold:
+            out.append(marked_up[at:tag.start()])
+            out.append(f'<font name="{font.bold}"')
+            at = tag.end()
+    out.append(marked_up[at:])
+    return "".join(out)
+
+
 def needs_shaping(marked_up: str) -> bool:
     """Whether a paragraph's markup holds a run that HarfBuzz must shape (see ``layout.p``)."""
     return any(f'"{name}"' in marked_up for name in SHAPED_FONT_NAMES)

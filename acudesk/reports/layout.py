@@ -29,7 +29,16 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from acudesk.reports.fonts import SANS, SANS_BOLD, draw_string, markup, needs_shaping, register_fonts, string_width
+from acudesk.reports.fonts import (
+    SANS,
+    SANS_BOLD,
+    draw_string,
+    embolden_script_runs,
+    markup,
+    needs_shaping,
+    register_fonts,
+    string_width,
+)
 from acudesk.reports.model import ClinicDetails
 
 INK = colors.HexColor("#1f2933")
@@ -96,6 +105,8 @@ def p(text: str, style: ParagraphStyle) -> Paragraph:
 
 def pm(marked_up: str, style: ParagraphStyle, **kwargs: Any) -> Paragraph:
     """A paragraph from text that already holds ReportLab markup (callers escape the data parts)."""
+    if "<font" in marked_up:
+        marked_up = embolden_script_runs(marked_up, bold=style.fontName == SANS_BOLD)
     return Paragraph(marked_up, _shaping(style) if needs_shaping(marked_up) else style, **kwargs)
 
 

@@ -109,9 +109,11 @@ def test_a_name_in_any_script_prints_in_each_document(database, admin, given, fa
     assert _missing_glyphs(name) == []
     assert {f for _piece, f in runs(name) if not _piece.isspace()} == {font}
     course = build_course(database, sessions=2, level="EMERGENCY", given=given, family=family)
+    in_any: set[str] = set()
     for kind in KINDS:
         pdf, _pages = render_document(database, admin, kind, patient_id=course.patient_id)
         embedded = _fonts_in(pdf)
+        in_any |= embedded
         assert _postscript_name(_file(font, bold=False)) in embedded, (kind, embedded)
         raw = " ".join(pdf_text(pdf))
         text = _readable(raw)
@@ -129,6 +131,9 @@ def test_a_name_in_any_script_prints_in_each_document(database, admin, given, fa
             # Devanagari's conjuncts and vowel signs are glyphs of their own, read back as private-use
             # characters: proof that HarfBuzz shaped them. The plain letters around them read back as written.
             assert any("\ue000" <= ch <= "\uf8ff" for ch in text), kind
+    # The name stands in bold text too (the handout's "Prepared for …", the referral's "Re: …"): in the
+    # script's bold face where it has one.
+    assert _postscript_name(_file(font, bold=True)) in in_any
 
 
 def test_joined_arabic_and_conjunct_devanagari_are_shaped_not_isolated_letters() -> None:
