@@ -75,7 +75,6 @@ _RUNS = re.compile("|".join(f"(?P<s{i}>[{f.characters}](?:[{f.characters}\u200c\
                             for i, f in enumerate(SCRIPT_FONTS)))
 # What may stand between two words of one right-to-left stretch: spaces, digits and joining punctuation.
 _RTL_GAP = re.compile(r"[\s\d\-.'’/]*\s[\s\d\-.'’/]*|[\-'’]")
-_CJK_RUN = re.compile(f"[{CJK.characters}]+")
 
 
 @cache
@@ -199,10 +198,6 @@ def embolden_script_runs(marked_up: str, bold: bool) -> str:
 def needs_shaping(marked_up: str) -> bool:
     """Whether a paragraph's markup holds a run that HarfBuzz must shape (see ``layout.p``)."""
     return any(f'"{name}"' in marked_up for name in SHAPED_FONT_NAMES)
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RUN.search(text or ""))
 
 
 def font_for(font: ScriptFont | None, base: str) -> str:
