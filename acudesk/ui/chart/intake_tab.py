@@ -14,6 +14,7 @@ from acudesk.domain.triage import action_text, triage
 from acudesk.services import intakes
 from acudesk.services.intakes import IntakeRecord
 from acudesk.ui.chart.banner import TriageBanner
+from acudesk.ui.chart.clearance_panel import ClearancePanel
 from acudesk.ui.chart.intake_form import IntakeForm
 from acudesk.ui.chart.referral_box import ReferralBox
 from acudesk.ui.context import AppContext
@@ -65,6 +66,7 @@ class IntakeTab(QWidget):
         for button in (self.new_button, self.save_button, self.sign_button):
             buttons.addWidget(button)
         self.referral = ReferralBox(context)
+        self.clearance = ClearancePanel(self)  # a red flag dropped: its clearance, the earlier intake
         self.history_list = QListWidget()
         self.history_list.setObjectName("intakeHistory")
         history = QGroupBox("Intake history")
@@ -73,6 +75,7 @@ class IntakeTab(QWidget):
         side = QVBoxLayout()
         side.addWidget(self.status)
         side.addWidget(self.banner)
+        side.addWidget(self.clearance)
         side.addLayout(buttons)
         side.addWidget(self.referral)
         side.addWidget(history, 1)
@@ -88,6 +91,7 @@ class IntakeTab(QWidget):
         self.sign_button.clicked.connect(lambda: self.save(sign=True))
         self.history_list.currentRowChanged.connect(self._show_row)
         self.referral.recorded.connect(self._after_save)
+        self.clearance.recorded.connect(self._after_save)
         self.update_banner()
         refresh_on_changes(self, context.operations, lambda c: c.concerns_patient(patient_id) and c.clinical,
                            self.reload)
@@ -98,6 +102,7 @@ class IntakeTab(QWidget):
         ctx = self.context
         ctx.operations.query(self, lambda: intakes.list_intakes(ctx.database, ctx.actor, self.patient_id),
                              self._loaded, key="intakes")
+        self.clearance.reload()  # answered after the history (one worker, in order)
 
     def editing(self) -> bool:
         """Whether the form holds answers the practitioner typed and has not saved."""
