@@ -97,7 +97,7 @@ def register_fonts() -> None:
 
 @cache
 def register_script_font(font: ScriptFont) -> None:
-    """Register one script's faces (a CJK font takes ~0.1 s to read, so only when a document needs it)."""
+    """Register one script's faces (the CJK and hangul fonts take ~50 ms to read: only when a document needs them)."""
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
