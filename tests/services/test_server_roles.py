@@ -97,6 +97,8 @@ def test_the_app_role_uses_rows_and_cannot_touch_the_schema_or_the_audit_trail(
     assert "permission denied" in _refused(app, "TRUNCATE patients")
     assert "permission denied" in _refused(app, "UPDATE audit_events SET action = 'nothing happened'")
     assert "permission denied" in _refused(app, "DELETE FROM audit_events")
+    assert "permission denied" in _refused(app, "UPDATE flag_clearances SET what_changed = ''")  # red-flag clearances
+    assert "permission denied" in _refused(app, "DELETE FROM flag_clearances")
     assert "permission denied" in _refused(app, "UPDATE alembic_version SET version_num = '0001'")
     assert "permission denied" in _refused(app, "CREATE TABLE my_notes (id integer)")
     assert "permission denied" in _refused(app, "CREATE TRIGGER t BEFORE UPDATE ON patients FOR EACH ROW "
