@@ -18,6 +18,7 @@ is the same code that applies them, so what a clinic reviews is what the tests a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -41,12 +42,15 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def grant_statements(app_role: str, *, schema: str = "public", owner_role: str | None = None) -> list[str]:
+def grant_statements(app_role: str, *, schema: str = "public", owner_role: str | None = None,
+                     existing: Collection[str] | None = None) -> list[str]:
     """The statements that give ``app_role`` rows-only access to AcuDesk's tables in ``schema``.
 
     Run them as the owner role after ``acudesk migrate`` (they name existing tables); they can be
     run again after every upgrade. ``owner_role`` makes the default privileges explicit (``FOR ROLE``),
     so they also hold when a superuser runs the script; without it they apply to the role running it.
+    ``existing`` (the schema's tables) leaves out the append-only tables of later migrations a schema
+    not yet upgraded lacks; the grants run again after the upgrade limit them.
     """
     app, where = quote_identifier(app_role), quote_identifier(schema)
     for_owner = f" FOR ROLE {quote_identifier(owner_role)}" if owner_role else ""
@@ -59,7 +63,7 @@ def grant_statements(app_role: str, *, schema: str = "public", owner_role: str |
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {where} TO {app}",
     ]
     statements += [f"REVOKE UPDATE, DELETE, TRUNCATE ON {where}.{quote_identifier(t)} FROM {app}"
-                   for t in APPEND_ONLY_TABLES]
+                   for t in APPEND_ONLY_TABLES if existing is None or t in existing]
     statements += [f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {where}.{quote_identifier(t)} FROM {app}"
                    for t in READ_ONLY_TABLES]
     statements += [

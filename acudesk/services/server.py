@@ -105,7 +105,8 @@ def apply_app_role_grants(target: str, app_role: str) -> GrantsApplied:
                     "or a superuser), so no grant can limit it. Create a separate login role for the application."
                 )
             schema = facts.schema or "public"
-            statements = grant_statements(app_role, schema=schema, owner_role=facts.current_user)
+            statements = grant_statements(app_role, schema=schema, owner_role=facts.current_user,
+                                          existing=inspect(connection).get_table_names(schema=schema))
             for statement in statements:
                 connection.exec_driver_sql(statement)
     finally:
