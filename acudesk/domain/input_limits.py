@@ -7,13 +7,21 @@ instead of an overflow deep inside Python, SQLite or PostgreSQL (docs/security.m
   year 9999 would run past the last date Python can hold.
 - JSON documents (intake files) are nested at most 32 levels deep and hold no number beyond ±10^15,
   nor NaN or Infinity (which Python's JSON reader accepts).
+- Every number a person types or a file holds (intake answers, outcome scores, session pain scores and
+  needle counts, plan parameters) is a real, finite number: NaN and infinity are refused with a message
+  naming the field (``check_number``), never compared (every comparison with NaN is false, so a NaN BMI
+  silently passed "BMI below 18.5" and dropped the pneumothorax warning). Rule files (TOML) may hold no
+  nan or inf either (``load_rules_toml``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import tomllib
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 from acudesk.domain.errors import ValidationError
 
@@ -25,6 +33,9 @@ MAX_JSON_NUMBER = 10**15
 
 def check_record_number(value: int, field: str = "id") -> int:
     """``value`` if it can be a record number, else a ValidationError naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"A record number is a whole number from 1 to {MAX_RECORD_NUMBER:,}, not {value!r}.",
+                              field=field)
     if not 1 <= value <= MAX_RECORD_NUMBER:
         raise ValidationError(f"No record has a number {_shown(value)}: record numbers run from 1 to "
                               f"{MAX_RECORD_NUMBER:,}.", field=field)
@@ -41,9 +52,57 @@ def check_calendar_day(day: date | datetime, field: str = "date") -> None:
 def check_json_number(value: int | float, field: str, label: str) -> None:
     """Refuse NaN, Infinity and numbers too large for any answer, with ``label`` (the field's name)."""
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValidationError(f"{label} must be a number.", field=field)
+        raise ValidationError(f"{label} must be a real number, not {non_finite_word(value)}.", field=field)
     if abs(value) > MAX_JSON_NUMBER:
         raise ValidationError(f"{label} is far too large a number.", field=field)
+
+
+def non_finite_word(value: float) -> str:
+    """How a message names a value that is not a real number: NaN, infinity or minus infinity."""
+    if math.isnan(value):
+        return "NaN (not a number)"
+    return "infinity" if value > 0 else "minus infinity"
+
+
+def check_number(value: object, field: str, label: str, low: float | None = None, high: float | None = None,
+                 *, whole: bool = False) -> int | float:
+    """``value`` as a typed or imported number must be: a number (not a yes/no or text), finite (never NaN
+    or infinity, which Python's float() and JSON reader both accept), whole when ``whole``, and from
+    ``low`` to ``high``. Every refusal is a ValidationError whose message starts with ``label``, the
+    field's name as the person sees it (a question's text, a form's label), and whose field is ``field``.
+    A whole float (7.0) comes back as an int."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(f"{label} must be a number.", field=field)
+    check_json_number(value, field, label)  # not NaN, infinity or a 400-digit integer
+    number: int | float = value
+    if whole:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValidationError(f"{label} must be a whole number, not {value:g}.", field=field)
+        number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            bounds = f"between {low:g} and {high:g}"
+        else:
+            bounds = f"at least {low:g}" if low is not None else f"at most {high:g}"
+        raise ValidationError(f"{label} must be {bounds}, not {number:g}.", field=field)
+    return number
+
+
+def finite_toml_float(text: str) -> float:
+    """``tomllib``'s ``parse_float``: refuse nan and inf (and 1e309, which overflows to inf) in rule files."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def load_rules_toml(path: Path) -> dict[str, Any]:
+    """A TOML rule file whose every float is finite; a nan or inf is a ValueError naming the file."""
+    with open(path, "rb") as handle:
+        try:
+            return tomllib.load(handle, parse_float=finite_toml_float)
+        except ValueError as error:
+            raise ValueError(f"{path.name}: {error}") from None
 
 
 def load_json(text: str | bytes, what: str, field: str) -> object:

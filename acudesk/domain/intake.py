@@ -14,7 +14,7 @@ and the rule sets is :mod:`acudesk.domain.conditions`; the JSON Schema is
 
 from __future__ import annotations
 
-import tomllib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +23,8 @@ from types import MappingProxyType
 from typing import Any
 
 from acudesk.domain.conditions import Condition, check_condition
+from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import load_rules_toml, non_finite_word
 from acudesk.paths import resource
 
 FORMAT = "acudesk-intake/1"
@@ -34,8 +36,7 @@ Answer = bool | int | float | str | date | tuple[str, ...]
 @cache
 def load_rules_file(name: str) -> dict[str, Any]:
     """A TOML rule set from ``resources/rules/`` (cached; the data are read-only)."""
-    with open(resource("rules", name), "rb") as handle:
-        return tomllib.load(handle)
+    return load_rules_toml(resource("rules", name))  # no nan or inf
 
 
 # --- questions ----------------------------------------------------------------------------------
@@ -98,6 +99,11 @@ def questionnaire_from_data(data: Mapping[str, Any]) -> Questionnaire:
     return result
 
 
+def answer_label(question: Question, name: str) -> str:
+    """How a message names an answer: the question as the person sees it, and its field in the file."""
+    return f"Intake answer “{question.text.strip()}” ({name})"
+
+
 @cache
 def load_questionnaire() -> Questionnaire:
     return questionnaire_from_data(load_rules_file("triage.toml"))
@@ -126,6 +132,11 @@ class Intake:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "answers", MappingProxyType(dict(self.answers)))
+        for key, value in self.answers.items():  # every comparison with NaN is false: a NaN BMI passed
+            if isinstance(value, float) and not math.isfinite(value):  # "BMI below 18.5" unseen
+                question, name = load_questionnaire().get(key), f"answers.{key}"
+                shown = answer_label(question, name) if question else name
+                raise ValidationError(f"{shown} must be a real number, not {non_finite_word(value)}.", field=name)
 
     def value(self, question_id: str) -> Answer | None:
         """The answer, or a derived value (``onset_age`` from age and duration), or None."""

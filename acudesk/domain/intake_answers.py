@@ -9,8 +9,18 @@ from datetime import date
 
 from acudesk.domain.conditions import evaluate
 from acudesk.domain.errors import ValidationError
-from acudesk.domain.input_limits import check_json_depth, check_json_number, load_json
-from acudesk.domain.intake import FORMAT, Answer, Intake, Plan, Question, Questionnaire, load_questionnaire, techniques
+from acudesk.domain.input_limits import check_json_depth, check_number, load_json
+from acudesk.domain.intake import (
+    FORMAT,
+    Answer,
+    Intake,
+    Plan,
+    Question,
+    Questionnaire,
+    answer_label,
+    load_questionnaire,
+    techniques,
+)
 from acudesk.domain.patients import age_on
 
 
@@ -19,27 +29,13 @@ def _label(name: str) -> str:
 
 
 def _parse_answer(question: Question, value: object, name: str) -> Answer:
-    label = _label(name)
+    label = answer_label(question, name)
     if question.type == "bool":
         if not isinstance(value, bool):
             raise ValidationError(f"{label} must be true or false.", field=name)
         return value
-    if question.type in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationError(f"{label} must be a number.", field=name)
-        check_json_number(value, name, label)  # not NaN, Infinity or a 400-digit integer
-        number: int | float = value
-        if question.type == "int":
-            if isinstance(value, float):
-                if not value.is_integer():
-                    raise ValidationError(f"{label} must be a whole number.", field=name)
-                number = int(value)
-        low, high = question.minimum, question.maximum
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise ValidationError(
-                f"{label} must be between {low:g} and {high:g}, not {number:g}.", field=name
-            )
-        return number
+    if question.type in ("int", "number"):  # not NaN, infinity, a 400-digit integer, nor out of range
+        return check_number(value, name, label, question.minimum, question.maximum, whole=question.type == "int")
     if question.type == "choice":
         if not isinstance(value, str) or value not in question.choices:
             raise ValidationError(f"{label} must be one of: {', '.join(question.choices)}.", field=name)

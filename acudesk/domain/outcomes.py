@@ -9,7 +9,6 @@ enters answers from the clinic's own form).
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import load_rules_toml, non_finite_word
 from acudesk.paths import resource
 
 MEASURES = ("nrs", "odi", "ndi", "rmdq", "psfs", "psfs_item")
@@ -25,8 +25,7 @@ MEASURES = ("nrs", "odi", "ndi", "rmdq", "psfs", "psfs_item")
 @cache
 def load_outcome_config(path: Path | None = None) -> dict[str, Any]:
     """The parsed outcomes.toml (cached)."""
-    with open(path or resource("rules", "outcomes.toml"), "rb") as handle:
-        return tomllib.load(handle)
+    return load_rules_toml(path or resource("rules", "outcomes.toml"))  # no nan or inf
 
 
 def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -34,6 +33,9 @@ def _config(config: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def _whole_number(value: object, field: str, low: int, high: int, what: str) -> int:
+    if isinstance(value, float) and not math.isfinite(value):  # NaN would compare false with both bounds
+        raise ValidationError(f"{what} must be a whole number from {low} to {high}, not {non_finite_word(value)}.",
+                              field=field)
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             value = int(value)

@@ -8,7 +8,7 @@ rule (``acudesk.domain.treatment_gate``).
 
 from __future__ import annotations
 
-import tomllib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.contraindications import Violation, check_plan
 from acudesk.domain.errors import NotFoundError, ValidationError, ValidationErrors
+from acudesk.domain.input_limits import check_number, load_rules_toml, non_finite_word
 from acudesk.domain.intake import Intake as IntakeAnswers
 from acudesk.domain.intake import techniques as known_techniques
 from acudesk.domain.scheduling import parse_pattern
@@ -104,8 +105,7 @@ def _draft_from_raw(raw: Mapping[str, Any]) -> PlanDraft:
 @cache
 def plan_templates() -> tuple[PlanTemplate, ...]:
     """The templates in ``resources/plan_templates.toml`` (read once)."""
-    with open(resource("plan_templates.toml"), "rb") as handle:
-        data = tomllib.load(handle)
+    data = load_rules_toml(resource("plan_templates.toml"))  # no nan or inf
     return tuple(PlanTemplate(t["id"], t["name"], t.get("source", ""), _draft_from_raw(t)) for t in data["template"])
 
 
@@ -149,8 +149,12 @@ def validate_draft(draft: PlanDraft, conditions: IntakeAnswers | Mapping[str, An
             parse_pattern(draft.course_pattern)
         except ValidationError as error:
             errors.append(ValidationError(error.message, field="course_pattern"))
-    if draft.baseline_nrs is not None and not 0 <= draft.baseline_nrs <= 10:
-        errors.append(ValidationError("Baseline pain (NRS) must be 0 to 10.", field="baseline_nrs"))
+    baseline = draft.baseline_nrs
+    if baseline is not None:
+        try:  # never NaN or infinity; whole
+            baseline = int(check_number(baseline, "baseline_nrs", "Baseline pain (NRS)", 0, 10, whole=True))
+        except ValidationError as error:
+            errors.append(error)
     points = []
     for index, point in enumerate(draft.points):
         code = checked_point_code(index, point.code, point.side, errors)
@@ -165,11 +169,14 @@ def validate_draft(draft: PlanDraft, conditions: IntakeAnswers | Mapping[str, An
                 errors.append(ValidationError(f"Unknown parameter '{name}'.", field=f"techniques[{index}]"))
                 continue
             label, low, high, unit = PARAMETERS[name]
-            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-                errors.append(ValidationError(f"{tech.technique}: {label.lower()} must be {low:g}-{high:g} {unit}.",
+            if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+                    or not low <= value <= high):  # NaN compares false both ways: refused by isfinite
+                errors.append(ValidationError(f"{tech.technique}: {label.lower()} must be {low:g}-{high:g} {unit}"
+                                              + (f", not {non_finite_word(value)}." if isinstance(value, float)
+                                                 and not math.isfinite(value) else "."),
                                               field=f"techniques[{index}].{name}"))
     clean = PlanDraft(draft.complaint.strip(), draft.goals.strip(), draft.course_pattern.strip(), tuple(points),
-                      draft.techniques, draft.baseline_nrs)
+                      draft.techniques, baseline)
     if not errors:
         errors.extend(_unjustified_blocks(clean, conditions))
     if errors:

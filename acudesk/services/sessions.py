@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError, ValidationErrors
+from acudesk.domain.input_limits import check_number
 from acudesk.domain.signing import POINT_SEALED_FIELDS, SESSION_SEALED_FIELDS, session_seal
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import OutcomeMeasurement, SessionPoint, SessionRecord, User, utcnow
@@ -31,7 +32,7 @@ from acudesk.services.context import Actor
 from acudesk.services.intakes import gate_for
 from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
-from acudesk.services.plans import DEFAULT_RETENTION, checked_point_code, needle_count
+from acudesk.services.plans import DEFAULT_RETENTION, PARAMETERS, checked_point_code, needle_count
 from acudesk.services.plans import list_plans as _list_plans
 
 
@@ -129,21 +130,38 @@ def _data(
                        record.amendment_reason, record.created_at, record.version, amendments, digest_ok)
 
 
+# A session's numbers as the session editor labels them, and their highest values (all are whole, from 0).
+SESSION_NUMBERS = (("needles_in", "Needles in", 200), ("needles_out", "Needles out", 200),
+                   ("retention_minutes", "Retention (minutes)", 120), ("nrs_before", "Pain before (0-10)", 10),
+                   ("nrs_after", "Pain after (0-10)", 10))
+
+
+def _checked(errors: list[ValidationError], value: object, field: str, label: str, low: float | None,
+             high: float | None, *, whole: bool) -> Any:
+    try:
+        return check_number(value, field, label, low, high, whole=whole)  # never NaN or infinity
+    except ValidationError as error:
+        errors.append(error)
+        return value
+
+
 def _validate(draft: SessionDraft) -> SessionDraft:
     errors: list[ValidationError] = []
     points = []
     for index, point in enumerate(draft.points):
         code = checked_point_code(index, point.code, point.side, errors)
+        parameters = dict(point.parameters)
+        for key, value in parameters.items():  # electroacupuncture frequency, intensity, ...
+            label, low, high, _unit = PARAMETERS.get(key, (key.replace("_", " ").capitalize(), None, None, ""))
+            parameters[key] = _checked(errors, value, f"points[{index}].{key}", f"{code or point.code}: {label}",
+                                       low, high, whole=False)
         if code is not None:
-            points.append(NeedledPoint(code, point.side, point.technique, dict(point.parameters)))
-    for name, value, high in (("needles_in", draft.needles_in, 200), ("needles_out", draft.needles_out, 200),
-                              ("retention_minutes", draft.retention_minutes, 120), ("nrs_before", draft.nrs_before, 10),
-                              ("nrs_after", draft.nrs_after, 10)):
-        if value is not None and not 0 <= value <= high:
-            errors.append(ValidationError(f"{name.replace('_', ' ').capitalize()} must be 0 to {high}.", field=name))
+            points.append(NeedledPoint(code, point.side, point.technique, parameters))
+    numbers = {name: _checked(errors, getattr(draft, name), name, label, 0, high, whole=True)
+               for name, label, high in SESSION_NUMBERS if getattr(draft, name) is not None}
     if errors:
         raise ValidationErrors(errors)
-    return replace(draft, points=tuple(points))
+    return replace(draft, points=tuple(points), **numbers)
 
 
 def _apply(record: SessionRecord, draft: SessionDraft) -> None:

@@ -22,7 +22,6 @@ database, one window of days at a time); tolerances come from ``resources/rules/
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from acudesk.domain.errors import ValidationError
-from acudesk.domain.input_limits import check_calendar_day
+from acudesk.domain.input_limits import check_calendar_day, load_rules_toml
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
 from acudesk.domain.scheduling.clock import localize
 from acudesk.domain.scheduling.conflicts import Appointment
@@ -77,8 +76,7 @@ def load_slot_rules(path: Path | None = None) -> SlotRules:
         from acudesk.paths import resource
 
         path = resource("rules", "slot_finding.toml")
-    with open(path, "rb") as handle:
-        data = tomllib.load(handle)
+    data = load_rules_toml(path)  # no nan or inf
     try:
         rows = tuple(
             Tolerance(str(t["unit"]), int(t["up_to"]), int(t["days"]), int(t["min_gap_days"]))

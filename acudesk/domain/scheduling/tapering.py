@@ -8,7 +8,6 @@ Thresholds live in ``resources/rules/tapering.toml``.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import load_rules_toml
 from acudesk.domain.outcomes import change_rule, load_outcome_config
 from acudesk.domain.scheduling.pattern import CoursePattern, Phase, parse_pattern
 
@@ -39,8 +39,7 @@ def load_taper_rules(path: Path | None = None) -> TaperRules:
         from acudesk.paths import resource
 
         path = resource("rules", "tapering.toml")
-    with open(path, "rb") as handle:
-        data = tomllib.load(handle)
+    data = load_rules_toml(path)  # no nan or inf
     improvement, relapse = data.get("improvement", {}), data.get("relapse", {})
     nrs = load_outcome_config()["meaningful_change"]["nrs"]  # the one NRS rule (MIC-NRS in outcomes.toml)
     return TaperRules(

@@ -5,7 +5,6 @@ Loaded from ``resources/rules/visit_types.toml``; the file is data a clinic can 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import load_rules_toml
 
 FIRST_VISIT = "first_visit"
 FOLLOW_UP = "follow_up"
@@ -53,8 +53,7 @@ def load_visit_types(path: Path | None = None) -> dict[str, VisitType]:
         from acudesk.paths import resource
 
         path = resource("rules", "visit_types.toml")
-    with open(path, "rb") as handle:
-        data = tomllib.load(handle)
+    data = load_rules_toml(path)  # no nan or inf
     entries = data.get("visit_type", [])
     return {t.code: t for t in (_visit_type(e, f"#{n}") for n, e in enumerate(entries, start=1))}
 
