@@ -114,6 +114,7 @@ def test_drawing_at_intake_then_at_a_session_with_spread_below_the_knee(qtbot, c
 
 def test_correcting_the_previous_drawing_needs_a_reason_and_replaces_it(qtbot, chart) -> None:
     tab = chart.pain
+    tab.occasion.setCurrentIndex(next(i for i in range(tab.occasion.count()) if "Intake" in tab.occasion.itemText(i)))
     _choose(tab, "numbness", 0)
     _click_region(qtbot, tab, "front.hand.left")  # front view: the image's right half is the patient's left
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
@@ -121,6 +122,7 @@ def test_correcting_the_previous_drawing_needs_a_reason_and_replaces_it(qtbot, c
     assert "worst 0/10" in tab.previous_caption.text()
     qtbot.mouseClick(tab.correct_button, Qt.MouseButton.LeftButton)
     assert tab.reason.isVisible() and not tab.occasion.isEnabled()
+    assert tab.occasion.currentText().startswith("Intake")  # the occasion of the drawing corrected
     _click_region(qtbot, tab, "front.hand.left")  # the same kind and intensity: unmarked
     _click_region(qtbot, tab, "front.hand.right")
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
@@ -131,3 +133,4 @@ def test_correcting_the_previous_drawing_needs_a_reason_and_replaces_it(qtbot, c
                     and tab.history.latest.supersedes_id is not None, timeout=TIMEOUT)
     assert tab.history.latest.marks == (PainMark("front.hand.right", "numbness", 0),)
     assert len(tab.history.drawings) == 1
+    assert tab.history.latest.occasion.intake_id is not None  # corrected at the intake it replaced

@@ -43,6 +43,11 @@ def mark_text(mark: PainMark) -> str:
     return f"{atlas.region(mark.region).name.capitalize()} — {atlas.kinds[mark.kind].label.lower()} {mark.intensity}/10"
 
 
+def occasion_key(occasion: Occasion) -> str:
+    """The "Drawn at" choice's data: "intake:12" or "session:40" (plain text compares by value)."""
+    return f"intake:{occasion.intake_id}" if occasion.intake_id is not None else f"session:{occasion.session_id}"
+
+
 class PainDrawingTab(QWidget):
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -181,7 +186,7 @@ class PainDrawingTab(QWidget):
         chosen = self.occasion.currentData()
         self.occasion.clear()
         for occasion in occasions:
-            self.occasion.addItem(occasion.label, (occasion.intake_id, occasion.session_id))
+            self.occasion.addItem(occasion.label, occasion_key(occasion))
         if not occasions:
             self.occasion.addItem("No intake or session yet: record one first", None)
         index = self.occasion.findData(chosen) if chosen is not None else -1
@@ -236,8 +241,7 @@ class PainDrawingTab(QWidget):
             return
         self.correcting = latest
         self.copy_previous()
-        self.occasion.setCurrentIndex(max(self.occasion.findData((latest.occasion.intake_id,
-                                                                  latest.occasion.session_id)), 0))
+        self.occasion.setCurrentIndex(max(self.occasion.findData(occasion_key(latest.occasion)), 0))
         self.occasion.setEnabled(False)
         self.reason.show()
         self.reason.setFocus()
@@ -275,13 +279,13 @@ class PainDrawingTab(QWidget):
 
     # -- saving ----------------------------------------------------------------------------------------
     def save(self) -> None:
-        occasion = self.occasion.currentData()
+        key = self.occasion.currentData()
         try:
             marks = validate_marks(self.current_marks())
         except AcuDeskError as error:
             self.error.setText(error.message)
             return
-        if occasion is None:
+        if key is None:
             self.error.setText("Record an intake or a session first: a drawing belongs to one.")
             return
         if self.correcting is not None and not self.reason.text().strip():
@@ -289,7 +293,8 @@ class PainDrawingTab(QWidget):
             self.reason.setFocus()
             return
         self.error.setText("")
-        intake_id, session_id = occasion
+        kind, number = key.split(":")
+        intake_id, session_id = (int(number), None) if kind == "intake" else (None, int(number))
         note, reason = self.note.text(), self.reason.text()
         supersedes = self.correcting.id if self.correcting else None
         ctx = self.context
