@@ -3,7 +3,8 @@
 One box finds patients by name ("smi jo" = family or given name starting with "smi" and another
 starting with "jo"), by date of birth ("1984-03-07", "7/3/1984", "07.03.1984") or by phone
 ("07700 900", "+44 7700"). Names and phones are matched as prefixes of normalised keys, which an
-ordinary index answers on SQLite and PostgreSQL alike.
+ordinary index answers on SQLite and PostgreSQL alike. Callers often quote only the last digits of
+their number ("it ends 4567"): digits typed without a leading 0 or + also match the end of a number.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 _PHONE_CHARS = re.compile(r"^[\d\s+()\-.]+$")
 MIN_PHONE_DIGITS = 3
+MAX_TAIL_WITH_ZERO = 4  # "0381" may end a number; "07700 9" is its start
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class PatientQuery:
     name_prefixes: tuple[str, ...] = ()
     date_of_birth: date | None = None
     phone_prefix: str = ""
+    phone_tail: str = ""  # digits that may also be the end of the number ("4567")
 
     @property
     def is_empty(self) -> bool:
@@ -58,7 +61,11 @@ def parse_query(text: str, *, country: str = "GB") -> PatientQuery:
         return PatientQuery(date_of_birth=born)
     digits = re.sub(r"\D", "", text)
     if _PHONE_CHARS.match(text) and len(digits) >= MIN_PHONE_DIGITS:
-        return PatientQuery(phone_prefix=_national_digits(text, digits, country))
+        # "+44 7700…" or "07700 9…" is the start of a number as it is dialled; a few digits, or digits
+        # without the trunk 0, may be the end the caller quoted ("it ends 038") as well.
+        may_be_end = "+" not in text and (not text.startswith(("0", "(")) or len(digits) <= MAX_TAIL_WITH_ZERO)
+        return PatientQuery(phone_prefix=_national_digits(text, digits, country),
+                            phone_tail=digits if may_be_end else "")
     return PatientQuery(name_prefixes=tuple(fold(text).split()))
 
 

@@ -270,20 +270,22 @@ def _search_statement(
         params |= {f"w{n}": word, f"w{n}_next": _next_prefix(word), f"w{n}_2": word[:2]}
     if query.phone_prefix:
         params |= {"phone": query.phone_prefix, "phone_next": _next_prefix(query.phone_prefix)}
+    if query.phone_tail:
+        params["phone_tail"] = "%" + query.phone_tail  # digits only: no LIKE wildcard to escape
     if query.date_of_birth is not None:
         params["born"] = query.date_of_birth
     if limit is not None:
         params["limit"] = limit
     sizes = tuple(min(len(word), 3) for word in words)
     statement = _shaped_statement(dialect, include_archived, query.date_of_birth is not None,
-                                  bool(query.phone_prefix), sizes, limit is not None)
+                                  bool(query.phone_prefix), sizes, limit is not None, bool(query.phone_tail))
     return statement, params
 
 
 @functools.lru_cache(maxsize=256)
 def _shaped_statement(
     dialect: str, include_archived: bool, by_birth: bool, by_phone: bool, word_sizes: tuple[int, ...],
-    limited: bool,
+    limited: bool, by_phone_tail: bool = False,
 ) -> Select | CompoundSelect:
     """Matching ids (first column) in list order, at most ``:limit``. Each part walks an index in that
     order, so with a limit the database reads only the rows it returns (docs/performance.md, "Third
@@ -292,7 +294,8 @@ def _shaped_statement(
     Names: patients whose family name starts with the longest word typed (``w0``), merged in order
     with those whose given name does (and family name does not); every other word must start either
     name. Phones list in number order (the index's), so the digits typed so far are a range read in
-    order.
+    order; digits that may be a number's end as well (``by_phone_tail``) are matched against every
+    number in that index walk, which still reads the index alone, in order.
 
     The name parts are shaped for each planner; the rows are the same. SQLite merges the ordered index
     walks of a compound with ``ORDER BY`` and stops at the limit (it would sort a part that is a
@@ -304,7 +307,10 @@ def _shaped_statement(
     filters = [] if include_archived else [Patient.archived == false()]
     if by_birth:
         filters.append(Patient.date_of_birth == bindparam("born", type_=Date()))
-    if by_phone:
+    if by_phone and by_phone_tail:
+        filters.append(or_(_prefix_range(Patient.phone_key, "phone"),
+                           Patient.phone_key.like(bindparam("phone_tail", type_=String()))))
+    elif by_phone:
         filters.append(_prefix_range(Patient.phone_key, "phone"))
     if not word_sizes:
         by_number = (Patient.phone_key,) if by_phone else ()

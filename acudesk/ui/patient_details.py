@@ -13,6 +13,7 @@ from acudesk.ui.style import ARCHIVED_BADGE_BACKGROUND, ERROR_TEXT, LABEL_TEXT
 
 if TYPE_CHECKING:
     from acudesk.services.calendar_data import CourseOutlook  # the scheduling engine: only when a course is read
+    from acudesk.services.patient_pane import PatientPane
 
 
 COURSE_LINES = 5  # the course's next visits listed in the pane
@@ -36,10 +37,39 @@ class PatientDetailsPanel(QFrame):
         self.course.setTextFormat(Qt.TextFormat.RichText)
         self.course.setWordWrap(True)
         self.course.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.outlook = QLabel()
+        self.outlook.setObjectName("patientOutlook")
+        self.outlook.setTextFormat(Qt.TextFormat.RichText)
+        self.outlook.setWordWrap(True)
+        self.outlook.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.label)
+        layout.addWidget(self.outlook)
         layout.addWidget(self.course)
         layout.addStretch(1)
         self.show_record(None)
+
+    def show_pane(self, pane: PatientPane | None) -> None:
+        """Where the screening stands, and the visits still booked when no course lists them."""
+        if pane is None:
+            self.outlook.setText("")
+            self.outlook.hide()
+            return
+        screening = pane.screening
+        colour = ERROR_TEXT if screening.on_hold or screening.signed_on is None else LABEL_TEXT
+        parts = [f"<p style='margin:8px 0 2px 0'><b>Screening</b>: "
+                 f"<span style='color:{colour}'>{escape(screening.words())}</span></p>"]
+        if pane.upcoming_total == 0:
+            parts.append("<p style='margin:8px 0 2px 0'><b>Visits</b>: none booked.</p>")
+        else:
+            lines = "".join(f"<tr><td style='padding-right:10px'>{e.local_start:%a %d %b %Y %H:%M}</td>"
+                            f"<td style='color:{LABEL_TEXT}'>{escape(e.practitioner_name)}</td></tr>"
+                            for e in pane.upcoming)
+            more = (f"<p style='color:{LABEL_TEXT};margin:2px 0'>and {pane.upcoming_total - len(pane.upcoming)} "
+                    "more</p>" if pane.upcoming_total > len(pane.upcoming) else "")
+            parts.append(f"<p style='margin:8px 0 2px 0'><b>Visits booked</b>: {pane.upcoming_total}</p>"
+                         f"<table cellspacing='0' cellpadding='2'>{lines}</table>{more}")
+        self.outlook.setText("".join(parts))
+        self.outlook.show()
 
     def show_course(self, outlook: CourseOutlook | None) -> None:
         """The patient's course: its size and rhythm, and the visits still to come (the first few)."""
@@ -65,6 +95,7 @@ class PatientDetailsPanel(QFrame):
     def show_record(self, record: PatientRecord | None, today: date | None = None, country: str | None = None) -> None:
         if record is None:
             self.label.setText(f"<p style='color:{LABEL_TEXT}'>Select a patient to see their details.</p>")
+            self.show_pane(None)
             self.show_course(None)
             return
         d = record.details

@@ -18,6 +18,7 @@ from acudesk.ui.qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     Qt,
     QTableView,
@@ -29,6 +30,7 @@ from acudesk.ui.qt import (
 
 if TYPE_CHECKING:
     from acudesk.services.calendar_data import CourseOutlook  # the scheduling engine: read only when needed
+    from acudesk.services.patient_pane import PatientPane
 
 # The details panel loads the selected patient once the selection has stayed put this long, so
 # typing a name (each answer selects its first row) or arrowing down the list loads only where it
@@ -47,6 +49,7 @@ class PatientListView(QWidget):
 
     openRequested = Signal(int)
     selectionChanged = Signal(object)  # PatientRecord | None
+    newRequested = Signal()  # the empty state's "Register a new patient"
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,6 +106,20 @@ class PatientListView(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(top)
+        # What to do next when the list is empty: no patients yet, or none matching the search.
+        self.empty = QLabel()
+        self.empty.setObjectName("patientListEmpty")
+        self.empty.setWordWrap(True)
+        self.empty_button = QPushButton("Register a new patient…")
+        self.empty_button.clicked.connect(self.newRequested)
+        self.empty_button.setEnabled(allowed(context.actor, Permission.EDIT_PATIENTS))
+        empty_row = QHBoxLayout()
+        empty_row.addWidget(self.empty, 1)
+        empty_row.addWidget(self.empty_button)
+        self.empty_box = QWidget()
+        self.empty_box.setLayout(empty_row)
+        self.empty_box.hide()
+        left_layout.addWidget(self.empty_box)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.count)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -119,7 +136,8 @@ class PatientListView(QWidget):
         self._wanted_id: int | None = None  # select this patient when the next answer lists them
         self._wanted_name: str | None = None  # else search for this name (once)
         refresh_on_changes(self, context.operations, lambda changes: changes.patients, self.reload)
-        refresh_on_changes(self, context.operations, lambda changes: changes.schedule, self._schedule_changed)
+        refresh_on_changes(self, context.operations, lambda changes: changes.schedule or changes.clinical,
+                           self._schedule_changed)  # visits booked, and a signed intake's screening
         # The first search goes out when the event loop next runs: after the window holding this
         # view is built, so the worker does not compete with the GUI thread for the interpreter.
         QTimer.singleShot(0, self._first_search)
@@ -189,12 +207,28 @@ class PatientListView(QWidget):
                                "type more of the name, a date of birth or a phone number to narrow the list.")
         else:
             self.count.setText(f"{count:,} {noun}{archived}")
+        self._show_empty_state(count)
         if self._select_wanted():
             return
         if count and self.search.text().strip():
             self.table.selectRow(0)
         else:
             self.details.show_record(None)
+
+    def _show_empty_state(self, count: int) -> None:
+        text = self.search.text().strip()
+        if count:
+            self.empty_box.hide()
+            return
+        if text:
+            self.empty.setText(f"No patient matches “{text}”. Check the spelling, try a date of birth "
+                               "(dd/mm/yyyy) or the phone number's last digits, or register them.")
+            self.empty_button.setText("Register a new patient…")
+        else:
+            self.empty.setText("No patients yet. Register your first patient to book their visits and "
+                               "start their record (Patients → New patient, Ctrl+N).")
+            self.empty_button.setText("Register your first patient…")
+        self.empty_box.show()
 
     def _row_selected(self, row: int) -> None:
         """Until the newly selected patient's details have loaded, no action may act on the last one."""
@@ -223,18 +257,21 @@ class PatientListView(QWidget):
         self.selectionChanged.emit(record)
 
     def _load_course(self, patient_id: int) -> None:
-        """The selected patient's course and its visits to come, under their details."""
+        """The selected patient's screening, visits booked and course, under their details."""
         if not allowed(self.context.actor, Permission.VIEW_SCHEDULE):
             return
         ctx = self.context
 
-        def read() -> CourseOutlook | None:
-            from acudesk.services import calendar_data  # with the scheduling engine: not before it is needed
+        def read() -> tuple[PatientPane, CourseOutlook | None]:
+            from acudesk.services import calendar_data, patient_pane  # the scheduling engine: when needed
 
-            return calendar_data.course_outlook(ctx.database, ctx.actor, patient_id)
+            return (patient_pane.patient_pane(ctx.database, ctx.actor, patient_id),
+                    calendar_data.course_outlook(ctx.database, ctx.actor, patient_id))
 
-        def loaded(outlook: CourseOutlook | None) -> None:
+        def loaded(answer: tuple[PatientPane, CourseOutlook | None]) -> None:
             if self.current is not None and self.current.id == patient_id:
+                pane, outlook = answer
+                self.details.show_pane(pane)
                 self.details.show_course(outlook)
 
         ctx.operations.query(self, read, loaded, key="course")

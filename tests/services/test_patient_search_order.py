@@ -50,8 +50,8 @@ def reference_names(people, text: str, include_archived: bool) -> list[int]:
     return [p[0] for p in sorted(hits, key=lambda p: (p[1], p[2], p[0]))]
 
 
-def reference_phone(people, digits: str) -> list[int]:
-    hits = [p for p in people if not p[4] and p[3].startswith(digits)]
+def reference_phone(people, digits: str, tail: str = "") -> list[int]:
+    hits = [p for p in people if not p[4] and (p[3].startswith(digits) or (tail and p[3].endswith(tail)))]
     return [p[0] for p in sorted(hits, key=lambda p: (p[3], p[1], p[2], p[0]))]
 
 
@@ -81,6 +81,19 @@ def test_phone_search_lists_in_number_order(database: Database, admin: Actor, re
         expected = reference_phone(register, digits)
         assert expected, typed
         assert patients.search_patient_ids(database, admin, typed) == expected, typed
+
+
+def test_the_last_digits_of_a_number_find_it_too(database: Database, admin: Actor, register) -> None:
+    """Issue 18: callers quote the end of their number ("it ends 123"); digits typed without a leading 0
+    or + match a number's start or its end, in number order, with or without a limit."""
+    active = [person for person in register if not person[4]]
+    for person in active[:5]:
+        tail = person[3][-3:]
+        expected = reference_phone(register, tail, tail)
+        assert person[0] in expected
+        assert patients.search_patient_ids(database, admin, tail) == expected, tail
+        assert patients.search_patient_ids(database, admin, tail, limit=2) == expected[:2], tail
+    assert patients.search_patient_ids(database, admin, "07" + active[0][3][-3:]) == []  # a start, not an end
 
 
 def test_search_patients_returns_the_ids_and_the_first_rows_in_one_answer(

@@ -104,6 +104,7 @@ EXPECTED: dict[str, P | None] = {
     "server_backups.backup_server_database": P.MANAGE_BACKUPS,
     "outcomes.outcome_summary": P.VIEW_CLINICAL,
     "outcomes.record_outcome": P.EDIT_CLINICAL,
+    "patient_pane.patient_pane": P.VIEW_PATIENTS,  # the triage level only for clinical roles
     "patients.get_patient": P.VIEW_PATIENTS,
     "patients.patient_rows": P.VIEW_PATIENTS,
     "patients.register_patient": P.EDIT_PATIENTS,
