@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from conftest import pdf_text
+import io
 
 from acudesk.services import outcomes
 from acudesk.services.document_export import render_document
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    """Each page's extracted text (here, not from conftest: its module name is shared by every test folder)."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def test_care_summary_prints_the_ndi_with_its_unit_and_band(database, admin, course) -> None:

@@ -3,10 +3,10 @@ arterial dissection is a stroke emergency (999 / 112), never "the on-call spinal
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
-from conftest import pdf_text
 from course_data import build_course
 
 from acudesk.services import intakes
@@ -14,6 +14,13 @@ from acudesk.services.document_export import render_document
 
 CLEAR = json.loads((Path(__file__).resolve().parents[1] / "data" / "intakes" / "clear.json")
                    .read_text(encoding="utf-8"))["answers"]
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    """Each page's extracted text (here, not from conftest: its module name is shared by every test folder)."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def _joined(pages: list[str]) -> str:
