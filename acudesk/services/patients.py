@@ -39,7 +39,6 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.models import Patient, utcnow
 from acudesk.persistence.search_indexes import GIVEN_INITIALS
 from acudesk.services import audit
-from acudesk.services.appointments import cancel_future_visits, future_visits
 from acudesk.services.clinic import clinic_country, clinic_today
 from acudesk.services.context import Actor
 from acudesk.services.locking import load_for_change
@@ -199,6 +198,8 @@ def visits_booked_ahead(
     database: Database, actor: Actor, patient_id: int, *, now: datetime | None = None
 ) -> BookedAhead:
     """What archiving would leave behind in the calendar (asked before a patient is archived)."""
+    from acudesk.services.appointments import future_visits  # the scheduling engine: not at start-up
+
     require(actor, Permission.VIEW_PATIENTS)
     with database.read() as tx:
         rows = future_visits(tx, patient_id, now or datetime.now(UTC))
@@ -213,6 +214,8 @@ def set_archived(
 
     With ``cancel_visits_reason``, archiving also cancels every visit still booked, with that reason,
     in the same transaction: the patient is archived with their visits cancelled, or neither."""
+    from acudesk.services.appointments import cancel_future_visits  # the scheduling engine: when needed
+
     require(actor, Permission.ARCHIVE_PATIENTS)
     with database.write() as tx:
         patient = _load_for_change(tx, patient_id, expected_version)
