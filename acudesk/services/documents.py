@@ -158,7 +158,7 @@ def _technique(name: str, parameters: dict) -> str:
 
 
 def _nrs_rule() -> str:
-    source = load_outcome_config()["meaningful_change"]["nrs"]["source"].split(",")[0]
+    source = load_outcome_config()["meaningful_change"]["nrs"]["source"].split(";")[0]  # "Ostelo et al., Spine 2008"
     return f"{change_rule('nrs')}, {source}"
 
 
