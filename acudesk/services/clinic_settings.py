@@ -423,7 +423,8 @@ def add_closure(database: Database, actor: Actor, draft: ClosureDraft, *, affect
         tx.add(row)
         tx.flush()
         audit.record(tx, actor, "create", "closure", row.id, detail={
-            "fields": ["starts_on", "ends_on", "reason", "user_id"], "user_id": draft.user_id,
+            "fields": ["starts_on", "ends_on", "reason", "user_id"], "starts_on": first.isoformat(),
+            "ends_on": last.isoformat(), "user_id": draft.user_id,
             "visits_covered": list(affected.appointment_ids)})
         return SavedWithVisits(affected, ClosureInfo(row.id, first, last, reason, draft.user_id, who))
 

@@ -41,7 +41,8 @@ class SetupDialog(QDialog):
         self.fields: dict[str, FieldWithError] = {}
         intro = QLabel(
             "<h2>Set up your clinic</h2><p>This creates your clinic's database and your own account. "
-            "You can add colleagues, rooms and opening hours later.</p>"
+            "Afterwards, add colleagues in Administration → Users and roles, and set rooms, opening hours, "
+            "visit types and fees, closures and your currency in Administration → Clinic settings.</p>"
         )
         intro.setWordWrap(True)
         self.country = QComboBox()

@@ -32,7 +32,7 @@ def test_an_administrator_finds_every_admin_action_in_place(qtbot, context: AppC
     menus = _menus(_window(qtbot, context))
     assert menus["File"] == [("Back up database…", True), ("Restore from a backup…", True), ("", True),
                              ("Change my password…", True), ("Lock now", True), ("", True), ("Quit", True)]
-    assert menus["Administration"] == [("Users and roles…", True), ("Audit log…", True)]
+    assert menus["Administration"] == [("Users and roles…", True), ("Clinic settings…", True), ("Audit log…", True)]
 
 
 def test_a_receptionist_sees_backups_greyed_and_no_administration_menu(qtbot, context: AppContext) -> None:

@@ -1,8 +1,8 @@
 """The main window's administration and account actions: back up, restore, users and roles, the audit
-log, changing one's own password, and the automatic backup (every five minutes and on close).
+log, clinic settings, changing one's own password, and the automatic backup (every five minutes and on close).
 
 ``AdminActions`` owns the ``QAction``s and what they do; the main window only places them in its menus
-(File: back up, restore, change my password; Administration: users and roles, audit log) and calls
+(File: back up, restore, change my password; Administration: users and roles, clinic settings, audit log) and calls
 ``back_up_on_close`` from its ``closeEvent``. Each service checks the permission again; the enabled
 state here only mirrors it.
 """
@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from acudesk.persistence.changes import Changes
+from acudesk.services.clinic import ClinicInfo
 from acudesk.services.permissions import Permission, allowed
 from acudesk.ui.context import AppContext
 from acudesk.ui.qt import QAction, QFileDialog, QMainWindow, QObject, QTimer
@@ -43,9 +45,16 @@ class AdminActions(QObject):
         self.audit_action = QAction("Audit log…", window)
         self.audit_action.triggered.connect(self.show_audit_log)
         self.audit_action.setEnabled(can(Permission.VIEW_AUDIT))
+        self.clinic_settings_action = QAction("Clinic settings…", window)
+        self.clinic_settings_action.setToolTip("Rooms, opening hours, visit types and fees, closures and leave")
+        self.clinic_settings_action.triggered.connect(self.clinic_settings)
+        self.clinic_settings_action.setEnabled(can(Permission.MANAGE_CLINIC))
         # The Administration menu exists only for someone who may use at least one of its entries.
-        self.administration = ([self.users_action, self.audit_action]
-                               if can(Permission.MANAGE_USERS) or can(Permission.VIEW_AUDIT) else [])
+        self.administration = ([self.users_action, self.clinic_settings_action, self.audit_action]
+                               if can(Permission.MANAGE_USERS) or can(Permission.VIEW_AUDIT)
+                               or can(Permission.MANAGE_CLINIC) else [])
+        # Screens read the clinic's hours, name and currency from ``context.clinic``: kept current here.
+        context.operations.changed.connect(self._clinic_maybe_changed)
         self.backup_timer = QTimer(window)
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.automatic_backup)
@@ -102,6 +111,26 @@ class AdminActions(QObject):
         from acudesk.ui.admin.users_dialog import UsersDialog
 
         UsersDialog(self.context, self.window).open()
+
+    def clinic_settings(self) -> None:
+        from acudesk.ui.admin.clinic_settings_dialog import ClinicSettingsDialog
+
+        ClinicSettingsDialog(self.context, self.window).open()
+
+    def _clinic_maybe_changed(self, changes: Changes, _initiator: object) -> None:
+        if not changes.clinic:
+            return
+        from acudesk.services.clinic import get_clinic
+
+        database = self.context.database
+        self.context.operations.query(self, lambda: get_clinic(database), self._clinic_loaded, key="clinic",
+                                      on_failure=lambda error: log.warning(
+                                          "The clinic's settings could not be read again: %s", type(error).__name__))
+
+    def _clinic_loaded(self, clinic: ClinicInfo) -> None:
+        old, self.context.clinic = self.context.clinic, clinic
+        title = self.window.windowTitle()
+        self.window.setWindowTitle(title.replace(f"AcuDesk — {old.name}", f"AcuDesk — {clinic.name}", 1))
 
     def show_audit_log(self) -> None:
         from acudesk.ui.admin.audit_viewer import AuditViewer

@@ -110,19 +110,35 @@ class CalendarScreen(QWidget):
             self.grid.dragStarted.connect(self._drag_started)
             self.grid.entryDropped.connect(self._dropped)
             self.grid.dropRefused.connect(self._say)
-        ctx = context
-        context.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
-                                 key="resources")
-        refresh_on_changes(self, context.operations, self._concerns, self.reload)
+        self.load_resources()
+        refresh_on_changes(self, context.operations, self._concerns, self._changed)
 
     def _concerns(self, changes: Changes) -> bool:
         """Visits, the names on them, and the clinic's rooms and hours are what this screen shows."""
+        if changes.clinic or changes.staff:
+            self._roster_stale = True
         return changes.schedule or changes.patients or changes.clinic or changes.staff
 
+    _roster_stale = False  # a room or practitioner came or went: "Show" is listed anew
+
+    def _changed(self) -> None:
+        if self._roster_stale:
+            self._roster_stale = False
+            self.load_resources()  # then reloads
+        else:
+            self.reload()
+
     # -- selection --------------------------------------------------------------------------------
+    def load_resources(self) -> None:
+        ctx = self.context
+        ctx.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
+                             key="resources")
+
     def _resources(self, resources: Resources) -> None:
+        shown = self.selection()
         self.resources = resources
         self.who.blockSignals(True)
+        self.who.clear()
         self.who.addItem("All practitioners", (ALL, "practitioner"))
         self.who.addItem("All rooms", (ALL, "room"))
         self.who.insertSeparator(self.who.count())
@@ -131,7 +147,9 @@ class CalendarScreen(QWidget):
         self.who.insertSeparator(self.who.count())
         for room in resources.rooms:
             self.who.addItem(room.name, ("room", room.id))
-        if resources.practitioners:  # a week shows the first practitioner's visits until "Show" says otherwise
+        if shown is not None and any(self.who.itemData(n) == shown for n in range(self.who.count())):
+            self._choose(shown)  # what was shown stays shown
+        elif resources.practitioners:  # a week shows the first practitioner's visits until "Show" says otherwise
             self._choose(("practitioner", resources.practitioners[0].id))
         self.who.blockSignals(False)
         self.reload()

@@ -1,0 +1,125 @@
+"""Administration → Clinic settings, through the main window (issue 18): an administrator adds a room,
+closes on Saturdays and adds a closure, and the calendar, open behind the dialog, shows all three
+without anyone clicking to reload. Refusals appear under the field, as typed or when saved."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from acudesk.ui.admin.clinic_settings_dialog import ClinicSettingsDialog
+from acudesk.ui.calendar.screen import CalendarScreen
+from acudesk.ui.context import AppContext
+from acudesk.ui.main_window import MainWindow
+from acudesk.ui.qt import QDate
+
+TIMEOUT = 10_000
+
+
+def _visible_dialog(window: MainWindow) -> ClinicSettingsDialog | None:
+    return next((d for d in window.findChildren(ClinicSettingsDialog) if d.isVisible()), None)
+
+
+def test_settings_reach_the_calendar_without_a_reload(qtbot, context: AppContext) -> None:
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    calendar = window.open_screen("Calendar")
+    assert isinstance(calendar, CalendarScreen)
+    window.tabs.setCurrentWidget(calendar)
+    today = context.today()
+    closed_day = today + timedelta(days=7 - today.weekday() + 2)  # next week's Wednesday
+    qtbot.waitUntil(lambda: calendar.data is not None, timeout=TIMEOUT)
+    calendar.show_day(closed_day)  # its week
+    qtbot.waitUntil(lambda: calendar.data is not None and calendar.data.first <= closed_day <= calendar.data.last,
+                    timeout=TIMEOUT)
+    assert any(column.day.weekday() == 5 for column in calendar.grid.columns)  # open on Saturday mornings
+    assert closed_day not in calendar.data.closed
+
+    administration = next(m.menu() for m in window.menuBar().actions() if m.text() == "&Administration")
+    assert window.admin.clinic_settings_action in administration.actions()
+    window.admin.clinic_settings_action.trigger()
+    qtbot.waitUntil(lambda: _visible_dialog(window) is not None, timeout=TIMEOUT)
+    dialog = _visible_dialog(window)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.settings is not None, timeout=TIMEOUT)
+    assert dialog.width() <= 1366 and dialog.height() <= 768 - 80  # a laptop screen, its taskbar and title bar
+
+    # Rooms: a name that exists is refused under the field; a new one is added and offered by the calendar.
+    rooms = dialog.rooms_tab
+    dialog.tabs.setCurrentWidget(rooms)
+    qtbot.keyClicks(rooms.name, "room 1")
+    rooms.add_button.click()
+    qtbot.waitUntil(lambda: "already" in rooms.field.error.text(), timeout=TIMEOUT)
+    assert rooms.table.rowCount() == 2
+    rooms.name.clear()
+    qtbot.keyClicks(rooms.name, "Garden Room")  # typing clears the complaint
+    assert not rooms.field.has_error()
+    rooms.add_button.click()
+    qtbot.waitUntil(lambda: rooms.table.rowCount() == 3, timeout=TIMEOUT)
+    assert "Garden Room" in [rooms.table.item(n, 0).text() for n in range(3)]
+    qtbot.waitUntil(lambda: calendar.who.findText("Garden Room") >= 0, timeout=TIMEOUT)
+
+    # Opening hours: overlapping spans are marked as typed; Saturday is closed from now on.
+    hours = dialog.hours_tab
+    dialog.tabs.setCurrentWidget(hours)
+    wednesday = hours.fields["hours_wed"]
+    hours.spans["wed"].clear()
+    qtbot.keyClicks(hours.spans["wed"], "09:00-13:00, 12:00-18:00")
+    assert "overlap" in wednesday.error.text()
+    hours.spans["wed"].clear()
+    qtbot.keyClicks(hours.spans["wed"], "09:00-13:00, 14:00-18:00")
+    assert not wednesday.has_error()
+    hours.closed["sat"].click()
+    assert hours.closed["sat"].isChecked() and not hours.spans["sat"].isEnabled()
+    hours.save_button.click()
+    qtbot.waitUntil(lambda: hours.feedback.text() == "Saved.", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not any(column.day.weekday() == 5 for column in calendar.grid.columns), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "sat" not in context.clinic.opening_hours, timeout=TIMEOUT)  # the window's copy too
+
+    # A closure: the calendar greys that day with its reason.
+    closures = dialog.closures_tab
+    dialog.tabs.setCurrentWidget(closures)
+    day = QDate(closed_day.year, closed_day.month, closed_day.day)
+    closures.first.setDate(day)
+    closures.last.setDate(day)
+    closures.add_button.click()  # no reason yet: said under the field
+    qtbot.waitUntil(lambda: closures.fields["reason"].has_error(), timeout=TIMEOUT)
+    qtbot.keyClicks(closures.reason, "Staff training")
+    closures.add_button.click()
+    qtbot.waitUntil(lambda: closures.table.rowCount() == 1, timeout=TIMEOUT)
+    assert [closures.table.item(0, n).text() for n in (2, 3)] == ["Whole clinic", "Staff training"]
+    qtbot.waitUntil(lambda: calendar.data is not None and calendar.data.closed.get(closed_day) == "Staff training",
+                    timeout=TIMEOUT)
+    column = next(c for c in calendar.grid.columns if c.day == closed_day)
+    assert column.closed == "Staff training"
+
+    # Removed again: the day opens on the calendar.
+    closures.table.selectRow(0)
+    closures.remove_button.click()
+    qtbot.waitUntil(lambda: closures.table.rowCount() == 0, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: calendar.data is not None and closed_day not in calendar.data.closed, timeout=TIMEOUT)
+
+
+def test_a_bad_fee_is_marked_under_the_fee(qtbot, context: AppContext) -> None:
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    window.admin.clinic_settings_action.trigger()
+    qtbot.waitUntil(lambda: _visible_dialog(window) is not None, timeout=TIMEOUT)
+    dialog = _visible_dialog(window)
+    assert dialog is not None
+    kinds = dialog.visit_types_tab
+    dialog.tabs.setCurrentWidget(kinds)
+    qtbot.waitUntil(lambda: kinds.table.rowCount() == 2, timeout=TIMEOUT)
+    kinds.table.selectRow(1)  # the follow-up
+    assert kinds.name.text() == "Follow-up treatment" and kinds.fee.text() == "50.00"
+    assert not kinds.retire_button.isEnabled()  # courses are booked with it
+    kinds.fee.setText("NaN")
+    kinds.save_button.click()
+    qtbot.waitUntil(lambda: kinds.fields["fee"].has_error(), timeout=TIMEOUT)
+    assert "amount" in kinds.fields["fee"].error.text()
+    kinds.fee.setText("55.50")
+    kinds.duration.setValue(30)
+    kinds.save_button.click()
+    qtbot.waitUntil(lambda: kinds.table.item(1, 1).text() == "30 min", timeout=TIMEOUT)
+    assert kinds.table.item(1, 3).text() == "55.50 GBP"
