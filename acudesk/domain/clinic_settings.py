@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.input_limits import check_number
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the keys of Clinic.opening_hours
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -118,6 +119,8 @@ def format_fee(minor: int) -> str:
 
 def check_minutes(duration: int, changeover: int) -> None:
     """A visit's length and the room's changeover after it, in minutes."""
+    check_number(duration, "duration", "The visit's length (minutes)", whole=True)  # not NaN, infinity or 30.5
+    check_number(changeover, "changeover", "The changeover (minutes)", whole=True)
     if not MIN_DURATION <= duration <= MAX_DURATION:
         raise ValidationError(f"A visit lasts {MIN_DURATION} to {MAX_DURATION} minutes.", field="duration")
     if not 0 <= changeover <= MAX_CHANGEOVER:

@@ -240,6 +240,34 @@ def test_the_idle_lock_refuses_minutes_that_are_not_real_or_in_range(database, a
     assert clinic.idle_lock_minutes(database) == before
 
 
+VISIT_TYPE_CASES = [
+    ({"duration_minutes": math.nan}, "duration", "The visit's length (minutes) must be a real number, not NaN"),
+    ({"duration_minutes": math.inf}, "duration", "The visit's length (minutes) must be a real number, not infinity"),
+    ({"duration_minutes": 30.5}, "duration", "The visit's length (minutes) must be a whole number, not 30.5."),
+    ({"duration_minutes": 600}, "duration", "A visit lasts 5 to 480 minutes."),
+    ({"changeover_minutes": -math.inf}, "changeover", "The changeover (minutes) must be a real number, not minus"),
+    ({"fee": "NaN"}, "fee", "The fee must be an amount like 65.00."),
+    ({"fee": "Infinity"}, "fee", "The fee must be an amount like 65.00."),
+    ({"fee": "1e309"}, "fee", "A fee above 100,000 is surely a typing mistake."),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), VISIT_TYPE_CASES,
+                         ids=["nan-minutes", "inf-minutes", "30.5-minutes", "600-minutes", "-inf-changeover",
+                              "nan-fee", "inf-fee", "1e309-fee"])
+def test_a_visit_type_whose_length_or_fee_is_not_a_real_amount_is_refused(database, admin, changes, field,
+                                                                           message) -> None:
+    """Course and booking numbers: a visit type's length, changeover and fee (the clinic settings)."""
+    from acudesk.persistence.models import VisitType
+    from acudesk.services import clinic_settings
+
+    before = _count(database, VisitType)
+    draft = replace(clinic_settings.VisitTypeDraft("Long consultation", 60, 10, "80.00"), **changes)
+    error = _error(lambda: clinic_settings.add_visit_type(database, admin, draft))
+    assert any(m.startswith(message) and f == field for m, f in _messages(error)), _messages(error)
+    assert _count(database, VisitType) == before
+
+
 # --- domain rules and rule files ----------------------------------------------------------------------
 
 
