@@ -340,6 +340,7 @@ def test_each_write_marks_the_clinic_for_the_screens(database: Database, admin: 
         lambda: clinic_settings.add_closure(database, admin, ClosureDraft(date(2027, 3, 1), date(2027, 3, 1), "Audit")),
         lambda: clinic_settings.set_opening_hours(database, admin, {"mon": "10:00-16:00"},
                                                   stamp=_settings(database, admin).stamp),
+        lambda: clinic_settings.remove_closure(database, admin, _settings(database, admin).closures[0].id),
     ]
     for write in writes:
         with recording_changes() as log:

@@ -123,3 +123,62 @@ def test_a_bad_fee_is_marked_under_the_fee(qtbot, context: AppContext) -> None:
     kinds.save_button.click()
     qtbot.waitUntil(lambda: kinds.table.item(1, 1).text() == "30 min", timeout=TIMEOUT)
     assert kinds.table.item(1, 3).text() == "55.50 GBP"
+
+
+def test_a_closure_over_a_booked_visit_asks_first_and_leaves_the_visit_booked(qtbot, context: AppContext,
+                                                                              monkeypatch) -> None:
+    from datetime import date, datetime
+
+    from acudesk.domain.patients import PatientDetails
+    from acudesk.services import calendar_data, courses, patients
+    from acudesk.services.courses import BookingRequest
+    from acudesk.ui.admin import clinic_settings_lists
+
+    nora = patients.register_patient(context.database, context.actor, PatientDetails(
+        "Quill", "Nora", date(1979, 5, 14), phone="07700 900321", consent_to_treatment=True,
+        consent_date=date(2026, 1, 5))).id
+    today = context.today()
+    visit_day = today + timedelta(days=7 - today.weekday() + 1)  # next week's Tuesday
+    booked = courses.book_course(context.database, context.actor, BookingRequest(
+        nora, context.actor.user_id, 1, datetime.combine(visit_day, datetime.min.time()).replace(hour=10),
+        "weekly x1")).appointment_ids
+    asked: list[str] = []
+
+    def answer(_parent, error, what: str) -> bool:
+        asked.append(f"{what}: {error.message}")
+        return len(asked) > 1  # "Don't save" the first time, then "Add the closure anyway"
+
+    monkeypatch.setattr(clinic_settings_lists, "confirm_affected", answer)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    window.admin.clinic_settings_action.trigger()
+    qtbot.waitUntil(lambda: _visible_dialog(window) is not None, timeout=TIMEOUT)
+    dialog = _visible_dialog(window)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.settings is not None, timeout=TIMEOUT)
+
+    # The room the visit is in cannot be retired: said in the tab, with the visit's time.
+    rooms = dialog.rooms_tab
+    dialog.tabs.setCurrentWidget(rooms)
+    rooms.table.selectRow(next(n for n in range(rooms.table.rowCount()) if rooms.table.item(n, 0).text() == "Room 1"))
+    rooms.retire_button.click()
+    when = f"{visit_day:%a %d %b %Y} 10:00"
+    qtbot.waitUntil(lambda: f"has 1 booked visit ({when})" in rooms.feedback.text(), timeout=TIMEOUT)
+
+    closures = dialog.closures_tab
+    dialog.tabs.setCurrentWidget(closures)
+    day = QDate(visit_day.year, visit_day.month, visit_day.day)
+    closures.first.setDate(day)
+    closures.last.setDate(day)
+    qtbot.keyClicks(closures.reason, "Boiler repair")
+    closures.add_button.click()
+    qtbot.waitUntil(lambda: closures.feedback.text() == "Not added.", timeout=TIMEOUT)
+    assert asked == [f"Add the closure: The closure covers 1 booked visit ({when}). They stay booked; "
+                     "move them from the calendar."]
+    assert closures.table.rowCount() == 0
+    closures.add_button.click()
+    qtbot.waitUntil(lambda: closures.table.rowCount() == 1, timeout=TIMEOUT)
+    assert closures.feedback.text() == f"Closure added. 1 booked visit ({when}) stay booked on those days: move them."
+    week = calendar_data.calendar_range(context.database, context.actor, visit_day, visit_day)
+    assert [entry.id for entry in week.entries] == list(booked) and week.closed[visit_day] == "Boiler repair"

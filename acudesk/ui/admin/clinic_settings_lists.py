@@ -118,13 +118,15 @@ class RoomsTab(QWidget):
             return
         ctx = self.dialog.context
         self._write(lambda: clinic_settings.set_room_in_use(ctx.database, ctx.actor, room.id, not room.active),
-                    "retired" if room.active else "back in use")
+                    "retired" if room.active else "back in use", name_typed=False)
 
-    def _write(self, work: Callable[[], Any], done: str) -> None:
+    def _write(self, work: Callable[[], Any], done: str, *, name_typed: bool = True) -> None:
+        """``name_typed``: a refusal is about the name in the field (else it is said under the buttons)."""
         self.feedback.said("")
         self.field.set_error(None)
+        fields = {"room": self.field} if name_typed else {}
         self.dialog.write(self, work, lambda room: self.feedback.said(f"{room.name}: {done}."),
-                          lambda error: show_refusal(error, {"room": self.field}, self.feedback, self))
+                          lambda error: show_refusal(error, fields, self.feedback, self))
 
 
 class VisitTypesTab(QWidget):
