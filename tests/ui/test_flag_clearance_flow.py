@@ -19,7 +19,7 @@ from acudesk.persistence.models import AuditEvent, FlagClearance
 from acudesk.services import flag_clearances, intakes, patients
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
-from acudesk.ui.qt import QDate, QMessageBox
+from acudesk.ui.qt import QDate, QDialogButtonBox, QMessageBox
 
 TIMEOUT = 10_000
 
@@ -92,7 +92,9 @@ def test_unticking_an_emergency_needs_a_clearance_before_the_new_intake_is_signe
     panel.record_button.click()
     qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=TIMEOUT)
     dialog = panel.dialog
-    dialog.buttons.accepted.emit()  # nothing entered: every missing field says so, the dialog stays
+    record = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert record.text() == "Record clearance"
+    record.click()  # nothing entered: every missing field says so, the dialog stays
     assert dialog.isVisible()
     assert dialog.fields["what_changed"].has_error() and dialog.fields["seen_by"].has_error()
     today = context.today()  # the flag was raised today: the patient can only have been seen today
@@ -100,7 +102,7 @@ def test_unticking_an_emergency_needs_a_clearance_before_the_new_intake_is_signe
     dialog.what_changed.setPlainText("Seen by the on-call spinal registrar: MRI normal, saddle sensation intact.")
     dialog.seen_by.setCurrentIndex(dialog.seen_by.findData("spinal_team"))
     dialog.seen_by_name.setText("Mr Osei, spinal registrar")
-    dialog.buttons.accepted.emit()
+    record.click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
 
     qtbot.waitUntil(lambda: "Cleared" in panel.headline.text(), timeout=TIMEOUT)

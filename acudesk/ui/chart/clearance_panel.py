@@ -142,7 +142,6 @@ class ClearancePanel(QGroupBox):
         self.headline.setText(text)
         self.headline.setStyleSheet(f"QLabel {{ {STYLES[colour]} border-radius: 6px; padding: 6px; }}")
         self.record_button.setVisible(bool(self.missing))
-        self.record_button.setEnabled(not self.tab.saving)
         previous = self.previous
         raised = "; ".join(f"{r.rule} ({r.level.replace('_', ' ')})" for r in previous.reasons) or "no reasons stored"
         self.earlier.setText(f"Earlier intake, signed {flagged_on} by {previous.signed_by} — "
@@ -160,7 +159,7 @@ class ClearancePanel(QGroupBox):
 
     # -- recording -----------------------------------------------------------------------------------
     def ask(self) -> None:
-        if not self.missing or self.tab.saving:
+        if not self.missing or self.tab.saving:  # a save or signing of this intake is still on its way
             return
         self.dialog = ClearanceDialog(self.dropped, self.flagged_on(), self.context.today(), self)
         self.dialog.accepted.connect(self._record)
@@ -178,12 +177,14 @@ class ClearancePanel(QGroupBox):
         def done(outcome: tuple[IntakeRecord, AcuDeskError | None]) -> None:
             saved, refused = outcome
             self.tab.saving = False
+            self.record_button.setEnabled(True)
             self.recorded.emit(saved)
             if refused is not None:
                 show_error(refused, self)
 
         def failed(error: BaseException) -> None:
             self.tab.saving = False
+            self.record_button.setEnabled(True)
             show_error(error, self)
 
         self.tab.saving = True
