@@ -37,6 +37,7 @@ from acudesk.services import audit, scheduling
 from acudesk.services.clinic import ClinicSetup, actor_from_user, add_user, create_clinic
 from acudesk.services.context import PRACTITIONER, RECEPTIONIST, Actor
 from acudesk.services.demo_intakes import demo_intake
+from acudesk.services.demo_pain import add_demo_drawing, demo_marks
 from acudesk.services.demo_people import FAMILY_NAMES, GIVEN_NAMES, GP_PRACTICES, STREETS, TOWNS
 from acudesk.services.intakes import seal as intake_seal
 from acudesk.services.sessions import seal as session_seal
@@ -215,6 +216,8 @@ def _clinical_history(
     tx.flush()
     audit.record(tx, None, "sign", "intake", intake.id, patient_id=patient.id,
                  detail={"level": intake.triage_level, "seal": intake.content_digest, "demo": True})
+    add_demo_drawing(tx, patient.id, practitioner_id, demo_marks(patient.id, complaint, later=False), at,
+                     intake_id=intake.id)
     if triage.blocks_treatment:
         intake.referral_action = "Referred to the emergency department the same day; letter given."
         intake.referral_recorded_at = at
@@ -273,13 +276,16 @@ def _clinical_history(
         appointment.completed_at = start_utc + timedelta(minutes=kind.duration_minutes)
         tx.flush()
         nrs = max(0, nrs - rng.choice((0, 1, 1, 2)))
-        _session_record(tx, rng, patient, plan, appointment, practitioner_id, points, nrs, baseline)
+        session_id = _session_record(tx, rng, patient, plan, appointment, practitioner_id, points, nrs, baseline)
+        if visit_number == 4:  # the pain drawing again, a few visits on
+            add_demo_drawing(tx, patient.id, practitioner_id, demo_marks(patient.id, complaint, later=True),
+                             appointment.completed_at or start_utc, session_id=session_id)
 
 
 def _session_record(
     tx: Session, rng: random.Random, patient: Patient, plan: TreatmentPlan, appointment: Appointment,
     practitioner_id: int, points: tuple[tuple[str, str], ...], nrs: int, baseline: int,
-) -> None:
+) -> int:
     needles = sum(2 if side == "bilateral" else 1 for _code, side in points)
     before = min(10, nrs + rng.choice((0, 1)))
     record = SessionRecord(
@@ -313,3 +319,4 @@ def _session_record(
             occurred_at=appointment.start_utc, recorded_by_id=practitioner_id,
             resolved_at=appointment.completed_at,
         ))
+    return record.id

@@ -15,7 +15,7 @@ from acudesk.domain.errors import NotFoundError, PermissionDeniedError, Validati
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.pain_drawing import PainMark
 from acudesk.domain.patients import PatientDetails
-from acudesk.persistence.models import AuditEvent, PainDrawing
+from acudesk.persistence.models import AuditEvent, Intake, PainDrawing
 from acudesk.services import intakes, pain_drawings, patients, sessions
 
 SESSION_AT = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)  # after the intake, recorded now
@@ -143,3 +143,24 @@ def test_the_history_reads_a_fixed_number_of_queries_however_many_drawings(datab
     for _ in range(4):
         pain_drawings.save_drawing(database, admin, pid, AT_SESSION, session_id=session_id)
     assert queries() == with_one
+
+
+def test_the_demo_clinic_draws_each_patients_pain_and_its_easing(empty_database) -> None:
+    from datetime import date as day
+
+    from acudesk.services.demo import build_demo_clinic
+
+    actor = build_demo_clinic(empty_database, patients=12, today=day(2026, 11, 23))
+    with empty_database.read() as tx:
+        patient_ids = sorted(set(tx.scalars(select(PainDrawing.patient_id)).all()))
+        with_intake = sorted(set(tx.scalars(select(Intake.patient_id)).all()))
+        at_intakes = tx.scalars(select(PainDrawing.intake_id).where(PainDrawing.intake_id.is_not(None))).all()
+    assert patient_ids == with_intake and len(at_intakes) == len(with_intake) == 11  # one at every intake
+    histories = [pain_drawings.history(empty_database, actor, pid) for pid in patient_ids]
+    followed = [h for h in histories if len(h.drawings) == 2]
+    assert followed, "some demo patients reach the fourth visit and are drawn again"
+    for found in followed:
+        assert found.comparison.after.area < found.comparison.before.area
+        assert all(n.rule not in ("now_below_knee", "both_legs") for n in found.comparison.notes)
+    sciatica = [h for h in histories if "below the left knee" in h.drawings[0].measures.line()]
+    assert sciatica, "the sciatica patients' first drawing reaches below the left knee"
