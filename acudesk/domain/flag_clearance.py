@@ -53,6 +53,7 @@ class ClearancePolicy:
     source: str
     levels: tuple[str, ...]
     seen_by: tuple[SeenBy, ...]
+    note: str = ""
 
     def seen_by_label(self, key: str) -> str:
         return next((choice.label for choice in self.seen_by if choice.id == key), key)
@@ -67,7 +68,7 @@ def policy_from_data(data: Mapping[str, Any]) -> ClearancePolicy:
                     for raw in data["seen_by"])
     if not choices or len({c.id for c in choices}) != len(choices):
         raise ValueError("flag_clearance: seen_by needs distinct ids")
-    return ClearancePolicy(int(data["version"]), str(data["source"]), levels, choices)
+    return ClearancePolicy(int(data["version"]), str(data["source"]), levels, choices, str(data.get("note", "")))
 
 
 @cache

@@ -11,6 +11,7 @@ from typing import Any
 
 from acudesk.domain.conditions import Condition
 from acudesk.domain.contraindications import RuleSet, load_ruleset
+from acudesk.domain.flag_clearance import ClearancePolicy, load_clearance_policy
 from acudesk.domain.outcomes import change_rule, load_outcome_config
 from acudesk.domain.triage import TriageRules, load_triage_rules
 
@@ -247,6 +248,23 @@ def _outcomes(cfg: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _clearance(policy: ClearancePolicy) -> list[str]:
+    out = [
+        f"### Lifting a red flag (version {policy.version})",
+        "",
+        "Data: `resources/rules/flag_clearance.toml`. A new intake that drops a flag the latest signed intake "
+        f"raised at {' or '.join(policy.levels)} is signed only after a clearance records what changed, who saw the "
+        "patient and when (docs/clinical-workflow.md).",
+        "",
+        f"Who saw the patient: {', '.join(c.label for c in policy.seen_by)}.",
+        "",
+        f"Source: {_cell(policy.source)}",
+        "",
+        f"Note: {_cell(policy.note)}",
+    ]
+    return out
+
+
 def render() -> str:
     lines = [
         "# AcuDesk clinical rules",
@@ -259,6 +277,7 @@ def render() -> str:
         "",
     ]
     lines += _triage(load_triage_rules()) + [""]
+    lines += _clearance(load_clearance_policy()) + [""]
     lines += _contraindications(load_ruleset()) + [""]
     lines += _outcomes(load_outcome_config())
     return "\n".join(lines) + "\n"
