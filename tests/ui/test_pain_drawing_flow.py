@@ -134,3 +134,26 @@ def test_correcting_the_previous_drawing_needs_a_reason_and_replaces_it(qtbot, c
     assert tab.history.latest.marks == (PainMark("front.hand.right", "numbness", 0),)
     assert len(tab.history.drawings) == 1
     assert tab.history.latest.occasion.intake_id is not None  # corrected at the intake it replaced
+
+
+def test_closing_the_chart_asks_before_giving_up_an_unsaved_drawing(qtbot, chart, monkeypatch) -> None:
+    from acudesk.ui.qt import QMessageBox, is_alive
+
+    tab = chart.pain
+    _choose(tab, "sharp", 8)
+    _click_region(qtbot, tab, "front.knee.right")
+    asked: list[str] = []
+
+    def answer(button):
+        def question(parent, title, text, *args):
+            asked.append(title)
+            return button
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    chart.close()
+    assert asked == ["Pain drawing not saved"] and is_alive(chart) and tab.unsaved()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    chart.close()
+    qtbot.waitUntil(lambda: not is_alive(chart), timeout=TIMEOUT)
+    assert asked == ["Pain drawing not saved"] * 2

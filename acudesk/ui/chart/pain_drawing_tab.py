@@ -207,6 +207,10 @@ class PainDrawingTab(QWidget):
         self._show_marks()
 
     # -- editing ---------------------------------------------------------------------------------------
+    def unsaved(self) -> bool:
+        """Marks, a note or a correction's reason not saved yet (closing the chart asks first)."""
+        return bool(self.marks or self.note.text().strip() or self.reason.text().strip())
+
     def current_marks(self) -> tuple[PainMark, ...]:
         return tuple(sorted(PainMark(region, kind, value) for (region, kind), value in self.marks.items()))
 

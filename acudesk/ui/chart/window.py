@@ -1,4 +1,4 @@
-"""The patient chart window: a header with the treatment-stop status and four tabs.
+"""The patient chart window: a header with the treatment-stop status and five tabs.
 
 Every part of the chart keeps itself current from the change broadcast (ui/operations.py): the
 header when the patient's registry details change, the treatment-stop banner and each tab when
@@ -8,8 +8,8 @@ when it is next shown; editors keep what the practitioner has typed but not save
 
 Closing the chart (Ctrl+W, Esc, the window's close button, or quitting AcuDesk) first saves typed,
 unsaved intake answers and session notes as drafts, never signed; if that save fails the chart
-stays open with everything typed. An amendment being written is not a draft: the chart asks
-before giving it up.
+stays open with everything typed. An amendment being written is not a draft, nor is an unsaved
+pain drawing: the chart asks before giving it up.
 """
 
 from __future__ import annotations
@@ -105,6 +105,17 @@ class PatientChartWindow(QMainWindow):
             answer = QMessageBox.question(
                 self, "Amendment not saved",
                 "The amendment you are writing has not been saved. Close the chart and give it up?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                event.ignore()
+                self.closeAbandoned.emit()
+                return
+        if self.pain.unsaved():  # a drawing is never a draft: saved drawings are never edited
+            answer = QMessageBox.question(
+                self, "Pain drawing not saved",
+                "The pain drawing you are marking has not been saved. Close the chart and give it up?",
                 QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel,
             )
