@@ -115,11 +115,17 @@ def test_unticking_an_emergency_needs_a_clearance_before_the_new_intake_is_signe
     tab.sign_button.click()
     confirm_signing(qtbot, tab)
     qtbot.waitUntil(lambda: tab.current is not None and tab.current.signed, timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=TIMEOUT)
-    assert tab.history_list.count() == 2
+    qtbot.waitUntil(lambda: tab.history_list.count() == 2, timeout=TIMEOUT)
+    signed_id = tab.current.id
+    # The signed intake keeps its clearance on screen, beside the intake whose flag it lifted.
+    assert panel.isVisible() and panel.title() == "Red flags cleared by this intake"
+    assert "Mr Osei" in panel.headline.text() and "RF-CES-04" in panel.headline.text()
+    assert not panel.record_button.isVisible() and "EMERGENCY" in panel.earlier.text()
+    tab.history_list.setCurrentRow(1)  # the flagged intake itself lifted nothing
+    assert tab.current is not None and tab.current.id == flagged_id and not panel.isVisible()
     with context.database.read() as tx:
         assert tx.scalar(select(FlagClearance.flagged_intake_id)) == flagged_id
         signing = tx.scalars(select(AuditEvent).where(AuditEvent.action == "sign", AuditEvent.entity == "intake",
-                                                      AuditEvent.entity_id == tab.current.id)).one()
+                                                      AuditEvent.entity_id == signed_id)).one()
         assert signing.detail["cleared"]["flagged_intake"] == flagged_id
     assert len([m for m in messages if "RF-CES-04" in m]) == 1  # only the refused signing

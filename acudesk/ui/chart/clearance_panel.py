@@ -101,14 +101,19 @@ class ClearancePanel(QGroupBox):
         self.follow()
 
     def follow(self) -> None:
-        """Compare the form's answers, as they stand, with the latest signed intake."""
+        """Compare the form's answers, as they stand, with the latest signed intake; for a signed intake
+        shown from the history, show the clearances it was signed with (if any)."""
         current = self.tab.current
+        if current is not None and current.signed:
+            self._show_signed(current)
+            return
         signed = [r for r in self.tab.history if r.signed and (current is None or r.id != current.id)]
         self.previous = max(signed, key=lambda r: (r.signed_at or r.recorded_at, r.id), default=None)
-        if self.previous is None or (current is not None and current.signed):
+        if self.previous is None:
             self.dropped = self.missing = ()
             self.hide()
             return
+        self.setTitle("Red flags dropped — clearance required")
         answers = self.tab.answers()
         try:
             result = triage(intakes.parse_answers(answers, complete=False))
@@ -122,6 +127,23 @@ class ClearancePanel(QGroupBox):
         self.setVisible(bool(self.dropped))
         if self.dropped:
             self._render(mine, answers)
+
+    def _show_signed(self, record: IntakeRecord) -> None:
+        """A signed intake that dropped red flags: who cleared them, when and why, beside the earlier intake."""
+        mine = [c for c in self.clearances if c.intake_id == record.id]
+        # Signing compared it with the intake its newest clearance answers (services/flag_clearances.py).
+        answered = mine[0].flagged_intake_id if mine else None
+        self.previous = next((r for r in self.tab.history if r.id == answered), None)
+        if self.previous is None:
+            self.dropped = self.missing = ()
+            self.hide()
+            return
+        mine = [c for c in mine if c.flagged_intake_id == answered]
+        self.dropped = tuple({f.rule: f for c in reversed(mine) for f in c.flags}.values())
+        self.missing = ()
+        self.setTitle("Red flags cleared by this intake")
+        self.show()
+        self._render(mine, record.answers)
 
     def _render(self, mine: list[ClearanceRecord], answers: Mapping[str, Any]) -> None:
         assert self.previous is not None
