@@ -1,7 +1,9 @@
-"""Small helpers for forms: a field with an inline error line under it, and the half-hour time choices."""
+"""Small helpers for forms: a field with an inline error line under it, the half-hour time choices, and a
+time field that takes a time typed whole."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Any
 
@@ -10,11 +12,16 @@ from acudesk.ui.qt import (
     QComboBox,
     QDateEdit,
     QDoubleSpinBox,
+    QFocusEvent,
+    QKeyEvent,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
     QSpinBox,
+    Qt,
+    QTime,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -81,3 +88,39 @@ def _edit_signals(editor: QWidget) -> list[Any]:
     if isinstance(editor, QDateEdit):
         return [editor.dateChanged]
     return []
+
+
+_WHOLE_TIME = re.compile(r"^(\d{1,2})[:.h]?(\d{2})$")
+
+
+class TimeField(QTimeEdit):
+    """A time field that takes a time typed whole, as people type it: "1430", "14:30", "14.30", "930".
+
+    Qt's time edit types into one section at a time: clicked on the minutes, "14:30" gave 10:30, and
+    after select-all "1430" left 10:00. Here the keys typed since the field was entered are kept, and
+    once they read as a whole time, that time is set; a couple of digits typed into a section ("45" on
+    the minutes) still edit that section alone."""
+
+    def __init__(self, value: QTime | None = None) -> None:
+        super().__init__(value if value is not None else QTime(9, 0))
+        self.setDisplayFormat("HH:mm")
+        self._typed = ""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._typed = ""
+        super().focusInEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        if event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+            self._typed = self._typed[:-1]
+        elif text and (text.isdigit() or text in ":.h"):
+            self._typed += text
+        elif text or event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self._typed = ""  # anything else: the sections are being edited one by one
+        super().keyPressEvent(event)
+        match = _WHOLE_TIME.match(self._typed)
+        if match and len(self._typed.replace(":", "").replace(".", "").replace("h", "")) >= 3:
+            hour, minute = int(match.group(1)), int(match.group(2))
+            if hour < 24 and minute < 60:
+                self.setTime(QTime(hour, minute))

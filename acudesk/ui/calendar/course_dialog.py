@@ -13,6 +13,7 @@ from acudesk.services.courses import BookedCourse, BookingRequest, CoursePreview
 from acudesk.ui.calendar.patient_picker import PatientPicker
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
+from acudesk.ui.forms import TimeField
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAbstractItemView,
@@ -31,7 +32,6 @@ from acudesk.ui.qt import (
     QTableWidget,
     QTableWidgetItem,
     QTime,
-    QTimeEdit,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -89,8 +89,7 @@ class CourseBookingDialog(QDialog):
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("ddd d MMM yyyy")
-        self.time = QTimeEdit()
-        self.time.setDisplayFormat("HH:mm")
+        self.time = TimeField()  # takes "1430" or "14:30" typed whole
         self.first_visit = QCheckBox("First visit (60 min); untick for a returning patient")
         self.first_visit.setChecked(True)
         self.preferences = QLineEdit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from acudesk.services.calendar_data import CalendarEntry, Resources
+from acudesk.ui.forms import TimeField
 from acudesk.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -17,7 +18,6 @@ from acudesk.ui.qt import (
     QLabel,
     QLineEdit,
     QTime,
-    QTimeEdit,
     QWidget,
 )
 
@@ -31,8 +31,7 @@ class MoveDialog(QDialog):
         self.date = QDateEdit(QDate(start.year, start.month, start.day))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("ddd d MMM yyyy")
-        self.time = QTimeEdit(QTime(start.hour, start.minute))
-        self.time.setDisplayFormat("HH:mm")
+        self.time = TimeField(QTime(start.hour, start.minute))  # takes "1430" or "14:30" typed whole
         self.practitioner = QComboBox()
         for person in resources.practitioners:
             self.practitioner.addItem(person.name, person.id)
