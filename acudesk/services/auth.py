@@ -102,14 +102,18 @@ def unlock(database: Database, actor: Actor, password: str) -> Actor:
     return _sign_in(database, actor.username, password, now=None, replacing=actor)
 
 
-def sign_out(database: Database, actor: Actor) -> bool:
+def sign_out(database: Database, actor: Actor, *, handed_over_to: Actor | None = None) -> bool:
     """End the actor's sign-in (the app's quit, the end of a command line command), audited. From then on
     every service refuses ``actor``. False, and nothing written, when it had ended already. A checkpoint
-    then anchors the audit trail as the session left it (services/checkpoints.py)."""
+    then anchors the audit trail as the session left it (services/checkpoints.py).
+
+    ``handed_over_to``: someone else signed in at the locked window ("Sign in as someone else"); the
+    event names their account (by id), so the trail says whose screen became whose."""
     with database.write() as tx:
         if not sign_ins.end(tx, actor, sign_ins.SIGNED_OUT):
             return False
-        audit.record(tx, actor, "logout", "user", actor.user_id)
+        detail = {"handed_over_to": handed_over_to.user_id} if handed_over_to is not None else None
+        audit.record(tx, actor, "logout", "user", actor.user_id, detail=detail)
     checkpoints.write_quietly(database, "sign-out")
     return True
 

@@ -12,13 +12,15 @@ from pathlib import Path
 
 from acudesk import __version__
 from acudesk.services import auth, patients
+from acudesk.services.context import Actor
 from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
 from acudesk.services.sign_ins import NOT_VALID
 from acudesk.ui.admin.actions import AdminActions
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
-from acudesk.ui.idle_lock import IdleWatcher, LockScreen, hide_other_windows
+from acudesk.ui.hand_over import HandOver, refusal_for_amendment, show_notice
+from acudesk.ui.idle_lock import HiddenWindows, IdleWatcher, LockScreen
 from acudesk.ui.live_changes import DISCONNECTED, RECONNECTING
 from acudesk.ui.patient_dialog import PatientDialog
 from acudesk.ui.patient_list import PatientListView
@@ -29,6 +31,7 @@ from acudesk.ui.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSize,
     QSizePolicy,
@@ -80,24 +83,24 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.patients = PatientListView(context)
-        self.tabs.addTab(self.patients, "Patients")
-        # Other screens are built the first time their tab is opened, keeping start-up short.
         self._pending_screens: dict[int, Callable[[AppContext, QWidget], QWidget]] = {}
-        for title, factory in extra_screens():
-            self._pending_screens[self.tabs.addTab(QWidget(), title)] = factory
+        self._build_tabs()
         self.tabs.currentChanged.connect(self._build_screen)
         self.tabs.currentChanged.connect(lambda _index: self._update_actions())
         self.charts: dict[int, QWidget] = {}  # open chart windows by patient id
         self._quit_when_charts_close = False  # a quit is waiting for charts to save their drafts
         self.lock_screen = LockScreen(context)
         self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.signedInAsSomeoneElse.connect(self.hand_over)
+        self.lock_screen.hand_over_refusal = self._hand_over_refusal
+        self._handing_over: HandOver | None = None
+        self.hand_over_notice = ""  # what the last hand-over told the new person
         self.context.operations.sign_in_ended.connect(self._sign_in_ended)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.tabs)
         self.stack.addWidget(self.lock_screen)
         self.setCentralWidget(self.stack)
-        self._restore_windows: Callable[[], None] | None = None
+        self._hidden_windows: HiddenWindows | None = None
         self.idle = IdleWatcher(context.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         self.admin = AdminActions(self, context)  # back up, restore, users, audit log, password; timed backups
@@ -107,11 +110,21 @@ class MainWindow(QMainWindow):
         install_print_action(self)  # "Print…": handouts, summaries, letters, receipts, day list
         self._build_status_bar()
         context.live.start()  # other workstations' writes reach the screens too (ui/live_changes.py)
-        self.patients.openRequested.connect(self.open_chart)
-        self.patients.selectionChanged.connect(lambda _record: self._update_actions())
         self._update_actions()
         self.resize(1280, 760)
         self.patients.search.setFocus()
+
+    def _build_tabs(self) -> None:
+        """The Patients tab, and the other screens' tabs, built for whoever is signed in now."""
+        self.patients = PatientListView(self.context)
+        self.patients.openRequested.connect(self.open_chart)
+        self.patients.newRequested.connect(self.new_patient)
+        self.patients.selectionChanged.connect(lambda _record: self._update_actions())
+        self.tabs.addTab(self.patients, "Patients")
+        # Other screens are built the first time their tab is opened, keeping start-up short.
+        self._pending_screens.clear()
+        for title, factory in extra_screens():
+            self._pending_screens[self.tabs.addTab(QWidget(), title)] = factory
 
     def show_fitted(self) -> None:
         """Show at the usual size, or maximized on a screen too small for it (1366×768 laptops): the
@@ -237,9 +250,10 @@ class MainWindow(QMainWindow):
         raise KeyError(title)
 
     def _build_status_bar(self) -> None:
-        actor = self.context.actor
-        roles = ", ".join(sorted(actor.roles))
-        self.statusBar().addPermanentWidget(QLabel(f"{actor.display_name} ({roles})"))
+        self.signed_in_label = QLabel()
+        self.signed_in_label.setObjectName("signedIn")
+        self._show_who_is_signed_in()
+        self.statusBar().addPermanentWidget(self.signed_in_label)
         self.statusBar().addPermanentWidget(QLabel(self.context.database_label))
         self.connection_status = QLabel()
         self.connection_status.setObjectName("connectionStatus")
@@ -247,6 +261,10 @@ class MainWindow(QMainWindow):
         self.connection_status.hide()
         self.statusBar().insertPermanentWidget(0, self.connection_status)
         self.context.live.statusChanged.connect(self._connection_changed)
+
+    def _show_who_is_signed_in(self) -> None:
+        actor = self.context.actor
+        self.signed_in_label.setText(f"{actor.display_name} ({', '.join(sorted(actor.roles))})")
 
     def _connection_changed(self, status: str) -> None:
         """The change feed lost (or found again) the database: "Reconnecting…" while it is away."""
@@ -464,7 +482,7 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.lock_screen:
             return
         self.idle.pause()
-        self._restore_windows = hide_other_windows(self)
+        self._hidden_windows = HiddenWindows(self)
         self.stack.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
         for toolbar in self.findChildren(QToolBar):
@@ -484,10 +502,67 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(True)
         for toolbar in self.findChildren(QToolBar):
             toolbar.setEnabled(True)
-        if self._restore_windows is not None:
-            self._restore_windows()
-            self._restore_windows = None
+        if self._hidden_windows is not None:
+            self._hidden_windows.show_again()
+            self._hidden_windows = None
         self.idle.resume()
+
+    # -- handing the locked window over to someone else (ui/hand_over.py) --------------------------
+    def _hand_over_refusal(self) -> str | None:
+        return refusal_for_amendment(self)
+
+    def hand_over(self, new: Actor) -> None:
+        """Someone else signed in on the lock screen: close the charts (drafts saved), then act for them."""
+        if self._handing_over is not None:
+            return
+        self._handing_over = HandOver(self, new)
+        self._handing_over.start()
+
+    def hand_over_stopped(self, why: str) -> None:
+        self._handing_over = None
+        self.lock_screen.reset()
+        self.lock_screen.error.setText(why)
+
+    def handed_over(self, notice: str) -> None:
+        self._handing_over = None
+        if self._hidden_windows is not None:  # the previous person's dialogs: closed, never shown to the new one
+            self._hidden_windows.close_all()
+            self._hidden_windows = None
+        self.rebuild_for_actor()
+        self.unlock()
+        self.hand_over_notice = notice
+        self.statusBar().showMessage(notice, 15_000)
+        show_notice(self, notice)
+
+    def rebuild_for_actor(self) -> None:
+        """Menus, toolbar, administration actions and screens built anew for ``context.actor``: what each
+        offers follows the new person's roles (a screen built for the previous person is not kept)."""
+        self.admin.backup_timer.stop()
+        self.admin.deleteLater()
+        for menu in self.menuBar().findChildren(QMenu, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            menu.deleteLater()
+        self.menuBar().clear()
+        for toolbar in self.findChildren(QToolBar):
+            self.removeToolBar(toolbar)
+            toolbar.deleteLater()
+        for action in self.findChildren(QAction, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            action.deleteLater()
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            screen = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            if screen is not None:
+                screen.deleteLater()
+        self._build_tabs()
+        self.tabs.setCurrentIndex(0)
+        self.tabs.blockSignals(False)
+        self.admin = AdminActions(self, self.context)
+        self._build_actions()
+        from acudesk.ui.documents import install_print_action
+
+        install_print_action(self)
+        self._show_who_is_signed_in()
+        self._update_actions()
 
     @property
     def is_locked(self) -> bool:

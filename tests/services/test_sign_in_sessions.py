@@ -119,6 +119,22 @@ def test_a_signed_out_actor_is_refused_and_the_sign_out_audited(database: Databa
     assert actions[-2:] == ["login", "logout"]
 
 
+def test_a_hand_over_signs_the_first_person_out_naming_who_took_over(database: Database, admin: Actor) -> None:
+    """"Sign in as someone else" at a locked window (ui/hand_over.py): the receptionist signs in, then the
+    practitioner's sign-in ends with a logout that names the receptionist's account; she acts on."""
+    auth.create_user(database, admin, "jbrook", "Jess Brook", (RECEPTIONIST,), PASSWORD)
+    practitioner = auth.sign_in(database, "admin", PASSWORD)
+    desk = auth.sign_in(database, "jbrook", PASSWORD)
+    assert auth.sign_out(database, practitioner, handed_over_to=desk) is True
+    with pytest.raises(sign_ins.SignInNotValidError):
+        patients.search_patients(database, practitioner, "")
+    patients.search_patients(database, desk, "")
+    with database.read() as tx:
+        last = tx.execute(select(AuditEvent.action, AuditEvent.user_id, AuditEvent.detail)
+                          .order_by(AuditEvent.id.desc()).limit(1)).one()
+    assert tuple(last) == ("logout", practitioner.user_id, {"handed_over_to": desk.user_id})
+
+
 def test_signing_out_ends_only_that_sign_in(database: Database) -> None:
     here = auth.sign_in(database, "admin", PASSWORD)
     there = auth.sign_in(database, "admin", PASSWORD)
