@@ -50,7 +50,7 @@ class ClearanceDialog(QDialog):
         intro.setWordWrap(True)
         self.what_changed = QPlainTextEdit()
         self.what_changed.setPlaceholderText("What the assessment found, and why the flag no longer applies")
-        self.what_changed.setFixedHeight(90)
+        self.what_changed.setMinimumHeight(80)
         self.seen_by = QComboBox()
         self.seen_by.addItem("Choose…", "")
         for choice in load_clearance_policy().seen_by:
@@ -78,7 +78,7 @@ class ClearanceDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.resize(520, 420)
+        self.resize(560, self.sizeHint().height())
 
     def entered(self) -> ClearanceDraft:
         picked = self.seen_on.date()
@@ -92,5 +92,6 @@ class ClearanceDialog(QDialog):
             by_field = {e.field: e.message for e in error.errors}
             for name, field in self.fields.items():
                 field.set_error(by_field.get(name))
+            self.adjustSize()  # room for the messages under their fields
             return
         super().accept()

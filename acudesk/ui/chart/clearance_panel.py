@@ -80,6 +80,8 @@ class ClearancePanel(QGroupBox):
         self.differences = QListWidget()
         self.differences.setObjectName("answersThatDiffer")
         self.differences.setMaximumHeight(140)
+        self.differences.setWordWrap(True)  # a question's text and both answers read in full
+        self.differences.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addWidget(self.record_button)
