@@ -75,6 +75,11 @@ QToolBar QToolButton:disabled { color: $DISABLED_TEXT; border-color: $DISABLED_B
 QLineEdit, QPlainTextEdit, QComboBox { padding: 4px 6px; border: 1px solid $FRAME_LINE; border-radius: 4px;
     background: $CANVAS; }
 QLineEdit:focus, QPlainTextEdit:focus { border: 1px solid $ACCENT; }
+QComboBox QAbstractItemView { background: $CANVAS; color: $TEXT; outline: 0;
+    selection-background-color: $ACCENT; selection-color: $CANVAS; }
+QComboBox { combobox-popup: 0; }
+QComboBox QAbstractItemView::item { padding: 3px 6px; }
+QComboBox QAbstractItemView::item:selected { background: $ACCENT; color: $CANVAS; }
 QLineEdit#patientSearch { font-size: 15px; padding: 7px 10px; }
 QTableView { background: $CANVAS; alternate-background-color: $ALTERNATE_ROW; gridline-color: $TABLE_GRID_LINE;
     selection-background-color: $ACCENT; selection-color: $CANVAS; border: 1px solid $PANEL_BORDER; }
