@@ -79,14 +79,16 @@ class AuditWording:
     sentences: Mapping[str, str]
     entities: Mapping[str, str]
     labels: Mapping[str, str]
+    account_keys: frozenset[str] = frozenset()  # detail keys holding a user account's id, shown by name
 
     @classmethod
     def load(cls, path: Path | None = None) -> AuditWording:
         data = load_rules_toml(path or resource("audit_wording.toml"))
-        wording = cls(dict(data["sentences"]), dict(data.get("entities", {})), dict(data.get("labels", {})))
+        wording = cls(dict(data["sentences"]), dict(data.get("entities", {})), dict(data.get("labels", {})),
+                      frozenset(data.get("accounts", {}).get("keys", ())))
         for key, sentence in wording.sentences.items():
-            if len(key.split(" ")) != 2:
-                raise ValueError(f"audit_wording.toml: '{key}' is not 'action entity'")
+            if len(key.split(" ")) not in (2, 3):
+                raise ValueError(f"audit_wording.toml: '{key}' is not 'action entity' or 'action entity detail-key'")
             for _text, name, _spec, _conversion in string.Formatter().parse(sentence):
                 if name is not None and not name.isidentifier():
                     raise ValueError(f"audit_wording.toml: '{key}' has a placeholder '{{{name}}}' that is no name")
@@ -95,12 +97,16 @@ class AuditWording:
     def has_sentence(self, action: str, entity: str) -> bool:
         return f"{action} {entity}" in self.sentences
 
-    def sentence(self, event: EventFacts, zone: ZoneInfo) -> str:
-        values = _Placeholders({key: self.value(key, value, zone) for key, value in event.detail.items()})
+    def sentence(self, event: EventFacts, zone: ZoneInfo, people: Mapping[int, str] | None = None) -> str:
+        """``people``: user accounts' names by id, for the detail keys that name an account."""
+        values = _Placeholders({key: self.value(key, value, zone, people) for key, value in event.detail.items()})
         values.update(who=event.who or NOBODY, patient=event.patient,
                       user=event.user_name or (f"user no. {event.entity_id}" if event.entity_id else "an unknown user"),
                       record=str(event.entity_id) if event.entity_id is not None else NOT_RECORDED)
-        template = self.sentences.get(f"{event.action} {event.entity}")
+        pair = f"{event.action} {event.entity}"
+        # A variant for events that carry a detail key ("logout user handed_over_to"), else the pair's sentence.
+        template = next((self.sentences[f"{pair} {key}"] for key in event.detail if f"{pair} {key}" in self.sentences),
+                        self.sentences.get(pair))
         if template is None:
             what = self.entities.get(event.entity, event.entity.replace("_", " "))
             whose = f" of {event.patient}" if event.patient_id is not None else ""
@@ -112,10 +118,13 @@ class AuditWording:
         words = self.labels.get(key, key.replace("_", " "))
         return words[:1].upper() + words[1:]
 
-    def value(self, key: str, value: Any, zone: ZoneInfo) -> str:
-        """A detail value in words: times in the clinic's zone, yes/no, lists joined; JSON as the last resort."""
+    def value(self, key: str, value: Any, zone: ZoneInfo, people: Mapping[int, str] | None = None) -> str:
+        """A detail value in words: times in the clinic's zone, yes/no, accounts by name, lists joined; JSON as
+        the last resort."""
         if value is None:
             return "—"
+        if key in self.account_keys and isinstance(value, int) and not isinstance(value, bool):
+            return (people or {}).get(value, f"user no. {value}")
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, int | float):
@@ -123,12 +132,13 @@ class AuditWording:
         if isinstance(value, str):
             return _text(value, zone)
         if isinstance(value, list | tuple):
-            return ", ".join(self.value(key, item, zone) for item in value) if value else "none"
+            return ", ".join(self.value(key, item, zone, people) for item in value) if value else "none"
         return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
-    def detail_lines(self, detail: Mapping[str, Any], zone: ZoneInfo) -> list[tuple[str, str]]:
+    def detail_lines(self, detail: Mapping[str, Any], zone: ZoneInfo,
+                     people: Mapping[int, str] | None = None) -> list[tuple[str, str]]:
         """Each detail key in words with its value formatted, in the order recorded."""
-        return [(self.label(key), self.value(key, value, zone)) for key, value in detail.items()]
+        return [(self.label(key), self.value(key, value, zone, people)) for key, value in detail.items()]
 
 
 def _text(value: str, zone: ZoneInfo) -> str:

@@ -8,13 +8,17 @@ over a colleague's screen signs in their own name.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 from test_chart_refresh import answers, register, treated
 
+from acudesk.domain.audit_wording import wording
 from acudesk.persistence.models import AuditEvent
-from acudesk.services import auth, intakes, patients
+from acudesk.services import audit, auth, intakes, patients
 from acudesk.services.sign_ins import SignInNotValidError
+from acudesk.ui.admin.audit_viewer import facts
 from acudesk.ui.context import AppContext
 from acudesk.ui.hand_over import CHART_TITLE_PREFIX
 from acudesk.ui.main_window import MainWindow
@@ -148,6 +152,14 @@ def test_a_receptionist_takes_over_a_practitioners_locked_screen(qtbot, context:
     assert events[draft].user_id == practitioner.user_id and draft < logout  # saved before she was signed out
     assert events[logout].detail == {"handed_over_to": context.actor.user_id}
     assert login < logout  # the receptionist's password was checked before anything was closed
+    # As the audit log words them for an administrator:
+    admin = auth.sign_in(context.database, "admin", "correct horse battery")
+    people = dict(audit.people(context.database, admin))
+    said = [wording().sentence(facts(row), ZoneInfo(context.clinic.timezone), people)
+            for row in audit.list_events(context.database, admin, action=None)]
+    assert "Dr Mei Chen signed out, handing the locked screen over to Jess Brook" in said
+    assert said.index("Jess Brook signed in") > said.index(
+        "Dr Mei Chen signed out, handing the locked screen over to Jess Brook")  # newest first
     window.idle.stop()
 
 

@@ -47,7 +47,7 @@ def facts(event: AuditRow) -> EventFacts:
                       event.patient_id, event.patient_name, event.user_name, event.detail)
 
 
-def detail_html(event: AuditRow, zone: ZoneInfo) -> str:
+def detail_html(event: AuditRow, zone: ZoneInfo, people: dict[int, str] | None = None) -> str:
     """The panel's text: the sentence, then each field in words (values formatted; JSON only as the last resort)."""
     words = wording()
     rows = [("When", stored_utc_moment(event.occurred_at, zone)),
@@ -56,12 +56,12 @@ def detail_html(event: AuditRow, zone: ZoneInfo) -> str:
         rows.append(("Patient", facts(event).patient))
     if event.entity_id is not None:
         rows.append(("Record no.", str(event.entity_id)))
-    rows.extend(words.detail_lines(event.detail, zone))
+    rows.extend(words.detail_lines(event.detail, zone, people))
     cells = "".join(
         f"<tr><td style='padding-right:12px; vertical-align:top'><b>{html.escape(label)}</b></td>"
         + (f"<td><pre>{html.escape(value)}</pre></td></tr>" if "\n" in value else f"<td>{html.escape(value)}</td></tr>")
         for label, value in rows)
-    return f"<p>{html.escape(words.sentence(facts(event), zone))}.</p><table>{cells}</table>"
+    return f"<p>{html.escape(words.sentence(facts(event), zone, people))}.</p><table>{cells}</table>"
 
 
 class AuditViewer(QDialog):
@@ -70,6 +70,7 @@ class AuditViewer(QDialog):
         self.context = context
         self.zone = ZoneInfo(context.clinic.timezone)
         self.rows: list[AuditRow] = []
+        self.people: dict[int, str] = {}  # accounts' names by id, for details that name an account
         self.setWindowTitle("Audit log")
         self.person = QComboBox()
         self.person.setAccessibleName("Who")
@@ -134,6 +135,9 @@ class AuditViewer(QDialog):
     def _people(self, people: list[tuple[int, str]]) -> None:
         for user_id, name in people:
             self.person.addItem(name, user_id)
+        self.people = dict(people)
+        if self.rows:
+            self._show(self.rows)
 
     def _since(self) -> datetime | None:
         days = self.period.currentData()
@@ -156,7 +160,7 @@ class AuditViewer(QDialog):
         words = wording()
         fill_table(self.table, [(stored_utc_moment(event.occurred_at, self.zone),
                                  event.user if event.acted else "—",
-                                 words.sentence(facts(event), self.zone)) for event in rows])
+                                 words.sentence(facts(event), self.zone, self.people)) for event in rows])
         self.detail.setText(NO_SELECTION)
         self.status.setText(f"{len(rows)} event{'' if len(rows) == 1 else 's'} shown (newest first, at most 1000); "
                             f"times are the clinic's ({self.context.clinic.timezone}).")
@@ -166,7 +170,7 @@ class AuditViewer(QDialog):
         if not selected or selected[0].row() >= len(self.rows):
             self.detail.setText(NO_SELECTION)
             return
-        self.detail.setText(detail_html(self.rows[selected[0].row()], self.zone))
+        self.detail.setText(detail_html(self.rows[selected[0].row()], self.zone, self.people))
 
     def verify(self) -> None:
         ctx = self.context
