@@ -171,8 +171,8 @@ class LockScreen(QWidget):
         name = self.context.actor.display_name
         self.who.setText(f"Patient information is hidden. {name}, enter your password to go on.")
         self.other_intro.setText(
-            f"Sign in with your own name and password. {name} is signed out; the charts open in "
-            f"{name}'s name are closed, their unsaved notes kept as drafts.")
+            f"Sign in with your own name and password. {name} will be signed out: the charts open in "
+            f"{name}'s name close first, their unsaved notes kept as drafts.")
         self.password.clear()
         self.other_username.clear()
         self.other_password.clear()
