@@ -22,7 +22,7 @@ from acudesk.ui.admin.audit_viewer import facts
 from acudesk.ui.context import AppContext
 from acudesk.ui.hand_over import CHART_TITLE_PREFIX
 from acudesk.ui.main_window import MainWindow
-from acudesk.ui.qt import QApplication, QLabel, QMessageBox, Qt, is_alive
+from acudesk.ui.qt import QApplication, QLabel, QMessageBox, Qt, QToolBar, is_alive
 
 TIMEOUT = 10_000
 PASSWORD = "a long enough password"
@@ -131,6 +131,9 @@ def test_a_receptionist_takes_over_a_practitioners_locked_screen(qtbot, context:
     menus = [a.text() for a in window.menuBar().actions()]
     assert "&Administration" not in menus and "&Patients" in menus
     assert window.new_action.isEnabled() and window.book_course_action.isEnabled()
+    [toolbar] = [t for t in window.findChildren(QToolBar) if t.objectName() == "mainToolbar"]
+    assert [a.text() for a in toolbar.actions() if a.text() and a.isEnabled()][:2] == ["New patient", "Book course…"]
+    assert any(a.objectName() == "printAction" and a.isEnabled() for a in toolbar.actions())  # handouts, day list
     _select(qtbot, window, patient_id)
     assert window.edit_action.isEnabled() and not window.chart_action.isEnabled()
     window.open_chart(patient_id)  # the receptionist cannot open it either
