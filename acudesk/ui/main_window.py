@@ -20,7 +20,6 @@ from acudesk.ui.admin.actions import AdminActions
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.hand_over import HandOver, refusal_for_amendment, show_notice
-from acudesk.ui.help import install_help
 from acudesk.ui.idle_lock import HiddenWindows, IdleWatcher, LockScreen
 from acudesk.ui.live_changes import DISCONNECTED, RECONNECTING
 from acudesk.ui.patient_dialog import PatientDialog
@@ -216,7 +215,7 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.free_slot_action)
         patient_menu.addAction(self.wait_action)
         patient_menu.addAction(self.waitlist_action)
-        self.guide_action = install_help(self, about)  # the user guide (F1) and About
+        self.menuBar().addMenu("&Help").addAction(about)
 
     def _find_patient(self) -> None:
         self.patients.search.setFocus()
