@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -131,3 +131,25 @@ def test_no_patient_name_is_written_into_the_audit_trail(qtbot, context) -> None
     with context.database.read() as tx:
         details = [json.dumps(d) for d in tx.scalars(select(AuditEvent.detail))]
     assert details and not any("Quill" in d or "Nora" in d for d in details)
+
+
+def test_the_period_filter_counts_days_in_the_clinics_time(qtbot, context, monkeypatch) -> None:
+    from acudesk.services import audit as audit_service
+
+    last_month = datetime.now(UTC) - timedelta(days=40)
+    monkeypatch.setattr(audit_service, "utcnow", lambda: last_month)
+    old = patients.register_patient(context.database, context.actor,
+                                    PatientDetails("Okafor", "Hannah", datetime(1990, 5, 1).date())).id
+    monkeypatch.undo()
+    new = patients.register_patient(context.database, context.actor,
+                                    PatientDetails("Quill", "Nora", datetime(1984, 2, 9).date())).id
+    viewer = _open_audit_log(qtbot, context)
+    registered = lambda: {viewer.table.item(r, 2).text() for r in range(viewer.table.rowCount())  # noqa: E731
+                          if "registered" in viewer.table.item(r, 2).text()}
+    assert len(registered()) == 2
+    for period, shown in (("Today", {new}), ("Last 30 days", {new}), ("Any time", {old, new})):
+        viewer.period.setCurrentIndex(viewer.period.findText(period))
+        viewer.reload()
+        expected = {f"Dr Test Admin registered {name} (patient no. {pid})"
+                    for pid, name in ((old, "Hannah Okafor"), (new, "Nora Quill")) if pid in shown}
+        qtbot.waitUntil(lambda expected=expected: registered() == expected, timeout=TIMEOUT)
