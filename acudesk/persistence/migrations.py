@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # Newest migration in db/versions, oldest first in KNOWN_REVISIONS.
 KNOWN_REVISIONS: tuple[str, ...] = (
     "0001", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014",
-    "0015",
+    "0015", "0016",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 

@@ -256,7 +256,7 @@ def _clinical_history(
             patient_id=patient.id, practitioner_id=practitioner_id, room_id=room_id, plan_id=plan.id,
             visit_type_id=kind.id, course_visit_number=visit_number, local_start=local_start,
             start_utc=start_utc, duration_minutes=kind.duration_minutes,
-            changeover_minutes=kind.changeover_minutes, status="booked",
+            changeover_minutes=kind.changeover_minutes, fee_minor=kind.fee_minor, status="booked",
             planned_local_start=local_start,
         )
         tx.add(appointment)

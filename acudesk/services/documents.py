@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from acudesk.domain.acupoint_files import load_catalogue
@@ -265,7 +265,9 @@ def receipt_data(
     with database.read() as tx:
         clinic, zone, patient = _clinic_and_patient(tx, patient_id)
         query = (
-            select(Appointment.id, Appointment.local_start, VisitType.name, VisitType.fee_minor, User.display_name,
+            # The fee the visit was booked at (migration 0016), not its type's fee as it is today.
+            select(Appointment.id, Appointment.local_start, VisitType.name,
+                   func.coalesce(Appointment.fee_minor, VisitType.fee_minor), User.display_name,
                    User.professional_registration)
             .join(User, User.id == Appointment.practitioner_id)
             .outerjoin(VisitType, VisitType.id == Appointment.visit_type_id)

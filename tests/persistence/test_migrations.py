@@ -152,3 +152,14 @@ def test_older_visits_whose_changeover_runs_into_the_next_keep_their_room(empty_
     with empty_database.engine.connect() as connection:
         changeovers = list(connection.scalars(text("SELECT changeover_minutes FROM appointments ORDER BY start_utc")))
     assert changeovers == [15, 0, 15]
+
+
+def test_visits_booked_before_0016_keep_their_types_fee(empty_database: Database) -> None:
+    """Migration 0016 stores each visit's fee; the visits already booked take their type's fee of the day."""
+    from acudesk.persistence.migrations import upgrade_to_head
+
+    _at_0006_with_visits(empty_database, [(0, "2026-12-07 10:00:00", 1)])
+    upgrade_to_head(empty_database)
+    with empty_database.engine.connect() as connection:
+        fees = list(connection.scalars(text("SELECT fee_minor FROM appointments")))
+    assert fees == [6500]  # the first visit's fee (services/clinic.DEFAULT_VISIT_TYPES)

@@ -189,6 +189,19 @@ def test_a_visit_types_length_and_fee_are_what_booking_uses(database: Database, 
                                           VisitTypeDraft(follow_up.name, 40, 5, "55.50"), shown=follow_up)
 
 
+def test_a_new_fee_does_not_reprice_visits_booked_before_it(database: Database, admin: Actor, nora: int) -> None:
+    """Receipts print the fee a visit was booked at (migration 0016), not its type's fee as it is today."""
+    from acudesk.services import documents
+
+    before = _book(database, admin, nora, WEDNESDAY, "weekly x2")
+    follow_up = next(v for v in _settings(database, admin).visit_types if v.code == "follow_up")
+    clinic_settings.update_visit_type(database, admin, follow_up.id,
+                                      VisitTypeDraft(follow_up.name, 45, 10, "55.50"), shown=follow_up)
+    after = _book(database, admin, nora, datetime(2027, 3, 3, 10, 0), "weekly x2")
+    fees = [documents.receipt_data(database, admin, nora, n).charges[0].amount_minor for n in before + after]
+    assert fees == [6500, 5000, 6500, 5550]
+
+
 def test_visit_types_are_added_and_retired_but_course_types_stay(database: Database, admin: Actor) -> None:
     cupping = clinic_settings.add_visit_type(database, admin, VisitTypeDraft("Cupping (30 min)", 30, 10, "35"))
     assert (cupping.code, cupping.fee_minor, cupping.active) == ("cupping_30_min", 3500, True)

@@ -40,6 +40,9 @@ class Appointment(Timestamps, Base):
     # The room's changeover after this visit, copied from its visit type when booked (the database
     # keeps rooms free for it: persistence/visit_guards.py).
     changeover_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The visit type's fee when the visit was booked (minor units; migration 0016): receipts print it, so a
+    # fee changed later in Clinic settings does not change what past visits cost. None: no charge.
+    fee_minor: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="booked")
     planned_local_start: Mapped[datetime | None] = mapped_column(DateTime())
     moved_from: Mapped[date | None] = mapped_column(Date)
