@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_APP := $(VENV)/.installed-app
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test lint bench guide-images clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "AcuDesk needs Python 3.11 or newer")'
@@ -38,6 +38,10 @@ lint: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(BENCH_ARGS)
+
+# The user guide's pictures (resources/help/images), drawn from the app on a throwaway demo clinic.
+guide-images: $(STAMP_APP)
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/make_guide_images.py resources/help/images
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -40,7 +40,7 @@ class DemoApp:
         QTimer.singleShot(100, poll)
 
     def run(self) -> int:
-        self.app.exec()
+        code = self.app.exec()
         self.startup.shutdown()
         print(f"screenshots in {self.out}")
-        return 0
+        return code

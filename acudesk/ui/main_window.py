@@ -19,6 +19,7 @@ from acudesk.services.sign_ins import NOT_VALID
 from acudesk.ui.admin.actions import AdminActions
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
+from acudesk.ui.help import install_help
 from acudesk.ui.hand_over import HandOver, refusal_for_amendment, show_notice
 from acudesk.ui.idle_lock import HiddenWindows, IdleWatcher, LockScreen
 from acudesk.ui.live_changes import DISCONNECTED, RECONNECTING
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.patients = PatientListView(self.context)
         self.patients.openRequested.connect(self.open_chart)
         self.patients.newRequested.connect(self.new_patient)
+        self.patients.newRequested.connect(self.new_patient)
         self.patients.selectionChanged.connect(lambda _record: self._update_actions())
         self.tabs.addTab(self.patients, "Patients")
         # Other screens are built the first time their tab is opened, keeping start-up short.
@@ -215,7 +217,7 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.free_slot_action)
         patient_menu.addAction(self.wait_action)
         patient_menu.addAction(self.waitlist_action)
-        self.menuBar().addMenu("&Help").addAction(about)
+        self.guide_action = install_help(self, about)  # the user guide (F1) and About
 
     def _find_patient(self) -> None:
         self.patients.search.setFocus()

@@ -48,8 +48,8 @@ class PatientDetailsPanel(QFrame):
         layout.addStretch(1)
         self.show_record(None)
 
-    def show_pane(self, pane: PatientPane | None) -> None:
-        """Where the screening stands, and the visits still booked when no course lists them."""
+    def show_pane(self, pane: PatientPane | None, list_visits: bool = True) -> None:
+        """Where the screening stands, and the visits still booked (listed when no course lists them)."""
         if pane is None:
             self.outlook.setText("")
             self.outlook.hide()
@@ -60,6 +60,8 @@ class PatientDetailsPanel(QFrame):
                  f"<span style='color:{colour}'>{escape(screening.words())}</span></p>"]
         if pane.upcoming_total == 0:
             parts.append("<p style='margin:8px 0 2px 0'><b>Visits</b>: none booked.</p>")
+        elif not list_visits:
+            parts.append(f"<p style='margin:8px 0 2px 0'><b>Visits booked</b>: {pane.upcoming_total}</p>")
         else:
             lines = "".join(f"<tr><td style='padding-right:10px'>{e.local_start:%a %d %b %Y %H:%M}</td>"
                             f"<td style='color:{LABEL_TEXT}'>{escape(e.practitioner_name)}</td></tr>"

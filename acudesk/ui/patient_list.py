@@ -271,7 +271,7 @@ class PatientListView(QWidget):
         def loaded(answer: tuple[PatientPane, CourseOutlook | None]) -> None:
             if self.current is not None and self.current.id == patient_id:
                 pane, outlook = answer
-                self.details.show_pane(pane)
+                self.details.show_pane(pane, list_visits=outlook is None)  # a course lists its own
                 self.details.show_course(outlook)
 
         ctx.operations.query(self, read, loaded, key="course")

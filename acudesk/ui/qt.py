@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         QPen,
         QPixmap,
         QPolygonF,
+        QTextCursor,
     )
     from PySide6.QtWidgets import (
         QAbstractButton,
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
         QTableWidget,
         QTableWidgetItem,
         QTabWidget,
+        QTextBrowser,
         QTimeEdit,
         QToolBar,
         QToolButton,

@@ -62,7 +62,7 @@ def test_a_check_in_is_taken_back_with_the_same_button(qtbot, context: AppContex
 
 def test_the_legend_names_every_colour_the_list_uses(qtbot, context: AppContext) -> None:
     if datetime.now(ZoneInfo(context.clinic.timezone)).time() < time(0, 30):
-        pytest.skip("a visit at 00:05 is late only from 00:20 on (LATE_AFTER)")
+        pytest.skip("a visit at 00:05 is late only once LATE_AFTER has passed")
     _visit_today(context, "Nora", time(0, 5))  # long past its start: late
     _visit_today(context, "Ada", time(23, 0))
     _window, today = _today(qtbot, context, 2)
