@@ -40,7 +40,7 @@ from acudesk.domain import clinic_settings as rules
 from acudesk.domain.errors import AcuDeskError, ConflictError, NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.input_limits import check_calendar_day
 from acudesk.persistence.database import Database
-from acudesk.persistence.models import Appointment, Closure, Room, User, UserRole, VisitType
+from acudesk.persistence.models import Appointment, Closure, Payment, Room, User, UserRole, VisitType
 from acudesk.services import audit
 from acudesk.services.clinic import ClinicInfo, _clinic, clinic_today
 from acudesk.services.context import PRACTITIONER, Actor
@@ -161,6 +161,14 @@ class VisitsAffectedError(AcuDeskError):
         self.affected = affected
 
 
+class CurrencyInUseError(AcuDeskError):
+    """A currency change while visits with a fee or payments exist; repeat with ``priced_seen=count``."""
+
+    def __init__(self, message: str, count: int) -> None:
+        super().__init__(message, field="currency")
+        self.count = count
+
+
 @dataclass(frozen=True)
 class SavedWithVisits:
     """A saved change and the booked visits it leaves for the front desk to move (none, usually)."""
@@ -198,8 +206,13 @@ def supported_currencies() -> list[tuple[str, str]]:
 
 
 # -- the clinic's details and hours -------------------------------------------------------------------
-def update_clinic_details(database: Database, actor: Actor, details: ClinicDetails, *, stamp: str) -> str:
-    """Name, address, phone, e-mail and currency; the new ``stamp``. All problems are reported together."""
+def update_clinic_details(database: Database, actor: Actor, details: ClinicDetails, *, stamp: str,
+                          priced_seen: int | None = None) -> str:
+    """Name, address, phone, e-mail and currency; the new ``stamp``. All problems are reported together.
+
+    AcuDesk converts no amounts: after a currency change, receipts of visits booked before it and of
+    payments recorded show their amounts in the new currency. While such records exist the change is
+    refused (``CurrencyInUseError``, saying how many) until ``priced_seen`` repeats that number."""
     require(actor, Permission.MANAGE_CLINIC)
     errors: list[ValidationError] = []
     name = _collect(errors, lambda: rules.clean_name(details.name, "name", "clinic"))
@@ -220,10 +233,18 @@ def update_clinic_details(database: Database, actor: Actor, details: ClinicDetai
         changed = sorted(key for key, value in new.items() if getattr(clinic, key) != value)
         if not changed:
             return stamp
+        priced = _priced_records(tx) if "currency" in changed else 0
+        if priced and priced_seen != priced:
+            raise CurrencyInUseError(
+                f"{priced} visits and payments are already recorded in {clinic.currency}. AcuDesk does not convert "
+                f"amounts: their receipts would show the same numbers in {currency}.", priced)
         for key in changed:
             setattr(clinic, key, new[key])
         tx.flush()
-        audit.record(tx, actor, "update", "clinic", clinic.id, detail={"fields": changed})
+        detail: dict[str, object] = {"fields": changed}
+        if priced:
+            detail["priced_records"] = priced
+        audit.record(tx, actor, "update", "clinic", clinic.id, detail=detail)
         return _stamp(clinic.updated_at)
 
 
@@ -528,6 +549,13 @@ def _upcoming_visits(
         if matches(local, row.duration_minutes):
             found.append((row.id, local.replace(tzinfo=None)))
     return AffectedVisits(tuple(n for n, _ in found), tuple(start for _, start in found[:SHOWN_VISITS]))
+
+
+def _priced_records(tx: Session) -> int:
+    """Visits not cancelled that carry a fee, and payments: what receipts print amounts for."""
+    visits = tx.scalar(select(func.count(Appointment.id)).where(
+        Appointment.status.in_(("booked", "arrived", "completed")), Appointment.fee_minor > 0)) or 0
+    return visits + (tx.scalar(select(func.count(Payment.id))) or 0)
 
 
 def _require_seen(affected: AffectedVisits, seen: int | None, field: str, message: str) -> None:

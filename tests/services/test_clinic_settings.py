@@ -22,6 +22,7 @@ from acudesk.services import calendar_data, clinic_settings, courses, patients
 from acudesk.services.clinic_settings import (
     ClinicDetails,
     ClosureDraft,
+    CurrencyInUseError,
     VisitsAffectedError,
     VisitTypeDraft,
 )
@@ -276,6 +277,23 @@ def test_details_and_currency_are_saved_and_audited_by_field(database: Database,
     assert _last_event(database).detail == {"fields": ["address", "currency", "email", "name", "phone"]}
     with pytest.raises(ConflictError):
         clinic_settings.update_clinic_details(database, admin, details, stamp=settings.stamp)
+
+
+def test_a_currency_change_over_recorded_amounts_says_how_many_first(database: Database, admin: Actor,
+                                                                     nora: int) -> None:
+    """Nothing is converted: with visits priced in GBP, the change to EUR is saved only once seen."""
+    _book(database, admin, nora, WEDNESDAY, "weekly x2")
+    settings = _settings(database, admin)
+    euros = ClinicDetails(settings.clinic.name, "", "", "", "EUR")
+    with pytest.raises(CurrencyInUseError) as told:
+        clinic_settings.update_clinic_details(database, admin, euros, stamp=settings.stamp)
+    assert (told.value.count, told.value.field) == (2, "currency")
+    assert told.value.message == ("2 visits and payments are already recorded in GBP. AcuDesk does not convert "
+                                  "amounts: their receipts would show the same numbers in EUR.")
+    assert _settings(database, admin).clinic.currency == "GBP"
+    clinic_settings.update_clinic_details(database, admin, euros, stamp=settings.stamp, priced_seen=2)
+    assert _settings(database, admin).clinic.currency == "EUR"
+    assert _last_event(database).detail == {"fields": ["currency"], "priced_records": 2}
 
 
 # -- bad input: field-named, nothing stored ----------------------------------------------------------------

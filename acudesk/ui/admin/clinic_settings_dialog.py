@@ -16,7 +16,7 @@ from typing import Any
 from acudesk.domain import clinic_settings as rules
 from acudesk.domain.errors import ConflictError, ValidationError
 from acudesk.services import clinic_settings
-from acudesk.services.clinic_settings import ClinicDetails, ClinicSettings, VisitsAffectedError
+from acudesk.services.clinic_settings import ClinicDetails, ClinicSettings, CurrencyInUseError, VisitsAffectedError
 from acudesk.ui.admin.clinic_settings_lists import ClosuresTab, RoomsTab, VisitTypesTab
 from acudesk.ui.admin.settings_feedback import Feedback, button_row, confirm_affected, muted_label, show_refusal
 from acudesk.ui.context import AppContext
@@ -91,7 +91,8 @@ class ClinicTab(QWidget):
     def show_settings(self, settings: ClinicSettings) -> None:
         clinic = settings.clinic
         region = clinic.country + (f"-{clinic.subdivision}" if clinic.subdivision else "")
-        self.where.setText(f"Time zone {clinic.timezone}; public holidays of {region} (both set at set-up).")
+        self.where.setText(f"Time zone {clinic.timezone}; public holidays of {region} (both set at set-up). "
+                           "Fees are amounts in the clinic's currency: changing it converts none of them.")
         if self.edited:
             return  # what is being typed stays; saving it meets the stamp check
         self._filling = True
@@ -107,7 +108,7 @@ class ClinicTab(QWidget):
         self.currency.setCurrentIndex(index)
         self._filling = False
 
-    def save(self) -> None:
+    def save(self, priced_seen: int | None = None) -> None:
         details = ClinicDetails(self.name.text(), self.address.toPlainText(), self.phone.text(), self.email.text(),
                                 str(self.currency.currentData() or ""))
         ctx, stamp = self.dialog.context, self.stamp
@@ -119,10 +120,17 @@ class ClinicTab(QWidget):
             self.feedback.said("Saved.")
 
         self.dialog.write(self, lambda: clinic_settings.update_clinic_details(ctx.database, ctx.actor, details,
-                                                                              stamp=stamp),
+                                                                              stamp=stamp, priced_seen=priced_seen),
                           saved, self._failed)
 
     def _failed(self, error: BaseException) -> None:
+        if isinstance(error, CurrencyInUseError):
+            if confirm_affected(self, error, "Change the currency", title="Amounts already recorded",
+                                advice="Change the visit types' fees too (Visit types)."):
+                self.save(priced_seen=error.count)
+            else:
+                self.feedback.said("Not saved.", error=True)
+            return
         if isinstance(error, ConflictError):
             self.edited = False  # the broadcast that follows refills the form with what is stored
         show_refusal(error, self.fields, self.feedback, self)

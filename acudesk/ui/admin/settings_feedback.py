@@ -4,7 +4,6 @@ fields, the question before a change that affects booked visits, and two small l
 from __future__ import annotations
 
 from acudesk.domain.errors import AcuDeskError, ValidationError, ValidationErrors
-from acudesk.services.clinic_settings import VisitsAffectedError
 from acudesk.ui.errors import show_error
 from acudesk.ui.forms import ERROR_STYLE, FieldWithError
 from acudesk.ui.qt import QHBoxLayout, QLabel, QMessageBox, QWidget
@@ -40,11 +39,13 @@ def show_refusal(error: BaseException, fields: dict[str, FieldWithError], feedba
     feedback.said(" ".join(loose) if loose else "Not saved: see the marked fields.", error=True)
 
 
-def confirm_affected(parent: QWidget, error: VisitsAffectedError, what: str) -> bool:
-    """Ask whether to save although booked visits are affected (the message names them)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Booked visits affected",
-                      f"{error.message}\n\n{what} anyway? Nothing moves or cancels these visits: the front desk "
-                      "moves them (Calendar) and tells the patients.", parent=parent)
+MOVE_THEM = "Nothing moves or cancels these visits: the front desk moves them (Calendar) and tells the patients."
+
+
+def confirm_affected(parent: QWidget, error: AcuDeskError, what: str, *, advice: str = MOVE_THEM,
+                     title: str = "Booked visits affected") -> bool:
+    """Ask whether to save although records already made are affected (the message names them)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, f"{error.message}\n\n{what} anyway? {advice}", parent=parent)
     save = box.addButton(f"{what} anyway", QMessageBox.ButtonRole.AcceptRole)
     keep = box.addButton("Don't save", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(keep)
