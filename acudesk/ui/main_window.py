@@ -44,6 +44,7 @@ from acudesk.ui.qt import (
     Signal,
     is_alive,
 )
+from acudesk.ui.screen_fit import show_fitted
 from acudesk.ui.style import WARNING_TEXT
 
 log = logging.getLogger(__name__)
@@ -131,14 +132,7 @@ class MainWindow(QMainWindow):
     def show_fitted(self) -> None:
         """Show at the usual size, or maximized on a screen too small for it (1366×768 laptops): the
         status bar, where "Reconnecting to the database server…" appears, must stay on screen."""
-        screen = self.screen()
-        available = screen.availableGeometry() if screen is not None else None
-        frame_allowance = 60  # title bar and borders, which the window manager adds around the size
-        if available is not None and (available.height() < self.height() + frame_allowance
-                                      or available.width() < self.width() + frame_allowance):
-            self.showMaximized()
-        else:
-            self.show()
+        show_fitted(self)
 
     # -- actions -------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -389,7 +383,7 @@ class MainWindow(QMainWindow):
         self.charts[patient_id] = window
         window.destroyed.connect(lambda *_args, key=patient_id, closed=window: self._chart_closed(key, closed))
         window.closeAbandoned.connect(self._stop_quitting)
-        window.show()
+        show_fitted(window)  # maximized on a screen too small for it: its buttons stay on screen
 
     def _chart_closed(self, patient_id: int, closed: QWidget) -> None:
         if self.charts.get(patient_id) is closed:

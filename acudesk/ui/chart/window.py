@@ -90,7 +90,7 @@ class PatientChartWindow(QMainWindow):
         close.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         close.triggered.connect(self.close)
         self.addAction(close)
-        self.resize(1366, 768)
+        self.resize(1280, 720)  # ui/screen_fit.show_fitted maximizes it where the screen is smaller
         self.reload()
 
     # -- closing -------------------------------------------------------------------------------------
