@@ -124,3 +124,12 @@ class TimeField(QTimeEdit):
             hour, minute = int(match.group(1)), int(match.group(2))
             if hour < 24 and minute < 60:
                 self.setTime(QTime(hour, minute))
+
+
+def show_read_only(editor: QWidget) -> None:
+    """Restyle ``editor`` after its read-only state changed: the style sheet draws read-only text
+    fields on grey, so a signed note does not look as if it could be typed into (Qt applies a
+    property selector such as ``[readOnly="true"]`` only when the widget is polished again)."""
+    style = editor.style()
+    style.unpolish(editor)
+    style.polish(editor)

@@ -65,6 +65,7 @@ HOVER_BACKGROUND = "#eef4fb"
 DISABLED_TEXT, DISABLED_BORDER = "#a0a7b1", "#e3e7ec"
 ALTERNATE_ROW, TABLE_GRID_LINE = "#f3f6fa", "#e6e9ee"
 HEADER_BACKGROUND = NEUTRAL_BACKGROUND  # table headers, the status bar
+READ_ONLY_BACKGROUND = "#eef0f3"  # a signed note, a locked field: text that cannot be typed into
 
 STYLE_SHEET = Template("""
 QMainWindow, QDialog { background: $WINDOW_BACKGROUND; }
@@ -75,6 +76,8 @@ QToolBar QToolButton:disabled { color: $DISABLED_TEXT; border-color: $DISABLED_B
 QLineEdit, QPlainTextEdit, QComboBox { padding: 4px 6px; border: 1px solid $FRAME_LINE; border-radius: 4px;
     background: $CANVAS; }
 QLineEdit:focus, QPlainTextEdit:focus { border: 1px solid $ACCENT; }
+QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"] { background: $READ_ONLY_BACKGROUND;
+    border: 1px dashed $FRAME_LINE; }
 QComboBox QAbstractItemView { background: $CANVAS; color: $TEXT; outline: 0;
     selection-background-color: $ACCENT; selection-color: $CANVAS; }
 QComboBox { combobox-popup: 0; }

@@ -11,6 +11,7 @@ from dataclasses import replace
 from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.services.sessions import NeedledPoint, SessionDraft
 from acudesk.ui.chart.point_picker import SIDES
+from acudesk.ui.forms import show_read_only
 from acudesk.ui.qt import (
     QComboBox,
     QFormLayout,
@@ -183,3 +184,4 @@ class SessionEditor(QWidget):
             widget.setEnabled(not read_only)
         for editor in (self.subjective, self.objective, self.assessment, self.plan_note):
             editor.setReadOnly(read_only)
+            show_read_only(editor)
