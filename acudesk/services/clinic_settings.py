@@ -142,11 +142,16 @@ class AffectedVisits:
         return bool(self.appointment_ids)
 
     def describe(self) -> str:
-        """``"3 booked visits (Tue 8 Dec 2026 10:00, Wed 9 Dec 2026 14:00, …)"``."""
-        times = ", ".join(f"{start:%a %d %b %Y %H:%M}" for start in self.first_starts)
+        """``"4 booked visits (Tue 8 Dec 2026 10:00, 11:00, Wed 9 Dec 2026 14:00, …)"``: the app's one date
+        style, each day written once."""
+        times, day = [], None
+        for start in self.first_starts:
+            same_day = start.date() == day
+            times.append(f"{start:%H:%M}" if same_day else f"{start:%a} {start.day} {start:%b %Y %H:%M}")
+            day = start.date()
         more = ", …" if self.count > len(self.first_starts) else ""
         noun = "booked visit" if self.count == 1 else "booked visits"
-        return f"{self.count} {noun} ({times}{more})"
+        return f"{self.count} {noun} ({', '.join(times)}{more})"
 
 
 NO_VISITS = AffectedVisits((), ())

@@ -102,7 +102,7 @@ def test_a_room_with_visits_booked_is_not_retired_until_they_move(database: Data
     with pytest.raises(ValidationError) as refused:
         clinic_settings.set_room_in_use(database, admin, ROOM_1, False)
     assert refused.value.field == "room"
-    assert "3 booked visits (Wed 03 Feb 2027 10:00, Wed 10 Feb 2027 10:00, Wed 17 Feb 2027 10:00)" in \
+    assert "3 booked visits (Wed 3 Feb 2027 10:00, Wed 10 Feb 2027 10:00, Wed 17 Feb 2027 10:00)" in \
         refused.value.message
     assert "Move them to another room first" in refused.value.message
     assert next(r for r in _settings(database, admin).rooms if r.id == ROOM_1).active
@@ -159,7 +159,7 @@ def test_hours_that_leave_visits_outside_say_how_many_and_move_none(database: Da
     with pytest.raises(VisitsAffectedError) as told:
         clinic_settings.set_opening_hours(database, admin, shorter, stamp=settings.stamp)
     assert told.value.affected.count == 2
-    assert "2 booked visits (Wed 03 Feb 2027 16:00, Wed 10 Feb 2027 16:00)" in told.value.message
+    assert "2 booked visits (Wed 3 Feb 2027 16:00, Wed 10 Feb 2027 16:00)" in told.value.message
     assert _settings(database, admin).clinic.opening_hours["wed"] == [["09:00", "18:00"]]  # nothing stored
     assert _audit_count(database) == before
 
@@ -398,3 +398,11 @@ def test_only_administrators_change_settings(database: Database, admin: Actor, s
         with pytest.raises(PermissionDeniedError):
             attempt()
     assert _settings(database, admin) == settings
+
+
+def test_affected_visits_are_listed_in_the_apps_date_style_each_day_once() -> None:
+    affected = clinic_settings.AffectedVisits(
+        (1, 2, 3, 4, 5, 6), (datetime(2027, 2, 3, 9, 0), datetime(2027, 2, 3, 10, 0), datetime(2027, 2, 4, 9, 0)))
+    assert affected.describe() == "6 booked visits (Wed 3 Feb 2027 09:00, 10:00, Thu 4 Feb 2027 09:00, …)"
+    one = clinic_settings.AffectedVisits((7,), (datetime(2027, 2, 3, 9, 0),))
+    assert one.describe() == "1 booked visit (Wed 3 Feb 2027 09:00)"

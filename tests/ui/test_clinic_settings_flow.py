@@ -163,7 +163,7 @@ def test_a_closure_over_a_booked_visit_asks_first_and_leaves_the_visit_booked(qt
     dialog.tabs.setCurrentWidget(rooms)
     rooms.table.selectRow(next(n for n in range(rooms.table.rowCount()) if rooms.table.item(n, 0).text() == "Room 1"))
     rooms.retire_button.click()
-    when = f"{visit_day:%a %d %b %Y} 10:00"
+    when = f"{visit_day:%a} {visit_day.day} {visit_day:%b %Y} 10:00"
     qtbot.waitUntil(lambda: f"has 1 booked visit ({when})" in rooms.feedback.text(), timeout=TIMEOUT)
 
     closures = dialog.closures_tab

@@ -40,7 +40,6 @@ from acudesk.ui.tables import fill_table, read_only_table
 if TYPE_CHECKING:
     from acudesk.ui.admin.clinic_settings_dialog import ClinicSettingsDialog
 
-DAY_FORMAT = "%a %d %b %Y"
 
 
 class RoomsTab(QWidget):
@@ -286,7 +285,7 @@ class ClosuresTab(QWidget):
 
     def show_settings(self, settings: ClinicSettings) -> None:
         self.closures = settings.closures
-        fill_table(self.table, [(c.starts_on.strftime(DAY_FORMAT), c.ends_on.strftime(DAY_FORMAT), c.who, c.reason)
+        fill_table(self.table, [(_day_text(c.starts_on), _day_text(c.ends_on), c.who, c.reason)
                                 for c in self.closures])
         self.remove_button.setEnabled(self.selected() is not None)
         chosen = self.who.currentData()
@@ -349,3 +348,7 @@ def _day(edit: QDateEdit) -> date:
     value = edit.date()
     return date(value.year(), value.month(), value.day())
 
+
+def _day_text(day: date) -> str:
+    """The app's one date style: "Thu 3 Dec 2026"."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
