@@ -53,6 +53,7 @@ class RoomsTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAccessibleName("Rooms")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the form (arrows move in it)
         self.name = QLineEdit()
         self.name.setAccessibleName("Room name")
         self.name.setPlaceholderText("e.g. Garden Room")
@@ -141,6 +142,7 @@ class VisitTypesTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAccessibleName("Visit types")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the form (arrows move in it)
         self.name = QLineEdit()
         self.duration = QSpinBox()
         self.duration.setRange(0, 24 * 60)  # the service refuses what is outside its limits, by name
@@ -248,6 +250,7 @@ class ClosuresTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAccessibleName("Closures and leave")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the form (arrows move in it)
         today = dialog.context.today()
         self.first = _date_edit(today, "First day closed")
         self.last = _date_edit(today, "Last day closed")
