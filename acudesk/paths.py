@@ -62,6 +62,19 @@ def user_log_dir() -> Path:
     return user_log_path(APP_NAME, APP_AUTHOR, ensure_exists=True)
 
 
+def temporary_documents_dir() -> Path:
+    """The one folder for PDFs made only to be opened or printed (acudesk/ui/temporary_documents.py).
+
+    They hold patient data, so the folder is in the user's own cache folder, never the shared temporary
+    folder, and only its owner may enter it (0700)."""
+    from platformdirs import user_cache_path
+
+    folder = user_cache_path(APP_NAME, APP_AUTHOR) / "documents"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # also when an older copy made it with the default mode
+    return folder
+
+
 def default_database_path() -> Path:
     return user_data_dir() / "acudesk.sqlite3"
 

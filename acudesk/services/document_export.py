@@ -2,7 +2,9 @@
 write it atomically where asked, and record the export.
 
 Every exported file is recorded in ``exported_documents`` (who, what, when, SHA-256, pages) with an
-``export`` audit event in the same transaction.
+``export`` audit event in the same transaction. A document rendered only to be printed is written to a
+private temporary file by :func:`render_to_file`, which records nothing; once the printer has it,
+:func:`record_print` records it the same way with a ``print`` audit event naming the printer.
 """
 
 from __future__ import annotations
@@ -112,6 +114,60 @@ def _write_atomically(out: Path, pdf: bytes) -> None:
         raise ExportPathError(f"The PDF could not be written to {out}: {error.strerror}.", field="out") from error
 
 
+@dataclass(frozen=True)
+class RenderedFile:
+    """A document rendered to a file that has not left AcuDesk yet (a print job's private temporary PDF)."""
+
+    path: Path
+    kind: str
+    patient_id: int | None
+    day: date | None
+    appointment_id: int | None
+    sha256: str
+    pages: int
+
+
+def render_to_file(
+    database: Database, actor: Actor, kind: str, out: Path, *, patient_id: int | None = None,
+    day: date | None = None, appointment_id: int | None = None,
+) -> RenderedFile:
+    """Render a document to ``out`` (written atomically, readable by its owner only) and record nothing:
+    the caller records what happens to it (:func:`record_print`) or removes it."""
+    if kind in DOCUMENT_PERMISSIONS:
+        require(actor, DOCUMENT_PERMISSIONS[kind])
+    out = _check_destination(out)
+    pdf, pages = render_document(database, actor, kind, patient_id=patient_id, day=day,
+                                 appointment_id=appointment_id)
+    _write_atomically(out, pdf)
+    return RenderedFile(out, kind, patient_id, day, appointment_id, hashlib.sha256(pdf).hexdigest(), pages)
+
+
+def record_print(database: Database, actor: Actor, rendered: RenderedFile, *, printer: str) -> int:
+    """Record that ``rendered`` went to ``printer`` (its name, or "PDF file"): a row in exported_documents
+    and a ``print`` audit event in the same transaction. Returns the row's id."""
+    require(actor, DOCUMENT_PERMISSIONS[rendered.kind])
+    return _record(database, actor, "print", rendered.kind, rendered.path.name, rendered.sha256, rendered.pages,
+                   patient_id=rendered.patient_id, day=rendered.day, appointment_id=rendered.appointment_id,
+                   extra={"printer": printer[:120]})
+
+
+def _record(database: Database, actor: Actor, action: str, kind: str, file_name: str, digest: str, pages: int, *,
+            patient_id: int | None, day: date | None, appointment_id: int | None,
+            extra: dict[str, object] | None = None) -> int:
+    with database.write() as tx:
+        document = ExportedDocument(patient_id=patient_id, kind=kind, created_by_id=actor.user_id,
+                                    file_name=file_name[:255], sha256=digest, pages=pages)
+        tx.add(document)
+        tx.flush()
+        detail: dict[str, object] = {"kind": kind, "pages": pages, "sha256": digest, **(extra or {})}
+        if day is not None:
+            detail["day"] = day.isoformat()
+        if appointment_id is not None:
+            detail["appointment_id"] = appointment_id
+        audit.record(tx, actor, action, "document", document.id, patient_id=patient_id, detail=detail)
+        return document.id
+
+
 def export_document(
     database: Database, actor: Actor, kind: str, out: Path, *, patient_id: int | None = None,
     day: date | None = None, appointment_id: int | None = None, clock: Callable[[], float] = time.perf_counter,
@@ -125,16 +181,6 @@ def export_document(
                                  appointment_id=appointment_id)
     _write_atomically(out, pdf)
     digest = hashlib.sha256(pdf).hexdigest()
-    with database.write() as tx:
-        document = ExportedDocument(patient_id=patient_id, kind=kind, created_by_id=actor.user_id,
-                                    file_name=out.name[:255], sha256=digest, pages=pages)
-        tx.add(document)
-        tx.flush()
-        detail: dict[str, object] = {"kind": kind, "pages": pages, "sha256": digest}
-        if day is not None:
-            detail["day"] = day.isoformat()
-        if appointment_id is not None:
-            detail["appointment_id"] = appointment_id
-        audit.record(tx, actor, "export", "document", document.id, patient_id=patient_id, detail=detail)
-        document_id = document.id
+    document_id = _record(database, actor, "export", kind, out.name, digest, pages, patient_id=patient_id, day=day,
+                          appointment_id=appointment_id)
     return ExportResult(out, kind, document_id, digest, pages, clock() - started)

@@ -62,7 +62,12 @@ def _open_clinic(target: str, *, demo: bool, sign_in: Callable[[Database], Actor
     """Runs on the worker: everything start-up needs from the database, in one job."""
     from acudesk.services.clinic import get_clinic, idle_lock_minutes, needs_setup
     from acudesk.services.maintenance import open_database
+    from acudesk.ui.temporary_documents import remove_leftovers
 
+    try:  # PDFs an earlier run made to open or print and could not remove (a crash, a power cut)
+        remove_leftovers()
+    except OSError as error:
+        log.warning("Temporary documents left by earlier runs could not be removed: %s", error.strerror)
     database = open_database(target)
     try:
         actor = None
@@ -322,6 +327,9 @@ class Startup:
             self.database.dispose()
         if self.demo_dir:
             shutil.rmtree(self.demo_dir, ignore_errors=True)
+        from acudesk.ui.temporary_documents import remove_this_run
+
+        remove_this_run()  # the PDFs made to open or print: patient data, not kept past the run
 
 
 def create_application() -> QApplication:

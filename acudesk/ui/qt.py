@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         QDate,
         QDateTime,
         QEvent,
+        QMarginsF,
         QModelIndex,
         QObject,
         QPersistentModelIndex,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         QRect,
         QRectF,
         QSize,
+        QSizeF,
         QSortFilterProxyModel,
         Qt,
         QThread,
@@ -49,6 +51,9 @@ if TYPE_CHECKING:
         QImage,
         QKeyEvent,
         QKeySequence,
+        QPageLayout,
+        QPageSize,
+        QPaintEngine,
         QPainter,
         QPainterPath,
         QPalette,
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
         QPolygonF,
         QTextCursor,
     )
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
     from PySide6.QtWidgets import (
         QAbstractButton,
         QAbstractItemView,

@@ -36,6 +36,34 @@ def test_an_export_is_recorded_with_its_digest_and_pages_and_audited(database, a
         assert event.detail["kind"] == "summary" and "Lovelace" not in str(event.detail)
 
 
+def test_a_document_rendered_to_print_is_recorded_only_once_printed_and_then_as_a_print(
+    database, admin, tmp_path: Path
+) -> None:
+    from acudesk.services import audit
+
+    course = build_course(database, sessions=2)
+    rendered = document_export.render_to_file(database, admin, "summary", tmp_path / "summary.pdf",
+                                              patient_id=course.patient_id)
+    data = rendered.path.read_bytes()
+    assert data.startswith(b"%PDF") and rendered.pages >= 1 and rendered.sha256 == hashlib.sha256(data).hexdigest()
+    if sys.platform != "win32":
+        assert rendered.path.stat().st_mode & 0o777 == 0o600  # patient data: readable by its owner only
+    with database.read() as session:  # rendered, not yet printed: nothing has left AcuDesk
+        assert session.scalars(select(ExportedDocument)).all() == []
+
+    document_id = document_export.record_print(database, admin, rendered, printer="Reception LaserJet")
+    with database.read() as session:
+        row = session.get(ExportedDocument, document_id)
+        assert (row.kind, row.patient_id, row.pages, row.sha256) == (
+            "summary", course.patient_id, rendered.pages, rendered.sha256)
+        [event] = session.scalars(select(AuditEvent).where(AuditEvent.entity == "document")).all()
+        assert (event.action, event.entity_id, event.patient_id) == ("print", document_id, course.patient_id)
+        assert event.detail == {"kind": "summary", "pages": rendered.pages, "sha256": rendered.sha256,
+                                "printer": "Reception LaserJet"}
+    with database.read() as session:
+        assert audit.verify_chain(session).ok
+
+
 def test_a_receptionist_prints_handouts_and_receipts_but_not_clinical_documents(
     database, sign_in_as, tmp_path
 ) -> None:

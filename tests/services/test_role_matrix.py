@@ -143,6 +143,7 @@ DOCUMENT_KINDS: dict[str, P] = {
 NOT_OPERATIONS = {"audit.record", "permissions.allowed", "permissions.permissions_of", "permissions.require",
                   "permissions.require_signed_in", "sign_ins.current_roles", "sign_ins.end",  # the checks themselves
                   "document_export.export_document", "document_export.render_document",
+                  "document_export.render_to_file", "document_export.record_print",
                   "adverse_events.open_retained_needle"}  # inside a session write, after its permission check
 
 ROLES = (RECEPTIONIST, PRACTITIONER, ADMINISTRATOR)
@@ -235,7 +236,8 @@ def test_operation_refuses_or_allows_the_role(operation: str, role: str, signed_
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("kind", DOCUMENT_KINDS)
-@pytest.mark.parametrize("operation", ["document_export.export_document", "document_export.render_document"])
+@pytest.mark.parametrize("operation", ["document_export.export_document", "document_export.render_document",
+                                       "document_export.render_to_file"])
 def test_documents_need_clinical_access_only_when_clinical(
     operation: str, kind: str, role: str, signed_in: dict[str, Actor]
 ) -> None:
@@ -243,6 +245,21 @@ def test_documents_need_clinical_access_only_when_clinical(
 
     actor = signed_in[role]
     outcome = _call(OPERATIONS[operation], actor, kind=kind, patient_id=1)
+    if allowed(actor, DOCUMENT_KINDS[kind]):
+        assert not isinstance(outcome, PermissionDeniedError)
+    else:
+        assert isinstance(outcome, PermissionDeniedError)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", DOCUMENT_KINDS)
+def test_recording_a_print_needs_the_documents_permission(kind: str, role: str, signed_in: dict[str, Actor]) -> None:
+    from acudesk.services.document_export import RenderedFile, record_print
+    from acudesk.services.permissions import allowed
+
+    actor = signed_in[role]
+    rendered = RenderedFile(Path(f"{kind}.pdf"), kind, 1, None, None, "0" * 64, 1)
+    outcome = _call(record_print, actor, rendered=rendered, printer="Reception")
     if allowed(actor, DOCUMENT_KINDS[kind]):
         assert not isinstance(outcome, PermissionDeniedError)
     else:
