@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from chart_steps import answer, sign
 
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.patients import PatientDetails
@@ -108,7 +109,7 @@ def sign_through_the_form(qtbot, window: PatientChartWindow, values: dict[str, A
     tab = window.intake
     tab.new_intake()
     tab.form.set_values(values)
-    tab.sign_button.click()
+    sign(qtbot, tab)
     qtbot.waitUntil(lambda: tab.current is not None and tab.current.signed, timeout=TIMEOUT)
 
 
@@ -134,7 +135,7 @@ def test_an_intake_signed_in_one_chart_stops_treatment_in_the_other_without_a_re
     second.tabs.setCurrentWidget(second.plan)  # a tab in the background catches up when it is shown
     qtbot.waitUntil(lambda: not second.plan.gate_allowed, timeout=TIMEOUT)
     assert not second.plan.activate_button.isEnabled()
-    assert "STOP" in second.plan.message.text() and "Treatment is stopped" in second.plan.message.text()
+    assert "STOP" in second.plan.gate_banner.text() and "Treatment is stopped" in second.plan.gate_banner.text()
     assert "NO TREATMENT" in first.gate.text()  # the chart that signed it follows too
     assert errors_shown == []
 
@@ -149,7 +150,7 @@ def test_a_session_signed_in_one_chart_appears_in_the_other(qtbot, context, open
     qtbot.waitUntil(lambda: tab.mode == "new", timeout=TIMEOUT)
     tab.editor.needles_out.setValue(tab.editor.needles_in.value())
     tab.editor.nrs_before.setValue(6)
-    tab.sign_button.click()
+    sign(qtbot, tab)
     qtbot.waitUntil(lambda: tab.mode == "signed", timeout=TIMEOUT)
 
     qtbot.waitUntil(lambda: second.sessions.list.count() == 1, timeout=TIMEOUT)
@@ -165,7 +166,7 @@ def test_typed_answers_survive_a_change_made_in_the_other_chart(qtbot, context, 
     assert "NO TREATMENT" in first.gate.text()  # no signed intake yet
     typing = first.intake
     typing.form.editors["pain_nrs"].setValue(8)
-    typing.form.editors["night_pain"].setChecked(True)
+    answer(typing.form, "night_pain", True)
     typed = typing.form.values()
     first.tabs.setCurrentWidget(first.plan)
     first.plan.complaint.setText("Neck pain after a fall")
@@ -277,7 +278,7 @@ def test_a_sign_whose_chart_was_closed_meanwhile_still_reaches_the_other_chart(
     monkeypatch.setattr(intakes, "save_intake", slow)
     closing.intake.new_intake()
     closing.intake.form.set_values(answers(saddle_numbness=True))
-    closing.intake.sign_button.click()
+    sign(qtbot, closing.intake)
     closing.close()
     qtbot.waitUntil(lambda: not is_alive(closing), timeout=TIMEOUT)
     gate.set()

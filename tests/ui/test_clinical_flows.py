@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from chart_steps import answer, confirm_signing, sign
 
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.patients import PatientDetails
@@ -65,10 +66,10 @@ def test_emergency_intake_turns_the_banner_red_and_stops_plans_and_sessions(qtbo
     qtbot.waitUntil(lambda: "New intake" in tab.status.text(), timeout=TIMEOUT)
     tab.form.set_values(answers())
     assert tab.banner.colour == "green"
-    tab.form.editors["saddle_numbness"].setChecked(True)  # the live banner follows each answer
+    answer(tab.form, "saddle_numbness", True)  # the live banner follows each answer
     assert tab.banner.colour == "red" and tab.banner.level == "EMERGENCY"
     assert "RF-CES-04" in tab.banner.label.text()
-    tab.sign_button.click()
+    sign(qtbot, tab)
     qtbot.waitUntil(lambda: tab.history_list.count() == 1 and tab.current is not None and tab.current.signed,
                     timeout=TIMEOUT)
     assert tab.banner.colour == "red" and tab.referral.isVisible()
@@ -80,15 +81,15 @@ def test_emergency_intake_turns_the_banner_red_and_stops_plans_and_sessions(qtbo
     plan_tab.complaint.setText("Low back pain")
     assert plan_tab.add_point("BL23", "bilateral")
     plan_tab.activate()  # the button is disabled; the service refuses as well
-    qtbot.waitUntil(lambda: "Treatment is stopped" in plan_tab.message.text(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "Treatment is stopped" in plan_tab.gate_banner.text(), timeout=TIMEOUT)
     assert all(p.status != "active" for p in plans.list_plans(context.database, context.actor, pid))
 
     tab_s = window.sessions
     window.tabs.setCurrentWidget(tab_s)
     tab_s.new_session()
     qtbot.waitUntil(lambda: tab_s.mode == "new", timeout=TIMEOUT)
-    tab_s.save(sign=False)
-    qtbot.waitUntil(lambda: "Treatment is stopped" in tab_s.state.text(), timeout=TIMEOUT)
+    tab_s.save(sign=False)  # the editor is read-only; the service refuses as well
+    qtbot.waitUntil(lambda: "Treatment is stopped" in tab_s.gate_banner.text(), timeout=TIMEOUT)
     assert sessions.list_sessions(context.database, context.actor, pid) == []
 
 
@@ -158,6 +159,7 @@ def test_amending_a_signed_note_keeps_the_original(qtbot, context, open_chart) -
     qtbot.waitUntil(lambda: "reason" in tab.state.text().lower(), timeout=TIMEOUT)
     tab.reason.setText("After-treatment score misheard")
     tab.save_amendment_button.click()
+    confirm_signing(qtbot, tab)
     qtbot.waitUntil(lambda: len(tab.history.records) == 2, timeout=TIMEOUT)
     html = tab.history.text()
     assert "Original" in html and "Amendment" in html and "After-treatment score misheard" in html

@@ -1,4 +1,8 @@
-"""The triage banner: the level in colour, what it asks for, every reason with its rule id."""
+"""The triage banner: the level in colour, what it asks for, every reason with its rule id; and the
+treatment-stop banner of the Plan and Sessions tabs.
+
+An intake with required questions unanswered is "Not screened — N questions unanswered": grey, never
+CLEAR or green, and still red or amber with every reason when a flag is already found."""
 
 from __future__ import annotations
 
@@ -31,6 +35,13 @@ STYLES = {
 }
 
 
+NOT_SCREENED = "NOT_SCREENED"
+
+
+def not_screened_text(unanswered: int) -> str:
+    return f"Not screened — {unanswered} question{'s' if unanswered != 1 else ''} unanswered"
+
+
 def colour_of(level: str) -> str:
     if level in RED:
         return "red"
@@ -59,14 +70,21 @@ class TriageBanner(QWidget):
 
     def show_result(
         self, level: str, action: str, reasons: Sequence[tuple[str, str, str]], safety_netting: Sequence[str] = (),
-        note: str = "",
+        note: str = "", unanswered: int = 0,
     ) -> None:
-        """``reasons``: (rule id, text, level) for every rule that fired."""
+        """``reasons``: (rule id, text, level) for every rule that fired; ``unanswered``: how many required
+        questions are not answered yet (the screening is not complete)."""
+        not_screened = not_screened_text(unanswered) if unanswered else ""
+        if not_screened and level == "CLEAR":  # nothing found so far is not "no red flags"
+            level, action = NOT_SCREENED, ("Answer every question marked * (a question not asked is not a "
+                                           "“no”). Nothing can be concluded yet.")
         self.level, self.colour = level, colour_of(level)
         self.label.setStyleSheet(f"QLabel {{ {STYLES[self.colour]} border-radius: 6px; padding: 8px; }}")
-        title = level.replace("_", " ")
+        title = not_screened if level == NOT_SCREENED else level.replace("_", " ")
         parts = [f"<div style='font-size: 15px; font-weight: 700'>{escape(title)}</div>",
                  f"<div style='margin-bottom: 4px'>{escape(action)}</div>"]
+        if not_screened and level != NOT_SCREENED:
+            parts.append(f"<div><b>{escape(not_screened)}</b>: more flags may be found.</div>")
         if reasons:
             items = "".join(f"<li><b>{escape(rule)}</b> ({escape(lvl.replace('_', ' ').lower())}): {escape(text)}</li>"
                             for rule, text, lvl in reasons)
@@ -76,3 +94,23 @@ class TriageBanner(QWidget):
         if note:
             parts.append(f"<div><i>{escape(note)}</i></div>")
         self.label.setText("".join(parts))
+
+
+class TreatmentStopBanner(QLabel):
+    """"STOP — NO TREATMENT" and why, while the red-flag screening stops treatment; hidden otherwise.
+    The tab showing it sets it from the treatment gate each time it reloads (from the change
+    broadcast), so it appears and goes as soon as an intake is signed or a referral recorded."""
+
+    def __init__(self, object_name: str, consequence: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.consequence = consequence  # what the tab cannot do meanwhile
+        self.setWordWrap(True)
+        self.setStyleSheet(f"QLabel {{ {STYLES['red']} border-radius: 4px; padding: 6px; font-weight: 600; }}")
+        self.stopped = False
+        self.hide()
+
+    def show_gate(self, allowed: bool, message: str) -> None:
+        self.stopped = not allowed
+        self.setText("" if allowed else " ".join(filter(None, ("STOP — NO TREATMENT.", message, self.consequence))))
+        self.setVisible(not allowed)

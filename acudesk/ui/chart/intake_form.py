@@ -1,8 +1,10 @@
 """The intake questionnaire as a form, generated from the questions in ``triage.toml``.
 
-Sections become group boxes; yes/no questions check boxes, numbers spin boxes ("—" = not answered),
-single choices combo boxes, multiple choices rows of check boxes. The help text is each field's
-tooltip. ``values()`` returns the answers as the intake JSON format has them.
+Sections become group boxes; yes/no questions three radio buttons, **Yes / No / Not asked**, starting
+at "Not asked" (a check box could not say "not asked", so an unasked question read as "no"); numbers
+spin boxes ("—" = not answered), single choices combo boxes starting at "—", multiple choices rows of
+check boxes. The help text is each field's tooltip. ``values()`` returns the answers as the intake
+JSON format has them: an unanswered question is left out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from acudesk.domain.intake import Question, load_questionnaire
 from acudesk.ui.qt import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -20,6 +23,7 @@ from acudesk.ui.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -57,6 +61,38 @@ class _Choices(QWidget):
             box.setChecked(bool(value) and choice in value)
 
 
+class YesNo(QWidget):
+    """A yes/no question answered explicitly: Yes, No, or Not asked (the start). Tab reaches the
+    chosen button and the arrow keys move between the three; each has an accessible name that
+    includes the question."""
+
+    changed = Signal()
+    ANSWERS = (("Yes", True), ("No", False), ("Not asked", None))
+
+    def __init__(self, question: Question) -> None:
+        super().__init__()
+        self.setAccessibleName(question.text)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[bool | None, QRadioButton] = {}
+        for text, value in self.ANSWERS:
+            button = QRadioButton(text)
+            button.setAccessibleName(f"{question.text} {text}")
+            self.group.addButton(button)
+            layout.addWidget(button)
+            self.buttons[value] = button
+        layout.addStretch(1)
+        self.buttons[None].setChecked(True)
+        self.group.buttonToggled.connect(lambda _button, checked: self.changed.emit() if checked else None)
+
+    def value(self) -> bool | None:
+        return next(value for value, button in self.buttons.items() if button.isChecked())
+
+    def set_value(self, value: Any) -> None:
+        self.buttons[value if isinstance(value, bool) else None].setChecked(True)
+
+
 class IntakeForm(QWidget):
     changed = Signal()
 
@@ -73,26 +109,25 @@ class IntakeForm(QWidget):
                 box = QGroupBox(question.section)
                 form = QFormLayout(box)
                 form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+                form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
                 sections[question.section] = form
                 layout.addWidget(box)
             editor = self._editor(question)
             editor.setToolTip(question.help or question.text)
             editor.setObjectName(f"q_{question.id}")
             self.editors[question.id] = editor
-            if question.type == "bool":
-                form.addRow(editor)
-            else:
-                label = QLabel(_label(question))
-                label.setWordWrap(True)
-                label.setToolTip(question.help or question.text)
-                form.addRow(label, editor)
+            label = QLabel(_label(question))
+            label.setWordWrap(True)
+            label.setToolTip(question.help or question.text)
+            label.setBuddy(editor)
+            form.addRow(label, editor)
         layout.addStretch(1)
 
     def _editor(self, question: Question) -> QWidget:
         if question.type == "bool":
-            box = QCheckBox(_label(question))
-            box.toggled.connect(self.changed)
-            return box
+            answer = YesNo(question)
+            answer.changed.connect(self.changed)
+            return answer
         if question.type in ("int", "number"):
             spin: QSpinBox | QDoubleSpinBox = QSpinBox() if question.type == "int" else QDoubleSpinBox()
             low = question.minimum if question.minimum is not None else 0
@@ -125,8 +160,8 @@ class IntakeForm(QWidget):
         for question in self.questions:
             editor = self.editors[question.id]
             value: Any
-            if isinstance(editor, QCheckBox):
-                value = editor.isChecked()
+            if isinstance(editor, YesNo):
+                value = editor.value()
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 value = None if editor.value() == editor.minimum() else editor.value()
             elif isinstance(editor, QComboBox):
@@ -145,8 +180,8 @@ class IntakeForm(QWidget):
         for question in self.questions:
             editor = self.editors[question.id]
             value: Any = answers.get(question.id)  # a saved answer: whatever JSON value the question allows
-            if isinstance(editor, QCheckBox):
-                editor.setChecked(value is True)
+            if isinstance(editor, YesNo):
+                editor.set_value(value)
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 if value is None:
                     value = editor.minimum()

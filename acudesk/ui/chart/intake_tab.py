@@ -7,16 +7,19 @@ this window or another; the questionnaire is only refilled when it holds no unsa
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from acudesk.domain.errors import AcuDeskError
+from acudesk.domain.intake_answers import prefilled_answers, unanswered_questions
 from acudesk.domain.triage import action_text, triage
 from acudesk.services import intakes
 from acudesk.services.intakes import IntakeRecord
-from acudesk.ui.chart.banner import TriageBanner
+from acudesk.ui.chart.banner import TriageBanner, not_screened_text
 from acudesk.ui.chart.clearance_panel import ClearancePanel
 from acudesk.ui.chart.intake_form import IntakeForm
 from acudesk.ui.chart.referral_box import ReferralBox
+from acudesk.ui.chart.sign_confirmation import ask_to_sign
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
 from acudesk.ui.operations import refresh_on_changes
@@ -26,6 +29,7 @@ from acudesk.ui.qt import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     Qt,
@@ -39,6 +43,18 @@ def _when(record: IntakeRecord) -> str:
     return f"{at.astimezone():%d %b %Y %H:%M}"
 
 
+def _result(record: IntakeRecord) -> str:
+    """The triage level, or for a draft with questions not asked "not screened (N unanswered)"."""
+    if not record.signed:
+        try:
+            unanswered = len(unanswered_questions(intakes.parse_answers(record.answers, complete=False)))
+        except AcuDeskError:
+            unanswered = 0
+        if unanswered and record.level == "CLEAR":
+            return f"not screened ({unanswered} unanswered)"
+    return record.level.replace("_", " ")
+
+
 class IntakeTab(QWidget):
     def __init__(self, context: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +63,9 @@ class IntakeTab(QWidget):
         self.current: IntakeRecord | None = None
         self.history: list[IntakeRecord] = []
         self.composing = False  # the form holds a new intake, not one from the history
+        self.date_of_birth: date | None = None  # from the registry, for a new intake's pre-fill
+        self.unanswered = 0  # required questions the form leaves "Not asked"
+        self.confirmation: QMessageBox | None = None  # "Sign this intake?" while it is asked
         self.form = IntakeForm()
         self.shown_answers = self.form.values()  # what the form held when last filled: edits differ from it
         scroll = QScrollArea()
@@ -61,7 +80,9 @@ class IntakeTab(QWidget):
         self.new_button = QPushButton("New intake")
         self.save_button = QPushButton("Save draft")
         self.sign_button = QPushButton("Sign intake")
-        self.sign_button.setToolTip("Signing confirms every question was asked; unticked boxes are recorded as “no”.")
+        self.sign_note = QLabel()  # why Sign is not available yet
+        self.sign_note.setObjectName("intakeSignNote")
+        self.sign_note.setWordWrap(True)
         buttons = QHBoxLayout()
         for button in (self.new_button, self.save_button, self.sign_button):
             buttons.addWidget(button)
@@ -77,6 +98,7 @@ class IntakeTab(QWidget):
         side.addWidget(self.banner)
         side.addWidget(self.clearance)
         side.addLayout(buttons)
+        side.addWidget(self.sign_note)
         side.addWidget(self.referral)
         side.addWidget(history, 1)
         panel = QWidget()
@@ -88,7 +110,7 @@ class IntakeTab(QWidget):
         self.form.changed.connect(self.update_banner)
         self.new_button.clicked.connect(lambda: self.new_intake())
         self.save_button.clicked.connect(lambda: self.save(sign=False))
-        self.sign_button.clicked.connect(lambda: self.save(sign=True))
+        self.sign_button.clicked.connect(self.ask_to_sign)
         self.history_list.currentRowChanged.connect(self._show_row)
         self.referral.recorded.connect(self._after_save)
         self.clearance.recorded.connect(self._after_save)
@@ -104,6 +126,13 @@ class IntakeTab(QWidget):
                              self._loaded, key="intakes")
         self.clearance.reload()  # answered after the history (one worker, in order)
 
+    def set_date_of_birth(self, date_of_birth: date | None) -> None:
+        """The registry's date of birth (the chart's header reads it): a new intake not typed in yet
+        is filled in again with it."""
+        changed, self.date_of_birth = date_of_birth != self.date_of_birth, date_of_birth
+        if changed and self.current is None and not self.editing() and not self.saving:
+            self.new_intake(keep_composing=self.composing)
+
     def editing(self) -> bool:
         """Whether the form holds answers the practitioner typed and has not saved."""
         if self.current is not None and self.current.signed:
@@ -118,7 +147,7 @@ class IntakeTab(QWidget):
         self.history_list.clear()
         for row in rows:
             state = "signed" if row.signed else "draft"
-            item = QListWidgetItem(f"{_when(row)}  ·  {row.level.replace('_', ' ')}  ·  {state}")
+            item = QListWidgetItem(f"{_when(row)}  ·  {_result(row)}  ·  {state}")
             if row.referral_action:
                 item.setToolTip(row.referral_action)
             self.history_list.addItem(item)
@@ -163,7 +192,6 @@ class IntakeTab(QWidget):
         self.shown_answers = self.form.values()
         self.form.set_read_only(record.signed)
         self.save_button.setEnabled(not record.signed)
-        self.sign_button.setEnabled(not record.signed)
         if record.signed:
             text = f"Signed {_when(record)} by {record.signed_by}. Signed intakes are locked; use “New intake”."
             if not record.digest_ok:
@@ -175,19 +203,20 @@ class IntakeTab(QWidget):
         self.update_banner()
 
     def new_intake(self, *, keep_composing: bool = False) -> None:
-        """A new draft, pre-filled from the latest signed intake (every answer can be changed)."""
-        latest = next((r for r in self.history if r.signed), None)
+        """A new draft: the date of birth and age from the registry and today's date filled in, every
+        question "Not asked". Earlier answers are not carried over: a question not asked today would
+        read as answered (the earlier intakes stay in the history)."""
         self.current = None
         # Chosen with the button (or kept on a reload): later reloads leave the new intake in place.
         self.composing = keep_composing or bool(self.history)
         self._select_row(None)
-        self.form.set_values(latest.answers if latest else {})
+        self.form.set_values(prefilled_answers(self.date_of_birth, self.context.today()))
         self.shown_answers = self.form.values()
         self.form.set_read_only(False)
         self.save_button.setEnabled(True)
-        self.sign_button.setEnabled(True)
-        prefilled = " Pre-filled from the latest signed intake." if latest else ""
-        self.status.setText("New intake (not saved)." + prefilled)
+        born = "date of birth and age from the registry, " if self.date_of_birth else ""
+        self.status.setText(f"New intake (not saved): {born}today's date filled in; every question starts "
+                            "“Not asked”.")
         self.referral.show_intake(None)
         self.update_banner()
 
@@ -202,16 +231,54 @@ class IntakeTab(QWidget):
                                                 if r.level == record.level])
             self.banner.show_result(record.level, action, [(r.rule, r.text, r.level) for r in record.reasons],
                                     note=f"Result stored when signed (rules {record.rules_version}).")
+            self._update_sign_button()
             return
         try:
-            result = triage(intakes.parse_answers(self.answers(), complete=False))
+            parsed = intakes.parse_answers(self.answers(), complete=False)
         except AcuDeskError as error:
+            self.unanswered = -1  # not even a draft can be saved as it stands
             self.banner.show_message(error.message)
+            self._update_sign_button(error.message)
             return
+        result = triage(parsed)
+        self.unanswered = len(unanswered_questions(parsed))
         self.banner.show_result(
             result.level.name, result.action, [(r.rule, r.text, r.level.name) for r in result.reasons],
-            result.safety_netting, note="Live result: updates as you answer.",
+            result.safety_netting, note="Live result: updates as you answer.", unanswered=self.unanswered,
         )
+        self._update_sign_button()
+
+    def _update_sign_button(self, problem: str = "") -> None:
+        """Sign is available for an unsigned intake whose every required question is answered; otherwise
+        the reason is shown under the buttons (the service refuses such a signature as well)."""
+        if self.current is not None and self.current.signed:
+            reason = ""
+            allowed = False
+        elif problem:
+            reason, allowed = f"Cannot be signed: {problem}", False
+        elif self.unanswered:
+            reason = (f"Cannot be signed yet: {not_screened_text(self.unanswered)}. Answer every question "
+                      "marked * (Yes or No, or the value asked for).")
+            allowed = False
+        else:
+            reason, allowed = "", True
+        self.sign_button.setEnabled(allowed and not self.saving)
+        self.sign_button.setToolTip(reason or "Sign: asks first; a signed intake cannot be changed afterwards.")
+        self.sign_note.setText(reason)
+        self.sign_note.setVisible(bool(reason))
+
+    def ask_to_sign(self) -> None:
+        """Sign and lock the intake on the form, once the practitioner confirms."""
+        if not self.sign_button.isEnabled():
+            return
+        level = self.banner.level.replace("_", " ")
+        self.confirmation = ask_to_sign(
+            self, "Sign this intake?",
+            f"Sign this intake (result: {level})? Signing records that every question was asked and answered "
+            "as shown.",
+            "it can only be amended by a new intake, which supersedes it (both are kept).",
+            lambda: self.save(sign=True))
+        self.confirmation.finished.connect(lambda _result: setattr(self, "confirmation", None))
 
     # -- saving --------------------------------------------------------------------------------------
     def _save_work(self, *, sign: bool) -> Callable[[], IntakeRecord]:
@@ -234,7 +301,7 @@ class IntakeTab(QWidget):
         def failed(error: BaseException) -> None:
             self.saving = False
             self.save_button.setEnabled(True)
-            self.sign_button.setEnabled(True)
+            self._update_sign_button()
             show_error(error, self)
 
         ctx.operations.write(self, work, self._after_save, on_failure=failed)

@@ -17,8 +17,10 @@ from acudesk.domain.contraindications import Violation
 from acudesk.domain.errors import AcuDeskError, ValidationErrors
 from acudesk.domain.intake import Intake as IntakeAnswers
 from acudesk.domain.scheduling import format_pattern, parse_pattern
+from acudesk.domain.treatment_gate import TreatmentBlockedError
 from acudesk.services import plans
 from acudesk.services.plans import PlanContext, PlanDraft, PlannedPoint, PlanRecord
+from acudesk.ui.chart.banner import TreatmentStopBanner
 from acudesk.ui.chart.body_chart import BodyChart, Marked
 from acudesk.ui.chart.override_dialog import OverrideDialog
 from acudesk.ui.chart.point_picker import PointPicker
@@ -59,6 +61,7 @@ class PlanTab(QWidget):
         self.message = QLabel()
         self.message.setObjectName("planMessage")
         self.message.setWordWrap(True)
+        self.gate_banner = TreatmentStopBanner("planGate", "No plan can be activated until then.")
 
         # left: the plan's text and techniques
         self.status = QLabel("New plan (not saved)")
@@ -132,6 +135,7 @@ class PlanTab(QWidget):
         splitter.addWidget(self.chart)
         splitter.setSizes([380, 420, 300])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.gate_banner)
         layout.addWidget(splitter)
 
         self.picker.addRequested.connect(self.add_point)
@@ -191,10 +195,7 @@ class PlanTab(QWidget):
         active = self.record is not None and self.record.status == "active"
         self.activate_button.setEnabled(self.gate_allowed and not active)
         self.activate_button.setToolTip("" if self.gate_allowed else message)
-        if not self.gate_allowed:
-            self.set_message(f"STOP — {message}", ERROR_TEXT)
-        elif self.message.text().startswith("STOP — "):
-            self.set_message("", "")  # the treatment stop was lifted (a referral recorded, a clear intake)
+        self.gate_banner.show_gate(self.gate_allowed, message)  # and gone once lifted (a referral, a clear intake)
 
     def show_plan(self, record: PlanRecord) -> None:
         self.record = record
@@ -380,6 +381,11 @@ class PlanTab(QWidget):
         ctx.operations.write(self, work, done, on_failure=self._fail)
 
     def _fail(self, error: BaseException) -> None:
+        if isinstance(error, TreatmentBlockedError):  # stopped meanwhile (in another window): the banner says why
+            self.gate_allowed = False
+            self._show_gate(error.message)
+            self.reload()
+            return
         if isinstance(error, ValidationErrors):
             self.set_message("\n".join(e.message for e in error.errors), ERROR_TEXT)
         elif isinstance(error, AcuDeskError):

@@ -1,8 +1,12 @@
 """Sessions tab: the list of session records, a new session pre-filled from the plan, needle counts,
-sign and lock, amendments (original and amendment stacked), and adverse events.
+sign and lock (after a confirmation), amendments (original and amendment stacked; Cancel gives an
+amendment up), and adverse events.
 
-The lists reload from the change broadcast whenever this patient's clinical records change; the record
-in the editor is only refilled when nothing typed would be lost.
+The lists and the treatment stop reload from the change broadcast whenever this patient's clinical
+records change; the record in the editor is only refilled when nothing typed would be lost. While the
+red-flag screening stops treatment (services/intakes.treatment_gate_for) the tab says so in a red
+banner and the editor is read-only: no session can be started, typed or signed, since none may be
+given. Amending a signed record (a correction of what was done earlier) stays possible.
 """
 
 from __future__ import annotations
@@ -11,13 +15,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from acudesk.domain.errors import AcuDeskError, ValidationErrors
+from acudesk.domain.errors import AcuDeskError, ValidationError, ValidationErrors
+from acudesk.domain.treatment_gate import GateDecision, TreatmentBlockedError
 from acudesk.services import adverse_events, intakes, sessions
 from acudesk.services.adverse_events import AdverseEventData
 from acudesk.services.sessions import SessionData, SessionDraft
 from acudesk.ui.chart.adverse_event_dialog import AdverseEventDialog
+from acudesk.ui.chart.banner import TreatmentStopBanner
 from acudesk.ui.chart.history_view import HistoryView
 from acudesk.ui.chart.session_editor import SessionEditor
+from acudesk.ui.chart.sign_confirmation import ask_to_sign
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
 from acudesk.ui.operations import refresh_on_changes, save_then
@@ -43,10 +50,17 @@ from acudesk.ui.style import ERROR_TEXT
 
 
 def _row_text(record: SessionData) -> str:
-    d = record.draft
+    d = record.latest  # as its latest amendment says
     nrs = f"NRS {d.nrs_before}→{d.nrs_after}" if d.nrs_before is not None else "NRS —"
     amended = f" · amended ×{record.amendments}" if record.amendments else ""
     return f"{d.session_at.astimezone():%d %b %Y %H:%M} · {record.status} · {nrs}{amended}"
+
+
+def _summary(draft: SessionDraft) -> str:
+    pain = "—" if draft.nrs_before is None else draft.nrs_before
+    after = "—" if draft.nrs_after is None else draft.nrs_after
+    return (f"{len(draft.points)} point{'s' if len(draft.points) != 1 else ''}, needles {draft.needles_in} in / "
+            f"{draft.needles_out} out, pain {pain} → {after}")
 
 
 class SessionsTab(QWidget):
@@ -62,6 +76,10 @@ class SessionsTab(QWidget):
         self.refusal = ""  # why the last Sign was refused, shown once the draft is reloaded
         self.select_next: int | None = None  # the record to show once the list has reloaded (after a save)
         self.shown_draft: SessionDraft | None = None  # what the editor held when last filled
+        self.stopped = False  # treatment is stopped by the red-flag screening: no session may be written
+        self.confirmation: QMessageBox | None = None  # "Sign this record?" while it is asked
+        self.gate_banner = TreatmentStopBanner(
+            "sessionsGate", "No session can be recorded until then: the session editor is read-only.")
         self.list = QListWidget()
         self.list.setObjectName("sessionList")
         self.events = QListWidget()
@@ -97,11 +115,15 @@ class SessionsTab(QWidget):
         self.sign_button = QPushButton("Sign and lock")
         self.amend_button = QPushButton("Amend…")
         self.save_amendment_button = QPushButton("Sign amendment")
+        self.cancel_amendment_button = QPushButton("Cancel")
+        self.cancel_amendment_button.setToolTip("Give up this amendment; the signed record stays as it is.")
         buttons = QHBoxLayout()
         buttons.addWidget(self.reason, 1)
-        for button in (self.save_button, self.sign_button, self.amend_button, self.save_amendment_button):
+        for button in (self.save_button, self.sign_button, self.amend_button, self.save_amendment_button,
+                       self.cancel_amendment_button):
             buttons.addWidget(button)
         right = QVBoxLayout()
+        right.addWidget(self.gate_banner)
         right.addWidget(self.state)
         right.addWidget(self.editor, 3)
         right.addLayout(buttons)
@@ -117,9 +139,10 @@ class SessionsTab(QWidget):
         self.new_button.clicked.connect(self.new_session)
         self.list.currentRowChanged.connect(self._select)
         self.save_button.clicked.connect(lambda: self.save(sign=False))
-        self.sign_button.clicked.connect(lambda: self.save(sign=True))
+        self.sign_button.clicked.connect(self.ask_to_sign)
         self.amend_button.clicked.connect(self.start_amendment)
-        self.save_amendment_button.clicked.connect(self.save_amendment)
+        self.save_amendment_button.clicked.connect(self.ask_to_sign_amendment)
+        self.cancel_amendment_button.clicked.connect(self.cancel_amendment)
         self.editor.needlesChanged.connect(lambda _match: self._update_buttons())
         self.event_button.clicked.connect(self.add_event)
         self.resolve_button.clicked.connect(self.resolve_event)
@@ -130,7 +153,7 @@ class SessionsTab(QWidget):
     # -- state ---------------------------------------------------------------------------------------
     def _set_mode(self, mode: str) -> None:
         self.mode = mode
-        editable = mode in ("new", "draft", "amend")
+        editable = mode == "amend" or (mode in ("new", "draft") and not self.stopped)
         self.editor.setVisible(mode != "none")
         self.editor.set_read_only(not editable)
         self.reason.setVisible(mode == "amend")
@@ -140,12 +163,23 @@ class SessionsTab(QWidget):
     def _update_buttons(self) -> None:
         match = self.editor.value().needles_match if self.editor.draft is not None else False
         self.save_button.setVisible(self.mode in ("new", "draft"))
+        self.save_button.setEnabled(not self.stopped)
         self.sign_button.setVisible(self.mode in ("new", "draft"))
-        self.sign_button.setEnabled(match)
-        self.sign_button.setToolTip("" if match else "Needle counts must be entered and agree before signing.")
+        self.sign_button.setEnabled(match and not self.stopped)
+        self.sign_button.setToolTip("Treatment is stopped: see the red banner." if self.stopped else
+                                    "" if match else "Needle counts must be entered and agree before signing.")
+        self.new_button.setEnabled(not self.stopped)
+        self.new_button.setToolTip("Treatment is stopped: see the red banner." if self.stopped else "")
         self.amend_button.setVisible(self.mode == "signed")
         self.save_amendment_button.setVisible(self.mode == "amend")
         self.save_amendment_button.setEnabled(match)
+        self.cancel_amendment_button.setVisible(self.mode == "amend")
+
+    def show_gate(self, allowed: bool, message: str) -> None:
+        """The treatment stop: the banner, and the editor read-only while it holds (editable again once lifted)."""
+        self.stopped = not allowed
+        self.gate_banner.show_gate(allowed, message)
+        self._set_mode(self.mode)
 
     # -- loading -------------------------------------------------------------------------------------
     def reload(self, select_id: int | None = None) -> None:
@@ -155,9 +189,10 @@ class SessionsTab(QWidget):
         if select_id is not None:
             self.select_next = select_id
 
-        def work() -> tuple[list[SessionData], list[AdverseEventData]]:
+        def work() -> tuple[list[SessionData], list[AdverseEventData], GateDecision]:
             return (sessions.list_sessions(ctx.database, ctx.actor, self.patient_id),
-                    adverse_events.list_adverse_events(ctx.database, ctx.actor, self.patient_id))
+                    adverse_events.list_adverse_events(ctx.database, ctx.actor, self.patient_id),
+                    intakes.treatment_gate_for(ctx.database, ctx.actor, self.patient_id))
 
         ctx.operations.query(self, work, lambda result: self._loaded(*result), key="sessions")
 
@@ -167,7 +202,8 @@ class SessionsTab(QWidget):
             return True
         return self.mode == "draft" and self.editor.draft is not None and self.editor.value() != self.shown_draft
 
-    def _loaded(self, records: list[SessionData], events: list[AdverseEventData]) -> None:
+    def _loaded(self, records: list[SessionData], events: list[AdverseEventData], gate: GateDecision) -> None:
+        self.show_gate(gate.allowed, gate.message)
         self.records = records
         self.list.blockSignals(True)
         self.list.clear()
@@ -270,6 +306,10 @@ class SessionsTab(QWidget):
 
     def _fail(self, error: BaseException) -> None:
         self.saving = False
+        if isinstance(error, TreatmentBlockedError):  # stopped meanwhile (in another window): the banner says why
+            self.show_gate(False, error.message)
+            self.reload()
+            return
         if isinstance(error, ValidationErrors):
             self.state.setText("\n".join(e.message for e in error.errors))
         elif isinstance(error, AcuDeskError):
@@ -293,6 +333,19 @@ class SessionsTab(QWidget):
                 if sign else None)
 
         return work
+
+    def ask_to_sign(self) -> None:
+        """Sign and lock the record in the editor, once the practitioner confirms."""
+        if not self.sign_button.isEnabled() or self.editor.draft is None:
+            return
+        draft = self.editor.value()
+        self.confirmation = ask_to_sign(
+            self, "Sign this session record?",
+            f"Sign and lock the session record of {draft.session_at.astimezone():%d %b %Y %H:%M} "
+            f"({_summary(draft)})?",
+            "corrections can only be added as amendments, kept with the original.",
+            lambda: self.save(sign=True))
+        self.confirmation.finished.connect(lambda _result: setattr(self, "confirmation", None))
 
     def unsaved_draft(self) -> Callable[[], object] | None:
         """Saving a new or changed session as a draft (never signed); None when nothing is unsaved. An
@@ -325,6 +378,28 @@ class SessionsTab(QWidget):
         self.reason.clear()
         self.state.setText("Amending: change what needs correcting and give the reason. The original is kept.")
         self._set_mode("amend")
+
+    def ask_to_sign_amendment(self) -> None:
+        if self.current is None or self.editor.draft is None:
+            return
+        if not self.reason.text().strip():
+            self._fail(ValidationError("Give the reason for the amendment.", field="amendment_reason"))
+            return
+        self.confirmation = ask_to_sign(
+            self, "Sign this amendment?",
+            f"Sign the amendment to the session record of {self.current.draft.session_at.astimezone():%d %b %Y %H:%M} "
+            f"({_summary(self.editor.value())}), reason: “{self.reason.text().strip()}”? The original is kept.",
+            "a further correction is another amendment.",
+            self.save_amendment)
+        self.confirmation.finished.connect(lambda _result: setattr(self, "confirmation", None))
+
+    def cancel_amendment(self) -> None:
+        """Give the amendment up: the signed record is shown again as it is stored."""
+        self.reason.clear()
+        if self.history.records:
+            self._show_history(self.history.records)
+        else:
+            self._set_mode("signed")
 
     def save_amendment(self) -> None:
         if self.current is None:

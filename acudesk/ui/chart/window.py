@@ -198,6 +198,7 @@ class PatientChartWindow(QMainWindow):
         born = f"{d.date_of_birth:%d %b %Y}" if d.date_of_birth else "date of birth unknown"
         self.header.setText(f"{d.given_name} {d.family_name} · born {born} · patient no. {record.id}")
         self.setWindowTitle(f"Chart — {d.given_name} {d.family_name}")
+        self.intake.set_date_of_birth(d.date_of_birth)  # a new intake is pre-filled from the registry
 
     def reload_gate(self) -> None:
         ctx = self.context
