@@ -86,6 +86,7 @@ QComboBox QAbstractItemView::item:selected { background: $ACCENT; color: $CANVAS
 QLineEdit#patientSearch { font-size: 15px; padding: 7px 10px; }
 QTableView { background: $CANVAS; alternate-background-color: $ALTERNATE_ROW; gridline-color: $TABLE_GRID_LINE;
     selection-background-color: $ACCENT; selection-color: $CANVAS; border: 1px solid $PANEL_BORDER; }
+QCalendarWidget QTableView { border: none; }  /* the table's frame pushed the month's last row out of sight */
 QHeaderView::section { background: $HEADER_BACKGROUND; padding: 5px 6px; border: none;
     border-right: 1px solid $PANEL_BORDER; border-bottom: 1px solid $PANEL_BORDER; font-weight: 600; }
 QFrame#patientDetails { background: $CANVAS; border: 1px solid $PANEL_BORDER; border-radius: 6px; }
