@@ -19,8 +19,8 @@ from acudesk.services.sign_ins import NOT_VALID
 from acudesk.ui.admin.actions import AdminActions
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
-from acudesk.ui.help import install_help
 from acudesk.ui.hand_over import HandOver, refusal_for_amendment, show_notice
+from acudesk.ui.help import install_help
 from acudesk.ui.idle_lock import HiddenWindows, IdleWatcher, LockScreen
 from acudesk.ui.live_changes import DISCONNECTED, RECONNECTING
 from acudesk.ui.patient_dialog import PatientDialog
@@ -120,7 +120,6 @@ class MainWindow(QMainWindow):
         """The Patients tab, and the other screens' tabs, built for whoever is signed in now."""
         self.patients = PatientListView(self.context)
         self.patients.openRequested.connect(self.open_chart)
-        self.patients.newRequested.connect(self.new_patient)
         self.patients.newRequested.connect(self.new_patient)
         self.patients.selectionChanged.connect(lambda _record: self._update_actions())
         self.tabs.addTab(self.patients, "Patients")
