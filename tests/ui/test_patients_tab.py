@@ -48,6 +48,8 @@ def test_an_empty_clinic_says_register_your_first_patient(qtbot, context: AppCon
     assert view.empty_button.text() == "Register your first patient…"
     view.empty_button.click()
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(PatientDialog)), timeout=TIMEOUT)
+    qtbot.wait(100)
+    assert len([d for d in window.findChildren(PatientDialog) if d.isVisible()]) == 1  # one click, one dialog
 
 
 def test_a_search_that_finds_nobody_says_what_to_try(qtbot, context: AppContext) -> None:
