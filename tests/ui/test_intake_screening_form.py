@@ -129,6 +129,15 @@ def test_yes_no_answers_are_keyboard_usable_and_named_for_screen_readers(qtbot, 
     assert editor.value() is False and "fever" in chart.intake.form.values()
     qtbot.keyClick(editor.buttons[False], Qt.Key.Key_Left)
     assert editor.value() is True
+    # One Tab stop per question, its chosen answer: Tab leaves "fever" for the next question's "Not asked".
+    qtbot.keyClick(editor.buttons[True], Qt.Key.Key_Tab)
+    questions = load_questionnaire().questions
+    after_fever = questions[[q.id for q in questions].index("fever") + 1]
+    assert after_fever.type == "bool"
+    following = chart.intake.form.editors[after_fever.id]
+    qtbot.waitUntil(lambda: following.buttons[None].hasFocus(), timeout=TIMEOUT)
+    qtbot.keyClick(following.buttons[None], Qt.Key.Key_Backtab)
+    qtbot.waitUntil(lambda: editor.buttons[True].hasFocus(), timeout=TIMEOUT)
     close_chart(qtbot, chart)
 
 

@@ -25,6 +25,7 @@ from acudesk.ui.qt import (
     QLineEdit,
     QRadioButton,
     QSpinBox,
+    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -62,9 +63,9 @@ class _Choices(QWidget):
 
 
 class YesNo(QWidget):
-    """A yes/no question answered explicitly: Yes, No, or Not asked (the start). Tab reaches the
-    chosen button and the arrow keys move between the three; each has an accessible name that
-    includes the question."""
+    """A yes/no question answered explicitly: Yes, No, or Not asked (the start). One Tab stop per
+    question, the chosen answer (the usual radio-group keyboard model); the arrow keys move between
+    the three. Each button's accessible name includes the question."""
 
     changed = Signal()
     ANSWERS = (("Yes", True), ("No", False), ("Not asked", None))
@@ -84,7 +85,17 @@ class YesNo(QWidget):
             self.buttons[value] = button
         layout.addStretch(1)
         self.buttons[None].setChecked(True)
-        self.group.buttonToggled.connect(lambda _button, checked: self.changed.emit() if checked else None)
+        self._tab_to_chosen()
+        self.group.buttonToggled.connect(self._toggled)
+
+    def _toggled(self, _button: QRadioButton, checked: bool) -> None:
+        if checked:
+            self._tab_to_chosen()
+            self.changed.emit()
+
+    def _tab_to_chosen(self) -> None:
+        for button in self.buttons.values():
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus if button.isChecked() else Qt.FocusPolicy.ClickFocus)
 
     def value(self) -> bool | None:
         return next(value for value, button in self.buttons.items() if button.isChecked())
