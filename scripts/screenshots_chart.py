@@ -1,5 +1,5 @@
-"""Save screenshots of the patient chart (intake, plan editor with body chart, sessions, outcomes) on the
-demo clinic at 1366x768 (offscreen), for review by eye.
+"""Save screenshots of the patient chart (intake, plan editor with body chart, sessions, outcomes, pain
+drawing) on the demo clinic at 1366x768 (offscreen), for review by eye.
 
 Usage: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots_chart.py OUTDIR
 """
@@ -67,6 +67,10 @@ def main() -> int:
             lambda: chart.grab().save(str(out / "chart-session-mismatch.png")),
             lambda: chart.tabs.setCurrentWidget(chart.outcomes),
             lambda: chart.grab().save(str(out / "chart-outcomes.png")),
+            lambda: chart.tabs.setCurrentWidget(chart.pain),
+            lambda: chart.pain.copy_previous(),  # the demo's drawings, the latest copied into the editor
+            lambda: chart.grab().save(str(out / "chart-pain-drawing.png")),
+            lambda: chart.pain.clear(),
             app.quit,
         ])
 

@@ -149,8 +149,11 @@ class PainBodyView(QWidget):
             small.setPointSizeF(max(6.5, small.pointSizeF() - 2.5))
             painter.setFont(small)
             left, right = ("R", "L") if self.view.name == "front" else ("L", "R")
-            painter.drawText(QRectF(2, 2, 14, 14), Qt.AlignmentFlag.AlignLeft, left)
-            painter.drawText(QRectF(self.width() - 16, 2, 14, 14), Qt.AlignmentFlag.AlignRight, right)
+            box = self._box()  # the patient's sides, beside the figure's shoulders
+            painter.drawText(QRectF(box.left(), box.top() + box.height() * 0.16, 14, 14), Qt.AlignmentFlag.AlignLeft,
+                             left)
+            painter.drawText(QRectF(box.right() - 14, box.top() + box.height() * 0.16, 14, 14),
+                             Qt.AlignmentFlag.AlignRight, right)
         painter.end()
 
     def mousePressEvent(self, event) -> None:
