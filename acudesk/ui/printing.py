@@ -3,7 +3,9 @@
 Qt cannot draw PDF pages itself (QtPdf is not in PySide6-Essentials), so each page is rasterised with
 PDFium (pypdfium2) and painted onto the printer's page. The printer's page is set to the PDF page's
 size with no margins and drawn from the paper's corner (``setFullPage``): a PDF page maps exactly onto
-the paper, with the margins the document itself has, never scaled to fit a printer's margins. One
+the paper, with the margins the document itself has, never scaled to fit a printer's margins. On other
+paper chosen in the printer dialog a page keeps its proportions and is shrunk only to fit whole
+(:func:`page_rect`). One
 page image exists at a time (rendered, painted, dropped), at the printer's resolution up to
 ``PRINT_DPI``; the preview, which keeps every page it shows, draws them at ``PREVIEW_DPI``.
 
@@ -62,6 +64,21 @@ def page_layout(width: float, height: float) -> QPageLayout:
                        QPageLayout.Unit.Point)
 
 
+def page_rect(paper_width: float, paper_height: float, page_width: float, page_height: float,
+              resolution: int) -> QRectF:
+    """Where a PDF page of ``page_width`` × ``page_height`` points goes on paper of the given size in device
+    pixels at ``resolution`` dpi: at its own size from the paper's corner, so on the paper it was made for
+    (the printer's page is set to it) the page is the paper. On other paper chosen in the printer dialog
+    (Letter, landscape) it keeps its proportions: at its own size, shrunk only as far as needed to fit
+    whole, and centred; never stretched and never cut off."""
+    width, height = page_width * resolution / POINTS_PER_INCH, page_height * resolution / POINTS_PER_INCH
+    if abs(width - paper_width) <= 1 and abs(height - paper_height) <= 1:  # the same paper, give or take rounding
+        return QRectF(0, 0, paper_width, paper_height)
+    scale = min(1.0, paper_width / width, paper_height / height)
+    width, height = width * scale, height * scale
+    return QRectF((paper_width - width) / 2, (paper_height - height) / 2, width, height)
+
+
 def page_sizes(path: Path) -> list[tuple[float, float]]:
     """Each page's size in points, in order."""
     import pypdfium2
@@ -111,16 +128,15 @@ def paint_pdf(printer: QPrinter, path: Path) -> int:
         previewing = engine is not None and engine.type() == QPaintEngine.Type.Picture
         dpi = PREVIEW_DPI if previewing else max(PREVIEW_DPI, min(printer.resolution(), PRINT_DPI))
         count = len(document)
+        paper = printer.paperRect(QPrinter.Unit.DevicePixel)
         for index in range(count):
             page = document[index]
             if index:
-                layout = page_layout(*page.get_size())
-                if not layout.fullRect().size() == printer.pageLayout().fullRect().size():
-                    printer.setPageLayout(layout)
                 printer.newPage()
-            paper = printer.paperRect(QPrinter.Unit.DevicePixel)
+            width, height = page.get_size()
+            target = page_rect(paper.width(), paper.height(), width, height, printer.resolution())
             image, bitmap = _page_image(page, dpi)
-            painter.drawImage(QRectF(0, 0, paper.width(), paper.height()), image)
+            painter.drawImage(target, image)
             del image
             bitmap.close()  # type: ignore[attr-defined]
             page.close()

@@ -36,6 +36,7 @@ from acudesk.ui.qt import (
     QDesktopServices,
     QDialog,
     QMessageBox,
+    QPageSize,
     QPrinter,
     QPrintPreviewDialog,
     QPrintPreviewWidget,
@@ -160,6 +161,36 @@ def test_a_handout_printed_from_print_is_previewed_printed_page_for_page_recorde
     assert _events(window.context, "export") == []  # a print is recorded as a print, not an export
     assert _pdfs_left() == []  # the print's temporary PDF is gone
     assert dialog.print_button.isEnabled()
+
+
+def test_on_other_paper_chosen_in_the_printer_dialog_a_page_is_shrunk_whole_never_stretched_or_cut(
+        qtbot, context: AppContext, tmp_path: Path) -> None:
+    """US Letter is wider and shorter than A4: the A4 page is shrunk to Letter's height, centred, its
+    proportions kept, the footer still on the paper."""
+    from acudesk.services import document_export
+    from acudesk.ui import printing
+
+    source = tmp_path / "day-list.pdf"
+    source.write_bytes(document_export.render_document(context.database, context.actor, "daylist",
+                                                       day=date(2026, 12, 3))[0])
+    printer = printing.printer_for(source)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "letter.pdf"))
+    assert printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    assert printing.paint_pdf(printer, source) == len(PdfReader(source).pages)
+
+    [page] = PdfReader(tmp_path / "letter.pdf").pages
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx((612, 792), abs=1)
+    width, _height, on_letter = _grey_pixels(tmp_path / "letter.pdf", 0, dpi=72)
+    original_width, _original_height, original = _grey_pixels(source, 0, dpi=72)
+    left, top, right, bottom = _ink_box(width, on_letter)
+    o_left, o_top, o_right, o_bottom = _ink_box(original_width, original)
+    scale = 792 / 841.89
+    assert (bottom - top) / (o_bottom - o_top) == pytest.approx(scale, abs=0.01)  # shrunk to fit the height
+    assert (right - left) / (o_right - o_left) == pytest.approx(scale, abs=0.01)  # in proportion
+    assert top == pytest.approx(o_top * scale, abs=2) and bottom < 792  # the footer is on the paper
+    centre = (612 - 595.28 * scale) / 2
+    assert left == pytest.approx(centre + o_left * scale, abs=2)
 
 
 def test_cancelling_the_preview_prints_nothing_records_nothing_and_removes_the_file(
