@@ -4,6 +4,7 @@ time field that takes a time typed whole."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import time
 from typing import Any
 
@@ -17,6 +18,7 @@ from acudesk.ui.qt import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QShowEvent,
     QSizePolicy,
     QSpinBox,
     Qt,
@@ -57,6 +59,18 @@ class FieldWithError(QWidget):
         layout.setSpacing(2)
         layout.addWidget(editor)
         layout.addWidget(self.error)
+        if isinstance(editor, QPlainTextEdit):
+            editor.setTabChangesFocus(True)  # Tab goes on to the next field; a tab character is never wanted
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The editor is named by the label of its form row (docs/accessibility.md): the row's label is
+        this wrapper's buddy, and Qt names a widget by its buddy label only when they are siblings."""
+        super().showEvent(event)
+        parent = self.parentWidget()
+        if parent is not None and not self.editor.accessibleName():
+            for label in parent.findChildren(QLabel, options=Qt.FindChildOption.FindDirectChildrenOnly):
+                if label.buddy() is self and label.text():
+                    self.editor.setAccessibleName(label.text().replace("&", "").rstrip(":"))
 
     def set_error(self, message: str | None) -> None:
         self.error.setText(message or "")
@@ -133,3 +147,30 @@ def show_read_only(editor: QWidget) -> None:
     style = editor.style()
     style.unpolish(editor)
     style.polish(editor)
+
+
+SAVE, DISCARD, KEEP_EDITING = "save", "discard", "keep editing"
+
+
+def ask_about_unsaved(parent: QWidget, what: str, on_answer: Callable[[str], None]) -> None:
+    """Closing with typed, unsaved text: ask whether to save it, discard it, or go back to it, and
+    call ``on_answer`` with ``SAVE``, ``DISCARD`` or ``KEEP_EDITING`` (Esc keeps editing, the safe
+    answer). The question is window-modal and does not block: no nested event loop."""
+    from acudesk.ui.qt import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                      f"{what} has changes that are not saved yet.", parent=parent)
+    box.setObjectName("unsavedQuestion")
+    save = box.addButton("Save", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(save)
+    box.setEscapeButton(keep)
+
+    def answered(_result: int) -> None:
+        clicked = box.clickedButton()
+        box.deleteLater()
+        on_answer(SAVE if clicked is save else DISCARD if clicked is discard else KEEP_EDITING)
+
+    box.finished.connect(answered)
+    box.open()

@@ -11,7 +11,7 @@ from acudesk.services import patients
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
-from acudesk.ui.forms import FieldWithError
+from acudesk.ui.forms import DISCARD, SAVE, FieldWithError, ask_about_unsaved
 from acudesk.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -229,6 +229,19 @@ class PatientDialog(QDialog):
 
         context.operations.write(self, work, self._saved, on_failure=self._failed)
 
+    def reject(self) -> None:
+        """Cancel, Esc or the window's close button: typed changes are not thrown away unasked."""
+        if self.buttons.isEnabled() and self._editor_values() != self._loaded:
+            ask_about_unsaved(self, "This patient's record" if self.record else "The new patient", self._closing)
+            return
+        super().reject()
+
+    def _closing(self, answer: str) -> None:
+        if answer == SAVE:
+            self.save()  # closes once saved; a refusal stays, with its message
+        elif answer == DISCARD:
+            super().reject()
+
     def _saved(self, record: PatientRecord) -> None:
         self.buttons.setEnabled(True)
         self.record = record
@@ -249,7 +262,7 @@ class PatientDialog(QDialog):
         if open_existing is not None and box.clickedButton() is open_existing:
             name = " ".join(self._text(n) for n in ("family_name", "given_name"))
             self.open_existing.emit(error.existing_id, name.strip())
-            self.reject()
+            QDialog.reject(self)  # what was typed is the existing patient's: nothing to keep
         elif box.clickedButton() is different:
             self.save(confirm_duplicate=True)
 

@@ -232,7 +232,32 @@ def test_ticking_consent_dates_it_today(qtbot, window: MainWindow, context) -> N
     dialog.editor("consent_to_treatment").click()
     dialog.editor("consent_to_treatment").click()
     assert dialog.editor("consent_date").text() == "01/11/2026"
+    _answer_conflict(qtbot, "Discard changes", "unsavedQuestion")
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+
+
+def test_closing_with_typed_changes_asks_first(qtbot, window: MainWindow, context) -> None:
+    """Issue 18: Cancel, Esc or the close button never throw typed text away unasked."""
+    dialog = _open_dialog(qtbot, window, window.new_action.trigger)
+    dialog.reject()  # nothing typed: closes at once
+    assert not dialog.isVisible()
+
+    dialog = _open_dialog(qtbot, window, window.new_action.trigger)
+    _type(qtbot, dialog, "family_name", "Quayle")
+    asked = _answer_conflict(qtbot, "Keep editing", "unsavedQuestion")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: bool(asked), timeout=TIMEOUT)
+    assert dialog.isVisible() and dialog.editor("family_name").text() == "Quayle"
+    assert "not saved" in asked[0]
+
+    _type(qtbot, dialog, "given_name", "Rosa")
+    _type(qtbot, dialog, "date_of_birth", "29/02/1980")
+    _answer_conflict(qtbot, "Save", "unsavedQuestion")
+    dialog.close()  # the window's close button
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(patients.search_patient_ids(context.database, context.actor, "quayle")) == 1,
+                    timeout=TIMEOUT)
 
 
 def test_a_long_result_list_is_capped_with_a_hint_to_narrow_it(qtbot, context, monkeypatch) -> None:
