@@ -182,3 +182,25 @@ def test_a_closure_over_a_booked_visit_asks_first_and_leaves_the_visit_booked(qt
     assert closures.feedback.text() == f"Closure added. 1 booked visit ({when}) stay booked on those days: move them."
     week = calendar_data.calendar_range(context.database, context.actor, visit_day, visit_day)
     assert [entry.id for entry in week.entries] == list(booked) and week.closed[visit_day] == "Boiler repair"
+
+
+def test_the_booking_dialog_lists_rooms_anew_and_keeps_a_retired_choice_marked(qtbot, context: AppContext) -> None:
+    """A room added while the booking dialog is open is offered; the room chosen, retired meanwhile, stays
+    chosen and marked, and the preview refuses it: the dialog never picks another room by itself."""
+    from acudesk.services import clinic_settings
+    from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
+
+    dialog = CourseBookingDialog(context, Prefill(practitioner_id=context.actor.user_id, room_id=2))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.room.count() == 2, timeout=TIMEOUT)
+    assert dialog.room.currentText() == "Room 2"
+    ctx = context
+    ctx.operations.write(None, lambda: clinic_settings.add_room(ctx.database, ctx.actor, "Garden Room"))
+    qtbot.waitUntil(lambda: dialog.room.findText("Garden Room") >= 0, timeout=TIMEOUT)
+    assert dialog.room.currentText() == "Room 2"
+    ctx.operations.write(None, lambda: clinic_settings.set_room_in_use(ctx.database, ctx.actor, 2, False))
+    qtbot.waitUntil(lambda: dialog.room.currentText() == "Room 2 (no longer in use)", timeout=TIMEOUT)
+    assert dialog.room.currentData() == 2
+    assert [dialog.room.itemText(n) for n in range(dialog.room.count())] == [
+        "Garden Room", "Room 1", "Room 2 (no longer in use)"]

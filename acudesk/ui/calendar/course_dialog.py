@@ -168,11 +168,14 @@ class CourseBookingDialog(QDialog):
             signal.connect(self._changed)
         self.patient.chosen.connect(self._patient_chosen)
         self._fill_start()
-        ctx = context
-        context.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources)
+        self._listed = False  # the practitioners and rooms have been listed once
+        self._load_resources()
         # Someone else's booking can take a slot this preview offers: work the preview out again.
         refresh_on_changes(self, context.operations, lambda changes: changes.schedule or changes.clinic,
                            self._changed)
+        # A room added or retired, a practitioner added or deactivated (Administration): listed anew.
+        refresh_on_changes(self, context.operations, lambda changes: changes.clinic or changes.staff,
+                           self._load_resources)
 
     # -- set-up -----------------------------------------------------------------------------------
     def _fill_start(self) -> None:
@@ -180,16 +183,31 @@ class CourseBookingDialog(QDialog):
         self.date.setDate(QDate(start.year, start.month, start.day))
         self.time.setTime(QTime(start.hour, start.minute))
 
+    def _load_resources(self) -> None:
+        ctx = self.context
+        ctx.operations.query(self, lambda: calendar_data.resources(ctx.database, ctx.actor), self._resources,
+                             key="resources")
+
     def _resources(self, resources: Resources) -> None:
-        self._loading = True
-        for combo, items, wanted in ((self.practitioner, resources.practitioners, self.prefill.practitioner_id),
-                                     (self.room, resources.rooms, self.prefill.room_id)):
+        """List the practitioners and rooms. Listed anew, what was chosen stays chosen; one no longer in
+        use stays too, marked so, and the preview says it cannot be booked (never another one instead)."""
+        first_time, self._listed = not self._listed, True
+        for combo, items, prefilled in ((self.practitioner, resources.practitioners, self.prefill.practitioner_id),
+                                        (self.room, resources.rooms, self.prefill.room_id)):
+            wanted, wanted_text = (prefilled, "") if first_time else (combo.currentData(), combo.currentText())
             combo.blockSignals(True)
+            combo.clear()
             for item in items:
                 combo.addItem(item.name, item.id)
+            if wanted is not None and combo.findData(wanted) < 0 and not first_time:
+                combo.addItem(wanted_text if wanted_text.endswith("(no longer in use)")
+                              else f"{wanted_text} (no longer in use)", wanted)
             if wanted is not None and combo.findData(wanted) >= 0:
                 combo.setCurrentIndex(combo.findData(wanted))
             combo.blockSignals(False)
+        if not first_time:
+            self._changed()
+            return
         if self.prefill.patient_id is not None:
             self.patient.set_patient(self.prefill.patient_id, self.prefill.patient_label or "Chosen patient")
         else:
