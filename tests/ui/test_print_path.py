@@ -193,6 +193,52 @@ def test_on_other_paper_chosen_in_the_printer_dialog_a_page_is_shrunk_whole_neve
     assert left == pytest.approx(centre + o_left * scale, abs=2)
 
 
+def test_pages_are_painted_one_image_at_a_time_at_the_printers_resolution_up_to_300_dpi(
+        qtbot, context: AppContext, tmp_path: Path, monkeypatch) -> None:
+    from acudesk.services import document_export
+    from acudesk.ui import printing
+
+    source = tmp_path / "handout.pdf"
+    source.write_bytes(document_export.render_document(context.database, context.actor, "handout")[0])
+    pages = len(PdfReader(source).pages)
+    assert pages >= 2
+    made: list[tuple[int, int]] = []
+    open_images: list[object] = []
+    real_page_image = printing._page_image
+
+    class Watched:
+        def __init__(self, bitmap) -> None:
+            self.bitmap = bitmap
+
+        def close(self) -> None:
+            open_images.remove(self)
+            self.bitmap.close()
+
+    def page_image(page, dpi: int):
+        assert open_images == [], "the previous page's image is still held"
+        image, bitmap = real_page_image(page, dpi)
+        made.append((dpi, image.width()))
+        open_images.append(Watched(bitmap))
+        return image, open_images[-1]
+
+    monkeypatch.setattr(printing, "_page_image", page_image)
+    printer = printing.printer_for(source)  # high resolution: 1200 dpi
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert printer.resolution() > printing.PRINT_DPI
+    assert printing.paint_pdf(printer, source) == pages
+    assert open_images == []
+    assert [dpi for dpi, _width in made] == [300] * pages  # one after the other
+    assert all(abs(width - 2480) <= 1 for _dpi, width in made)  # A4's 210 mm at 300 dpi
+
+    made.clear()  # the preview keeps every page it shows: those are drawn at 100 dpi
+    preview = QPrintPreviewDialog(printer)
+    qtbot.addWidget(preview)
+    preview.paintRequested.connect(lambda target: printing.paint_pdf(target, source))
+    preview.findChild(QPrintPreviewWidget).updatePreview()
+    assert [dpi for dpi, _width in made] == [printing.PREVIEW_DPI] * pages and open_images == []
+
+
 def test_cancelling_the_preview_prints_nothing_records_nothing_and_removes_the_file(
         qtbot, window: MainWindow, monkeypatch) -> None:
     shown: list[int] = []
