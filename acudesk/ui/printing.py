@@ -178,6 +178,7 @@ class PrintJob(QObject):
         self.preview.open()
 
     def _paint(self, printer: QPrinter) -> None:
+        self.error = None  # what counts is the last painting: the print after the preview's
         try:
             paint_pdf(printer, self.rendered.path)
         except PrintError as error:

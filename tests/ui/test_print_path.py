@@ -258,6 +258,31 @@ def test_cancelling_the_preview_prints_nothing_records_nothing_and_removes_the_f
     assert _pdfs_left() == []
 
 
+def test_a_printer_that_will_not_start_is_said_and_nothing_is_recorded(
+        qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    from acudesk.ui import printing
+
+    shown: list[BaseException] = []
+    monkeypatch.setattr(printing, "show_error", lambda error, parent=None: shown.append(error))
+
+    def open_and_print_nowhere(preview: QPrintPreviewDialog) -> None:
+        printer = preview.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(tmp_path / "no such folder" / "out.pdf"))  # cannot be opened
+        preview.findChild(QPrintPreviewWidget).print_()
+        preview.done(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintPreviewDialog, "open", open_and_print_nowhere)
+    dialog = _documents_dialog(qtbot, window, "handout")
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT)
+    assert [type(error) for error in shown] == [printing.PrintError]
+    assert shown[0].message.startswith("The printer could not be started")
+    assert _events(window.context, "print") == []  # nothing came out, so nothing is recorded as printed
+    assert _pdfs_left() == []
+    assert dialog.print_button.isEnabled()
+
+
 def test_open_without_a_pdf_viewer_says_so_and_where_the_file_is(qtbot, window: MainWindow, monkeypatch) -> None:
     asked: list[str] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: asked.append(url.toLocalFile())
