@@ -110,6 +110,9 @@ class DocumentsDialog(QDialog):
         layout.addWidget(self.busy)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
+        # Tab from "Document" passed over "Print…" while the date was disabled (Qt skips the button after
+        # a disabled date editor's inner field); the order set here keeps Print… in reading order.
+        QWidget.setTabOrder(self.day, self.print_button)
         self._update()
 
     def _update(self) -> None:

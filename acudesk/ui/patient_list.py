@@ -56,6 +56,7 @@ class PatientListView(QWidget):
         self.context = context
         self.search = QLineEdit()
         self.search.setObjectName("patientSearch")
+        self.search.setAccessibleName("Find a patient")
         self.search.setPlaceholderText("Find a patient by name, date of birth (dd/mm/yyyy) or phone")
         self.search.setClearButtonEnabled(True)
         self.show_archived = QCheckBox("Show archived")
@@ -73,6 +74,8 @@ class PatientListView(QWidget):
         )
         self.table = QTableView()
         self.table.setObjectName("patientTable")
+        self.table.setAccessibleName("Patients")
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the details; arrow keys move between rows
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         QPen,
         QPixmap,
         QPolygonF,
+        QShowEvent,
         QTextCursor,
     )
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget

@@ -8,8 +8,11 @@ from acudesk.ui.qt import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderV
 
 
 def read_only_table(headers: Sequence[str], resize: QHeaderView.ResizeMode) -> QTableWidget:
-    """A table of text the user reads and selects from, never edits; no row numbers."""
+    """A table of text the user reads and selects from, never edits; no row numbers. Tab moves on to the
+    next control (arrow keys move between rows): going cell by cell, Tab kept the keyboard user inside a
+    long list (docs/accessibility.md)."""
     table = QTableWidget(0, len(headers))
+    table.setTabKeyNavigation(False)
     table.setHorizontalHeaderLabels(list(headers))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.horizontalHeader().setSectionResizeMode(resize)

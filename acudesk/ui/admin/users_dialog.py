@@ -142,6 +142,7 @@ class UsersDialog(QDialog):
         self.users: list[UserInfo] = []
         self.setWindowTitle("Users and roles")
         self.table = read_only_table(["Name", "User name", "Roles", "Status"], QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Users")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         buttons = QHBoxLayout()
         for label, slot in (("Add user…", self.add_user), ("Edit roles…", self.edit_roles),

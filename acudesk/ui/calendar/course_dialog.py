@@ -111,6 +111,12 @@ class CourseBookingDialog(QDialog):
         self.plan_note = QLabel()
         self.plan_note.setStyleSheet(f"color: {MUTED_TEXT};")
 
+        # Fields sharing a form row, or placed in a widget of their own, have no label of their own to
+        # be named by: named here for screen readers (docs/accessibility.md).
+        self.date.setAccessibleName("First visit date")
+        self.time.setAccessibleName("First visit time")
+        self.pattern.setAccessibleName("Pattern")
+        self.presets.setAccessibleName("Pattern presets")
         when = QHBoxLayout()
         when.addWidget(self.date, 1)
         when.addWidget(self.time)
@@ -130,6 +136,8 @@ class CourseBookingDialog(QDialog):
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("coursePreview")
+        self.table.setAccessibleName("The course's visits")
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

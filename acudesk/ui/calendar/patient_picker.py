@@ -25,10 +25,12 @@ class PatientPicker(QWidget):
         self.patient_id: int | None = None
         self.search = QLineEdit()
         self.search.setObjectName("coursePatientSearch")
+        self.search.setAccessibleName("Patient")
         self.search.setPlaceholderText("Type a name, date of birth or phone number")
         self.search.setClearButtonEnabled(True)
         self.matches = QListWidget()
         self.matches.setObjectName("coursePatientMatches")
+        self.matches.setAccessibleName("Matching patients")
         self.matches.setMaximumHeight(92)
         self.matches.hide()
         self.current = QLabel("No patient chosen yet")

@@ -64,6 +64,8 @@ class TodayScreen(QWidget):
         self.counts.setStyleSheet(f"color: {MUTED_TEXT};")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("todayTable")
+        self.table.setAccessibleName("Today's visits")
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the visit's buttons; arrow keys move between rows
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -1,0 +1,178 @@
+"""Every main screen and dialog, walked as a screen-reader and keyboard user meets it.
+
+Each test opens a screen through the real main window (or, for the set-up and sign-in dialogs that
+come before it, builds the dialog itself) and fails on a control without an accessible name, a
+control Tab does not reach, or a Tab order out of reading order (tests/ui/accessibility.py says how
+each is decided).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from acudesk.domain.patients import PatientDetails
+from acudesk.services import calendar_data, courses, patients
+from acudesk.services.courses import BookingRequest
+from acudesk.ui.context import AppContext
+from acudesk.ui.main_window import MainWindow
+from acudesk.ui.qt import QApplication, QDialog, QWidget
+from tests.ui.accessibility import check_screen, report
+
+TIMEOUT = 10_000
+
+
+@pytest.fixture
+def nora(context: AppContext) -> int:
+    details = PatientDetails("Quill", "Nora", date(1979, 5, 14), phone="07700 900321",
+                             consent_to_treatment=True, consent_date=date(2026, 1, 5))
+    return patients.register_patient(context.database, context.actor, details).id
+
+
+@pytest.fixture
+def window(qtbot, context: AppContext, nora: int) -> MainWindow:
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.patients.count.text() == "1 patient", timeout=TIMEOUT)
+    return window
+
+
+def _in_front(window: MainWindow, nora: int) -> None:
+    window.show_patient(nora, "Nora Quill")
+
+
+def _dialog(qtbot, kind: type[QDialog]) -> QDialog:
+    def shown() -> QDialog | None:
+        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: shown() is not None, timeout=TIMEOUT)
+    dialog = shown()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _passes(qtbot, screen: QWidget) -> None:
+    problems = check_screen(qtbot, screen)
+    assert not problems, f"{screen.windowTitle()!r}:\n{report(problems)}"
+
+
+# -- the main window's tabs -------------------------------------------------------------------------
+def test_the_patients_tab(qtbot, window: MainWindow, nora: int) -> None:
+    _in_front(window, nora)
+    qtbot.waitUntil(lambda: window.current_patient() is not None, timeout=TIMEOUT)
+    _passes(qtbot, window)
+
+
+def test_the_calendar_tab(qtbot, window: MainWindow) -> None:
+    screen = window.open_screen("Calendar")
+    qtbot.waitUntil(lambda: getattr(screen, "data", None) is not None, timeout=TIMEOUT)
+    _passes(qtbot, window)
+
+
+def test_the_today_tab(qtbot, context: AppContext, window: MainWindow) -> None:
+    from tests.ui.test_today_desk import _visit_today
+
+    _visit_today(context, "Ada", time(23, 0))
+    screen = window.open_screen("Today")
+    qtbot.waitUntil(lambda: len(screen.rows) == 1, timeout=TIMEOUT)
+    screen.table.selectRow(0)
+    _passes(qtbot, window)
+
+
+# -- dialogs the main window opens ------------------------------------------------------------------
+def test_the_new_patient_dialog(qtbot, window: MainWindow) -> None:
+    from acudesk.ui.patient_dialog import PatientDialog
+
+    window.new_action.trigger()
+    _passes(qtbot, _dialog(qtbot, PatientDialog))
+
+
+def test_the_book_course_dialog(qtbot, window: MainWindow) -> None:
+    from acudesk.ui.calendar.course_dialog import CourseBookingDialog
+
+    window.book_course_action.trigger()
+    _passes(qtbot, _dialog(qtbot, CourseBookingDialog))
+
+
+def test_the_move_dialog(qtbot, context: AppContext, window: MainWindow, nora: int) -> None:
+    from acudesk.ui.calendar.move_dialog import MoveDialog
+
+    start = datetime(2027, 3, 2, 10)
+    [visit] = courses.book_course(context.database, context.actor,
+                                  BookingRequest(nora, context.actor.user_id, None, start, "weekly x1")).appointment_ids
+    screen = window.open_screen("Calendar")
+    qtbot.waitUntil(lambda: getattr(screen, "data", None) is not None, timeout=TIMEOUT)
+    with context.database.read() as tx:
+        [entry] = calendar_data.entries_for_ids(tx, [visit])
+    screen.entry_actions.move(entry)
+    _passes(qtbot, _dialog(qtbot, MoveDialog))
+
+
+def test_the_add_to_waitlist_dialog(qtbot, window: MainWindow, nora: int) -> None:
+    from acudesk.ui.waitlist import AddToWaitlistDialog
+
+    _in_front(window, nora)
+    qtbot.waitUntil(lambda: window.wait_action.isEnabled(), timeout=TIMEOUT)
+    window.wait_action.trigger()
+    _passes(qtbot, _dialog(qtbot, AddToWaitlistDialog))
+
+
+def test_the_waitlist_dialog(qtbot, window: MainWindow) -> None:
+    from acudesk.ui.waitlist import WaitlistDialog
+
+    window.waitlist_action.trigger()
+    _passes(qtbot, _dialog(qtbot, WaitlistDialog))
+
+
+def test_the_find_a_free_slot_dialog(qtbot, window: MainWindow, nora: int) -> None:
+    from acudesk.ui.calendar.free_slot_dialog import FreeSlotDialog
+
+    _in_front(window, nora)
+    qtbot.waitUntil(lambda: window.current_patient() is not None, timeout=TIMEOUT)
+    window.free_slot_action.trigger()
+    _passes(qtbot, _dialog(qtbot, FreeSlotDialog))
+
+
+def test_the_users_and_roles_dialog(qtbot, window: MainWindow) -> None:
+    from acudesk.ui.admin.users_dialog import UsersDialog
+
+    window.admin.users_action.trigger()
+    dialog = _dialog(qtbot, UsersDialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=TIMEOUT)
+    _passes(qtbot, dialog)
+
+
+def test_the_print_dialog(qtbot, window: MainWindow, nora: int) -> None:
+    from acudesk.ui.documents import DocumentsDialog
+    from acudesk.ui.qt import QAction
+
+    _in_front(window, nora)
+    qtbot.waitUntil(lambda: window.current_patient() is not None, timeout=TIMEOUT)
+    window.findChild(QAction, "printAction").trigger()
+    _passes(qtbot, _dialog(qtbot, DocumentsDialog))
+
+
+# -- before the main window -------------------------------------------------------------------------
+def test_the_set_up_dialog(qtbot) -> None:
+    from acudesk.ui.app import create_application
+    from acudesk.ui.setup_dialog import SetupDialog
+
+    create_application()
+    dialog = SetupDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    _passes(qtbot, dialog)
+
+
+def test_the_sign_in_dialog(qtbot, context: AppContext) -> None:
+    from acudesk.ui.login_dialog import LoginDialog
+
+    dialog = LoginDialog(context.database, context.runner, context.clinic.name)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    _passes(qtbot, dialog)
