@@ -75,6 +75,14 @@ def temporary_documents_dir() -> Path:
     return folder
 
 
+def preferences_path() -> Path:
+    """This computer's preferences (acudesk/preferences.py): the user's configuration folder, not the
+    clinic's database, since they belong to the screen in front of someone (high contrast)."""
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, APP_AUTHOR) / "preferences.json"
+
+
 def default_database_path() -> Path:
     return user_data_dir() / "acudesk.sqlite3"
 

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from acudesk.domain.errors import DatabaseError
 from acudesk.logging_setup import configure_logging
+from acudesk.preferences import load_preferences
+from acudesk.ui.appearance import apply_appearance
 from acudesk.ui.errors import install_excepthook, set_log_path, show_error
 from acudesk.ui.qt import QApplication, QMessageBox, QObject, QProgressDialog, Qt, QTimer, Signal
-from acudesk.ui.style import STYLE_SHEET
 from acudesk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -339,7 +340,7 @@ def create_application() -> QApplication:
     app.setApplicationName("AcuDesk")
     app.setOrganizationName("AcuDesk")
     app.setStyle("Fusion")
-    app.setStyleSheet(STYLE_SHEET)
+    apply_appearance(app, high_contrast=load_preferences().high_contrast)  # View → High contrast, per computer
     add_script_fonts(app)
     return app
 

@@ -17,6 +17,7 @@ from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
 from acudesk.services.sign_ins import NOT_VALID
 from acudesk.ui.admin.actions import AdminActions
+from acudesk.ui.appearance import install_view_menu
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.hand_over import HandOver, refusal_for_amendment, show_notice
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.free_slot_action)
         patient_menu.addAction(self.wait_action)
         patient_menu.addAction(self.waitlist_action)
+        self.high_contrast_action = install_view_menu(self)  # View → High contrast (ui/appearance.py)
         self.guide_action = install_help(self, about)  # the user guide (F1) and About
 
     def _find_patient(self) -> None:

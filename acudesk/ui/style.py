@@ -67,7 +67,7 @@ ALTERNATE_ROW, TABLE_GRID_LINE = "#f3f6fa", "#e6e9ee"
 HEADER_BACKGROUND = NEUTRAL_BACKGROUND  # table headers, the status bar
 READ_ONLY_BACKGROUND = "#eef0f3"  # a signed note, a locked field: text that cannot be typed into
 
-STYLE_SHEET = Template("""
+_STYLE_SHEET = Template("""
 QMainWindow, QDialog { background: $WINDOW_BACKGROUND; }
 QToolBar { background: $CANVAS; border-bottom: 1px solid $PANEL_BORDER; padding: 4px; spacing: 6px; }
 QToolBar QToolButton { padding: 5px 12px; border: 1px solid $FRAME_LINE; border-radius: 4px; background: $CANVAS; }
@@ -95,4 +95,68 @@ QGroupBox { font-weight: 600; border: 1px solid $PANEL_BORDER; border-radius: 6p
 QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; }
 QStatusBar { background: $HEADER_BACKGROUND; color: $NEUTRAL_TEXT; }
 QLabel#patientCount { color: $MUTED_TEXT; padding: 2px; }
-""").substitute(globals())
+""")
+STYLE_SHEET = _STYLE_SHEET.substitute(globals())
+
+# -- high contrast (View → High contrast; ui/appearance.py) --------------------------------------------
+# Black text on white, black borders, a dark accent behind white selected text, a thick focus outline.
+# Every pair of text and background below is at least 7:1 (WCAG AAA; AA asks 4.5:1, tested).
+HIGH_CONTRAST_TEXT = "#000000"
+HIGH_CONTRAST_BACKGROUND = "#ffffff"
+HIGH_CONTRAST_BORDER = "#000000"
+HIGH_CONTRAST_ACCENT = "#003a8c"  # selection and focus; white on it is 11:1
+HIGH_CONTRAST_SELECTION_TEXT = "#ffffff"
+HIGH_CONTRAST_MUTED_TEXT = "#333333"  # hints, counts, placeholders: 12.6:1
+HIGH_CONTRAST_DISABLED_TEXT = "#595959"  # 7:1, still readable when greyed out
+HIGH_CONTRAST_HEADER_BACKGROUND = "#e6e6e6"  # table headers, the status bar
+HIGH_CONTRAST_HOVER_BACKGROUND = "#dce6f7"
+HIGH_CONTRAST_ALTERNATE_ROW = "#f2f2f2"
+HIGH_CONTRAST_FOCUS_OUTLINE = HIGH_CONTRAST_ACCENT
+HIGH_CONTRAST_FOCUS_WIDTH = "3px"
+
+# The named colours of the style sheet above, replaced in high contrast (the others stay as they are).
+HIGH_CONTRAST_COLOURS = {
+    "TEXT": HIGH_CONTRAST_TEXT, "NEUTRAL_TEXT": HIGH_CONTRAST_TEXT, "MUTED_TEXT": HIGH_CONTRAST_MUTED_TEXT,
+    "WINDOW_BACKGROUND": HIGH_CONTRAST_BACKGROUND, "CANVAS": HIGH_CONTRAST_BACKGROUND,
+    "PANEL_BORDER": HIGH_CONTRAST_BORDER, "FRAME_LINE": HIGH_CONTRAST_BORDER, "TABLE_GRID_LINE": HIGH_CONTRAST_BORDER,
+    "ACCENT": HIGH_CONTRAST_ACCENT, "HOVER_BACKGROUND": HIGH_CONTRAST_HOVER_BACKGROUND,
+    "DISABLED_TEXT": HIGH_CONTRAST_DISABLED_TEXT, "DISABLED_BORDER": HIGH_CONTRAST_DISABLED_TEXT,
+    "ALTERNATE_ROW": HIGH_CONTRAST_ALTERNATE_ROW, "HEADER_BACKGROUND": HIGH_CONTRAST_HEADER_BACKGROUND,
+}
+
+# Text on its background in high contrast, by what it is (tests/ui/test_high_contrast.py measures each).
+HIGH_CONTRAST_PAIRS = (
+    ("text", HIGH_CONTRAST_TEXT, HIGH_CONTRAST_BACKGROUND),
+    ("selected text", HIGH_CONTRAST_SELECTION_TEXT, HIGH_CONTRAST_ACCENT),
+    ("hints and counts", HIGH_CONTRAST_MUTED_TEXT, HIGH_CONTRAST_BACKGROUND),
+    ("greyed-out text", HIGH_CONTRAST_DISABLED_TEXT, HIGH_CONTRAST_BACKGROUND),
+    ("table headers and the status bar", HIGH_CONTRAST_TEXT, HIGH_CONTRAST_HEADER_BACKGROUND),
+    ("a row under the pointer", HIGH_CONTRAST_TEXT, HIGH_CONTRAST_HOVER_BACKGROUND),
+    ("alternate rows", HIGH_CONTRAST_TEXT, HIGH_CONTRAST_ALTERNATE_ROW),
+)
+
+_HIGH_CONTRAST_RULES = Template("""
+QWidget { color: $HIGH_CONTRAST_TEXT; }
+QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox { border: 2px solid $HIGH_CONTRAST_BORDER;
+    background: $HIGH_CONTRAST_BACKGROUND; }
+QPushButton { border: 2px solid $HIGH_CONTRAST_BORDER; border-radius: 3px; padding: 4px 12px;
+    background: $HIGH_CONTRAST_BACKGROUND; color: $HIGH_CONTRAST_TEXT; }
+QPushButton:pressed, QPushButton:checked { background: $HIGH_CONTRAST_ACCENT; color: $HIGH_CONTRAST_SELECTION_TEXT; }
+QPushButton:disabled { color: $HIGH_CONTRAST_DISABLED_TEXT; border-color: $HIGH_CONTRAST_DISABLED_TEXT; }
+QToolBar QToolButton { border: 2px solid $HIGH_CONTRAST_BORDER; }
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QAbstractSpinBox:focus, QPushButton:focus,
+QToolButton:focus, QCheckBox:focus, QRadioButton:focus, QAbstractItemView:focus {
+    border: $HIGH_CONTRAST_FOCUS_WIDTH solid $HIGH_CONTRAST_FOCUS_OUTLINE; }
+QTabBar::tab { padding: 6px 14px; margin-right: 2px; border: 2px solid $HIGH_CONTRAST_BORDER;
+    background: $HIGH_CONTRAST_BACKGROUND; color: $HIGH_CONTRAST_TEXT; }
+QTabBar::tab:selected { background: $HIGH_CONTRAST_ACCENT; color: $HIGH_CONTRAST_SELECTION_TEXT; }
+QTabBar::tab:focus { border: $HIGH_CONTRAST_FOCUS_WIDTH solid $HIGH_CONTRAST_FOCUS_OUTLINE; }
+QMenuBar, QMenu { background: $HIGH_CONTRAST_BACKGROUND; color: $HIGH_CONTRAST_TEXT; }
+QMenu { border: 2px solid $HIGH_CONTRAST_BORDER; }
+QMenuBar::item:selected, QMenu::item:selected { background: $HIGH_CONTRAST_ACCENT;
+    color: $HIGH_CONTRAST_SELECTION_TEXT; }
+QToolTip { background: $HIGH_CONTRAST_BACKGROUND; color: $HIGH_CONTRAST_TEXT; border: 2px solid $HIGH_CONTRAST_BORDER; }
+QStatusBar { border-top: 2px solid $HIGH_CONTRAST_BORDER; }
+""")
+HIGH_CONTRAST_STYLE_SHEET = (_STYLE_SHEET.substitute({**globals(), **HIGH_CONTRAST_COLOURS})
+                             + _HIGH_CONTRAST_RULES.substitute(globals()))
