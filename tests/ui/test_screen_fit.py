@@ -28,7 +28,8 @@ def test_a_chart_opened_from_the_main_window_fits_the_screen(qtbot, context: App
     qtbot.addWidget(window)
     window.show_fitted()
     assert _inside_the_screen(window)
-    nora = patients.register_patient(context.database, context.actor, PatientDetails("Quill", "Nora", date(1979, 5, 14)))
+    nora = patients.register_patient(context.database, context.actor,
+                                     PatientDetails("Quill", "Nora", date(1979, 5, 14)))
     window.open_chart(nora.id)
     qtbot.waitUntil(lambda: any(isinstance(w, PatientChartWindow) and w.isVisible()
                                 for w in QApplication.topLevelWidgets()), timeout=TIMEOUT)

@@ -38,7 +38,7 @@ def test_f1_opens_the_guide_with_every_picture(qtbot, context: AppContext) -> No
         assert not image.isNull(), picture  # a picture the guide shows but the repository lacks
         assert image.width() >= 600, picture
         # the browser itself finds it (relative to the guide), as it draws it
-        assert not guide.browser.loadResource(2, picture) in (None, ""), picture  # 2: QTextDocument.ImageResource
+        assert guide.browser.loadResource(2, picture) not in (None, ""), picture  # 2: QTextDocument.ImageResource
 
     assert guide.headings == ["Starting out", "The receptionist's day", "The practitioner's day", "The administrator",
                               "Keyboard"]
@@ -55,7 +55,8 @@ def test_the_keys_the_guide_lists_are_the_apps(qtbot, context: AppContext) -> No
     from acudesk.ui.chart.window import PatientChartWindow
 
     window = _window(qtbot, context)
-    nora = patients.register_patient(context.database, context.actor, PatientDetails("Quill", "Nora", date(1979, 5, 14)))
+    nora = patients.register_patient(context.database, context.actor,
+                                     PatientDetails("Quill", "Nora", date(1979, 5, 14)))
     window.open_chart(nora.id)
     qtbot.waitUntil(lambda: bool(window.findChildren(PatientChartWindow)) or bool(
         [w for w in QApplication.topLevelWidgets() if isinstance(w, PatientChartWindow)]), timeout=TIMEOUT)
