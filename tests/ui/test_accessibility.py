@@ -155,6 +155,40 @@ def test_the_print_dialog(qtbot, window: MainWindow, nora: int) -> None:
     _passes(qtbot, _dialog(qtbot, DocumentsDialog))
 
 
+def test_the_administration_and_account_dialogs(qtbot, window: MainWindow) -> None:
+    from acudesk.ui.admin.audit_viewer import AuditViewer
+    from acudesk.ui.admin.clinic_settings_dialog import ClinicSettingsDialog
+    from acudesk.ui.admin.password_dialog import ChangePasswordDialog
+    from acudesk.ui.help import GuideDialog
+    from acudesk.ui.qt import QTabWidget
+
+    admin = window.admin
+    for action, kind in ((admin.password_action, ChangePasswordDialog), (admin.audit_action, AuditViewer),
+                         (admin.clinic_settings_action, ClinicSettingsDialog), (window.guide_action, GuideDialog)):
+        action.trigger()
+        dialog = _dialog(qtbot, kind)
+        pages = dialog.findChild(QTabWidget)
+        for index in range(pages.count() if pages is not None else 1):
+            if pages is not None:
+                pages.setCurrentIndex(index)
+            _passes(qtbot, dialog)
+        dialog.close()
+
+
+def test_the_new_user_dialog(qtbot, context: AppContext, window: MainWindow) -> None:
+    from acudesk.ui.admin.users_dialog import NewUserDialog
+
+    dialog = NewUserDialog(context, window)
+    dialog.show()
+    _passes(qtbot, _dialog(qtbot, NewUserDialog))
+
+
+def test_the_lock_screen(qtbot, window: MainWindow) -> None:
+    window.lock()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.lock_screen, timeout=TIMEOUT)
+    _passes(qtbot, window)
+
+
 # -- before the main window -------------------------------------------------------------------------
 def test_the_set_up_dialog(qtbot) -> None:
     from acudesk.ui.app import create_application
@@ -176,3 +210,32 @@ def test_the_sign_in_dialog(qtbot, context: AppContext) -> None:
     dialog.show()
     qtbot.waitExposed(dialog)
     _passes(qtbot, dialog)
+
+
+# -- the checker itself -----------------------------------------------------------------------------
+def test_the_checker_finds_a_nameless_field_a_trap_and_a_tab_order_out_of_reading_order(qtbot) -> None:
+    from acudesk.ui.qt import QFormLayout, QLineEdit, QPlainTextEdit, QPushButton
+
+    dialog = QDialog()
+    dialog.setWindowTitle("Made wrong on purpose")
+    qtbot.addWidget(dialog)
+    form = QFormLayout(dialog)
+    named, nameless, ok = QLineEdit(), QLineEdit(), QPushButton("OK")
+    form.addRow("Family name", named)  # the label is the field's buddy: named
+    form.addRow(nameless)  # no label at all
+    form.addRow(ok)
+    QWidget.setTabOrder(named, ok)  # OK before the field above it
+    QWidget.setTabOrder(ok, nameless)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    problems = check_screen(qtbot, dialog)
+    assert problems[0].startswith("no accessible name: QLineEdit") and len(
+        [p for p in problems if p.startswith("no accessible name")]) == 1
+    assert any(p.startswith("Tab order out of reading order: after QLineEdit") and "Tab goes to QPushButton 'OK'" in p
+               for p in problems), problems
+
+    notes = QPlainTextEdit()
+    notes.setAccessibleName("Notes")
+    form.addRow(notes)  # takes Tab as a character
+    notes.show()
+    assert any(p.startswith("Tab is trapped in QPlainTextEdit") for p in check_screen(qtbot, dialog))

@@ -104,6 +104,7 @@ class AuditViewer(QDialog):
         filters.addStretch(1)
         filters.addWidget(verify)
         self.table = read_only_table(["When", "Who", "What happened"], QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setAccessibleName("Audit events")
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -115,6 +116,7 @@ class AuditViewer(QDialog):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setContentsMargins(8, 6, 8, 6)
         panel = QScrollArea()
+        panel.setAccessibleName("The event's details")  # reached by Tab, to scroll a long one with the keys
         panel.setWidgetResizable(True)
         panel.setWidget(self.detail)
         split = QSplitter()
