@@ -6,6 +6,7 @@ import argparse
 import json
 from datetime import datetime
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.scheduling import (
     ClinicCalendar,
@@ -63,10 +64,10 @@ def _note(visit: ScheduledVisit) -> str | None:
 
 
 def _text_line(visit: ScheduledVisit) -> str:
-    offset = visit.start.strftime("%z")
-    line = f"{visit.index + 1:>2}  {visit.start:%a %Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]} {visit.start:%Z}"
+    offset = visit.start.strftime("%z")  # the UTC offset and zone name are the point of a preview across a clock change
+    line = f"{visit.index + 1:>2}  {dates.day_and_time(visit.start)} {offset[:3]}:{offset[3:]} {visit.start.tzname()}"
     if visit.moved_from is not None:
-        line += f"  moved from {visit.moved_from.isoformat()}: {visit.reason}"
+        line += f"  moved from {dates.day(visit.moved_from, weekday=True)}: {visit.reason}"
     if visit.time_note:
         line += f"  ({visit.time_note})"
     return line

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from acudesk.cli import signin
 from acudesk.cli.common import database_target
+from acudesk.domain import dates
 from acudesk.domain.errors import DatabaseError
 
 
@@ -139,7 +140,7 @@ def run_restore(args: argparse.Namespace) -> int:
             print(f"No automatic backups in {backup_folder(target)}")
             return 1
         for info in backups:
-            print(f"{info.taken_at:%Y-%m-%d %H:%M} UTC  {info.size / 1e6:7.1f} MB  {info.path}")
+            print(f"{dates.day_and_time(info.taken_at, dates.computer_zone())}  {info.size / 1e6:7.1f} MB  {info.path}")
         return 0
     if missing_or_damaged(target):  # nobody can act in it: the same documented path as start-up's
         aside = restore_damaged_database(args.backup, target)
@@ -170,7 +171,7 @@ def _restore_server(args: argparse.Namespace, target: str) -> int:
             print(f"No backups in {folder} (a scheduled 'acudesk backup FOLDER' keeps them in FOLDER).")
             return 1
         for info in found:
-            print(f"{info.taken_at:%Y-%m-%d %H:%M} UTC  {info.size / 1e6:7.1f} MB  {info.path}")
+            print(f"{dates.day_and_time(info.taken_at, dates.computer_zone())}  {info.size / 1e6:7.1f} MB  {info.path}")
         return 0
     restored = restore_server_backup(args.backup, target)
     print(f"Restored {args.backup.name} into the empty database {restored.target}: schema "

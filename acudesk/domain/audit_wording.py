@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from acudesk.domain import dates
 from acudesk.domain.input_limits import load_rules_toml
 from acudesk.paths import resource
 
@@ -33,13 +34,11 @@ _WORD_LIKE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 def local_moment(moment: datetime, zone: ZoneInfo) -> str:
     """A moment in the clinic's time, the app's one style: "Thu 3 Dec 2026 14:05". A naive moment is
     taken as already in the clinic's time (visits' ``local_start``)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(zone)
-    return f"{moment:%a} {moment.day} {moment:%b %Y %H:%M}"
+    return dates.day_and_time(moment, zone)
 
 
 def local_day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return dates.day(day, weekday=True)
 
 
 def stored_utc_moment(moment: datetime, zone: ZoneInfo) -> str:

@@ -18,6 +18,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationError, ValidationErrors
 from acudesk.domain.input_limits import check_calendar_day
 from acudesk.domain.intake import load_rules_file
@@ -111,7 +112,7 @@ def uncleared(dropped: Sequence[Flag], cleared_rules: Iterable[str]) -> tuple[Fl
 
 def missing_clearance_message(flags: Sequence[Flag], flagged_on: date) -> str:
     named = ", ".join(f"{flag.rule} ({flag.level.replace('_', ' ')})" for flag in flags)
-    return (f"This intake drops red flags the signed intake of {flagged_on:%d %b %Y} raised: {named}. "
+    return (f"This intake drops red flags the signed intake of {dates.day(flagged_on)} raised: {named}. "
             "Record the clearance first: what changed, who saw the patient and when.")
 
 
@@ -158,12 +159,12 @@ def check_clearance(draft: ClearanceDraft, *, flagged_on: date, today: date,
             errors.append(error)
         else:
             if draft.seen_on > today:
-                errors.append(ValidationError(f"The date seen ({draft.seen_on:%d %b %Y}) is in the future.",
+                errors.append(ValidationError(f"The date seen ({dates.day(draft.seen_on)}) is in the future.",
                                               field="seen_on"))
             elif draft.seen_on < flagged_on:
                 errors.append(ValidationError(
-                    f"The date seen ({draft.seen_on:%d %b %Y}) is before the flagged intake of "
-                    f"{flagged_on:%d %b %Y}: the clearance must come from an assessment after the flag.",
+                    f"The date seen ({dates.day(draft.seen_on)}) is before the flagged intake of "
+                    f"{dates.day(flagged_on)}: the clearance must come from an assessment after the flag.",
                     field="seen_on"))
     if errors:
         raise ValidationErrors(errors)

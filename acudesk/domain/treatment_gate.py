@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError
 
 BLOCKING_LEVELS = ("EMERGENCY", "URGENT_REFERRAL")
@@ -51,7 +52,7 @@ class GateDecision:
 
 
 def _when(intake: ScreenedIntake) -> str:
-    return f"{intake.signed_at:%d %b %Y}"
+    return f"{dates.day(intake.signed_at)}"
 
 
 def treatment_gate(signed_intakes: Sequence[ScreenedIntake]) -> GateDecision:

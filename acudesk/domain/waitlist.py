@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from acudesk.domain import dates
+
 URGENCIES = ("urgent", "soon", "routine")  # most urgent first: the order offers are ranked in
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -38,14 +40,14 @@ class Wish:
         """ "Tue, Thu · after 17:00 · until 18 Dec" """
         days = ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.weekdays)) or "any day"
         if self.earliest and self.latest:
-            hours = f"{self.earliest:%H:%M}–{self.latest:%H:%M}"
+            hours = f"{dates.time_of(self.earliest)}–{dates.time_of(self.latest)}"
         elif self.earliest:
-            hours = f"after {self.earliest:%H:%M}"
+            hours = f"after {dates.time_of(self.earliest)}"
         elif self.latest:
-            hours = f"ending by {self.latest:%H:%M}"
+            hours = f"ending by {dates.time_of(self.latest)}"
         else:
             hours = "any time"
-        return f"{days} · {hours} · until {self.until:%d %b %Y}"
+        return f"{days} · {hours} · until {dates.day(self.until)}"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from acudesk.domain import dates
 from acudesk.reports.fonts import (
     SANS,
     SANS_BOLD,
@@ -176,15 +177,15 @@ def gap(height_mm: float = 3) -> Spacer:
 
 
 def fmt_date(day: date | datetime) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return dates.day(day)
 
 
 def fmt_long_date(day: date | datetime) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return dates.long_day(day, weekday=True)
 
 
 def fmt_time(moment: datetime) -> str:
-    return f"{moment:%H:%M}"
+    return dates.time_of(moment)
 
 
 _SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "CHF": "CHF ",
@@ -321,7 +322,7 @@ def printed_line(moment: datetime | date) -> str:
 
 
 def fmt_full_date(day: date | datetime) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return dates.long_day(day)
 
 
 LEFT = TA_LEFT

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from acudesk.domain import dates
 from acudesk.domain.backup_retention import RetentionPolicy, backups_to_keep
 from acudesk.domain.errors import AcuDeskError, DatabaseError, PermissionDeniedError
 from acudesk.persistence import encryption
@@ -46,7 +47,9 @@ class DamagedDatabaseError(DatabaseError):
     """The database file fails SQLite's checks; ``backups`` lists good copies, newest first."""
 
     def __init__(self, path: Path, problems: list[str], backups: list[BackupInfo]) -> None:
-        newest = f" The newest backup is from {backups[0].taken_at:%d %b %Y %H:%M}." if backups else ""
+        # No clinic can be read from a damaged database: the backup's time is this computer's.
+        newest = (f" The newest backup is from {dates.day_and_time(backups[0].taken_at, dates.computer_zone())}."
+                  if backups else "")
         super().__init__(f"The database file {path.name} is damaged and cannot be used safely.{newest} "
                          "The damaged file will be kept untouched.")
         self.path = path

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError, DatabaseError
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import AuditCheckpoint, AuditEvent, Setting, utcnow
@@ -63,7 +64,8 @@ class Checkpoint:
                          self.created_at.astimezone(UTC).isoformat(timespec="microseconds"), self.reason))
 
     def describe(self) -> str:
-        return f"the {self.reason} checkpoint of {self.created_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        # In UTC, said so: an integrity finding may be read where no clinic (and so no clinic zone) can be.
+        return f"the {self.reason} checkpoint of {dates.day_and_time(self.created_at, UTC)} UTC"
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -364,7 +366,7 @@ def _uncovered(tx: Session, latest: Checkpoint | None, now: datetime, report: Ch
     first_uncovered = tx.scalar(select(AuditEvent.occurred_at).order_by(AuditEvent.id)
                                 .offset(latest.event_count if latest else 0).limit(1))
     if first_uncovered is not None and now - first_uncovered > UNCOVERED_GRACE:
-        since = f"{first_uncovered:%Y-%m-%d}"
+        since = f"{dates.day_and_time(first_uncovered, UTC)} UTC"
         report.findings.append(
             f"audit events since {since} lie under no checkpoint (one is written at every backup and at the first "
             f"sign-in of each day): checkpoints were removed, or none could be written (run 'acudesk checkpoint')")

@@ -37,6 +37,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from acudesk.domain import clinic_settings as rules
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError, ConflictError, NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.input_limits import check_calendar_day
 from acudesk.persistence.database import Database
@@ -147,7 +148,7 @@ class AffectedVisits:
         times, day = [], None
         for start in self.first_starts:
             same_day = start.date() == day
-            times.append(f"{start:%H:%M}" if same_day else f"{start:%a} {start.day} {start:%b %Y %H:%M}")
+            times.append(f"{dates.time_of(start)}" if same_day else dates.day_and_time(start))
             day = start.date()
         more = ", …" if self.count > len(self.first_starts) else ""
         noun = "booked visit" if self.count == 1 else "booked visits"

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from acudesk.domain import dates
 from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.scheduling.course import LOOKAHEAD_DAYS
@@ -188,7 +189,7 @@ def _schedule(
     hours = build_calendar(tx, clinic, start.date(), start.date()).hours
     if hours.is_open_day(start.weekday()) and not hours.fits(start, first_end):
         raise ValidationError(
-            f"{start:%H:%M}-{first_end:%H:%M} is outside the opening hours on {start:%A}s; "
+            f"{dates.time_of(start)}-{dates.time_of(first_end)} is outside the opening hours on {start:%A}s; "
             "choose a time when the clinic is open for the whole visit.",
             field="start",
         )
@@ -357,7 +358,7 @@ def preview_rows(
         number = visit.index + 1
         messages = list(by_index.get(position, []))
         if in_past(visit.start, now):
-            messages.insert(0, f"visit {number}: {visit.start:%a %d %b %Y %H:%M} is in the past")
+            messages.insert(0, f"visit {number}: {dates.day_and_time(visit.start)} is in the past")
         if offset:  # re-plans number visits within the whole course, not the new part
             messages = [m.replace(f"visit {position + 1}:", f"visit {number}:", 1) for m in messages]
         every.extend(messages)
@@ -380,7 +381,7 @@ def preview_rows(
 
 def _option_text(slot: Slot, names: Mapping[object, str]) -> str:
     where = [names.get(x, "") for x in (slot.room_id,) if x is not None]
-    return ", ".join([f"{slot.start:%a %d %b %H:%M}", *[w for w in where if w]])
+    return ", ".join([f"{dates.day_and_time(slot.start)}", *[w for w in where if w]])
 
 
 @dataclass(frozen=True)

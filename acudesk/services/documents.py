@@ -42,6 +42,7 @@ from acudesk.reports.referral import REFERRAL_LEVELS, ReferralNotNeededError
 from acudesk.services import pain_drawings
 from acudesk.services.care_record import assessment_day, care_record
 from acudesk.services.context import Actor
+from acudesk.services.intakes import referral_log
 from acudesk.services.permissions import Permission, require
 
 UPCOMING = ("booked", "arrived")
@@ -144,7 +145,7 @@ def _intake_summary(tx: Session, intake: Intake, zone: ZoneInfo) -> m.IntakeSumm
     return m.IntakeSummary(
         recorded_on=_local(intake.recorded_at, zone).date(), level=intake.triage_level, reasons=reasons,
         findings=finding_sentences(intake.answers or {}), rules_version=intake.rules_version,
-        referral_action=intake.referral_action, recorded_by=recorder.name if recorder else "",
+        referral_action=referral_log(intake.referral_action, zone), recorded_by=recorder.name if recorder else "",
         assessed_on=assessment_day(intake, zone),
     )
 

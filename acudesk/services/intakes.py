@@ -8,15 +8,17 @@ latest signed one, and the history keeps them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from acudesk.domain import dates
 from acudesk.domain.contraindications import load_ruleset
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.intake import Intake as IntakeAnswers
@@ -28,6 +30,7 @@ from acudesk.domain.triage import TriageResult, load_triage_rules, stored_destin
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Intake, Patient, User, utcnow
 from acudesk.services import audit, flag_clearances
+from acudesk.services.clinic import clinic_zone
 from acudesk.services.context import Actor
 from acudesk.services.locking import load_for_change
 from acudesk.services.permissions import Permission, require
@@ -99,6 +102,20 @@ def _names(tx: Session, intakes: Sequence[Intake]) -> dict[int, str]:
     return dict(tx.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
 
 
+_UTC_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC: ", re.MULTILINE)
+
+
+def referral_log(stored: str | None, zone: tzinfo) -> str:
+    """The referral entries for a person: entries recorded before the clinic's time was used there start
+    "2026-07-01 13:00 UTC: " and are shown like the newer ones, "Wed 1 Jul 2026 14:00: ", in ``zone``."""
+
+    def local(match: re.Match[str]) -> str:
+        moment = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        return f"{dates.day_and_time(moment, zone)}: "
+
+    return _UTC_STAMP.sub(local, stored or "")
+
+
 def _record(tx: Session, intake: Intake, names: Mapping[int, str] | None = None) -> IntakeRecord:
     """``names`` from ``_names`` for a list of intakes; queried here for a single intake when not given."""
     if names is None:
@@ -113,7 +130,7 @@ def _record(tx: Session, intake: Intake, names: Mapping[int, str] | None = None)
         rules_version=intake.rules_version, level=intake.triage_level, reasons=reasons,
         recorded_at=intake.recorded_at, recorded_by=names.get(intake.recorded_by_id, ""),
         signed_at=intake.signed_at, signed_by=names.get(intake.signed_by_id or 0, ""),
-        supersedes_id=intake.supersedes_id, referral_action=intake.referral_action or "",
+        supersedes_id=intake.supersedes_id, referral_action=referral_log(intake.referral_action, clinic_zone(tx)),
         referral_recorded_at=intake.referral_recorded_at, version=intake.version,
         digest_ok=intake.status != "signed" or intake.content_digest == seal(intake),
     )
@@ -218,7 +235,7 @@ def record_referral(database: Database, actor: Actor, intake_id: int, action: st
                 f"This intake's result ({intake.triage_level}) does not ask for a referral.", field="referral_action"
             )
         now = utcnow()
-        entry = f"{now:%Y-%m-%d %H:%M} UTC: {text}"
+        entry = f"{dates.day_and_time(now, clinic_zone(tx))}: {text}"  # the clinic's time, as the reader lives it
         intake.referral_action = f"{intake.referral_action}\n{entry}" if intake.referral_action else entry
         intake.referral_recorded_at = now
         tx.flush()

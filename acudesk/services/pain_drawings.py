@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from acudesk.domain import dates
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.pain_drawing import (
     Comparison,
@@ -31,6 +32,7 @@ from acudesk.persistence.database import Database
 from acudesk.persistence.models import Intake, PainDrawing, Patient, SessionRecord, User
 from acudesk.reports.pain_drawing import PainDrawingPrint
 from acudesk.services import audit
+from acudesk.services.clinic import clinic_zone
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
 
@@ -75,12 +77,14 @@ class DrawingHistory:
         return self.drawings[-2] if len(self.drawings) > 1 else None
 
 
-def _occasion_of_intake(intake: Intake) -> Occasion:
-    return Occasion(intake.id, None, intake.recorded_at, f"Intake, {intake.recorded_at:%-d %b %Y}")
+def _occasion_of_intake(intake: Intake, zone: tzinfo) -> Occasion:
+    on = dates.day(dates.in_zone(intake.recorded_at, zone))  # the clinic's day, not UTC's
+    return Occasion(intake.id, None, intake.recorded_at, f"Intake, {on}")
 
 
-def _occasion_of_session(record: SessionRecord) -> Occasion:
-    return Occasion(None, record.id, record.session_at, f"Session, {record.session_at:%-d %b %Y}")
+def _occasion_of_session(record: SessionRecord, zone: tzinfo) -> Occasion:
+    on = dates.day(dates.in_zone(record.session_at, zone))
+    return Occasion(None, record.id, record.session_at, f"Session, {on}")
 
 
 def occasions(database: Database, actor: Actor, patient_id: int) -> tuple[Occasion, ...]:
@@ -91,8 +95,9 @@ def occasions(database: Database, actor: Actor, patient_id: int) -> tuple[Occasi
 
 
 def _occasions(tx: Session, patient_id: int) -> tuple[Occasion, ...]:
-    found = [_occasion_of_intake(i) for i in tx.scalars(select(Intake).where(Intake.patient_id == patient_id))]
-    found += [_occasion_of_session(s) for s in tx.scalars(select(SessionRecord).where(
+    zone = clinic_zone(tx)
+    found = [_occasion_of_intake(i, zone) for i in tx.scalars(select(Intake).where(Intake.patient_id == patient_id))]
+    found += [_occasion_of_session(s, zone) for s in tx.scalars(select(SessionRecord).where(
         SessionRecord.patient_id == patient_id, SessionRecord.amends_id.is_(None)))]
     return tuple(sorted(found, key=lambda o: (o.at, o.session_id or 0, o.intake_id or 0), reverse=True))
 
@@ -148,9 +153,9 @@ def _saved(tx: Session, row: PainDrawing, occasions: dict[tuple[int | None, int 
     """The row as a ``SavedDrawing``; ``occasions`` and ``names`` (read once for many rows) spare queries."""
     occasion = (occasions or {}).get((row.intake_id, row.session_id))
     if occasion is None and row.intake_id is not None:
-        occasion = _occasion_of_intake(tx.get_one(Intake, row.intake_id))
+        occasion = _occasion_of_intake(tx.get_one(Intake, row.intake_id), clinic_zone(tx))
     elif occasion is None:
-        occasion = _occasion_of_session(tx.get_one(SessionRecord, row.session_id))
+        occasion = _occasion_of_session(tx.get_one(SessionRecord, row.session_id), clinic_zone(tx))
     name = names.get(row.recorded_by_id) if names is not None else None
     if name is None:
         user = tx.get(User, row.recorded_by_id)

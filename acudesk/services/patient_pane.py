@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from acudesk.domain import dates
 from acudesk.domain.treatment_gate import ScreenedIntake, treatment_gate
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, Intake
@@ -49,7 +50,7 @@ class Screening:
             return ("Treatment on hold: a red flag needs medical review. Ask the practitioner before "
                     "booking a course.")
         level = f": {LEVEL_NAMES.get(self.level, self.level.lower())}" if self.level else ""
-        return f"Screened on {self.signed_on:%d %b %Y}{level}."
+        return f"Screened on {dates.day(self.signed_on)}{level}."
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from acudesk.domain import dates
 from acudesk.domain.errors import DuplicateError, NotFoundError
 from acudesk.domain.patient_search import PatientQuery, parse_query, reads_country
 from acudesk.domain.patients import PatientDetails, fold, phone_search_key, validate_patient
@@ -121,8 +122,9 @@ def register_patient(
         clean = validate_patient(details, today=clinic_today(tx), country=clinic_country(tx))
         duplicates = find_duplicates(tx, clean)
         if duplicates and not confirm_duplicate:
+            born = dates.day(clean.date_of_birth) if clean.date_of_birth else "on an unknown date"
             raise DuplicateError(
-                f"{clean.given_name} {clean.family_name}, born {clean.date_of_birth:%d %b %Y}, is already "
+                f"{clean.given_name} {clean.family_name}, born {born}, is already "
                 f"registered (patient no. {duplicates[0]}). Open that record, or confirm this is a "
                 "different person.",
                 existing_id=duplicates[0],

@@ -20,6 +20,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from acudesk.domain import dates
 from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import AcuDeskError
 from acudesk.persistence import visit_guards
@@ -57,7 +58,7 @@ def held_by_database(visit: str, local_start: datetime, *, intro: str = "Nothing
         if rule is None:
             raise
         raise ScheduleConflictError(
-            [f"{visit} ({local_start:%a %d %b %Y %H:%M}): {visit_guards.RULE_MESSAGES[rule]}. It was probably "
+            [f"{visit} ({dates.day_and_time(local_start)}): {visit_guards.RULE_MESSAGES[rule]}. It was probably "
              "booked from another workstation a moment ago; look at the calendar again and choose another time"],
             intro=intro,
         ) from error

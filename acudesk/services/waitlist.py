@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from acudesk.domain import dates
 from acudesk.domain.errors import NotFoundError, ValidationError
 from acudesk.domain.waitlist import URGENCIES, FreedSlot, Wish, expired, ranked_offers, validate
 from acudesk.persistence.database import Database
@@ -222,7 +223,7 @@ def book_offer(database: Database, actor: Actor, offer: WaitlistOffer, *, now: d
     visit = preview.visits[0]
     if not preview.ok or visit.local_start != offer.slot.local_start or visit.practitioner_id not in (
             None, offer.slot.practitioner_id):
-        raise ScheduleConflictError([f"the {offer.slot.local_start:%a %d %b %H:%M} slot is no longer free"])
+        raise ScheduleConflictError([f"the {dates.day_and_time(offer.slot.local_start)} slot is no longer free"])
     booked = courses.book_course(database, actor, preview.booking(), now=now)
     with database.write() as tx:
         entry = load_for_change(tx, WaitlistEntry, offer.entry.id, offer.entry.version, what="waitlist entry")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from acudesk.domain import dates
 from acudesk.persistence.database import Database
 from acudesk.services.clinic import ClinicInfo
 from acudesk.services.context import Actor
@@ -36,5 +37,18 @@ class AppContext:
         self.live.stop()
         self.database.dispose()
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's time zone: stored moments are shown in it, never in the computer's own zone."""
+        return ZoneInfo(self.clinic.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored moment as the clinic's wall-clock time."""
+        return dates.in_zone(moment, self.zone)
+
+    def when(self, moment: datetime, *, weekday: bool = True) -> str:
+        """A stored moment for a person: "Thu 3 Dec 2026 14:05", in the clinic's time."""
+        return dates.day_and_time(moment, self.zone, weekday=weekday)
+
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.clinic.timezone)).date()
+        return datetime.now(self.zone).date()

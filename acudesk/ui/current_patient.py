@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from acudesk.domain import dates
+
 
 @dataclass(frozen=True)
 class CurrentPatient:
@@ -19,4 +21,4 @@ class CurrentPatient:
 
     def label(self) -> str:
         """How dialogs name the patient: the name, and the date of birth when known."""
-        return f"{self.name}  ·  born {self.born:%d %b %Y}" if self.born else self.name
+        return f"{self.name}  ·  born {dates.day(self.born)}" if self.born else self.name

@@ -32,6 +32,8 @@ from acudesk.ui.style import ERROR_TEXT
 
 ERROR_STYLE = f"color: {ERROR_TEXT}; font-size: 11px;"
 # The times a "from / until" choice offers (the waitlist, Find a free slot): every half hour, 07:00–20:30.
+# How a date field shows and takes a date: dd/mm/yyyy, as every date is typed (acudesk/domain/dates.py).
+DATE_FIELD_FORMAT = "dd/MM/yyyy"
 HALF_HOURS = tuple(time(hour, minute) for hour in range(7, 21) for minute in (0, 30))
 
 
@@ -152,7 +154,8 @@ def show_read_only(editor: QWidget) -> None:
 SAVE, DISCARD, KEEP_EDITING = "save", "discard", "keep editing"
 
 
-def ask_about_unsaved(parent: QWidget, what: str, on_answer: Callable[[str], None]) -> None:
+def ask_about_unsaved(parent: QWidget, what: str, on_answer: Callable[[str], None], *,
+                      save_label: str = "Save") -> None:
     """Closing with typed, unsaved text: ask whether to save it, discard it, or go back to it, and
     call ``on_answer`` with ``SAVE``, ``DISCARD`` or ``KEEP_EDITING`` (Esc keeps editing, the safe
     answer). The question is window-modal and does not block: no nested event loop."""
@@ -161,7 +164,7 @@ def ask_about_unsaved(parent: QWidget, what: str, on_answer: Callable[[str], Non
     box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
                       f"{what} has changes that are not saved yet.", parent=parent)
     box.setObjectName("unsavedQuestion")
-    save = box.addButton("Save", QMessageBox.ButtonRole.AcceptRole)
+    save = box.addButton(save_label, QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
     keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(save)

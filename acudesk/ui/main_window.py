@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from acudesk import __version__
+from acudesk.domain import dates
 from acudesk.services import auth, patients
 from acudesk.services.context import Actor
 from acudesk.services.patients import PatientRecord
@@ -429,7 +430,7 @@ class MainWindow(QMainWindow):
         them = "it" if ahead.count == 1 else "them"
         box = QMessageBox(
             QMessageBox.Icon.Question, "Archive patient",
-            f"{name} still has {visits} booked, the first on {ahead.first_local_start:%a %d %b %Y at %H:%M}. "
+            f"{name} still has {visits} booked, the first on {dates.day_and_time(ahead.first_local_start)}. "
             + (f"Archive {name} and cancel {them}? " if may_cancel
                else f"Your role cannot cancel visits: ask the front desk to cancel {them}. ") + kept,
             parent=self,

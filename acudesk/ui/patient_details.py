@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
+from acudesk.domain import dates
 from acudesk.domain.patients import age_on, display_phone
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.qt import QFrame, QLabel, Qt, QVBoxLayout, QWidget
@@ -63,7 +64,7 @@ class PatientDetailsPanel(QFrame):
         elif not list_visits:
             parts.append(f"<p style='margin:8px 0 2px 0'><b>Visits booked</b>: {pane.upcoming_total}</p>")
         else:
-            lines = "".join(f"<tr><td style='padding-right:10px'>{e.local_start:%a %d %b %Y %H:%M}</td>"
+            lines = "".join(f"<tr><td style='padding-right:10px'>{dates.day_and_time(e.local_start)}</td>"
                             f"<td style='color:{LABEL_TEXT}'>{escape(e.practitioner_name)}</td></tr>"
                             for e in pane.upcoming)
             more = (f"<p style='color:{LABEL_TEXT};margin:2px 0'>and {pane.upcoming_total - len(pane.upcoming)} "
@@ -82,7 +83,7 @@ class PatientDetailsPanel(QFrame):
         left = len(outlook.remaining)
         rhythm = f" · {escape(outlook.rhythm)}" if outlook.rhythm else ""
         lines = "".join(
-            f"<tr><td style='padding-right:10px'>{e.local_start:%a %d %b %Y %H:%M}</td>"
+            f"<tr><td style='padding-right:10px'>{dates.day_and_time(e.local_start)}</td>"
             f"<td style='color:{LABEL_TEXT}'>visit {e.course_visit_number}</td></tr>"
             for e in outlook.remaining[:COURSE_LINES]
         )
@@ -107,13 +108,13 @@ class PatientDetailsPanel(QFrame):
                      if d.preferred_name else "")
         badge = (f" <span style='background:{ARCHIVED_BADGE_BACKGROUND};padding:2px 6px;'>ARCHIVED</span>"
                  if record.archived else "")
-        consent = (f"given {d.consent_date:%d %b %Y}" if d.consent_to_treatment and d.consent_date
+        consent = (f"given {dates.day(d.consent_date)}" if d.consent_to_treatment and d.consent_date
                    else f"<b style='color:{ERROR_TEXT}'>not recorded</b>")
 
         def row(label: str, value: str) -> str:
             return f"<tr><td style='color:{LABEL_TEXT};padding-right:10px'>{label}</td><td>{value or '—'}</td></tr>"
 
-        born = f"{d.date_of_birth:%d %b %Y} (age {age_on(d.date_of_birth, today)})" if d.date_of_birth else ""
+        born = f"{dates.day(d.date_of_birth)} (age {age_on(d.date_of_birth, today)})" if d.date_of_birth else ""
         rows = "".join([
             row("Patient no.", str(record.id)),
             row("Born", born),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ConflictError, DuplicateError, ValidationError, ValidationErrors
 from acudesk.domain.patient_search import parse_date_text
 from acudesk.domain.patients import SEXES, PatientDetails, display_phone
@@ -29,7 +31,7 @@ from acudesk.ui.qt import (
     Signal,
 )
 
-DATE_HINT = "dd/mm/yyyy"
+DATE_HINT = dates.TYPED_DATE_HINT
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class PatientDialog(QDialog):
             elif isinstance(editor, QLineEdit) and name.endswith("phone"):
                 editor.setText(display_phone(value, self.context.clinic.country))
             elif isinstance(editor, QLineEdit):
-                editor.setText(value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value or ""))
+                editor.setText(dates.typed(value) if isinstance(value, date) else str(value or ""))
 
     def _editor_values(self) -> dict[str, object]:
         """Each editor's raw content (text, index or tick), to tell which fields the user changed."""
@@ -165,7 +167,7 @@ class PatientDialog(QDialog):
         """Consent is usually given at the desk, today: ticking it fills an empty consent date."""
         date_editor = self.editor("consent_date")
         if ticked and isinstance(date_editor, QLineEdit) and not date_editor.text().strip():
-            date_editor.setText(self.context.today().strftime("%d/%m/%Y"))
+            date_editor.setText(dates.typed(self.context.today()))
 
     def _field_corrected(self) -> None:
         if not any(wrapper.has_error() for wrapper in self.fields.values()):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from acudesk.domain import dates
 from acudesk.domain.patients import age_on, display_phone
 from acudesk.services.patients import PatientRow, PatientSearch
 from acudesk.ui.operations import Operation, Operations
@@ -115,7 +116,7 @@ class PatientTableModel(QAbstractTableModel):
             if row is None:
                 return None
             texts = self._texts[patient_id] = (
-                row.family_name, row.given_name, row.date_of_birth.strftime("%d %b %Y"),
+                row.family_name, row.given_name, dates.day(row.date_of_birth),
                 str(age_on(row.date_of_birth, self._texts_day or self._today())),
                 display_phone(row.phone, self._country), "Archived" if row.archived else "",
             )

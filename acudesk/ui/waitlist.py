@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from acudesk.domain import dates
 from acudesk.domain.waitlist import FreedSlot
 from acudesk.services import waitlist
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.services.waitlist import WaitlistChoices, WaitlistItem, WaitlistOffer, WaitlistRequest
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
-from acudesk.ui.forms import HALF_HOURS
+from acudesk.ui.forms import DATE_FIELD_FORMAT, HALF_HOURS
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QCheckBox,
@@ -101,7 +102,7 @@ class AddToWaitlistDialog(QDialog):
         self.until = QDateEdit()
         self.until.setDate(QDate(until.year, until.month, until.day))
         self.until.setCalendarPopup(True)
-        self.until.setDisplayFormat("dd/MM/yyyy")
+        self.until.setDisplayFormat(DATE_FIELD_FORMAT)
         self.until.setAccessibleName("Waiting until")
         self.urgency = QComboBox()
         self.urgency.setAccessibleName("Urgency")
@@ -141,7 +142,7 @@ class AddToWaitlistDialog(QDialog):
         box = QComboBox()
         box.addItem(any_label, None)
         for value in HALF_HOURS:
-            box.addItem(f"{value:%H:%M}", value)
+            box.addItem(f"{dates.time_of(value)}", value)
         return box
 
     def request(self) -> WaitlistRequest:
@@ -195,7 +196,7 @@ class WaitlistOfferDialog(QDialog):
         count = len(offers)
         who = (f"{count} waiting patients would take it, most urgent first (then whoever has waited longest)."
                if count > 1 else "A waiting patient would take it.")
-        intro = QLabel(f"<b>{slot.local_start:%a %d %b %Y, %H:%M}</b> ({slot.minutes} minutes"
+        intro = QLabel(f"<b>{dates.day_and_time(slot.local_start)}</b> ({slot.minutes} minutes"
                        + (f" with {with_whom}" if with_whom else "") + f") is free again. {who} "
                        "Call them, then book the one who accepts; nothing is booked until you do.")
         intro.setWordWrap(True)
@@ -213,7 +214,7 @@ class WaitlistOfferDialog(QDialog):
 
         def booked(_visit_id: int) -> None:
             _show_status(self.parentWidget() or self, f"{offer.entry.patient_name} booked from the waitlist for "
-                                                      f"{offer.slot.local_start:%a %d %b %H:%M}.")
+                                                      f"{dates.day_and_time(offer.slot.local_start)}.")
             self.accept()
 
         ctx.operations.write(self, lambda: waitlist.book_offer(ctx.database, ctx.actor, offer), booked)

@@ -15,8 +15,8 @@ def test_text_preview_lists_one_visit_per_line(capsys: pytest.CaptureFixture[str
     assert main([*BASE, "--pattern", "weekly x4, fortnightly x2, monthly x3"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Course: weekly x4, fortnightly x2, monthly x3 (9 visits, Europe/London)"
-    assert lines[1] == " 1  Wed 2027-02-10 10:00 +00:00 GMT"
-    assert lines[7] == " 7  Fri 2027-04-30 10:00 +01:00 BST"
+    assert lines[1] == " 1  Wed 10 Feb 2027 10:00 +00:00 GMT"
+    assert lines[7] == " 7  Fri 30 Apr 2027 10:00 +01:00 BST"
     assert len(lines) == 10
 
 
@@ -24,8 +24,8 @@ def test_text_preview_shows_moved_visits(capsys: pytest.CaptureFixture[str]) -> 
     args = ["course", "preview", "--start", "2027-12-13T10:00", "--pattern", "weekly x4"]
     assert main([*args, "--holidays", "GB-ENG", "--open-days", "Mon-Sat"]) == 0
     out = capsys.readouterr().out
-    assert " 3  Wed 2027-12-29 10:00 +00:00 GMT  moved from 2027-12-27: Christmas Day (observed)" in out
-    assert " 4  Tue 2028-01-04 10:00 +00:00 GMT  moved from 2028-01-03: New Year's Day (observed)" in out
+    assert " 3  Wed 29 Dec 2027 10:00 +00:00 GMT  moved from Mon 27 Dec 2027: Christmas Day (observed)" in out
+    assert " 4  Tue 4 Jan 2028 10:00 +00:00 GMT  moved from Mon 3 Jan 2028: New Year's Day (observed)" in out
 
 
 def test_json_preview(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,7 +51,7 @@ def test_json_reason_carries_the_daylight_saving_note(capsys: pytest.CaptureFixt
     second = json.loads(capsys.readouterr().out)[1]
     assert second["start"] == "2027-03-14T03:30:00-04:00"
     assert second["moved_from"] is None
-    assert second["reason"] == "02:30 does not exist on 2027-03-14 (clocks go forward); booked at 03:30"
+    assert second["reason"] == "02:30 does not exist on Sun 14 Mar 2027 (clocks go forward); booked at 03:30"
 
 
 def test_without_open_days_or_holidays_every_day_is_open(capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,7 +67,7 @@ def test_without_open_days_or_holidays_every_day_is_open(capsys: pytest.CaptureF
 )
 def test_open_days_forms_are_accepted(open_days: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*BASE, "--pattern", "weekly x1", "--open-days", open_days]) == 0
-    assert "2027-02-10" in capsys.readouterr().out  # a Wednesday, open in all of them
+    assert "Wed 10 Feb 2027" in capsys.readouterr().out  # a Wednesday, open in all of them
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def test_every_problem_in_a_series_is_reported_at_once() -> None:
     )
     assert messages[2] == "visit 3: the patient already has her massage on Wed 24 Feb 2027"
     assert messages[3] == "visit 4: 17:30-18:15 is outside opening hours"
-    assert messages[4] == "visit 5: Sat 06 Mar 2027 - Clinic closed on Saturday"
+    assert messages[4] == "visit 5: Sat 6 Mar 2027 - Clinic closed on Saturday"
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_wall_clock_time_is_kept_across_dst(tz: ZoneInfo, start: str, offsets: l
 def test_a_time_missing_on_spring_forward_day_moves_forward_and_is_flagged() -> None:
     visits = course("2027-03-07T02:30", "weekly x3", NEW_YORK).visits
     assert [v.start.strftime("%H:%M %z") for v in visits] == ["02:30 -0500", "03:30 -0400", "02:30 -0400"]
-    assert visits[1].time_note and "02:30 does not exist on 2027-03-14" in visits[1].time_note
+    assert visits[1].time_note and "02:30 does not exist on Sun 14 Mar 2027" in visits[1].time_note
     assert visits[1].moved_from is None
 
 

@@ -76,7 +76,7 @@ def test_a_taken_hour_moves_to_the_same_time_in_the_free_room_first() -> None:
                   [busy(datetime(2027, 2, 8, 14), practitioner=8, room=1)])
     second = course.visits[1]
     assert (second.start.time(), second.room_id) == (time(14), 2)
-    assert second.explanation == "Mon 08 Feb 14:00 taken (room busy) → 14:00, River Room"
+    assert second.explanation == "Mon 8 Feb 2027 14:00 taken (room busy) → 14:00, River Room"
 
 
 def test_a_busy_practitioner_moves_to_the_nearest_free_time_that_day() -> None:
@@ -84,7 +84,7 @@ def test_a_busy_practitioner_moves_to_the_nearest_free_time_that_day() -> None:
     second = course.visits[1]
     assert second.start == datetime(2027, 2, 8, 14, 45, tzinfo=LONDON) and second.room_id == 1
     assert second.moved_from is None and not second.drifted
-    assert second.explanation == "Mon 08 Feb 14:00 taken (practitioner busy) → 14:45"
+    assert second.explanation == "Mon 8 Feb 2027 14:00 taken (practitioner busy) → 14:45"
 
 
 def test_a_holiday_moves_a_weekly_visit_by_one_day_and_says_so() -> None:
@@ -92,7 +92,7 @@ def test_a_holiday_moves_a_weekly_visit_by_one_day_and_says_so() -> None:
     course = find(datetime(2027, 5, 24, 10), "weekly x3")
     second = course.visits[1]
     assert second.start.date() == date(2027, 6, 1)
-    assert second.explanation == "Mon 31 May is a holiday (Spring Bank Holiday) → Tue 01 Jun 10:00"
+    assert second.explanation == "Mon 31 May 2027 is a holiday (Spring Bank Holiday) → Tue 1 Jun 2027 10:00"
     assert (second.moved_from, second.reason) == (date(2027, 5, 31), "Spring Bank Holiday")
     assert course.visits[2].start.date() == date(2027, 6, 7)  # the rhythm goes on from the planned days
 
@@ -103,7 +103,7 @@ def test_nothing_within_the_tolerance_drifts_is_flagged_and_offers_the_nearest_o
     third = course.visits[2]
     assert third.drifted and third.start.date() == date(2027, 12, 29)
     assert third.explanation == (
-        "Mon 27 Dec is a holiday (Christmas Day (observed)); nothing free within ±1 day → Wed 29 Dec 10:00, "
+        "Mon 27 Dec 2027 is a holiday (Christmas Day (observed)); nothing free within ±1 day → Wed 29 Dec 2027 10:00, "
         "2 days later than the rhythm"
     )
     assert [o.start.date() for o in third.options] == [date(2027, 12, 30), date(2027, 12, 24), date(2027, 12, 31)]
@@ -148,7 +148,7 @@ def test_the_patients_preferences_come_first_when_the_ideal_slot_is_taken() -> N
     course = find(datetime(2027, 2, 1, 10), "weekly x2", [busy(datetime(2027, 2, 8, 10), room=2)], preferences=prefs)
     second = course.visits[1]
     assert second.start == datetime(2027, 2, 9, 17, tzinfo=LONDON)
-    assert second.explanation == ("Mon 08 Feb 10:00 taken (practitioner busy) → Tue 09 Feb 17:00 "
+    assert second.explanation == ("Mon 8 Feb 2027 10:00 taken (practitioner busy) → Tue 9 Feb 2027 17:00 "
                                   "(suits the patient: Tuesdays after 17:00)")
 
 
@@ -209,5 +209,5 @@ def test_the_finder_agrees_with_validation() -> None:
 
 def test_a_visit_with_nothing_free_within_the_look_ahead_is_named() -> None:
     closed = ClinicCalendar(HOURS, public_holidays("GB-ENG"), (Closure(date(2027, 2, 2), date(2027, 4, 30)),))
-    with pytest.raises(ValidationError, match=r"visit 2: no free slot within 31 days of Mon 08 Feb 2027"):
+    with pytest.raises(ValidationError, match=r"visit 2: no free slot within 31 days of Mon 8 Feb 2027"):
         find(datetime(2027, 2, 1, 10), "weekly x2", calendar=closed)

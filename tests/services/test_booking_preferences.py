@@ -53,7 +53,7 @@ def test_a_taken_slot_moves_to_a_time_that_suits_the_patient(database: Database,
                                                                      datetime(2027, 2, 1, 10), "weekly x2"), now=NOW)
     second = preview.visits[1]
     assert second.local_start == datetime(2027, 2, 9, 17)
-    assert second.explanation == ("Mon 08 Feb 10:00 taken (practitioner busy) → Tue 09 Feb 17:00 "
+    assert second.explanation == ("Mon 8 Feb 2027 10:00 taken (practitioner busy) → Tue 9 Feb 2027 17:00 "
                                   "(suits the patient: Tuesdays after 17:00)")
     # The receptionist may override them for one booking.
     preview = courses.preview_course(database, admin, BookingRequest(

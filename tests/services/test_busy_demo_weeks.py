@@ -96,10 +96,10 @@ def test_the_dec_7_course_with_mei_chen_in_words(database: Database, admin: Acto
         nora, busy_weeks["mchen"], 1, datetime(2026, 12, 7, 14), "weekly x4"), now=NOW)
     lines = [f"{v.local_start:%a %d %b %H:%M} {v.room}: {v.explanation or 'as asked'}" for v in preview.visits]
     assert lines == [
-        "Mon 07 Dec 17:00 Room 1: Mon 07 Dec 14:00 taken (room busy) → 17:00",
-        "Mon 14 Dec 17:00 Room 1: Mon 14 Dec 14:00 taken (practitioner busy) → 17:00",
-        "Mon 21 Dec 17:00 Room 1: Mon 21 Dec 14:00 taken (room busy) → 17:00",
-        "Tue 29 Dec 17:00 Room 1: Mon 28 Dec is a holiday (Boxing Day (observed)) → Tue 29 Dec 17:00",
+        "Mon 07 Dec 17:00 Room 1: Mon 7 Dec 2026 14:00 taken (room busy) → 17:00",
+        "Mon 14 Dec 17:00 Room 1: Mon 14 Dec 2026 14:00 taken (practitioner busy) → 17:00",
+        "Mon 21 Dec 17:00 Room 1: Mon 21 Dec 2026 14:00 taken (room busy) → 17:00",
+        "Tue 29 Dec 17:00 Room 1: Mon 28 Dec 2026 is a holiday (Boxing Day (observed)) → Tue 29 Dec 2026 17:00",
     ], lines
     assert not preview.drifted
 

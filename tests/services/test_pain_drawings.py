@@ -6,17 +6,27 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from acudesk.domain import dates
 from acudesk.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.pain_drawing import PainMark
 from acudesk.domain.patients import PatientDetails
 from acudesk.persistence.models import AuditEvent, Intake, PainDrawing
 from acudesk.services import intakes, pain_drawings, patients, sessions
+
+LONDON = ZoneInfo("Europe/London")  # the test clinic's zone (tests/conftest.py)
+
+
+def _clinic_day(moment: datetime) -> str:
+    """The occasion's day as the clinic lives it (a session at 00:30 in London is the UTC evening before)."""
+    return dates.day(moment.astimezone(LONDON))
+
 
 SESSION_AT = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)  # after the intake, recorded now
 
@@ -52,7 +62,7 @@ def test_drawings_at_intake_and_session_are_compared_latest_with_previous(databa
                                         for m in AT_INTAKE], intake_id=intake_id)
     found = pain_drawings.history(database, admin, pid)
     assert [d.id for d in found.drawings] == [first.id, later.id]
-    assert found.latest.occasion.label == f"Session, {SESSION_AT:%-d %b %Y}"
+    assert found.latest.occasion.label == f"Session, {_clinic_day(SESSION_AT)}"
     assert found.previous.occasion.intake_id == intake_id
     assert found.latest.note == "worse after gardening" and found.latest.recorded_by
     comparison = found.comparison
@@ -60,7 +70,7 @@ def test_drawings_at_intake_and_session_are_compared_latest_with_previous(databa
     assert comparison.line() == ("Pain area: 5.5 % → 6.25 %; spread: into the right thigh; low back → "
                                  "below the right knee; low back")
     labels = [o.label for o in pain_drawings.occasions(database, admin, pid)]
-    assert labels == [f"Session, {SESSION_AT:%-d %b %Y}", f"Intake, {found.previous.occasion.at:%-d %b %Y}"]
+    assert labels == [f"Session, {_clinic_day(SESSION_AT)}", f"Intake, {_clinic_day(found.previous.occasion.at)}"]
 
 
 def test_a_correction_replaces_the_drawing_in_the_history_but_keeps_the_original(database, admin) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from acudesk.domain import dates
 from acudesk.domain.intake import load_questionnaire
 from acudesk.domain.patients import PatientDetails
 from acudesk.persistence.database import Database
@@ -55,8 +56,8 @@ def test_screening_reads_for_each_role(database: Database, admin: Actor) -> None
 
     intakes.save_intake(database, admin, nora, clear_answers(), sign=True)
     today = patient_pane(database, admin, nora).screening.signed_on
-    assert patient_pane(database, admin, nora).screening.words() == f"Screened on {today:%d %b %Y}: no red flags."
-    assert patient_pane(database, desk, nora).screening.words() == f"Screened on {today:%d %b %Y}."  # no level
+    assert patient_pane(database, admin, nora).screening.words() == f"Screened on {dates.day(today)}: no red flags."
+    assert patient_pane(database, desk, nora).screening.words() == f"Screened on {dates.day(today)}."  # no level
 
     intakes.save_intake(database, admin, nora, clear_answers(saddle_numbness=True), sign=True)
     for actor in (admin, desk):

@@ -78,11 +78,11 @@ def test_christmas_2027_substitute_days_and_month_ends_move_visits(database: Dat
     ]
     assert [v.number for v in preview.drifted] == [3]
     assert preview.visits[2].explanation == (
-        "Mon 27 Dec is a holiday (Christmas Day (observed)); nothing free within ±1 day → Wed 29 Dec 10:00, "
+        "Mon 27 Dec 2027 is a holiday (Christmas Day (observed)); nothing free within ±1 day → Wed 29 Dec 2027 10:00, "
         "2 days later than the rhythm"
     )
-    assert preview.visits[2].options == ("Thu 30 Dec 10:00, Room 1", "Fri 24 Dec 10:00, Room 1",
-                                         "Fri 31 Dec 10:00, Room 1")
+    assert preview.visits[2].options == ("Thu 30 Dec 2027 10:00, Room 1", "Fri 24 Dec 2027 10:00, Room 1",
+                                         "Fri 31 Dec 2027 10:00, Room 1")
     assert [v.visit_type for v in preview.visits[:2]] == [
         "First visit (consultation, examination and treatment)", "Follow-up treatment"
     ]
@@ -132,7 +132,7 @@ def test_existing_bookings_move_visits_to_the_nearest_free_time_or_room(
     second = preview.visits[1]
     # Tomas's first visit holds the practitioner 10:00-11:00: the same day at 09:15 is nearest.
     assert (second.local_start, second.moved_from, second.reason) == (datetime(2027, 5, 11, 9, 15), None, None)
-    assert second.explanation == "Tue 11 May 10:00 taken (practitioner busy) → 09:15"
+    assert second.explanation == "Tue 11 May 2027 10:00 taken (practitioner busy) → 09:15"
     assert second.moved and preview.ok and not preview.drifted
     # Another practitioner may use the same time, but not the same room (10 min changeover): the other room.
     with database.write() as session:
@@ -142,7 +142,7 @@ def test_existing_bookings_move_visits_to_the_nearest_free_time_or_room(
                                                                      datetime(2027, 5, 11, 11, 5), "weekly x1"))
     first = preview.visits[0]
     assert (first.local_start, first.room_id) == (datetime(2027, 5, 11, 11, 5), ROOM_1)
-    assert first.explanation == "Tue 11 May 11:05 taken (room busy) → 11:05, Room 1"
+    assert first.explanation == "Tue 11 May 2027 11:05 taken (room busy) → 11:05, Room 1"
 
 
 def test_one_conflicting_visit_means_nothing_is_booked(
@@ -178,7 +178,7 @@ def test_a_slot_freed_since_the_preview_still_books_the_visits_shown(
         second = session.get(Appointment, booked.appointment_ids[1])
         assert second is not None
         assert (second.local_start, second.moved_from) == (datetime(2027, 5, 11, 9, 15), None)
-        assert second.move_reason == "Tue 11 May 10:00 taken (practitioner busy) → 09:15"
+        assert second.move_reason == "Tue 11 May 2027 10:00 taken (practitioner busy) → 09:15"
 
 
 def test_a_time_outside_opening_hours_is_refused_with_the_hours_named(
@@ -194,7 +194,7 @@ def test_a_time_outside_opening_hours_is_refused_with_the_hours_named(
     assert preview.ok
     second = preview.visits[1]
     assert second.local_start == datetime(2027, 5, 8, 12, 15)
-    assert second.explanation == "16:00 is outside the opening hours on Sat 08 May → 12:15"
+    assert second.explanation == "16:00 is outside the opening hours on Sat 8 May 2027 → 12:15"
     # A visit shown at a time the clinic is closed is refused, whatever the finder would do now.
     shown = preview.booking()
     outside = replace(second, local_start=datetime(2027, 5, 8, 16), local_end=datetime(2027, 5, 8, 16, 45))

@@ -83,10 +83,10 @@ def test_a_visit_moves_to_another_time_and_room(database: Database, admin: Actor
 
     check = appointments.move_check(database, admin, date(2027, 3, 1), date(2027, 3, 7), now=NOW)
     assert check.problems(nora_visit, datetime(2027, 3, 1, 14), room_id=ROOM_2) == [
-        "the practitioner is already seeing Tomas Brennan at Mon 01 Mar 2027 14:00",
-        "the room is taken by Tomas Brennan at Mon 01 Mar 2027 14:00 (including 10 min changeover)",
+        "the practitioner is already seeing Tomas Brennan at Mon 1 Mar 2027 14:00",
+        "the room is taken by Tomas Brennan at Mon 1 Mar 2027 14:00 (including 10 min changeover)",
     ]
-    assert check.problems(nora_visit, datetime(2027, 3, 7, 10)) == ["Sun 07 Mar 2027 - Clinic closed on Sunday"]
+    assert check.problems(nora_visit, datetime(2027, 3, 7, 10)) == ["Sun 7 Mar 2027 - Clinic closed on Sunday"]
     assert check.problems(nora_visit, datetime(2027, 3, 1, 16), room_id=ROOM_2) == []
 
     moved = appointments.move_appointment(database, admin, nora_visit.id, datetime(2027, 3, 1, 16),

@@ -46,8 +46,8 @@ def test_the_preview_explains_each_move_and_flags_a_visit_off_its_rhythm(
 
     # Tomas holds the practitioner at 10:00 on Mon 8 Feb: the same day at 09:15, in the room that is free.
     cells = [dialog.table.item(1, column).text() for column in range(NOTE + 1)]
-    assert cells == ["2", "Mon 08 Feb 2027", "09:15", "Room 2", "weekly",
-                     "Mon 08 Feb 10:00 taken (practitioner busy) → 09:15, Room 2"]
+    assert cells == ["2", "Mon 8 Feb 2027", "09:15", "Room 2", "weekly",
+                     "Mon 8 Feb 2027 10:00 taken (practitioner busy) → 09:15, Room 2"]
     assert dialog.table.item(1, NOTE).background().color() == QColor(MOVED_BACKGROUND)
     assert dialog.summary.text().endswith("1 moved (highlighted) · every visit on its rhythm, no conflicts.")
 
@@ -55,7 +55,8 @@ def test_the_preview_explains_each_move_and_flags_a_visit_off_its_rhythm(
     dialog.preferences.setText("Tuesdays after 17:00")
     qtbot.waitUntil(_shown(dialog, lambda d: d.table.item(1, 2).text() == "17:00"), timeout=TIMEOUT)
     assert dialog.table.item(1, NOTE).text() == (
-        "Mon 08 Feb 10:00 taken (practitioner busy) → Tue 09 Feb 17:00 (suits the patient: Tuesdays after 17:00)"
+        "Mon 8 Feb 2027 10:00 taken (practitioner busy) → Tue 9 Feb 2027 17:00 (suits the patient: Tuesdays after "
+        "17:00)"
     )
 
     # Christmas 2027: nothing within a day of Mon 27 Dec. The visit is flagged, with the nearest options,
@@ -63,9 +64,9 @@ def test_the_preview_explains_each_move_and_flags_a_visit_off_its_rhythm(
     dialog.date.setDate(dialog.date.date().fromString("2027-12-20", "yyyy-MM-dd"))
     qtbot.waitUntil(_shown(dialog, lambda d: d.table.item(0, 1).text() == "Mon 20 Dec 2027"), timeout=TIMEOUT)
     note = dialog.table.item(1, NOTE).text()
-    assert note == ("⚠ Mon 27 Dec is a holiday (Christmas Day (observed)); nothing free within ±1 day → "
-                    "Wed 29 Dec 10:00, 2 days later than the rhythm · other options: Thu 30 Dec 10:00, Room 1 · "
-                    "Fri 24 Dec 10:00, Room 1 · Fri 31 Dec 10:00, Room 1")
+    assert note == ("⚠ Mon 27 Dec 2027 is a holiday (Christmas Day (observed)); nothing free within ±1 day → "
+                    "Wed 29 Dec 2027 10:00, 2 days later than the rhythm · other options: Thu 30 Dec 2027 10:00, "
+                    "Room 1 · Fri 24 Dec 2027 10:00, Room 1 · Fri 31 Dec 2027 10:00, Room 1")
     assert dialog.table.item(1, NOTE).background().color() == QColor(DRIFTED_BACKGROUND)
     assert "⚠ visit 2 could not keep the rhythm" in dialog.summary.text()
     assert "no conflicts" not in dialog.summary.text()

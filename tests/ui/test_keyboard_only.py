@@ -1,4 +1,5 @@
-"""The receptionist's commonest tasks with the keyboard alone: register a patient, book their course.
+"""The receptionist's commonest tasks with the keyboard alone: register a patient, book their course,
+move a visit on the calendar.
 
 Every step is a key press into whatever has the keyboard focus (``QApplication.focusWidget()``), as a
 person without a mouse works: shortcuts open the dialogs, Tab moves between fields, typing fills
@@ -8,24 +9,28 @@ and fails if Tab never gets there.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from acudesk.domain.patients import PatientDetails
 from acudesk.persistence.models import Appointment
-from acudesk.services import patients
+from acudesk.services import courses, patients
+from acudesk.services.courses import BookingRequest
 from acudesk.ui.calendar.course_dialog import CourseBookingDialog
+from acudesk.ui.calendar.move_dialog import MoveDialog
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
 from acudesk.ui.patient_dialog import PatientDialog
-from acudesk.ui.qt import QApplication, QDialog, Qt, QWidget
+from acudesk.ui.qt import QApplication, QDialog, QMenu, QPushButton, Qt, QWidget
 
 TIMEOUT = 10_000
 MOST_TABS = 40
 
 
 def press(qtbot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    focused = QApplication.focusWidget()
+    """A key press where the keyboard goes: an open menu, or else the widget with the focus."""
+    focused = QApplication.activePopupWidget() or QApplication.focusWidget()
     assert focused is not None, "nothing has the keyboard focus"
     qtbot.keyClick(focused, key, modifier)
 
@@ -98,7 +103,7 @@ def test_register_a_patient_and_book_a_course_without_a_mouse(qtbot, context: Ap
     booking = _active(qtbot, CourseBookingDialog)
     qtbot.waitUntil(lambda: booking.patient.patient_id == nora.id, timeout=TIMEOUT)
     tab_to(qtbot, booking.date)
-    for _section in ("day", "month", "year"):  # Tab moves between the date's sections, then Up adds a year
+    for _section in ("month", "year"):  # dd/mm/yyyy: Tab moves from the day to the year, then Up adds a year
         press(qtbot, Qt.Key.Key_Tab)
     press(qtbot, Qt.Key.Key_Up)
     today = context.today()
@@ -120,3 +125,49 @@ def test_register_a_patient_and_book_a_course_without_a_mouse(qtbot, context: Ap
     assert len(visits) == planned
     first = min(v.local_start for v in visits)
     assert abs((first.date() - chosen).days) <= 2  # the day chosen, or beside it if the clinic is closed then
+
+
+def test_move_a_visit_from_the_calendar_without_a_mouse(qtbot, context: AppContext) -> None:
+    nora = patients.register_patient(context.database, context.actor, PatientDetails(
+        "Quill", "Nora", date(1979, 5, 14), consent_to_treatment=True, consent_date=date(2026, 1, 5))).id
+    next_week = datetime.combine(context.today() + timedelta(days=7), time(10))
+    [visit] = courses.book_course(context.database, context.actor,
+                                  BookingRequest(nora, context.actor.user_id, None, next_week, "weekly x1")).appointment_ids
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.patients.search, timeout=TIMEOUT)
+
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Tab: the next tab, the Calendar
+    qtbot.waitUntil(lambda: window.tabs.tabText(window.tabs.currentIndex()) == "Calendar", timeout=TIMEOUT)
+    calendar = window.tabs.currentWidget()
+    qtbot.waitUntil(lambda: getattr(calendar, "data", None) is not None, timeout=TIMEOUT)
+    grid = calendar.grid
+    if not any(e.id == visit for e in grid.in_order()):  # the visit is next week: Next ▶
+        tab_to(qtbot, next(b for b in calendar.findChildren(QPushButton) if b.text() == "Next ▶"))
+        press(qtbot, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: any(e.id == visit for e in grid.in_order()), timeout=TIMEOUT)
+    tab_to(qtbot, grid)
+    press(qtbot, Qt.Key.Key_Home)  # the first visit in view: the only one
+    assert grid.keyboard_entry is not None and grid.keyboard_entry.id == visit
+    assert "Nora Quill" in grid.accessibleDescription()  # what a screen reader says about it
+    press(qtbot, Qt.Key.Key_Return)  # its actions, as a click opens them
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=TIMEOUT)
+    menu = QApplication.activePopupWidget()
+    for _ in range(len(menu.actions())):
+        if menu.activeAction() is not None and menu.activeAction().text() == "Move…":
+            break
+        press(qtbot, Qt.Key.Key_Down)
+    assert menu.activeAction().text() == "Move…"
+    press(qtbot, Qt.Key.Key_Return)
+    move = _active(qtbot, MoveDialog)
+    tab_to(qtbot, move.time)
+    type_text(qtbot, "1500")
+    press(qtbot, Qt.Key.Key_Return)  # Move is the default button
+    qtbot.waitUntil(lambda: _start_of(context, visit) == next_week.replace(hour=15), timeout=TIMEOUT)
+
+
+def _start_of(context: AppContext, visit: int) -> datetime:
+    with context.database.read() as tx:
+        return tx.get(Appointment, visit).local_start

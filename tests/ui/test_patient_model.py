@@ -43,7 +43,7 @@ def test_cells_show_formatted_texts_and_only_the_roles_the_table_uses(qtbot, mod
     model.set_query("", False)
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=TIMEOUT)
     texts = [model.data(model.index(0, column)) for column in range(6)]
-    assert texts == ["Ashworth", "Alice", "07 Mar 1984", "42", "07700 900123", ""]
+    assert texts == ["Ashworth", "Alice", "7 Mar 1984", "42", "07700 900123", ""]
     assert model.data(model.index(1, 5)) == "Archived"
     assert model.data(model.index(1, 0), Qt.ItemDataRole.ForegroundRole) == QColor("#8a8f98")
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) is None

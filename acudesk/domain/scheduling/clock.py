@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationError
 
 
@@ -36,13 +37,13 @@ def localize(day: date, at: time, tz: tzinfo) -> tuple[datetime, str | None]:
     round_trip = first.astimezone(UTC).astimezone(tz)
     if round_trip.replace(tzinfo=None) != naive:
         return round_trip, (
-            f"{at:%H:%M} does not exist on {day.isoformat()} (clocks go forward); "
-            f"booked at {round_trip:%H:%M}"
+            f"{dates.time_of(at)} does not exist on {dates.day(day, weekday=True)} (clocks go forward); "
+            f"booked at {dates.time_of(round_trip)}"
         )
     second = naive.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():
         return first, (
-            f"{at:%H:%M} happens twice on {day.isoformat()} (clocks go back); "
-            f"booked at the first {at:%H:%M} ({first.tzname()})"
+            f"{dates.time_of(at)} happens twice on {dates.day(day, weekday=True)} (clocks go back); "
+            f"booked at the first {dates.time_of(at)} ({first.tzname()})"
         )
     return first, None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
+from acudesk.domain import dates
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
 
 
@@ -97,13 +98,13 @@ class BookingsAvailability:
 def _clash_message(kind: str, number: int, other: Appointment, label: str, tz: tzinfo) -> str:
     when = other.start.astimezone(tz)
     if kind == KIND_PRACTITIONER:
-        return f"visit {number}: the practitioner is already seeing {label} at {when:%a %d %b %Y %H:%M}"
+        return f"visit {number}: the practitioner is already seeing {label} at {dates.day_and_time(when)}"
     if kind == KIND_ROOM:
         return (
-            f"visit {number}: the room is taken by {label} at {when:%a %d %b %Y %H:%M} "
+            f"visit {number}: the room is taken by {label} at {dates.day_and_time(when)} "
             f"(including {int(other.changeover.total_seconds() // 60)} min changeover)"
         )
-    return f"visit {number}: the patient already has {label} on {when:%a %d %b %Y}"
+    return f"visit {number}: the patient already has {label} on {dates.day(when, weekday=True)}"
 
 
 def validate_series(
@@ -119,11 +120,13 @@ def validate_series(
         start, end = visit.start.astimezone(tz), visit.end.astimezone(tz)
         closed = calendar.closed_reason(start.date(), visit.practitioner_id)
         if closed:
-            conflicts.append(Conflict(index, KIND_CLOSED, f"visit {number}: {start:%a %d %b %Y} - {closed}"))
+            on = dates.day(start, weekday=True)
+            conflicts.append(Conflict(index, KIND_CLOSED, f"visit {number}: {on} - {closed}"))
         elif not calendar.hours.fits(start, end):
             conflicts.append(
                 Conflict(
-                    index, KIND_HOURS, f"visit {number}: {start:%H:%M}-{end:%H:%M} is outside opening hours"
+                    index, KIND_HOURS,
+                    f"visit {number}: {dates.time_of(start)}-{dates.time_of(end)} is outside opening hours",
                 )
             )
         earlier = [(f"visit {n + 1} of this course", v) for n, v in enumerate(visits[:index])]

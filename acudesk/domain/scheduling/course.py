@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.input_limits import check_calendar_day
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
@@ -173,7 +174,7 @@ def place_visit(
         if _blocker(request, slot, calendar, availability, check_hours=True) is None:
             return ScheduledVisit(index, phase, planned, slot.start, visit_type, planned_day, reason, note)
     raise ValidationError(
-        f"visit {index + 1}: no open, free day within {LOOKAHEAD_DAYS} days of {planned_day:%a %d %b %Y} "
+        f"visit {index + 1}: no open, free day within {LOOKAHEAD_DAYS} days of {dates.day(planned_day, weekday=True)} "
         f"({reason})",
         field="start",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
 from acudesk.domain.scheduling.clock import localize, to_wall
@@ -30,7 +31,7 @@ def _check_after_previous(course: Course, index: int, new: datetime) -> None:
         previous = course.visits[index - 1].day
         if new.date() <= previous:
             raise ValidationError(
-                f"visit {index + 1} must stay after visit {index} ({previous:%a %d %b %Y})", field="start"
+                f"visit {index + 1} must stay after visit {index} ({dates.day(previous, weekday=True)})", field="start"
             )
 
 
@@ -43,7 +44,7 @@ def move_visit(course: Course, index: int, new_start: datetime, reason: str = HA
         following = course.visits[index + 1].day
         if new.date() >= following:
             raise ValidationError(
-                f"visit {index + 1} must stay before visit {index + 2} ({following:%a %d %b %Y}); "
+                f"visit {index + 1} must stay before visit {index + 2} ({dates.day(following, weekday=True)}); "
                 "move this and following visits instead",
                 field="start",
             )

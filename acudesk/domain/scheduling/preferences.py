@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.scheduling.calendar_rules import DAY_NAMES, parse_open_days
 
@@ -48,11 +49,11 @@ class TimeWindow:
     def __str__(self) -> str:
         days = ", ".join(f"{DAY_NAMES[d]}s" for d in sorted(self.weekdays)) or "any day"
         if self.after and self.before:
-            return f"{days} {self.after:%H:%M}-{self.before:%H:%M}"
+            return f"{days} {dates.time_of(self.after)}-{dates.time_of(self.before)}"
         if self.after:
-            return f"{days} after {self.after:%H:%M}"
+            return f"{days} after {dates.time_of(self.after)}"
         if self.before:
-            return f"{days} before {self.before:%H:%M}"
+            return f"{days} before {dates.time_of(self.before)}"
         return days
 
 

@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationError
 from acudesk.domain.input_limits import check_calendar_day, load_rules_toml
 from acudesk.domain.scheduling.calendar_rules import ClinicCalendar
@@ -285,31 +286,32 @@ def _ideal_blocker(
     day = slot.start.date()
     holiday = search.calendar.public_holidays.get(day)
     if holiday:
-        return f"{day:%a %d %b} is a holiday ({holiday})", holiday
+        return f"{dates.day(day, weekday=True)} is a holiday ({holiday})", holiday
     if too_close:
         return too_close, TOO_CLOSE
     closed = search.calendar.closed_reason(day, slot.practitioner_id)
     if closed is not None:
         if closed.startswith(("Clinic closed on", "Practitioner")):
-            return f"{day:%a %d %b}: {closed[0].lower()}{closed[1:]}", closed
-        return f"{day:%a %d %b}: the clinic is closed ({closed})", closed
+            return f"{dates.day(day, weekday=True)}: {closed[0].lower()}{closed[1:]}", closed
+        return f"{dates.day(day, weekday=True)}: the clinic is closed ({closed})", closed
     if search.busy.patient_booked(search.patient_id, day):
-        return f"{day:%a %d %b}: the patient already has a visit that day", "Patient already booked"
+        return f"{dates.day(day, weekday=True)}: the patient already has a visit that day", "Patient already booked"
     if search.earliest is not None and slot.start < search.earliest:
-        return f"{slot.start:%a %d %b %H:%M} has passed", "In the past"
+        return f"{dates.day_and_time(slot.start)} has passed", "In the past"
     if not search.calendar.hours.fits(slot.start, slot.end.astimezone(search.tz)):
-        return f"{slot.start:%H:%M} is outside the opening hours on {day:%a %d %b}", "Outside opening hours that day"
+        outside = f"{dates.time_of(slot.start)} is outside the opening hours on {dates.day(day, weekday=True)}"
+        return outside, "Outside opening hours that day"
     taken = search.busy.why_taken(slot, visit_type.changeover) or "taken"
-    return f"{slot.start:%a %d %b %H:%M} taken ({taken})", _BUSY_REASONS.get(taken, "Slot taken")
+    return f"{dates.day_and_time(slot.start)} taken ({taken})", _BUSY_REASONS.get(taken, "Slot taken")
 
 
 def describe_slot(search: SlotSearch, slot: Slot, ideal: Slot) -> str:
-    """``Tue 22 Dec 15:00, Garden Room`` - only the parts that differ from the ideal slot, and the time."""
+    """``Tue 22 Dec 2026 15:00, Garden Room`` - only the parts that differ from the ideal slot, and the time."""
     parts = []
     if slot.start.date() != ideal.start.date():
-        parts.append(f"{slot.start:%a %d %b %H:%M}")
+        parts.append(f"{dates.day_and_time(slot.start)}")
     else:
-        parts.append(f"{slot.start:%H:%M}")
+        parts.append(f"{dates.time_of(slot.start)}")
     if slot.room_id is not None and slot.room_id != ideal.room_id:
         parts.append(search.room_name(slot.room_id))
     if slot.practitioner_id != ideal.practitioner_id:
@@ -404,7 +406,7 @@ def place_near(
             break
     if not found:
         raise ValidationError(
-            f"no free slot within {reach} days of {centre:%a %d %b %Y} ({why})", field="start"
+            f"no free slot within {reach} days of {dates.day(centre, weekday=True)} ({why})", field="start"
         )
     slot, note = found[0]
     shift = (slot.start.date() - centre).days
@@ -451,7 +453,8 @@ def find_course_slots(
         if visits:
             before = visits[-1]
             not_before = before.day + timedelta(days=max(1, tolerance.min_gap_days))
-            too_close = (f"{planned:%a %d %b} is too close to visit {before.index + 1} ({before.day:%a %d %b}; "
+            too_close = (f"{dates.day(planned, weekday=True)} is too close to visit {before.index + 1} "
+                         f"({dates.day(before.day, weekday=True)}; "
                          f"at least {tolerance.min_gap_days} days apart)")
         try:
             placement = place_near(search, ideal, visit_type, tolerance, not_before=not_before, too_close=too_close)

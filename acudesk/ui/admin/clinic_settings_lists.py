@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from acudesk.domain import clinic_settings as rules
+from acudesk.domain import dates
 from acudesk.services import clinic_settings
 from acudesk.services.clinic_settings import (
     ClinicSettings,
@@ -21,7 +22,7 @@ from acudesk.services.clinic_settings import (
     VisitTypeInfo,
 )
 from acudesk.ui.admin.settings_feedback import Feedback, button_row, confirm_affected, muted_label, show_refusal
-from acudesk.ui.forms import FieldWithError
+from acudesk.ui.forms import DATE_FIELD_FORMAT, FieldWithError
 from acudesk.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -342,7 +343,7 @@ class ClosuresTab(QWidget):
 def _date_edit(day: date, name: str) -> QDateEdit:
     edit = QDateEdit(QDate(day.year, day.month, day.day))
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("ddd d MMM yyyy")
+    edit.setDisplayFormat(DATE_FIELD_FORMAT)
     edit.setAccessibleName(name)
     return edit
 
@@ -354,4 +355,4 @@ def _day(edit: QDateEdit) -> date:
 
 def _day_text(day: date) -> str:
     """The app's one date style: "Thu 3 Dec 2026"."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return dates.day(day, weekday=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from acudesk.domain import dates
 from acudesk.persistence.changes import Changes
 from acudesk.services.backups import (
     BackupInfo,
@@ -85,8 +86,10 @@ class RestoreDialog(QDialog):
             self.runner.run(good_backups, self._show)
 
     def _show(self, backups: list[BackupInfo]) -> None:
+        # The clinic's time; a damaged database at start-up has no clinic to ask, so this computer's.
+        zone = self.context.zone if self.context is not None else dates.computer_zone()
         for info in backups:
-            item = QListWidgetItem(f"{info.taken_at:%a %d %b %Y, %H:%M} UTC — {info.size / 1e6:.1f} MB")
+            item = QListWidgetItem(f"{dates.day_and_time(info.taken_at, zone)} — {info.size / 1e6:.1f} MB")
             item.setData(256, str(info.path))
             self.list.addItem(item)
         if backups:

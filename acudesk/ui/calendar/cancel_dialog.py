@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from acudesk.domain import dates
 from acudesk.services.appointments import LATE_CANCELLATION_NOTICE
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.ui.qt import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
@@ -38,7 +39,7 @@ class CancelDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{entry.patient_name}</b>, {entry.local_start:%a %d %b %Y %H:%M}"))
+        layout.addWidget(QLabel(f"<b>{entry.patient_name}</b>, {dates.day_and_time(entry.local_start)}"))
         layout.addWidget(self.reason)
         layout.addWidget(note)
         layout.addWidget(buttons)

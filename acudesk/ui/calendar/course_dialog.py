@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError
 from acudesk.domain.scheduling import format_pattern, parse_pattern
 from acudesk.services import calendar_data, courses, slots
@@ -13,7 +14,7 @@ from acudesk.services.courses import BookedCourse, BookingRequest, CoursePreview
 from acudesk.ui.calendar.patient_picker import PatientPicker
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
-from acudesk.ui.forms import TimeField
+from acudesk.ui.forms import DATE_FIELD_FORMAT, TimeField
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAbstractItemView,
@@ -88,7 +89,7 @@ class CourseBookingDialog(QDialog):
         self.room = QComboBox()
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.date.setDisplayFormat(DATE_FIELD_FORMAT)
         self.time = TimeField()  # takes "1430" or "14:30" typed whole
         self.first_visit = QCheckBox("First visit (60 min); untick for a returning patient")
         self.first_visit.setChecked(True)
@@ -313,7 +314,7 @@ class CourseBookingDialog(QDialog):
         self.table.setRowCount(len(preview.visits))
         for row, visit in enumerate(preview.visits):
             note, tip, background, foreground = row_note(visit)
-            cells = (str(visit.number), f"{visit.local_start:%a %d %b %Y}", f"{visit.local_start:%H:%M}",
+            cells = (str(visit.number), dates.day(visit.local_start, weekday=True), dates.time_of(visit.local_start),
                      visit.room, visit.phase_label, note)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -327,7 +328,7 @@ class CourseBookingDialog(QDialog):
         moved = sum(1 for v in preview.visits if v.moved)
         drifted = preview.drifted
         first, last = preview.visits[0].local_start, preview.visits[-1].local_start
-        text = (f"{len(preview.visits)} visits, {first:%a %d %b %Y} to {last:%a %d %b %Y}"
+        text = (f"{len(preview.visits)} visits, {dates.day(first, weekday=True)} to {dates.day(last, weekday=True)}"
                 f"{f' · {moved} moved (highlighted)' if moved else ''}")
         if not preview.ok:
             self.summary.setStyleSheet(f"color: {ALERT_TEXT};")
@@ -381,7 +382,7 @@ def row_note(visit: PreviewVisit) -> tuple[str, str, str | None, str | None]:
     if visit.explanation:
         note, background = visit.explanation, MOVED_BACKGROUND
     elif visit.moved_from is not None:
-        note, background = f"Moved from {visit.moved_from:%a %d %b}: {visit.reason}", MOVED_BACKGROUND
+        note, background = f"Moved from {dates.day(visit.moved_from, weekday=True)}: {visit.reason}", MOVED_BACKGROUND
     if visit.time_note:
         note = f"{note}; {visit.time_note}" if note else visit.time_note
         background = background or NOTE_BACKGROUND

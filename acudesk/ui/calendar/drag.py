@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from acudesk.domain import dates
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.ui.qt import QColor, QFont, QPainter, QPen, QRectF, Qt
 from acudesk.ui.style import (
@@ -41,7 +42,7 @@ class Drag:
         """What the tooltip says about the place under the pointer."""
         if self.column is None or self.start is None:
             return "Drop the visit on a time in the calendar"
-        where = f"{self.start:%a %d %b %H:%M}" + (f", {self.column.label}" if self.column.label else "")
+        where = f"{dates.day_and_time(self.start)}" + (f", {self.column.label}" if self.column.label else "")
         if self.problems is None:
             return f"{where}: checking…"
         if not self.problems:
@@ -67,7 +68,7 @@ def paint_ghost(painter: QPainter, drag: Drag, rect: QRectF, small: QFont, bold:
     text = rect.adjusted(6, 1, -3, -1)
     painter.drawText(QRectF(text.left(), text.top(), text.width(), 15.0),
                      Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                     f"{drag.start:%H:%M} {drag.entry.patient_name}")
+                     f"{dates.time_of(drag.start)} {drag.entry.patient_name}")
     if text.height() >= 30 and drag.problems:
         painter.setFont(small)
         painter.drawText(QRectF(text.left(), text.top() + 15, text.width(), text.height() - 15),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from acudesk.domain import dates
 from acudesk.services import appointments, calendar_data
 from acudesk.services.calendar_data import CalendarEntry, Resources
 from acudesk.services.permissions import Permission, allowed
@@ -119,13 +120,13 @@ class EntryActions:
         self._run(lambda: appointments.move_appointment(ctx.database, ctx.actor, entry.id, new_start,
                                                         expected_version=entry.version, reason=reason,
                                                         practitioner_id=practitioner_id, room_id=room_id),
-                  f"{entry.patient_name} moved to {new_start:%a %d %b %H:%M}" + (f", {to}." if to else "."),
+                  f"{entry.patient_name} moved to {dates.day_and_time(new_start)}" + (f", {to}." if to else "."),
                   freed=entry if new_start != entry.local_start or practitioner_id not in (None, entry.practitioner_id)
                   else None)  # a move to another room at the same time frees no practitioner's time
 
     def menu(self, entry: CalendarEntry) -> QMenu:
         menu = QMenu(self.parent)
-        title = menu.addAction(f"{entry.patient_name} · {entry.local_start:%a %d %b %H:%M} · "
+        title = menu.addAction(f"{entry.patient_name} · {dates.day_and_time(entry.local_start)} · "
                                f"{status_label(entry.status)}")
         title.setEnabled(False)
         menu.addSeparator()

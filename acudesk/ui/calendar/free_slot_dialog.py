@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from acudesk.domain import dates
 from acudesk.services import calendar_data, slots
 from acudesk.services.calendar_data import Resources
 from acudesk.services.slots import FreeSlot, SlotQuery
 from acudesk.ui.calendar.course_dialog import CourseBookingDialog, Prefill
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
-from acudesk.ui.forms import HALF_HOURS
+from acudesk.ui.forms import DATE_FIELD_FORMAT, HALF_HOURS
 from acudesk.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -61,12 +62,12 @@ class FreeSlotDialog(QDialog):
         self.from_day = QDateEdit()
         self.from_day.setDate(QDate(today.year, today.month, today.day))
         self.from_day.setCalendarPopup(True)
-        self.from_day.setDisplayFormat("dd/MM/yyyy")
+        self.from_day.setDisplayFormat(DATE_FIELD_FORMAT)
         self.from_day.setAccessibleName("From")
         self.from_time = QComboBox()
         self.from_time.setAccessibleName("From time")
         for value in HALF_HOURS:
-            self.from_time.addItem(f"{value:%H:%M}", value)
+            self.from_time.addItem(f"{dates.time_of(value)}", value)
         self.from_time.setCurrentIndex(HALF_HOURS.index(time(9)))  # findData cannot match a time (Qt makes a QTime)
         self.preferences = QLineEdit(preferences)
         self.preferences.setAccessibleName("Days and times that suit")
@@ -124,7 +125,7 @@ class FreeSlotDialog(QDialog):
 
     def _show(self, found: list[FreeSlot]) -> None:
         self.slots = found
-        fill_table(self.table, [(f"{slot.local_start:%a %d %b %Y %H:%M}", slot.practitioner, slot.room or "—",
+        fill_table(self.table, [(f"{dates.day_and_time(slot.local_start)}", slot.practitioner, slot.room or "—",
                                  slot.note) for slot in found])
         if found:
             self.table.selectRow(0)

@@ -20,11 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from acudesk.domain import dates
 from acudesk.services.calendar_data import CalendarEntry
 from acudesk.ui.calendar.drag import Drag, paint_ghost
 from acudesk.ui.calendar.status import border, fill
 from acudesk.ui.qt import QApplication, QColor, QFont, QPainter, QPen, QPoint, QRectF, Qt, QToolTip, QWidget, Signal
 from acudesk.ui.style import (
+    ACCENT,
     CANVAS,
     CLOSED_DAY_FILL,
     CLOSED_DAY_TEXT,
@@ -96,12 +98,19 @@ class CalendarGrid(QWidget):
         self.drop_check: DropCheck | None = None  # set by a screen that lets visits be dragged
         self.drag: Drag | None = None
         self._pressed: tuple[CalendarEntry, QPoint] | None = None
+        # The keyboard: Tab reaches the grid, the arrow keys go from visit to visit (day by day, in time
+        # order), Return, Space or the menu key opens the visit's actions, as a click does.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Calendar")
+        self.keyboard_entry: CalendarEntry | None = None
 
     # -- data ------------------------------------------------------------------------------------
     def set_content(self, columns: list[Column], entries: dict[int, list[CalendarEntry]], now: datetime) -> None:
         self.columns = columns
         self.entries = entries
         self.now = now
+        if self.keyboard_entry is not None:  # the same visit, as it is now; or none when it left the view
+            self._choose(next((e for e in self.in_order() if e.id == self.keyboard_entry.id), None))
         self.update()
 
     # -- geometry ----------------------------------------------------------------------------------
@@ -205,6 +214,10 @@ class CalendarGrid(QWidget):
                               lane_width - 2, max(14.0, self._y(end) - self._y(start) - 2))
                 self._placed.append(_Placed(entry, rect))
                 self._paint_entry(painter, entry, rect, small, bold)
+                if self.hasFocus() and self.keyboard_entry is not None and entry.id == self.keyboard_entry.id:
+                    painter.setPen(QPen(QColor(ACCENT), 3))  # the visit the keyboard is on
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 3, 3)
 
     def detail_text(self, entry: CalendarEntry, late: bool = False, *, short: bool = False) -> str:
         """An entry's second line: "visit 5 of 9 · fortnightly · Garden Room", "Late", "Cancelled";
@@ -249,7 +262,7 @@ class CalendarGrid(QWidget):
         painter.setFont(font)
         line = 15.0
         narrow = rect.width() < NARROW  # the all-practitioners week: the name, and "5 of 9" under it
-        first = entry.patient_name if narrow else f"{entry.local_start:%H:%M} {entry.patient_name}"
+        first = entry.patient_name if narrow else f"{dates.time_of(entry.local_start)} {entry.patient_name}"
         painter.drawText(QRectF(text_rect.left(), text_rect.top(), text_rect.width(), line),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          _elided(painter, first, text_rect.width()))
@@ -350,7 +363,46 @@ class CalendarGrid(QWidget):
             self._pressed = None
             self.end_drag()
             return
+        key, keys = event.key(), Qt.Key
+        visits = self.in_order()
+        if visits and key in (keys.Key_Down, keys.Key_Right, keys.Key_Up, keys.Key_Left, keys.Key_Home, keys.Key_End):
+            at = visits.index(self.keyboard_entry) if self.keyboard_entry in visits else -1
+            step = {keys.Key_Down: 1, keys.Key_Right: 1, keys.Key_Up: -1, keys.Key_Left: -1}.get(key)
+            if step is None:
+                at = 0 if key == keys.Key_Home else len(visits) - 1
+            else:
+                at = min(len(visits) - 1, max(0, at + step))
+            self._choose(visits[at])
+            return
+        if self.keyboard_entry is not None and key in (keys.Key_Return, keys.Key_Enter, keys.Key_Space, keys.Key_Menu):
+            placed = next((p for p in self._placed if p.entry.id == self.keyboard_entry.id), None)
+            point = placed.rect.center().toPoint() if placed is not None else self.rect().center()
+            self.entryClicked.emit(self.keyboard_entry, self.mapToGlobal(point))
+            return
         super().keyPressEvent(event)
+
+    def in_order(self) -> list[CalendarEntry]:
+        """The visits as the arrow keys go through them: day (column) by day, in time order."""
+        return [entry for index in range(len(self.columns)) for entry in
+                sorted(self.entries.get(index, []), key=lambda e: (e.local_start, e.status == "cancelled"))]
+
+    def _choose(self, entry: CalendarEntry | None) -> None:
+        """The visit the keyboard is on; a screen reader hears it as the grid's description."""
+        self.keyboard_entry = entry
+        self.setAccessibleDescription(
+            "" if entry is None else f"{entry.local_start:%A %d %B %H:%M}, {entry.patient_name}, "
+                                     f"{self.detail_text(entry)}")
+        self.update()
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        if self.keyboard_entry is None and self.in_order():
+            self._choose(self.in_order()[0])
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
 
     # -- dragging a visit -------------------------------------------------------------------------
     def start_drag(self, entry: CalendarEntry, at: QPoint) -> None:
@@ -429,12 +481,13 @@ class CalendarGrid(QWidget):
                 return
         entry = self.entry_at(point)
         if entry is not None:
-            moved = f"\nMoved from {entry.moved_from:%a %d %b}: {entry.move_reason}" if entry.moved_from else ""
+            moved = (f"\nMoved from {dates.day(entry.moved_from, weekday=True)}: {entry.move_reason}"
+                     if entry.moved_from else "")
             cancelled = f"\nCancelled: {entry.cancel_reason}" if entry.status == "cancelled" else ""
             course = f"\n{entry.course_text[0].upper()}{entry.course_text[1:]}" if entry.course_text else ""
             drag = "\nDrag to move it" if self._can_drag(entry) else ""
             self.setToolTip(
-                f"{entry.patient_name}\n{entry.local_start:%a %d %b %H:%M}–{entry.local_end:%H:%M} · "
+                f"{entry.patient_name}\n{dates.day_and_time(entry.local_start)}–{dates.time_of(entry.local_end)} · "
                 f"{entry.visit_type}\n{entry.practitioner_name} · {entry.room_name}{course}{moved}{cancelled}{drag}"
             )
             self.setCursor(Qt.CursorShape.OpenHandCursor if self._can_drag(entry)

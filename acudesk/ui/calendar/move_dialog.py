@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from acudesk.domain import dates
 from acudesk.services.calendar_data import CalendarEntry, Resources
-from acudesk.ui.forms import TimeField
+from acudesk.ui.forms import DATE_FIELD_FORMAT, TimeField
 from acudesk.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -30,7 +31,7 @@ class MoveDialog(QDialog):
         start = entry.local_start
         self.date = QDateEdit(QDate(start.year, start.month, start.day))
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.date.setDisplayFormat(DATE_FIELD_FORMAT)
         self.time = TimeField(QTime(start.hour, start.minute))  # takes "1430" or "14:30" typed whole
         self.practitioner = QComboBox()
         for person in resources.practitioners:
@@ -56,7 +57,7 @@ class MoveDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         course = f" ({entry.course_text})" if entry.course_text else ""
-        form.addRow(QLabel(f"<b>{entry.patient_name}</b>{course}, now {start:%a %d %b %Y %H:%M} "
+        form.addRow(QLabel(f"<b>{entry.patient_name}</b>{course}, now {dates.day_and_time(start)} "
                            f"with {entry.practitioner_name}" + (f", {entry.room_name}" if entry.room_name else "")))
         form.addRow("New date", self.date)
         form.addRow("New time", self.time)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from acudesk.domain import dates
 from acudesk.services import patients
 from acudesk.services.patients import PatientRow
 from acudesk.ui.context import AppContext
@@ -11,7 +12,7 @@ MATCHES = 20
 
 
 def describe(row: PatientRow) -> str:
-    return f"{row.family_name.upper()}, {row.given_name}  ·  born {row.date_of_birth:%d %b %Y}"
+    return f"{row.family_name.upper()}, {row.given_name}  ·  born {dates.day(row.date_of_birth)}"
 
 
 class PatientPicker(QWidget):

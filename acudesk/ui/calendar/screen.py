@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from acudesk.domain import dates
 from acudesk.persistence.changes import Changes
 from acudesk.services import appointments, calendar_data
 from acudesk.services.appointments import MoveCheck
@@ -250,11 +251,11 @@ class CalendarScreen(QWidget):
             spans = tuple(data.opening.get(day.weekday(), ()))
             for item in shown:
                 if self.mode == WEEK and kind != ALL:  # one person's or room's week: a column per day
-                    title, subtitle, column_key = f"{day:%a %d %b}", "", day
+                    title, subtitle, column_key = dates.grid_heading(day), "", day
                 elif self.mode == WEEK:
-                    title, subtitle, column_key = f"{day:%a %d}", item.name, (day, item.id)
+                    title, subtitle, column_key = dates.grid_heading(day, month=False), item.name, (day, item.id)
                 else:
-                    title, subtitle, column_key = item.name, f"{day:%a %d %b}", item.id
+                    title, subtitle, column_key = item.name, dates.grid_heading(day), item.id
                 closed = data.closed.get(day) or (data.leave.get((item.id, day)) if people else None)
                 columns.append(Column(column_key, title, subtitle, day, closed, spans,
                                       item.id if people else None, None if people else item.id, day == today,
@@ -266,10 +267,10 @@ class CalendarScreen(QWidget):
             if column is not None:
                 entries.setdefault(column, []).append(entry)
         if self.mode == WEEK:
-            self.title.setText(f"Week of {data.first:%d %b} – {data.last:%d %b %Y}")
+            self.title.setText(f"Week of {dates.day_span(data.first, data.last)}")
         else:
             closed = data.closed.get(data.first)
-            self.title.setText(f"{data.first:%A %d %B %Y}" + (f" · {closed}" if closed else ""))
+            self.title.setText(dates.long_day(data.first, weekday=True) + (f" · {closed}" if closed else ""))
         self.grid.show_practitioner = not people
         self.grid.set_content(columns, entries, now)
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from acudesk.domain import dates
 from acudesk.persistence.changes import Changes
 from acudesk.services import calendar_data
 from acudesk.services.calendar_data import LATE_AFTER, TodayEntry, is_late
@@ -134,7 +135,7 @@ class TodayScreen(QWidget):
         selected = self.current()
         self.rows = rows
         self.day = self.context.today()
-        self.title.setText(f"Today, {self.day:%A %d %B}")
+        self.title.setText(f"Today, {dates.long_day(self.day, weekday=True)}")
         waiting = sum(1 for r in rows if r.entry.status == "booked")
         here = sum(1 for r in rows if r.entry.status == "arrived")
         late = sum(1 for r in rows if r.late)
@@ -145,7 +146,8 @@ class TodayScreen(QWidget):
         for row, item in enumerate(rows):
             e = item.entry
             status = "Late" if item.late else status_label(e.status)
-            cells = (f"{e.local_start:%H:%M}", e.patient_name, e.practitioner_name, e.room_name, e.visit_type, status)
+            cells = (dates.time_of(e.local_start), e.patient_name, e.practitioner_name, e.room_name, e.visit_type,
+                     status)
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if item.late:

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
+from acudesk.domain import dates
 from acudesk.domain.errors import ValidationErrors
 from acudesk.domain.flag_clearance import ClearanceDraft, Flag, check_clearance, load_clearance_policy
-from acudesk.ui.forms import FieldWithError
+from acudesk.ui.forms import DATE_FIELD_FORMAT, FieldWithError
 from acudesk.ui.qt import (
     QComboBox,
     QDate,
@@ -43,7 +44,7 @@ class ClearanceDialog(QDialog):
         self.draft: ClearanceDraft | None = None
         listed = "".join(f"<li><b>{escape(f.rule)}</b> ({escape(f.level.replace('_', ' '))}): {escape(f.text)}</li>"
                          for f in flags)
-        intro = QLabel(f"The signed intake of {flagged_on:%d %b %Y} raised these red flags, which this intake no "
+        intro = QLabel(f"The signed intake of {dates.day(flagged_on)} raised these red flags, which this intake no "
                        f"longer shows:<ul>{listed}</ul>Record who assessed the patient, when, and what they found. "
                        "The clearance is kept with both intakes and cannot be changed afterwards.")
         intro.setTextFormat(Qt.TextFormat.RichText)
@@ -59,7 +60,7 @@ class ClearanceDialog(QDialog):
         self.seen_by_name.setPlaceholderText("Name or service, e.g. Dr Amadi, Royal Infirmary")
         self.seen_on = QDateEdit(_qdate(today))
         self.seen_on.setCalendarPopup(True)
-        self.seen_on.setDisplayFormat("dd MMM yyyy")
+        self.seen_on.setDisplayFormat(DATE_FIELD_FORMAT)
         self.seen_on.setDateRange(_qdate(flagged_on), _qdate(today))
         self.fields = {name: FieldWithError(editor) for name, editor in (
             ("what_changed", self.what_changed), ("seen_by", self.seen_by), ("seen_by_name", self.seen_by_name),

@@ -17,6 +17,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from acudesk.domain import dates
 from acudesk.domain.conditions import question_ids_in
 from acudesk.domain.errors import AcuDeskError
 from acudesk.domain.flag_clearance import Flag, dropped_flags, uncleared
@@ -149,7 +150,7 @@ class ClearancePanel(QGroupBox):
 
     def _render(self, mine: list[ClearanceRecord], answers: Mapping[str, Any]) -> None:
         assert self.previous is not None
-        flagged_on = f"{self.flagged_on():%d %b %Y}"
+        flagged_on = f"{dates.day(self.flagged_on())}"
         listed = "".join(f"<li><b>{escape(f.rule)}</b> ({escape(f.level.replace('_', ' '))}): {escape(f.text)}</li>"
                          for f in self.dropped)
         if self.missing:
@@ -159,7 +160,7 @@ class ClearancePanel(QGroupBox):
                     "patient and when.")
         else:
             colour = "amber"
-            done = "".join(f"<li>{escape(c.who)}, seen {c.seen_on:%d %b %Y} (recorded by {escape(c.recorded_by)}): "
+            done = "".join(f"<li>{escape(c.who)}, seen {dates.day(c.seen_on)} (recorded by {escape(c.recorded_by)}): "
                            f"{escape(c.what_changed)}</li>" for c in mine)
             text = (f"<b>Cleared:</b> the red flags of the signed intake of {flagged_on} this intake drops"
                     f"<ul>{listed}</ul>Clearance recorded:<ul>{done}</ul>")

@@ -6,9 +6,11 @@ a session signed, an outcome recorded, the course re-planned (here, in another c
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from html import escape
 from typing import Any
 
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError
 from acudesk.services import outcomes, pain_drawings
 from acudesk.services.outcomes import Measurement, OutcomeSummary
@@ -54,11 +56,11 @@ def parse_entry(measure: str, text: str) -> Any:
     return [int(w) if w.isdigit() else w for w in words]
 
 
-def _row(m: Measurement) -> str:
+def _row(m: Measurement, zone: tzinfo) -> str:
     band = f" ({m.band})" if m.band else ""
     unit = {"ODI": " %", "NDI": "/50"}.get(m.measure, "")
     change = "" if m.change in ("", "first") else f" — vs first: {m.change}"
-    return f"{m.recorded_at.astimezone():%d %b %Y} · {m.measure} {m.score:g}{unit}{band}{change}"
+    return f"{dates.day(dates.in_zone(m.recorded_at, zone))} · {m.measure} {m.score:g}{unit}{band}{change}"
 
 
 class OutcomesTab(QWidget):
@@ -149,7 +151,7 @@ class OutcomesTab(QWidget):
         self.replan.set_plan(summary.plan_id, proposing)
         self.list.clear()
         for measurement in summary.measurements:
-            self.list.addItem(_row(measurement))
+            self.list.addItem(_row(measurement, self.context.zone))
 
     def record(self) -> None:
         measure, text = self.measure.currentText(), self.entry.text()

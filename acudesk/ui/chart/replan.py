@@ -7,6 +7,7 @@ the outcomes, the calendars and every chart of the patient refresh from its chan
 
 from __future__ import annotations
 
+from acudesk.domain import dates
 from acudesk.services import replanning
 from acudesk.services.permissions import Permission, allowed
 from acudesk.services.replanning import ReplanProposal, ReplanResult
@@ -18,9 +19,9 @@ def describe(proposal: ReplanProposal) -> str:
     lines = [f"{proposal.kind.capitalize()}: {proposal.reason}", "",
              f"Visits after visit {proposal.after_visit} are replaced by: {proposal.pattern}."]
     if proposal.cancelled:
-        lines.append("Cancelled: " + ", ".join(f"{v.local_start:%a %d %b %H:%M}" for v in proposal.cancelled))
+        lines.append("Cancelled: " + ", ".join(f"{dates.day_and_time(v.local_start)}" for v in proposal.cancelled))
     if proposal.visits:
-        lines.append("Booked: " + ", ".join(f"{v.local_start:%a %d %b %H:%M}" for v in proposal.visits))
+        lines.append("Booked: " + ", ".join(f"{dates.day_and_time(v.local_start)}" for v in proposal.visits))
     if proposal.conflicts:
         lines += ["", "This cannot be booked as it stands:", *proposal.conflicts]
     return "\n".join(lines)

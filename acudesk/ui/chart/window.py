@@ -6,10 +6,12 @@ this patient's clinical records (or, for the outcomes, visits) change, whichever
 made the change. A part that is hidden (a tab in the background, a chart behind the lock) reloads
 when it is next shown; editors keep what the practitioner has typed but not saved.
 
-Closing the chart (Ctrl+W, Esc, the window's close button, or quitting AcuDesk) first saves typed,
-unsaved intake answers and session notes as drafts, never signed; if that save fails the chart
-stays open with everything typed. An amendment being written is not a draft, nor is an unsaved
-pain drawing: the chart asks before giving it up.
+Session notes are kept as a draft while they are typed (a pause in typing saves them). Closing the
+chart (Ctrl+W, Esc or the window's close button) with typed, unsaved intake answers or notes asks:
+save them as a draft (never signed), discard them, or keep editing. Quitting AcuDesk, or handing
+the screen over to a colleague, saves them as drafts without asking. If that save fails the chart
+stays open with everything typed. An amendment being written is not a draft, nor is an unsaved pain
+drawing: the chart asks before giving it up.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError
 from acudesk.domain.treatment_gate import GateDecision
 from acudesk.services import intakes, patients
@@ -28,6 +31,7 @@ from acudesk.ui.chart.plan_tab import PlanTab
 from acudesk.ui.chart.sessions_tab import SessionsTab
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import redacted_traceback
+from acudesk.ui.forms import DISCARD, SAVE, ask_about_unsaved
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAction,
@@ -53,6 +57,7 @@ class PatientChartWindow(QMainWindow):
         super().__init__(parent)
         self.context, self.patient_id = context, patient_id
         self._drafts_saved = False  # set once the drafts are in: the next close goes through
+        self._closing_by_hand = False  # Ctrl+W or Esc (the close button is a spontaneous close)
         self._refusal: QMessageBox | None = None  # asking what to do with notes that could not be saved
         self.gate_decision: GateDecision | None = None
         self.setWindowTitle("Patient chart")
@@ -88,7 +93,7 @@ class PatientChartWindow(QMainWindow):
         close.setObjectName("closeChart")
         close.setShortcuts([QKeySequence("Ctrl+W"), QKeySequence(Qt.Key.Key_Escape)])
         close.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        close.triggered.connect(self.close)
+        close.triggered.connect(self.close_by_hand)
         self.addAction(close)
         self.resize(1280, 720)  # ui/screen_fit.show_fitted maximizes it where the screen is smaller
         self.reload()
@@ -128,7 +133,27 @@ class PatientChartWindow(QMainWindow):
             super().closeEvent(event)
             return
         event.ignore()
-        self._save_drafts_then_close(drafts)
+        if event.spontaneous() or self._closing_by_hand:  # the practitioner closes it: ask what to keep
+            self._closing_by_hand = False
+            ask_about_unsaved(self, "This chart", lambda answer: self._closing(answer, drafts),
+                              save_label="Save as draft")
+            return
+        self._save_drafts_then_close(drafts)  # AcuDesk quits or hands over: typed notes are kept unasked
+
+    def close_by_hand(self) -> None:
+        """Ctrl+W or Esc: a close the practitioner asked for, like the window's close button."""
+        self._closing_by_hand = True
+        self.close()
+        self._closing_by_hand = False
+
+    def _closing(self, answer: str, drafts: list) -> None:
+        if answer == SAVE:
+            self._save_drafts_then_close(drafts)
+        elif answer == DISCARD:
+            self._drafts_saved = True  # nothing left to save: the next close goes through
+            self.close()
+        else:
+            self.closeAbandoned.emit()
 
     def _save_drafts_then_close(self, drafts: list) -> None:
         self.setEnabled(False)
@@ -195,7 +220,7 @@ class PatientChartWindow(QMainWindow):
 
     def _patient(self, record: PatientRecord) -> None:
         d = record.details
-        born = f"{d.date_of_birth:%d %b %Y}" if d.date_of_birth else "date of birth unknown"
+        born = f"{dates.day(d.date_of_birth)}" if d.date_of_birth else "date of birth unknown"
         self.header.setText(f"{d.given_name} {d.family_name} · born {born} · patient no. {record.id}")
         self.setWindowTitle(f"Chart — {d.given_name} {d.family_name}")
         self.intake.set_date_of_birth(d.date_of_birth)  # a new intake is pre-filled from the registry
