@@ -130,9 +130,11 @@ def test_register_a_patient_and_book_a_course_without_a_mouse(qtbot, context: Ap
 def test_move_a_visit_from_the_calendar_without_a_mouse(qtbot, context: AppContext) -> None:
     nora = patients.register_patient(context.database, context.actor, PatientDetails(
         "Quill", "Nora", date(1979, 5, 14), consent_to_treatment=True, consent_date=date(2026, 1, 5))).id
-    next_week = datetime.combine(context.today() + timedelta(days=7), time(10))
-    [visit] = courses.book_course(context.database, context.actor,
-                                  BookingRequest(nora, context.actor.user_id, None, next_week, "weekly x1")).appointment_ids
+    ahead = context.today() + timedelta(days=7)
+    tuesday = datetime.combine(ahead + timedelta(days=(1 - ahead.weekday()) % 7), time(10))  # a day the clinic opens
+    request = BookingRequest(nora, context.actor.user_id, None, tuesday, "weekly x1")
+    [visit] = courses.book_course(context.database, context.actor, request).appointment_ids
+    booked = _start_of(context, visit)  # Tuesday, or the nearest open day if that one is a holiday
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
@@ -144,10 +146,14 @@ def test_move_a_visit_from_the_calendar_without_a_mouse(qtbot, context: AppConte
     calendar = window.tabs.currentWidget()
     qtbot.waitUntil(lambda: getattr(calendar, "data", None) is not None, timeout=TIMEOUT)
     grid = calendar.grid
-    if not any(e.id == visit for e in grid.in_order()):  # the visit is next week: Next ▶
-        tab_to(qtbot, next(b for b in calendar.findChildren(QPushButton) if b.text() == "Next ▶"))
+    next_week = next(b for b in calendar.findChildren(QPushButton) if b.text() == "Next ▶")
+    for _week in range(3):  # the visit is a week or two ahead: Next ▶ until it is in view
+        if any(e.id == visit for e in grid.in_order()):
+            break
+        tab_to(qtbot, next_week)
+        shown = calendar.data
         press(qtbot, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: any(e.id == visit for e in grid.in_order()), timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: calendar.data is not shown, timeout=TIMEOUT)  # noqa: B023 (waited for at once)
     tab_to(qtbot, grid)
     press(qtbot, Qt.Key.Key_Home)  # the first visit in view: the only one
     assert grid.keyboard_entry is not None and grid.keyboard_entry.id == visit
@@ -165,7 +171,7 @@ def test_move_a_visit_from_the_calendar_without_a_mouse(qtbot, context: AppConte
     tab_to(qtbot, move.time)
     type_text(qtbot, "1500")
     press(qtbot, Qt.Key.Key_Return)  # Move is the default button
-    qtbot.waitUntil(lambda: _start_of(context, visit) == next_week.replace(hour=15), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: _start_of(context, visit) == booked.replace(hour=15), timeout=TIMEOUT)
 
 
 def _start_of(context: AppContext, visit: int) -> datetime:
