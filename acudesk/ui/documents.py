@@ -18,6 +18,7 @@ from acudesk.services.permissions import Permission, allowed
 from acudesk.ui import temporary_documents
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
+from acudesk.ui.forms import DATE_FIELD_FORMAT
 from acudesk.ui.qt import (
     QAction,
     QComboBox,
@@ -76,6 +77,7 @@ class DocumentsDialog(QDialog):
         today = context.today()
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat(DATE_FIELD_FORMAT)  # Qt's own default wrote "1 12 2026"
         self.kind.currentIndexChanged.connect(self._update)
         form = QFormLayout()
         if patient_name:
