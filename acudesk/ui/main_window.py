@@ -388,6 +388,8 @@ class MainWindow(QMainWindow):
         show_fitted(window)  # maximized on a screen too small for it: its buttons stay on screen
 
     def _chart_closed(self, patient_id: int, closed: QWidget) -> None:
+        if not is_alive(self):  # the window itself is being deleted (its charts go with it)
+            return
         if self.charts.get(patient_id) is closed:
             del self.charts[patient_id]
         if self._quit_when_charts_close:  # go on quitting: the next chart saves its drafts, or the app quits

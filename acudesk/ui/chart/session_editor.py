@@ -50,6 +50,7 @@ def _value(spin: QSpinBox) -> int | None:
 
 class SessionEditor(QWidget):
     needlesChanged = Signal(bool)  # counts entered and equal
+    edited = Signal()  # the practitioner changed something (filling the editor with a record is not an edit)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +111,12 @@ class SessionEditor(QWidget):
         layout.addWidget(soap)
         self.needles_in.valueChanged.connect(self._check_needles)
         self.needles_out.valueChanged.connect(self._check_needles)
+        self._filling = False
+        for note in (self.subjective, self.objective, self.assessment, self.plan_note):
+            note.textChanged.connect(self._edited)
+        for spin in (self.needles_in, self.needles_out, self.retention, self.nrs_before, self.nrs_after):
+            spin.valueChanged.connect(self._edited)
+        self.points.itemChanged.connect(self._edited)
         self.add_button.clicked.connect(self._add_point)
         self.add_code.returnPressed.connect(self._add_point)
         self._check_needles()
@@ -122,6 +129,7 @@ class SessionEditor(QWidget):
         self.add_code.setStyleSheet("")
         self.add_code.clear()
         self._point_item(NeedledPoint(point.code, self.add_side.currentData()))
+        self._edited()
 
     def _point_item(self, point: NeedledPoint) -> None:
         params = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in point.parameters.items())
@@ -148,7 +156,18 @@ class SessionEditor(QWidget):
         self.needle_message.setStyleSheet(f"color: {colour}; font-weight: 600;")
         self.needlesChanged.emit(match)
 
+    def _edited(self, *_args: object) -> None:
+        if not self._filling:
+            self.edited.emit()
+
     def set_draft(self, draft: SessionDraft) -> None:
+        self._filling = True
+        try:
+            self._fill(draft)
+        finally:
+            self._filling = False
+
+    def _fill(self, draft: SessionDraft) -> None:
         self.draft = draft
         self.points.clear()
         for point in draft.points:

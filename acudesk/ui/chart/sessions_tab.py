@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from acudesk.domain.errors import AcuDeskError, ValidationError, ValidationErrors
 from acudesk.domain.treatment_gate import GateDecision, TreatmentBlockedError
@@ -42,6 +43,7 @@ from acudesk.ui.qt import (
     QScrollArea,
     QSplitter,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -61,6 +63,9 @@ def _summary(draft: SessionDraft) -> str:
     after = "—" if draft.nrs_after is None else draft.nrs_after
     return (f"{len(draft.points)} point{'s' if len(draft.points) != 1 else ''}, needles {draft.needles_in} in / "
             f"{draft.needles_out} out, pain {pain} → {after}")
+
+
+AUTOSAVE_AFTER_MS = 2000  # a pause in typing this long keeps the notes as a draft
 
 
 class SessionsTab(QWidget):
@@ -144,6 +149,12 @@ class SessionsTab(QWidget):
         self.save_amendment_button.clicked.connect(self.ask_to_sign_amendment)
         self.cancel_amendment_button.clicked.connect(self.cancel_amendment)
         self.editor.needlesChanged.connect(lambda _match: self._update_buttons())
+        # Notes are kept as a draft while they are typed: a pause in typing saves them (never signed).
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_AFTER_MS)
+        self.autosave.timeout.connect(self._autosave)
+        self.editor.edited.connect(self._typed)
         self.event_button.clicked.connect(self.add_event)
         self.resolve_button.clicked.connect(self.resolve_event)
         self._set_mode("none")
@@ -354,7 +365,39 @@ class SessionsTab(QWidget):
             return None
         return self._save_work(sign=False)
 
+    def _typed(self) -> None:
+        if self.mode in ("new", "draft") and not self.stopped:
+            self.autosave.start()
+
+    def _autosave(self) -> None:
+        """Keep what is typed as a draft. The editor is not filled again afterwards (the practitioner
+        may be typing on): it now compares against what was saved, and the list shows the draft."""
+        if self.saving or self.mode not in ("new", "draft") or self.stopped or not self.editing():
+            return
+        snapshot = self.editor.value()
+        work = self._save_work(sign=False)
+
+        def done(result: tuple[SessionData, AcuDeskError | None]) -> None:
+            self.saving = False
+            saved, _error = result
+            self.current, self.shown_draft, self.mode = saved, snapshot, "draft"
+            self.state.setText(f"Draft kept at {datetime.now(ZoneInfo(self.context.clinic.timezone)):%H:%M} "
+                               "(not signed).")
+            self._update_buttons()
+            if self.editing():
+                self.autosave.start()  # typed on while it saved
+
+        def failed(error: BaseException) -> None:
+            self.saving = False
+            self.state.setText("Your notes are not saved yet: keeping them as a draft failed. Save draft to "
+                               "try again.")
+            self.state.setStyleSheet(f"color: {ERROR_TEXT}; font-weight: 600;")
+
+        self.saving = True
+        self.context.operations.write(self, work, done, on_failure=failed)
+
     def save(self, *, sign: bool) -> None:
+        self.autosave.stop()
         work = self._save_work(sign=sign)
 
         def done(result: tuple[SessionData, AcuDeskError | None]) -> None:
