@@ -111,6 +111,20 @@ def test_the_move_dialog(qtbot, context: AppContext, window: MainWindow, nora: i
     _passes(qtbot, _dialog(qtbot, MoveDialog))
 
 
+def test_the_cancel_dialog(qtbot, context: AppContext, window: MainWindow, nora: int) -> None:
+    """Built as the calendar's "Cancel visit…" builds it (it runs the dialog in a loop of its own)."""
+    from acudesk.ui.calendar.cancel_dialog import CancelDialog
+
+    start = datetime(2027, 3, 2, 10)
+    [visit] = courses.book_course(context.database, context.actor,
+                                  BookingRequest(nora, context.actor.user_id, None, start, "weekly x1")).appointment_ids
+    with context.database.read() as tx:
+        [entry] = calendar_data.entries_for_ids(tx, [visit])
+    dialog = CancelDialog(entry, window)
+    dialog.show()
+    _passes(qtbot, _dialog(qtbot, CancelDialog))
+
+
 def test_the_add_to_waitlist_dialog(qtbot, window: MainWindow, nora: int) -> None:
     from acudesk.ui.waitlist import AddToWaitlistDialog
 
@@ -136,13 +150,16 @@ def test_the_find_a_free_slot_dialog(qtbot, window: MainWindow, nora: int) -> No
     _passes(qtbot, _dialog(qtbot, FreeSlotDialog))
 
 
-def test_the_users_and_roles_dialog(qtbot, window: MainWindow) -> None:
-    from acudesk.ui.admin.users_dialog import UsersDialog
+def test_the_users_and_roles_dialogs(qtbot, window: MainWindow) -> None:
+    from acudesk.ui.admin.users_dialog import RolesDialog, UsersDialog
 
     window.admin.users_action.trigger()
     dialog = _dialog(qtbot, UsersDialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=TIMEOUT)
     _passes(qtbot, dialog)
+    dialog.table.selectRow(0)
+    dialog.edit_roles()
+    _passes(qtbot, _dialog(qtbot, RolesDialog))
 
 
 def test_the_print_dialog(qtbot, window: MainWindow, nora: int) -> None:

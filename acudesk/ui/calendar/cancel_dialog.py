@@ -19,6 +19,7 @@ class CancelDialog(QDialog):
         self.setWindowTitle("Cancel visit")
         self.reason = QComboBox()
         self.reason.setEditable(True)
+        self.reason.setAccessibleName("Reason for cancelling")  # its placeholder is not a name
         self.reason.addItems(REASONS)
         self.reason.setCurrentText("")
         line = self.reason.lineEdit()
