@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from acudesk.domain import dates
 from acudesk.domain.errors import PermissionDeniedError, ValidationError
 from acudesk.domain.flag_clearance import ClearanceDraft
 from acudesk.domain.intake import load_questionnaire
@@ -81,6 +82,22 @@ def test_emergency_blocks_treatment_until_referral_recorded_and_a_later_intake_c
         emergency.signed_at.astimezone(CLINIC_ZONE).date()))
     intakes.sign_intake(database, admin, cleared.id, expected_version=cleared.version)
     assert intakes.treatment_gate_for(database, admin, pid).allowed
+
+
+def test_the_referral_record_is_stamped_in_the_clinics_time_and_older_utc_stamps_read_so_too(database, admin) -> None:
+    pid = new_patient(database, admin)
+    review = intakes.save_intake(database, admin, pid, clear_answers(night_pain=True), sign=True)
+    referred = intakes.record_referral(database, admin, review.id, "GP reviewed; cleared to treat")
+    assert referred.referral_recorded_at is not None
+    stamp = dates.day_and_time(referred.referral_recorded_at, CLINIC_ZONE)
+    assert referred.referral_action == f"{stamp}: GP reviewed; cleared to treat"
+    assert "UTC" not in referred.referral_action
+    # Entries written before (in UTC, said so) read in the clinic's time, summer time included.
+    older = "2026-07-01 13:00 UTC: Seen by the GP.\n2026-12-01 09:05 UTC: Letter received."
+    assert intakes.referral_log(older, CLINIC_ZONE) == (
+        "Wed 1 Jul 2026 14:00: Seen by the GP.\nTue 1 Dec 2026 09:05: Letter received.")
+    assert intakes.referral_log("Referred in 2026-07-01 13:00 UTC: words kept", CLINIC_ZONE) == \
+        "Referred in 2026-07-01 13:00 UTC: words kept"  # only a stamp at the start of an entry is one
 
 
 def test_referral_only_for_results_that_ask_for_one(database, admin) -> None:
