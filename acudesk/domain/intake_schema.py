@@ -31,7 +31,8 @@ def _answer_schema(question: Question) -> dict[str, Any]:
         schema = {"type": "array", "items": {"enum": list(question.choices)}, "uniqueItems": True}
     else:
         schema = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-    schema["description"] = question.text
+    # The file keeps ISO dates; the screen asks for dd/mm/yyyy (the question's text names no format).
+    schema["description"] = f"{question.text} (YYYY-MM-DD)" if question.type == "date" else question.text
     return {"anyOf": [schema, {"type": "null"}]} if not question.required else schema
 
 
