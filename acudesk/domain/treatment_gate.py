@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError
@@ -51,12 +51,13 @@ class GateDecision:
             raise TreatmentBlockedError(self.message)
 
 
-def _when(intake: ScreenedIntake) -> str:
-    return f"{dates.day(intake.signed_at)}"
+def treatment_gate(signed_intakes: Sequence[ScreenedIntake], zone: tzinfo | None = None) -> GateDecision:
+    """Decide from the patient's signed intakes (any order) whether treatment may go ahead; the messages
+    name each intake by its day in ``zone`` (the clinic's)."""
 
+    def _when(intake: ScreenedIntake) -> str:
+        return dates.day(dates.in_zone(intake.signed_at, zone) if zone is not None else intake.signed_at)
 
-def treatment_gate(signed_intakes: Sequence[ScreenedIntake]) -> GateDecision:
-    """Decide from the patient's signed intakes (any order) whether treatment may go ahead."""
     if not signed_intakes:
         return GateDecision(
             False,

@@ -263,7 +263,8 @@ def gate_for(tx: Session, patient_id: int) -> GateDecision:
         select(Intake.id, Intake.triage_level, Intake.signed_at, Intake.referral_action)
         .where(Intake.patient_id == patient_id, Intake.status == "signed")
     ).all()
-    return treatment_gate([ScreenedIntake(r.id, r.triage_level, r.signed_at, r.referral_action or "") for r in rows])
+    screened = [ScreenedIntake(r.id, r.triage_level, r.signed_at, r.referral_action or "") for r in rows]
+    return treatment_gate(screened, clinic_zone(tx) if screened else None)
 
 
 def treatment_gate_for(database: Database, actor: Actor, patient_id: int) -> GateDecision:
