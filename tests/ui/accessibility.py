@@ -22,6 +22,9 @@
   widget of its own (a group box, a splitter pane), and a form laid out in one widget is read row
   by row.
 
+Exclusive radio buttons (a ``QButtonGroup``, or auto-exclusive ones with the same parent) are one Tab
+stop: Tab stops at one of them and the arrow keys move within the group, as Qt does.
+
 Date and time editors keep Tab while it moves between their sections (day, month, year): Qt's
 normal behaviour. The walk counts a control once however many presses it keeps, and reports a
 trap only when a control keeps Tab for more presses than ``TRAP_PRESSES``.
@@ -34,7 +37,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QRadioButton, QWidget
 
 TRAP_PRESSES = 8  # a date-time editor with its sections and an AM/PM keeps Tab for at most 6
 MAX_PRESSES = 400
@@ -152,23 +155,48 @@ def tab_walk(qtbot, window: QWidget, start: QWidget) -> tuple[list[QWidget], lis
     return order, problems
 
 
+def _stop(widget: QWidget) -> object:
+    """What one Tab stop is: the control, or the whole group for exclusive radio buttons (Tab stops at
+    one of them, the arrow keys move within the group: Qt's behaviour)."""
+    group = widget.group() if isinstance(widget, QAbstractButton) else None
+    if group is not None and group.exclusive():
+        return group
+    if isinstance(widget, QRadioButton) and widget.autoExclusive():
+        return ("radio buttons of", widget.parentWidget())  # auto-exclusive: those with the same parent
+    return widget
+
+
+def _stops(widgets: list[QWidget]) -> tuple[list[object], dict[object, QWidget]]:
+    stops: list[object] = []
+    first: dict[object, QWidget] = {}
+    for widget in widgets:
+        stop = _stop(widget)
+        if stop not in first:
+            stops.append(stop)
+            first[stop] = widget
+    return stops, first
+
+
 def check_screen(qtbot, window: QWidget) -> list[str]:
     """Every problem of ``window`` (shown and laid out): nameless controls, unreachable controls,
     Tab order out of reading order. An empty list means the screen passes."""
     QApplication.processEvents()
     problems = nameless_controls(window)
-    expected = reading_order(window)
-    if not expected:
+    expected_widgets = reading_order(window)
+    if not expected_widgets:
         return [*problems, f"no control in {window.windowTitle()!r}"]
-    walked, traps = tab_walk(qtbot, window, expected[0])
+    walked_widgets, traps = tab_walk(qtbot, window, expected_widgets[0])
     problems += traps
-    reached = [w for w in walked if w in expected]
-    problems += [f"Tab does not reach {describe(w)}" for w in expected if w not in walked]
-    problems += [f"Tab reaches something that is not a control of the window: {describe(w)}"
-                 for w in walked if w not in expected]
-    in_reading_order = [w for w in expected if w in reached]
+    expected, expected_first = _stops(expected_widgets)
+    walked, walked_first = _stops(walked_widgets)
+    problems += [f"Tab does not reach {describe(expected_first[s])}" for s in expected if s not in walked]
+    problems += [f"Tab reaches something that is not a control of the window: {describe(walked_first[s])}"
+                 for s in walked if s not in expected]
+    reached = [s for s in walked if s in expected]
+    in_reading_order = [s for s in expected if s in reached]
     if reached != in_reading_order:
-        problems.append(_order_difference(reached, in_reading_order))
+        problems.append(_order_difference([walked_first[s] for s in reached],
+                                          [expected_first[s] for s in in_reading_order]))
     return problems
 
 

@@ -231,7 +231,7 @@ def test_the_sign_in_dialog(qtbot, context: AppContext) -> None:
 
 # -- the checker itself -----------------------------------------------------------------------------
 def test_the_checker_finds_a_nameless_field_a_trap_and_a_tab_order_out_of_reading_order(qtbot) -> None:
-    from acudesk.ui.qt import QFormLayout, QLineEdit, QPlainTextEdit, QPushButton
+    from acudesk.ui.qt import QFormLayout, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton
 
     dialog = QDialog()
     dialog.setWindowTitle("Made wrong on purpose")
@@ -240,6 +240,9 @@ def test_the_checker_finds_a_nameless_field_a_trap_and_a_tab_order_out_of_readin
     named, nameless, ok = QLineEdit(), QLineEdit(), QPushButton("OK")
     form.addRow("Family name", named)  # the label is the field's buddy: named
     form.addRow(nameless)  # no label at all
+    sides = [QRadioButton(side) for side in ("Left", "Right", "Both")]  # one Tab stop: arrows move within
+    for side in sides:
+        form.addRow(side)
     form.addRow(ok)
     QWidget.setTabOrder(named, ok)  # OK before the field above it
     QWidget.setTabOrder(ok, nameless)
@@ -250,6 +253,7 @@ def test_the_checker_finds_a_nameless_field_a_trap_and_a_tab_order_out_of_readin
         [p for p in problems if p.startswith("no accessible name")]) == 1
     assert any(p.startswith("Tab order out of reading order: after QLineEdit") and "Tab goes to QPushButton 'OK'" in p
                for p in problems), problems
+    assert not any("QRadioButton" in p for p in problems), problems
 
     notes = QPlainTextEdit()
     notes.setAccessibleName("Notes")
