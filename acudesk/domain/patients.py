@@ -42,6 +42,22 @@ class PatientDetails:
     consent_date: date | None = None
 
 
+# Scripts whose names are written family name first: Chinese, Japanese (kanji and kana), Korean.
+_FAMILY_FIRST = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+                           "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
+_KANA = re.compile("[\u3040-\u30ff]")
+
+
+def full_name(given: str, family: str) -> str:
+    """A patient's name as it is written: "Nora Quill"; a Chinese, Japanese or Korean name family name
+    first, as its owner writes it: "王小明", "김민준", "山田花子" (kana keeps its space: "やまだ はなこ")."""
+    given, family = (given or "").strip(), (family or "").strip()
+    if given and family and _FAMILY_FIRST.search(given) and _FAMILY_FIRST.search(family):
+        joiner = " " if _KANA.search(given + family) else ""
+        return f"{family}{joiner}{given}"
+    return " ".join(part for part in (given, family) if part)
+
+
 def fold(text: str) -> str:
     """Lower case with accents removed and spaces collapsed: 'Müller  Ó' -> 'muller o'."""
     decomposed = unicodedata.normalize("NFKD", text)

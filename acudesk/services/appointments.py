@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import NotFoundError, ValidationError
+from acudesk.domain.patients import full_name
 from acudesk.domain.scheduling.edits import HAND_MOVE
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, Patient, SessionRecord
@@ -290,7 +291,7 @@ def move_check(
         bookings = tuple(
             (row[0], engine.Appointment(row[1].astimezone(tz), timedelta(minutes=row[2]),
                                         timedelta(minutes=row[6] or 0), row[3], row[4], row[5],
-                                        label=f"{row[7]} {row[8]}"))
+                                        label=full_name(row[7], row[8])))
             for row in rows
         )
     return MoveCheck(first, last, tz, calendar, bookings, now or datetime.now(UTC))

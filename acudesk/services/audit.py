@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from acudesk.domain.patients import full_name
 from acudesk.persistence.models import AuditEvent, Patient, User, utcnow
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
@@ -151,7 +152,7 @@ def list_events(
         return [
             AuditRow(e.id, e.occurred_at, name or "(system)", e.action, e.entity, e.entity_id, e.patient_id,
                      dict(e.detail), acted=name is not None,
-                     patient_name=f"{given} {family}" if family is not None else None, user_name=subject_name)
+                     patient_name=full_name(given, family) if family is not None else None, user_name=subject_name)
             for e, name, given, family, subject_name in tx.execute(query)
         ]
 

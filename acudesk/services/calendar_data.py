@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from acudesk.domain import scheduling as engine
 from acudesk.domain.errors import ValidationError
+from acudesk.domain.patients import full_name
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, Patient, Room, TreatmentPlan, User, UserRole, VisitType
 from acudesk.services.context import PRACTITIONER, Actor
@@ -118,7 +119,7 @@ def _statement() -> Select:  # any number of columns: bare, for SQLAlchemy 2.0 a
 
 def _entry(row: Any) -> CalendarEntry:
     return CalendarEntry(
-        id=row[0], version=row[1], patient_id=row[2], patient_name=f"{row[3]} {row[4]}", practitioner_id=row[5],
+        id=row[0], version=row[1], patient_id=row[2], patient_name=full_name(row[3], row[4]), practitioner_id=row[5],
         practitioner_name=row[6], room_id=row[7], room_name=row[8] or "", visit_type=row[9] or "Visit",
         status=row[10], local_start=row[11], local_end=row[11] + timedelta(minutes=row[12]), start_utc=row[13],
         plan_id=row[14], course_visit_number=row[15], moved_from=row[16], move_reason=row[17] or "",

@@ -18,7 +18,7 @@ from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.errors import NotFoundError
 from acudesk.domain.input_limits import check_calendar_day
 from acudesk.domain.outcomes import change_rule, load_outcome_config
-from acudesk.domain.patients import display_phone
+from acudesk.domain.patients import display_phone, full_name
 from acudesk.domain.scheduling.clock import to_wall
 from acudesk.domain.triage import stored_destination
 from acudesk.persistence.database import Database
@@ -66,7 +66,7 @@ def _patient(tx: Session, patient_id: int, country: str) -> m.PatientDetails:
     if patient is None:
         raise NotFoundError(f"There is no patient no. {patient_id}.")
     return m.PatientDetails(
-        id=patient.id, name=f"{patient.given_name} {patient.family_name}", date_of_birth=patient.date_of_birth,
+        id=patient.id, name=full_name(patient.given_name, patient.family_name), date_of_birth=patient.date_of_birth,
         address=patient.address, phone=display_phone(patient.phone, country), gp_name=patient.gp_name,
         gp_practice=patient.gp_practice, gp_address=patient.gp_address,
         gp_phone=display_phone(patient.gp_phone, country),
@@ -320,7 +320,7 @@ def day_list_data(database: Database, actor: Actor, day: date, *, now: datetime 
         groups: dict[str, list[m.DayListEntry]] = {}
         for (local_start, minutes, given, family, pid, phone, kind, room, status, number, who) in rows:
             groups.setdefault(who, []).append(m.DayListEntry(
-                local_start, minutes, f"{given} {family}", pid, display_phone(phone, country), kind or "Appointment",
-                room or "", status, number))
+                local_start, minutes, full_name(given, family), pid, display_phone(phone, country),
+                kind or "Appointment", room or "", status, number))
         return m.DayListData(clinic, day, tuple((who, tuple(e)) for who, e in groups.items()),
                              _clinic_now(zone, now))

@@ -35,7 +35,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from acudesk.domain import dates
 from acudesk.domain.errors import DuplicateError, NotFoundError
 from acudesk.domain.patient_search import PatientQuery, parse_query, reads_country
-from acudesk.domain.patients import PatientDetails, fold, phone_search_key, validate_patient
+from acudesk.domain.patients import PatientDetails, fold, full_name, phone_search_key, validate_patient
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Patient, utcnow
 from acudesk.persistence.search_indexes import GIVEN_INITIALS
@@ -124,7 +124,7 @@ def register_patient(
         if duplicates and not confirm_duplicate:
             born = dates.day(clean.date_of_birth) if clean.date_of_birth else "on an unknown date"
             raise DuplicateError(
-                f"{clean.given_name} {clean.family_name}, born {born}, is already "
+                f"{full_name(clean.given_name, clean.family_name)}, born {born}, is already "
                 f"registered (patient no. {duplicates[0]}). Open that record, or confirm this is a "
                 "different person.",
                 existing_id=duplicates[0],

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from acudesk.domain import dates
 from acudesk.domain.errors import NotFoundError, ValidationError
+from acudesk.domain.patients import full_name
 from acudesk.domain.waitlist import URGENCIES, FreedSlot, Wish, expired, ranked_offers, validate
 from acudesk.persistence.database import Database
 from acudesk.persistence.models import Appointment, Clinic, Patient, User, VisitType, WaitlistEntry, utcnow
@@ -111,7 +112,7 @@ def _items(tx: Session, entries: Sequence[WaitlistEntry], today: date,
         if status == "waiting" and expired(_wish(entry, 0), today):
             status = "expired"
         items.append(WaitlistItem(
-            entry.id, entry.patient_id, f"{patient.given_name} {patient.family_name}",
+            entry.id, entry.patient_id, full_name(patient.given_name, patient.family_name),
             users.get(entry.practitioner_id or 0, "any practitioner"), kind.name,
             _wish(entry, kind.duration_minutes).describe(), entry.urgency, status, entry.created_at, entry.note,
             entry.version))

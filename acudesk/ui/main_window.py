@@ -12,6 +12,7 @@ from pathlib import Path
 
 from acudesk import __version__
 from acudesk.domain import dates
+from acudesk.domain.patients import full_name
 from acudesk.services import auth, patients
 from acudesk.services.context import Actor
 from acudesk.services.patients import PatientRecord
@@ -279,7 +280,7 @@ class MainWindow(QMainWindow):
             if record is None:
                 return None
             d = record.details
-            return CurrentPatient(record.id, f"{d.given_name} {d.family_name}", d.date_of_birth)
+            return CurrentPatient(record.id, full_name(d.given_name, d.family_name), d.date_of_birth)
         answer = getattr(front, "current_patient", None)
         return answer() if callable(answer) else None
 
@@ -402,7 +403,7 @@ class MainWindow(QMainWindow):
     def _after_save(self, record: PatientRecord, verb: str) -> None:
         """A patient just registered or edited becomes the selection (the next action is for them)."""
         d = record.details
-        self.statusBar().showMessage(f"{d.given_name} {d.family_name} {verb}.", 5000)
+        self.statusBar().showMessage(f"{full_name(d.given_name, d.family_name)} {verb}.", 5000)
         self.tabs.setCurrentWidget(self.patients)
         self.patients.select_patient(record.id, f"{d.family_name} {d.given_name}")
 
@@ -420,7 +421,7 @@ class MainWindow(QMainWindow):
     def _ask_to_archive(self, record: PatientRecord, ahead: patients.BookedAhead) -> None:
         """Archive after saying what stays in the calendar: the visits still booked can be cancelled
         in the same step, with a reason, or kept."""
-        name = f"{record.details.given_name} {record.details.family_name}"
+        name = full_name(record.details.given_name, record.details.family_name)
         kept = "Their records are kept and can be found with “Show archived”."
         if ahead.count == 0 or ahead.first_local_start is None:
             answer = QMessageBox.question(self, "Archive patient", f"Archive {name}? {kept}")

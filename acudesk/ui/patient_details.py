@@ -7,7 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from acudesk.domain import dates
-from acudesk.domain.patients import age_on, display_phone
+from acudesk.domain.patients import age_on, display_phone, full_name
 from acudesk.services.patients import PatientRecord
 from acudesk.ui.qt import QFrame, QLabel, Qt, QVBoxLayout, QWidget
 from acudesk.ui.style import ARCHIVED_BADGE_BACKGROUND, ERROR_TEXT, LABEL_TEXT
@@ -103,7 +103,7 @@ class PatientDetailsPanel(QFrame):
             return
         d = record.details
         today = today or date.today()
-        name = escape(f"{d.given_name} {d.family_name}")
+        name = escape(full_name(d.given_name, d.family_name))
         preferred = (f" <span style='color:{LABEL_TEXT}'>(“{escape(d.preferred_name)}”)</span>"
                      if d.preferred_name else "")
         badge = (f" <span style='background:{ARCHIVED_BADGE_BACKGROUND};padding:2px 6px;'>ARCHIVED</span>"

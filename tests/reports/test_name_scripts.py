@@ -19,6 +19,7 @@ import pytest
 from conftest import pdf_text
 from course_data import build_course
 
+from acudesk.domain.patients import full_name
 from acudesk.paths import resource
 from acudesk.reports.fonts import ARABIC, CJK, DEVANAGARI, HANGUL, HEBREW, ScriptFont, runs
 from acudesk.services.document_export import render_document
@@ -105,7 +106,7 @@ def _readable(text: str) -> str:
 
 @pytest.mark.parametrize(("given", "family", "font"), NAMES, ids=[g + " " + f for g, f, _ in NAMES])
 def test_a_name_in_any_script_prints_in_each_document(database, admin, given, family, font) -> None:
-    name = f"{given} {family}"
+    name = full_name(given, family)  # Chinese, Japanese and Korean names family name first: 王小明
     assert _missing_glyphs(name) == []
     assert {f for _piece, f in runs(name) if not _piece.isspace()} == {font}
     course = build_course(database, sessions=2, level="EMERGENCY", given=given, family=family)
