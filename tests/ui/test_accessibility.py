@@ -141,6 +141,33 @@ def test_the_waitlist_dialog(qtbot, window: MainWindow) -> None:
     _passes(qtbot, _dialog(qtbot, WaitlistDialog))
 
 
+def test_the_waitlist_offer_dialog(qtbot, context: AppContext, window: MainWindow, nora: int, monkeypatch) -> None:
+    """A cancelled visit offered to a waiting patient (the calendar's Cancel visit…, its reason given)."""
+    from sqlalchemy import select
+
+    from acudesk.persistence.models import VisitType
+    from acudesk.services import waitlist
+    from acudesk.ui.calendar.cancel_dialog import CancelDialog
+    from acudesk.ui.waitlist import WaitlistOfferDialog
+
+    start = datetime(2027, 3, 2, 10)
+    [visit] = courses.book_course(context.database, context.actor,
+                                  BookingRequest(nora, context.actor.user_id, 1, start, "weekly x1")).appointment_ids
+    waiting = patients.register_patient(context.database, context.actor, PatientDetails(
+        "Brennan", "Tomas", date(1975, 1, 2), consent_to_treatment=True, consent_date=date(2026, 1, 5))).id
+    with context.database.read() as tx:
+        shortest = tx.scalars(select(VisitType.id).order_by(VisitType.duration_minutes)).first()
+    waitlist.add_to_waitlist(context.database, context.actor,
+                             waitlist.WaitlistRequest(waiting, shortest, date(2027, 6, 1)))
+    screen = window.open_screen("Calendar")
+    monkeypatch.setattr(CancelDialog, "exec", lambda self: CancelDialog.DialogCode.Accepted)
+    monkeypatch.setattr(CancelDialog, "text", lambda self: "Patient away")
+    with context.database.read() as tx:
+        [entry] = calendar_data.entries_for_ids(tx, [visit])
+    screen.entry_actions.cancel(entry)
+    _passes(qtbot, _dialog(qtbot, WaitlistOfferDialog))
+
+
 def test_the_find_a_free_slot_dialog(qtbot, window: MainWindow, nora: int) -> None:
     from acudesk.ui.calendar.free_slot_dialog import FreeSlotDialog
 
