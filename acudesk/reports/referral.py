@@ -11,7 +11,7 @@ from acudesk.reports.layout import (
     PageSetup,
     boxed,
     fmt_date,
-    fmt_long_date,
+    fmt_full_date,
     gap,
     keep,
     p,
@@ -58,7 +58,7 @@ def render_referral(data: ReferralData) -> tuple[bytes, int]:
     story: list[Flowable] = []
     story += [p(line, s.body if i else s.subheading) for i, line in enumerate(addressee or ["The patient's GP"])]
     letter_date = data.intake.assessment_date  # a reprint weeks later still speaks of that day
-    story += [gap(3), p(fmt_long_date(letter_date), s.body)]
+    story += [gap(3), p(fmt_full_date(letter_date), s.body)]  # a letter's date line: "14 October 2026"
     if data.printed_on != letter_date:
         story.append(p(printed_line(data.printed_on), s.small))
     story.append(gap(2))
