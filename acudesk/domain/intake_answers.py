@@ -51,7 +51,8 @@ def _parse_answer(question: Question, value: object, name: str) -> Answer:
         return tuple(dict.fromkeys(value))
     if question.type == "date":
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValidationError(f"{label} must be a date written YYYY-MM-DD.", field=name)
+            raise ValidationError(f"{label} must be a real date, typed dd/mm/yyyy (YYYY-MM-DD in an intake file).",
+                                  field=name)
         try:
             return date.fromisoformat(value)
         except ValueError:
