@@ -36,3 +36,33 @@ def test_a_chart_opened_from_the_main_window_fits_the_screen(qtbot, context: App
     chart = next(w for w in QApplication.topLevelWidgets() if isinstance(w, PatientChartWindow) and w.isVisible())
     assert chart.isMaximized() and _inside_the_screen(chart)
     chart.close()
+
+
+def test_every_chart_tab_fits_a_1366x768_screen_without_clipped_questions(qtbot, context: AppContext) -> None:
+    """Issue 18: the chart needed 1472x816 (the pain drawing's three boxes in a row, a multiple-choice
+    question's boxes in one line, the intake's side panel); wrapped intake questions overlapped the next
+    row; the intake form scrolled sideways as Tab moved through it."""
+    from acudesk.ui.qt import QLabel
+
+    nora = patients.register_patient(context.database, context.actor,
+                                     PatientDetails("Quill", "Nora", date(1979, 5, 14)))
+    chart = PatientChartWindow(context, nora.id)
+    qtbot.addWidget(chart)
+    chart.resize(1366, 700)  # a maximized window on a 1366x768 laptop, under its title bar
+    chart.show()
+    qtbot.waitUntil(lambda: "patient no." in chart.header.text(), timeout=TIMEOUT)
+    minimum = chart.minimumSizeHint()
+    assert minimum.width() <= 1366 and minimum.height() <= 700, minimum
+    for index in range(chart.tabs.count()):
+        chart.tabs.setCurrentIndex(index)
+        page = chart.tabs.widget(index)
+        qtbot.waitUntil(page.isVisible, timeout=TIMEOUT)
+        assert page.width() >= page.minimumSizeHint().width() - 2, chart.tabs.tabText(index)  # no sideways scroll
+    chart.tabs.setCurrentWidget(chart.intake)
+    form = chart.intake.form
+    qtbot.waitUntil(lambda: form.width() > 300, timeout=TIMEOUT)
+    viewport = form.parentWidget()
+    assert form.width() <= viewport.width() + 1  # the form is as wide as its view: nothing off to the right
+    clipped = [label.text() for label in form.findChildren(QLabel)
+               if label.wordWrap() and label.isVisible() and label.height() < label.heightForWidth(label.width())]
+    assert clipped == []

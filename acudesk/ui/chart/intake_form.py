@@ -18,7 +18,7 @@ from acudesk.ui.qt import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -38,20 +38,22 @@ def _label(question: Question) -> str:
     return question.text + (" *" if question.required else "")
 
 
+CHOICE_COLUMNS = 3  # a multiple-choice answer's boxes per row
+
+
 class _Choices(QWidget):
     changed = Signal()
 
     def __init__(self, question: Question) -> None:
         super().__init__()
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)  # in rows of CHOICE_COLUMNS: a long list never widens the form
         layout.setContentsMargins(0, 0, 0, 0)
         self.boxes = {}
-        for choice in question.choices:
+        for number, choice in enumerate(question.choices):
             box = QCheckBox(choice.replace("_", " "))
             box.toggled.connect(self.changed)
-            layout.addWidget(box)
+            layout.addWidget(box, number // CHOICE_COLUMNS, number % CHOICE_COLUMNS)
             self.boxes[choice] = box
-        layout.addStretch(1)
 
     def value(self) -> list[str] | None:
         chosen = [c for c, box in self.boxes.items() if box.isChecked()]
@@ -113,14 +115,17 @@ class IntakeForm(QWidget):
         self.editors: dict[str, QWidget] = {}
         self.questions = load_questionnaire().questions
         layout = QVBoxLayout(self)
-        sections: dict[str, QFormLayout] = {}
+        # A grid, not a QFormLayout: a form layout gave a wrapped question too little height, so long
+        # questions overlapped the next row. The question takes the wider column and wraps in it.
+        sections: dict[str, QGridLayout] = {}
         for question in self.questions:
             form = sections.get(question.section)
             if form is None:
                 box = QGroupBox(question.section)
-                form = QFormLayout(box)
-                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-                form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+                form = QGridLayout(box)
+                form.setColumnStretch(0, 3)
+                form.setColumnStretch(1, 2)
+                form.setVerticalSpacing(6)
                 sections[question.section] = form
                 layout.addWidget(box)
             editor = self._editor(question)
@@ -131,7 +136,9 @@ class IntakeForm(QWidget):
             label.setWordWrap(True)
             label.setToolTip(question.help or question.text)
             label.setBuddy(editor)
-            form.addRow(label, editor)
+            row = form.rowCount()
+            form.addWidget(label, row, 0, Qt.AlignmentFlag.AlignVCenter)
+            form.addWidget(editor, row, 1, Qt.AlignmentFlag.AlignVCenter)
         layout.addStretch(1)
 
     def _editor(self, question: Question) -> QWidget:

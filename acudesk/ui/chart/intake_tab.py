@@ -24,6 +24,7 @@ from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -103,9 +104,14 @@ class IntakeTab(QWidget):
         side.addWidget(history, 1)
         panel = QWidget()
         panel.setLayout(side)
+        panel_scroll = QScrollArea()  # the triage, referral and history scroll on a short screen (1366x768)
+        panel_scroll.setWidget(panel)
+        panel_scroll.setWidgetResizable(True)
+        panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll, 3)
-        layout.addWidget(panel, 2)
+        layout.addWidget(panel_scroll, 2)
 
         self.form.changed.connect(self.update_banner)
         self.new_button.clicked.connect(lambda: self.new_intake())

@@ -59,8 +59,8 @@ class PainDrawingTab(QWidget):
 
         self.occasion = QComboBox()
         self.occasion.setObjectName("painOccasion")
-        self.occasion.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.occasion.setMinimumContentsLength(18)
+        self.occasion.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.occasion.setMinimumContentsLength(22)
         self.kind = QComboBox()
         self.kind.setObjectName("painKind")
         for kind in atlas.kinds.values():
@@ -70,13 +70,17 @@ class PainDrawingTab(QWidget):
         self.intensity.setRange(0, 10)
         self.intensity.setValue(5)
         self.intensity.setSuffix(" /10")
-        tools = QHBoxLayout()
-        for label, widget in (("Drawn at", self.occasion), ("Kind", self.kind), ("Intensity", self.intensity)):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            tools.addWidget(caption)
-            tools.addWidget(widget)
-        tools.addStretch(1)
+        # Two rows, so that the chart fits a 1366-pixel screen beside the marks and the previous drawing.
+        tools = QVBoxLayout()
+        for pairs in ((("Drawn at", self.occasion),), (("Kind", self.kind), ("Intensity", self.intensity))):
+            row = QHBoxLayout()
+            for label, widget in pairs:
+                caption = QLabel(label)
+                caption.setBuddy(widget)
+                row.addWidget(caption)
+                row.addWidget(widget)
+            row.addStretch(1)
+            tools.addLayout(row)
 
         self.canvas = PainDrawingCanvas(editable=True)
         self.canvas.setObjectName("painCanvas")
@@ -91,6 +95,8 @@ class PainDrawingTab(QWidget):
 
         self.region_choice = QComboBox()
         self.region_choice.setObjectName("painRegionChoice")
+        self.region_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.region_choice.setMinimumContentsLength(16)  # long region names are cut in the box, whole in the list
         for region in sorted(atlas.regions.values(), key=lambda r: (r.view, r.name)):
             self.region_choice.addItem(f"{region.name.capitalize()} ({region.view})", region.id)
         self.add_button = QPushButton("Mark region")

@@ -41,11 +41,11 @@ from acudesk.ui.qt import (
     QMainWindow,
     QMessageBox,
     Qt,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+from acudesk.ui.scrolling_tabs import ScrollingTabs
 from acudesk.ui.style import CLEAR_BACKGROUND, CLEAR_TEXT, STOP_BACKGROUND, STOP_BORDER, STOP_TEXT
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class PatientChartWindow(QMainWindow):
         self.gate = QLabel()
         self.gate.setObjectName("gateStatus")
         self.gate.setWordWrap(True)
-        self.tabs = QTabWidget()
+        self.tabs = ScrollingTabs()  # a page taller than a small screen scrolls; the window fits
         self.intake = IntakeTab(context, patient_id)
         self.plan = PlanTab(context, patient_id)
         self.sessions = SessionsTab(context, patient_id)
