@@ -177,3 +177,42 @@ def ask_about_unsaved(parent: QWidget, what: str, on_answer: Callable[[str], Non
 
     box.finished.connect(answered)
     box.open()
+
+
+def typed_text(*editors: QWidget) -> tuple[str, ...]:
+    """What the person typed into these text fields (to compare with what they held at first)."""
+    return tuple(editor.toPlainText() if isinstance(editor, QPlainTextEdit) else
+                 editor.text() if isinstance(editor, QLineEdit) else "" for editor in editors)
+
+
+class AsksBeforeDiscarding:
+    """For a QDialog: Cancel, Esc or the close button with typed, unsaved text asks first (Save,
+    Discard changes, Keep editing). The dialog calls ``remember_typed()`` once it is filled, and
+    provides ``typed_now()`` (``typed_text`` of its text fields), ``save_typed()`` (what OK does) and
+    ``discard_what`` (how the question names it)."""
+
+    discard_what = "This form"
+    _typed_at_first: tuple[str, ...] | None = None
+
+    def remember_typed(self) -> None:
+        self._typed_at_first = self.typed_now()
+
+    def typed_now(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def save_typed(self) -> None:
+        raise NotImplementedError
+
+    def reject(self) -> None:
+        dialog: Any = self
+        if self._typed_at_first is not None and self.typed_now() != self._typed_at_first:
+            ask_about_unsaved(dialog, self.discard_what, self._after_question)
+            return
+        super().reject()  # type: ignore[misc]
+
+    def _after_question(self, answer: str) -> None:
+        if answer == SAVE:
+            self.save_typed()
+        elif answer == DISCARD:
+            self._typed_at_first = None
+            super().reject()  # type: ignore[misc]

@@ -16,7 +16,7 @@ from acudesk.services.calendar_data import CalendarEntry
 from acudesk.services.waitlist import WaitlistChoices, WaitlistItem, WaitlistOffer, WaitlistRequest
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
-from acudesk.ui.forms import DATE_FIELD_FORMAT, HALF_HOURS
+from acudesk.ui.forms import DATE_FIELD_FORMAT, HALF_HOURS, AsksBeforeDiscarding, typed_text
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QCheckBox,
@@ -62,7 +62,9 @@ def _waiting(item: WaitlistItem, today: date) -> str:
     return "today" if days <= 0 else f"{days} day{'s' if days != 1 else ''}"
 
 
-class AddToWaitlistDialog(QDialog):
+class AddToWaitlistDialog(AsksBeforeDiscarding, QDialog):
+    discard_what = "The waitlist entry"
+
     """A patient waits for an earlier visit: with whom, what kind, which days and times, until when."""
 
     def __init__(self, context: AppContext, patient: CurrentPatient, choices: WaitlistChoices,
@@ -136,6 +138,7 @@ class AddToWaitlistDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(640, self.sizeHint().height())
+        self.remember_typed()
 
     @staticmethod
     def _times(any_label: str) -> QComboBox:
@@ -153,6 +156,12 @@ class AddToWaitlistDialog(QDialog):
             weekdays=frozenset(int(box.property("weekday")) for box in self.days if box.isChecked()),
             earliest=self.earliest.currentData(), latest=self.latest.currentData(),
             urgency=str(self.urgency.currentData()), note=self.note.text())
+
+    def typed_now(self) -> tuple[str, ...]:
+        return typed_text(self.note)
+
+    def save_typed(self) -> None:
+        self.save()
 
     def save(self) -> None:
         ctx, request = self.context, self.request()

@@ -13,7 +13,7 @@ from acudesk.services.context import ROLES
 from acudesk.ui.admin.password_dialog import password_field
 from acudesk.ui.context import AppContext
 from acudesk.ui.errors import show_error
-from acudesk.ui.forms import ERROR_STYLE
+from acudesk.ui.forms import ERROR_STYLE, AsksBeforeDiscarding, typed_text
 from acudesk.ui.operations import refresh_on_changes
 from acudesk.ui.qt import (
     QAbstractItemView,
@@ -33,7 +33,7 @@ from acudesk.ui.qt import (
 from acudesk.ui.tables import close_button, fill_table, read_only_table
 
 
-class NewUserDialog(QDialog):
+class NewUserDialog(AsksBeforeDiscarding, QDialog):
     """Add a user. The dialog saves itself and stays open on an error, with everything typed kept
     and the message under the form, so a taken user name costs one correction, not a retype."""
 
@@ -60,6 +60,14 @@ class NewUserDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.discard_what = "The new user"
+        self.remember_typed()
+
+    def typed_now(self) -> tuple[str, ...]:
+        return typed_text(self.display_name, self.username, self.password)
+
+    def save_typed(self) -> None:
+        self.save()
 
     def roles(self) -> tuple[str, ...]:
         return tuple(role for role, box in self.role_boxes.items() if box.isChecked())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from acudesk.services.adverse_events import ADVERSE_KINDS, SEVERITIES
+from acudesk.ui.forms import AsksBeforeDiscarding, typed_text
 from acudesk.ui.qt import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QPlainTextEdit, QWidget
 
 
-class AdverseEventDialog(QDialog):
+class AdverseEventDialog(AsksBeforeDiscarding, QDialog):
+    discard_what = "The adverse event"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record adverse event")
@@ -32,6 +35,13 @@ class AdverseEventDialog(QDialog):
         form.addRow("Action taken", self.action)
         form.addRow(self.resolved)
         form.addRow(buttons)
+        self.remember_typed()
+
+    def typed_now(self) -> tuple[str, ...]:
+        return typed_text(self.description, self.action)
+
+    def save_typed(self) -> None:
+        self.accept()
 
     def values(self) -> dict[str, object]:
         return {"kind": self.kind.currentData(), "severity": self.severity.currentData(),
