@@ -42,6 +42,7 @@ from acudesk.ui.qt import (
     QStackedWidget,
     Qt,
     QTabWidget,
+    QTimer,
     QToolBar,
     QWidget,
     Signal,
@@ -538,6 +539,9 @@ class MainWindow(QMainWindow):
     def rebuild_for_actor(self) -> None:
         """Menus, toolbar, administration actions and screens built anew for ``context.actor``: what each
         offers follows the new person's roles (a screen built for the previous person is not kept)."""
+        # Swapping the toolbar and menus made a maximized window grow past the screen's bottom edge
+        # (seen at 1366x768): the window keeps the place and size it had.
+        placed = self.saveGeometry()
         self.admin.backup_timer.stop()
         self.admin.deleteLater()
         for menu in self.menuBar().findChildren(QMenu, options=Qt.FindChildOption.FindDirectChildrenOnly):
@@ -565,6 +569,7 @@ class MainWindow(QMainWindow):
         install_print_action(self)
         self._show_who_is_signed_in()
         self._update_actions()
+        QTimer.singleShot(0, lambda: self.restoreGeometry(placed) if is_alive(self) else None)
 
     @property
     def is_locked(self) -> bool:

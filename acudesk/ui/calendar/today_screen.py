@@ -139,7 +139,8 @@ class TodayScreen(QWidget):
         waiting = sum(1 for r in rows if r.entry.status == "booked")
         here = sum(1 for r in rows if r.entry.status == "arrived")
         late = sum(1 for r in rows if r.late)
-        self.counts.setText(f"  {len(rows)} visits · {waiting} to arrive · {here} checked in"
+        visits = "1 visit" if len(rows) == 1 else f"{len(rows)} visits"
+        self.counts.setText(f"  {visits} · {waiting} to arrive · {here} checked in"
                             + (f" · {late} late" if late else ""))
         self.table.blockSignals(True)
         self.table.setRowCount(len(rows))
