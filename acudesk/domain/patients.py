@@ -46,6 +46,7 @@ class PatientDetails:
 _FAMILY_FIRST = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
                            "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
 _KANA = re.compile("[\u3040-\u30ff]")
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 
 
 def full_name(given: str, family: str) -> str:
@@ -55,7 +56,13 @@ def full_name(given: str, family: str) -> str:
     if given and family and _FAMILY_FIRST.search(given) and _FAMILY_FIRST.search(family):
         joiner = " " if _KANA.search(given + family) else ""
         return f"{family}{joiner}{given}"
-    return " ".join(part for part in (given, family) if part)
+    name = " ".join(part for part in (given, family) if part)
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+        # A right-to-left name is isolated (FSI ... PDI), so that a sentence that starts with it
+        # ("محمد العلي still has 9 visits booked") still reads left to right around it. The PDF
+        # writer drops the marks (reports/fonts.runs) and orders the words itself.
+        return f"{FIRST_STRONG_ISOLATE}{name}{POP_DIRECTIONAL_ISOLATE}"
+    return name
 
 
 def fold(text: str) -> str:

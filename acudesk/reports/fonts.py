@@ -119,6 +119,9 @@ def _map_faces(add_mapping: Any, regular: str, bold: str) -> None:
 Run = tuple[str, ScriptFont | None]
 
 
+_ISOLATES = re.compile("[\u2066-\u2069]")
+
+
 def runs(text: str) -> list[Run]:
     """``text`` cut into runs of one script each, in the order they are drawn from left to right.
 
@@ -126,6 +129,7 @@ def runs(text: str) -> list[Run]:
     the glyphs in visual order; here the words of a right-to-left stretch ("محمد العلي") are put in
     right-to-left order, with the spaces, digits and hyphens between them.
     """
+    text = _ISOLATES.sub("", text)  # bidi isolation marks (domain/patients.full_name): the runs order the words
     pieces: list[Run] = []
     at = 0
     for match in _RUNS.finditer(text):

@@ -15,7 +15,8 @@ from acudesk.domain.patients import full_name
     ("はなこ", "やまだ", "やまだ はなこ"),  # kana keeps its space
     ("민준", "김", "김민준"),
     ("Nora", "Quill", "Nora Quill"),
-    ("محمد", "العلي", "محمد العلي"),
+    ("محمد", "العلي", "\u2068محمد العلي\u2069"),  # isolated: a sentence starting with it stays left to right
+    ("דוד", "כהן", "\u2068דוד כהן\u2069"),
     ("Thị Ánh", "Nguyễn", "Thị Ánh Nguyễn"),  # the registry holds it in the order the patient gave
     ("Wen", "Xu", "Wen Xu"),  # a Chinese name written in Latin letters: as registered
     ("", "Quill", "Quill"),
