@@ -9,7 +9,7 @@ page. Callers keep using the pages themselves: ``setCurrentWidget(page)``, ``cur
 
 from __future__ import annotations
 
-from acudesk.ui.qt import QFrame, QScrollArea, QTabWidget, QWidget
+from acudesk.ui.qt import QFrame, QScrollArea, Qt, QTabWidget, QWidget
 
 
 class ScrollingTabs(QTabWidget):
@@ -23,6 +23,7 @@ class ScrollingTabs(QTabWidget):
         area.setWidget(page)
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop: a field Tab reaches is scrolled into view
         self._area_of[id(page)] = area
         self._page_of[id(area)] = page
         return super().addTab(area, title)

@@ -43,8 +43,8 @@ def _in_front(window: MainWindow, nora: int) -> None:
     window.show_patient(nora, "Nora Quill")
 
 
-def _dialog(qtbot, kind: type[QDialog]) -> QDialog:
-    def shown() -> QDialog | None:
+def _dialog(qtbot, kind: type[QWidget]) -> QWidget:
+    def shown() -> QWidget | None:
         return next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
 
     qtbot.waitUntil(lambda: shown() is not None, timeout=TIMEOUT)
@@ -54,9 +54,9 @@ def _dialog(qtbot, kind: type[QDialog]) -> QDialog:
     return dialog
 
 
-def _passes(qtbot, screen: QWidget) -> None:
+def _passes(qtbot, screen: QWidget, where: str = "") -> None:
     problems = check_screen(qtbot, screen)
-    assert not problems, f"{screen.windowTitle()!r}:\n{report(problems)}"
+    assert not problems, f"{where or screen.windowTitle()!r}:\n{report(problems)}"
 
 
 # -- the main window's tabs -------------------------------------------------------------------------
@@ -254,6 +254,25 @@ def test_the_sign_in_dialog(qtbot, context: AppContext) -> None:
     dialog.show()
     qtbot.waitExposed(dialog)
     _passes(qtbot, dialog)
+
+
+# -- the patient chart ------------------------------------------------------------------------------
+def test_the_patient_chart(qtbot, context: AppContext, window: MainWindow) -> None:
+    """Each tab of the chart of a patient with a signed intake and an active plan, and a new session."""
+    from acudesk.ui.chart.window import PatientChartWindow
+    from tests.ui.test_clinical_flows import treated
+
+    patient = treated(context)
+    window.open_chart(patient)
+    chart = _dialog(qtbot, PatientChartWindow)
+    qtbot.waitUntil(lambda: "Marchetti" in chart.header.text() and bool(chart.gate.text()), timeout=TIMEOUT)
+    for index in range(chart.tabs.count()):
+        chart.tabs.setCurrentIndex(index)
+        _passes(qtbot, chart, f"the chart's {chart.tabs.tabText(index)} tab")
+    chart.tabs.setCurrentWidget(chart.sessions)
+    chart.sessions.new_session()
+    qtbot.waitUntil(lambda: chart.sessions.editor.isVisible(), timeout=TIMEOUT)
+    _passes(qtbot, chart, "a new session")
 
 
 # -- the checker itself -----------------------------------------------------------------------------

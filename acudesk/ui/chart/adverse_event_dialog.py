@@ -23,6 +23,8 @@ class AdverseEventDialog(AsksBeforeDiscarding, QDialog):
         self.description = QPlainTextEdit()
         self.description.setFixedHeight(60)
         self.action = QPlainTextEdit()
+        for text in (self.description, self.action):
+            text.setTabChangesFocus(True)  # Tab goes on to the next field, as in every form
         self.action.setFixedHeight(60)
         self.resolved = QCheckBox("Resolved before the patient left")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

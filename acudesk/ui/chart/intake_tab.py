@@ -73,6 +73,7 @@ class IntakeTab(QWidget):
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a Tab stop: the question Tab reaches scrolls into view
 
         self.status = QLabel()
         self.status.setObjectName("intakeStatus")
@@ -109,6 +110,7 @@ class IntakeTab(QWidget):
         panel_scroll.setWidgetResizable(True)
         panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        panel_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll, 3)
         layout.addWidget(panel_scroll, 2)

@@ -24,6 +24,7 @@ class OverrideDialog(QDialog):
         text.setWordWrap(True)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("overrideReason")
+        self.reason.setTabChangesFocus(True)  # Tab goes on to the buttons, as in every form
         self.reason.setPlaceholderText("Clinical reason for the override (required)")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -73,6 +73,7 @@ class PlanTab(QWidget):
         self.repeat_button = QPushButton("Repeat last prescription")
         self.complaint = QLineEdit()
         self.goals = QPlainTextEdit()
+        self.goals.setTabChangesFocus(True)  # Tab goes on to the next field, as in every form
         self.goals.setFixedHeight(56)
         self.pattern = QLineEdit()
         self.pattern.setPlaceholderText("weekly x4, fortnightly x2, monthly x2")

@@ -33,10 +33,12 @@ class PointPicker(QWidget):
         super().__init__(parent)
         self.search = QLineEdit()
         self.search.setObjectName("pointSearch")
+        self.search.setAccessibleName("Find a point")
         self.search.setPlaceholderText("Find a point: BL23, shenshu, 肾俞, kidney, lumbar, sciatica…")
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setObjectName("pointResults")
+        self.results.setAccessibleName("Points found")
         self.side_group = QButtonGroup(self)
         sides = QHBoxLayout()
         self.side_buttons: dict[str, QRadioButton] = {}

@@ -39,6 +39,7 @@ class ReferralBox(QGroupBox):
         self.when = QLineEdit()
         self.when.setPlaceholderText("e.g. today 14:30, by ambulance")
         self.outcome = QPlainTextEdit()
+        self.outcome.setTabChangesFocus(True)  # Tab goes on to the next field, as in every form
         self.outcome.setPlaceholderText("Outcome, or what the patient was told to do")
         self.outcome.setFixedHeight(54)
         self.record_button = QPushButton("Record referral")

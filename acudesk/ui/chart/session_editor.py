@@ -95,6 +95,8 @@ class SessionEditor(QWidget):
         self.objective = QPlainTextEdit()
         self.assessment = QPlainTextEdit()
         self.plan_note = QPlainTextEdit()
+        for note in (self.subjective, self.objective, self.assessment, self.plan_note):
+            note.setTabChangesFocus(True)  # Tab goes on to the next part of the note, as in every form
         soap = QGroupBox("SOAP note")
         form = QFormLayout(soap)
         for label, note in (("Subjective", self.subjective), ("Objective", self.objective),

@@ -87,8 +87,10 @@ class SessionsTab(QWidget):
             "sessionsGate", "No session can be recorded until then: the session editor is read-only.")
         self.list = QListWidget()
         self.list.setObjectName("sessionList")
+        self.list.setAccessibleName("Sessions")
         self.events = QListWidget()
         self.events.setObjectName("adverseEvents")
+        self.events.setAccessibleName("Adverse events")
         self.new_button = QPushButton("New session")
         self.event_button = QPushButton("Adverse event…")
         self.resolve_button = QPushButton("Resolve event…")
@@ -114,6 +116,7 @@ class SessionsTab(QWidget):
         history_scroll = QScrollArea()
         history_scroll.setWidget(self.history)
         history_scroll.setWidgetResizable(True)
+        history_scroll.setAccessibleName("Signed record and amendments")  # a Tab stop, to scroll it by keys
         self.history_box = QGroupBox("Signed record and amendments")
         QVBoxLayout(self.history_box).addWidget(history_scroll)
         self.save_button = QPushButton("Save draft")
