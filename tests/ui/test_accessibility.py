@@ -275,6 +275,22 @@ def test_the_patient_chart(qtbot, context: AppContext, window: MainWindow) -> No
     _passes(qtbot, chart, "a new session")
 
 
+def test_the_charts_dialogs(qtbot, context: AppContext) -> None:
+    """An adverse event, an override of a blocked point, a clearance of red flags: each runs in a loop of its
+    own from the chart, so it is built here as the chart builds it."""
+    from acudesk.ui.chart.adverse_event_dialog import AdverseEventDialog
+    from acudesk.ui.chart.clearance_dialog import ClearanceDialog
+    from acudesk.ui.chart.override_dialog import OverrideDialog
+
+    for dialog in (AdverseEventDialog(), OverrideDialog("SP6", []),
+                   ClearanceDialog([], date(2026, 11, 2), date(2026, 12, 3))):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        _passes(qtbot, dialog)
+        dialog.hide()
+
+
 # -- the checker itself -----------------------------------------------------------------------------
 def test_the_checker_finds_a_nameless_field_a_trap_and_a_tab_order_out_of_reading_order(qtbot) -> None:
     from acudesk.ui.qt import QFormLayout, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton

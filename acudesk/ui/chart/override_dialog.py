@@ -25,6 +25,7 @@ class OverrideDialog(QDialog):
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("overrideReason")
         self.reason.setTabChangesFocus(True)  # Tab goes on to the buttons, as in every form
+        self.reason.setAccessibleName("Clinical reason for the override")  # its placeholder is not a name
         self.reason.setPlaceholderText("Clinical reason for the override (required)")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
