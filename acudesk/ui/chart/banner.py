@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from acudesk.ui.qt import QLabel, Qt, QVBoxLayout, QWidget
+from acudesk.ui.qt import QLabel, QSizePolicy, Qt, QVBoxLayout, QWidget
 from acudesk.ui.style import (
     CAUTION_BACKGROUND,
     CAUTION_BORDER,
@@ -108,6 +108,8 @@ class TreatmentStopBanner(QLabel):
         self.setWordWrap(True)
         self.setStyleSheet(f"QLabel {{ {STYLES['red']} border-radius: 4px; padding: 6px; font-weight: 600; }}")
         self.stopped = False
+        # As tall as its words: with the session editor hidden it took half the tab (seen at 1366x768).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.hide()
 
     def show_gate(self, allowed: bool, message: str) -> None:

@@ -41,6 +41,7 @@ from acudesk.ui.qt import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     Qt,
     QTimer,
@@ -108,6 +109,7 @@ class SessionsTab(QWidget):
         self.state = QLabel("Choose a session, or start a new one.")
         self.state.setObjectName("sessionState")
         self.state.setWordWrap(True)
+        self.state.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.editor = SessionEditor()
         self.reason = QLineEdit()
         self.reason.setObjectName("amendmentReason")
@@ -136,6 +138,7 @@ class SessionsTab(QWidget):
         right.addWidget(self.editor, 3)
         right.addLayout(buttons)
         right.addWidget(self.history_box, 2)
+        right.addStretch(0)  # with the editor hidden, the banner and the state line keep their height
         splitter = QSplitter()
         for part in (left, right):
             holder = QWidget()
