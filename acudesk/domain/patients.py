@@ -49,6 +49,12 @@ _KANA = re.compile("[\u3040-\u30ff]")
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 
 
+def without_isolates(text: str) -> str:
+    """``text`` without bidi isolation marks, for a place that shows them as they are (a window's title,
+    drawn by the window manager)."""
+    return text.replace(FIRST_STRONG_ISOLATE, "").replace(POP_DIRECTIONAL_ISOLATE, "")
+
+
 def full_name(given: str, family: str) -> str:
     """A patient's name as it is written: "Nora Quill"; a Chinese, Japanese or Korean name family name
     first, as its owner writes it: "王小明", "김민준", "山田花子" (kana keeps its space: "やまだ はなこ")."""

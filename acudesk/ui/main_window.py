@@ -12,7 +12,7 @@ from pathlib import Path
 
 from acudesk import __version__
 from acudesk.domain import dates
-from acudesk.domain.patients import full_name
+from acudesk.domain.patients import full_name, without_isolates
 from acudesk.services import auth, patients
 from acudesk.services.context import Actor
 from acudesk.services.patients import PatientRecord
@@ -301,7 +301,8 @@ class MainWindow(QMainWindow):
         self.archive_action.setEnabled(record is not None and can(Permission.ARCHIVE_PATIENTS))
         self.archive_action.setText("Restore patient" if record and record.archived else "Archive patient")
         self.patient_header.setText(f"Patient: {patient.label()}" if patient else "No patient selected")
-        self.setWindowTitle(f"AcuDesk — {self.context.clinic.name}" + (f" — {patient.name}" if patient else ""))
+        self.setWindowTitle(f"AcuDesk — {self.context.clinic.name}"  # drawn by the window manager: no bidi marks
+                            + (f" — {without_isolates(patient.name)}" if patient else ""))
 
     # -- use cases -------------------------------------------------------------------------------
     def add_to_waitlist(self) -> None:

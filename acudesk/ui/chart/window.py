@@ -21,7 +21,7 @@ from html import escape
 
 from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError
-from acudesk.domain.patients import full_name
+from acudesk.domain.patients import full_name, without_isolates
 from acudesk.domain.treatment_gate import GateDecision
 from acudesk.services import intakes, patients
 from acudesk.services.patients import PatientRecord
@@ -223,7 +223,7 @@ class PatientChartWindow(QMainWindow):
         d = record.details
         born = f"{dates.day(d.date_of_birth)}" if d.date_of_birth else "date of birth unknown"
         self.header.setText(f"{full_name(d.given_name, d.family_name)} · born {born} · patient no. {record.id}")
-        self.setWindowTitle(f"Chart — {full_name(d.given_name, d.family_name)}")
+        self.setWindowTitle(f"Chart — {without_isolates(full_name(d.given_name, d.family_name))}")
         self.intake.set_date_of_birth(d.date_of_birth)  # a new intake is pre-filled from the registry
 
     def reload_gate(self) -> None:
