@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from acudesk.paths import resource
+from acudesk.ui.appearance import install_view_menu
 from acudesk.ui.qt import (
     QAction,
     QDialog,
@@ -73,11 +75,15 @@ class GuideDialog(QDialog):
             self.browser.setTextCursor(cursor)
 
 
-def install_help(window: QMainWindow, about: QAction) -> QAction:
-    """The Help menu: the user guide (F1) and About."""
+def install_help(window: QMainWindow, about: Callable[[], object]) -> QAction:
+    """The last menus of the main window: View (high contrast, ui/appearance.py) and Help, with the
+    user guide (F1) and About (``about`` shows it)."""
+    install_view_menu(window)
     guide = QAction("User guide", window, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents))
     guide.triggered.connect(lambda: GuideDialog(window).open())
+    about_action = QAction("About AcuDesk", window)
+    about_action.triggered.connect(about)
     menu = window.menuBar().addMenu("&Help")
     menu.addAction(guide)
-    menu.addAction(about)
+    menu.addAction(about_action)
     return guide

@@ -214,8 +214,7 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.free_slot_action)
         patient_menu.addAction(self.wait_action)
         patient_menu.addAction(self.waitlist_action)
-        self.high_contrast_action = install_view_menu(self)  # View → High contrast (ui/appearance.py)
-        self.guide_action = install_help(self, about)  # the user guide (F1) and About
+        self.guide_action = install_help(self, self.about)  # View (high contrast), the user guide (F1), About
 
     def _find_patient(self) -> None:
         self.patients.search.setFocus()

@@ -13,7 +13,7 @@ from acudesk.ui.app import create_application
 from acudesk.ui.appearance import apply_appearance, high_contrast_palette
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
-from acudesk.ui.qt import QApplication, QColor, QPalette
+from acudesk.ui.qt import QAction, QApplication, QColor, QPalette
 from acudesk.ui.style import (
     HIGH_CONTRAST_ACCENT,
     HIGH_CONTRAST_BACKGROUND,
@@ -79,7 +79,7 @@ def test_high_contrast_from_the_view_menu_changes_the_look_and_survives_a_restar
     qtbot.addWidget(window)
     window.show()
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
-    action = window.high_contrast_action
+    action = window.findChild(QAction, "highContrastAction")
     assert action in view.actions() and action.isCheckable() and not action.isChecked()
     assert app.styleSheet() == STYLE_SHEET
     usual_window = app.palette().color(QPalette.ColorRole.Window)
@@ -100,9 +100,10 @@ def test_high_contrast_from_the_view_menu_changes_the_look_and_survives_a_restar
     assert app.styleSheet() == HIGH_CONTRAST_STYLE_SHEET
     again = MainWindow(context)
     qtbot.addWidget(again)
-    assert again.high_contrast_action.isChecked()
+    again_action = again.findChild(QAction, "highContrastAction")
+    assert again_action.isChecked()
 
-    again.high_contrast_action.trigger()  # and off again
+    again_action.trigger()  # and off again
     assert app.styleSheet() == STYLE_SHEET
     assert app.palette().color(QPalette.ColorRole.Window) == usual_window
     assert not load_preferences().high_contrast
