@@ -19,7 +19,6 @@ from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
 from acudesk.services.sign_ins import NOT_VALID
 from acudesk.ui.admin.actions import AdminActions
-from acudesk.ui.appearance import install_view_menu
 from acudesk.ui.context import AppContext
 from acudesk.ui.current_patient import CurrentPatient
 from acudesk.ui.hand_over import HandOver, refusal_for_amendment, show_notice
@@ -156,8 +155,6 @@ class MainWindow(QMainWindow):
         quit_action = QAction("Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setObjectName("quitAction")
         quit_action.triggered.connect(self.close)
-        about = QAction("About AcuDesk", self)
-        about.triggered.connect(self.about)
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
