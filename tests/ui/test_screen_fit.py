@@ -66,3 +66,4 @@ def test_every_chart_tab_fits_a_1366x768_screen_without_clipped_questions(qtbot,
     clipped = [label.text() for label in form.findChildren(QLabel)
                if label.wordWrap() and label.isVisible() and label.height() < label.heightForWidth(label.width())]
     assert clipped == []
+
