@@ -132,6 +132,7 @@ class PatientListView(QWidget):
         details_scroll = QScrollArea()  # a long course or screening note scrolls: the window stays on screen
         details_scroll.setWidget(self.details)
         details_scroll.setWidgetResizable(True)
+        details_scroll.setAccessibleName("Patient details")  # a Tab stop, to scroll a long note by keys
         details_scroll.setFrameShape(QFrame.Shape.NoFrame)
         details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter.addWidget(details_scroll)
