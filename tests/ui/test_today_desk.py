@@ -91,3 +91,13 @@ def test_the_visit_column_fits_its_words_and_the_status_column_does_not_take_the
     assert header.sectionSize(status) < today.table.viewport().width() / 4
     assert header.sectionSize(patient) > header.sectionSize(status)
     assert not today.table.wordWrap()
+
+
+def test_an_empty_day_says_what_to_do_next(qtbot, context: AppContext) -> None:
+    window, today = _today(qtbot, context, 0)
+    qtbot.waitUntil(lambda: today.title.text() != "", timeout=TIMEOUT)
+    assert today.empty.isVisible() and "Book course" in today.empty.text()
+    _visit_today(context, "Nora", time(23, 0))
+    today.reload()
+    qtbot.waitUntil(lambda: len(today.rows) == 1, timeout=TIMEOUT)
+    assert not today.empty.isVisible()

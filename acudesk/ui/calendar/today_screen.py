@@ -108,6 +108,13 @@ class TodayScreen(QWidget):
         layout.setContentsMargins(10, 8, 10, 6)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        self.empty = QLabel("No visits are booked for today. Book a course from the Patients tab or the "
+                            "calendar (Patients → Book course…, Ctrl+B); visits booked for today appear here.")
+        self.empty.setObjectName("todayEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(f"color: {MUTED_TEXT}; padding: 12px;")
+        self.empty.hide()
+        layout.insertWidget(layout.indexOf(self.table), self.empty)
         late_minutes = int(LATE_AFTER.total_seconds() // 60)
         self.legend = Legend(extra=((LATE_BACKGROUND, LATE_TEXT, "Late"),))
         hint = QLabel(f"Late: booked, and the start time passed more than {late_minutes} minutes ago. "
@@ -140,6 +147,7 @@ class TodayScreen(QWidget):
         here = sum(1 for r in rows if r.entry.status == "arrived")
         late = sum(1 for r in rows if r.late)
         visits = "1 visit" if len(rows) == 1 else f"{len(rows)} visits"
+        self.empty.setVisible(not rows)
         self.counts.setText(f"  {visits} · {waiting} to arrive · {here} checked in"
                             + (f" · {late} late" if late else ""))
         self.table.blockSignals(True)
