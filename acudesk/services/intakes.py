@@ -116,6 +116,14 @@ def referral_log(stored: str | None, zone: tzinfo) -> str:
     return _UTC_STAMP.sub(local, stored or "")
 
 
+def _referral_for_reader(tx: Session, stored: str | None) -> str:
+    """The referral entries in the clinic's time; the clinic's zone is read only for an entry stamped in
+    UTC (a list of intakes costs no query per row)."""
+    if not stored or not _UTC_STAMP.search(stored):
+        return stored or ""
+    return referral_log(stored, clinic_zone(tx))
+
+
 def _record(tx: Session, intake: Intake, names: Mapping[int, str] | None = None) -> IntakeRecord:
     """``names`` from ``_names`` for a list of intakes; queried here for a single intake when not given."""
     if names is None:
@@ -130,7 +138,7 @@ def _record(tx: Session, intake: Intake, names: Mapping[int, str] | None = None)
         rules_version=intake.rules_version, level=intake.triage_level, reasons=reasons,
         recorded_at=intake.recorded_at, recorded_by=names.get(intake.recorded_by_id, ""),
         signed_at=intake.signed_at, signed_by=names.get(intake.signed_by_id or 0, ""),
-        supersedes_id=intake.supersedes_id, referral_action=referral_log(intake.referral_action, clinic_zone(tx)),
+        supersedes_id=intake.supersedes_id, referral_action=_referral_for_reader(tx, intake.referral_action),
         referral_recorded_at=intake.referral_recorded_at, version=intake.version,
         digest_ok=intake.status != "signed" or intake.content_digest == seal(intake),
     )
