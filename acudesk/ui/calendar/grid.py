@@ -390,7 +390,8 @@ class CalendarGrid(QWidget):
         """The visit the keyboard is on; a screen reader hears it as the grid's description."""
         self.keyboard_entry = entry
         self.setAccessibleDescription(
-            "" if entry is None else f"{entry.local_start:%A %d %B %H:%M}, {entry.patient_name}, "
+            "" if entry is None else f"{dates.long_day(entry.local_start, weekday=True)} "
+                                     f"{dates.time_of(entry.local_start)}, {entry.patient_name}, "
                                      f"{self.detail_text(entry)}")
         self.update()
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 from html import escape
 
+from acudesk.domain import dates
 from acudesk.services.sessions import SessionData
 from acudesk.ui.qt import QLabel, Qt, QWidget
 from acudesk.ui.style import ACCENT, CAUTION_BORDER, CHANGED_BACKGROUND
@@ -22,12 +24,12 @@ def _fields(record: SessionData) -> list[tuple[str, str]]:
     ]
 
 
-def history_html(records: Sequence[SessionData]) -> str:
+def history_html(records: Sequence[SessionData], zone: tzinfo) -> str:
     parts = []
     previous: dict[str, str] = {}
     for record in records:
         before = dict(previous)
-        signed = f"{record.signed_at.astimezone():%d %b %Y %H:%M}" if record.signed_at else "not signed"
+        signed = dates.day_and_time(record.signed_at, zone) if record.signed_at else "not signed"
         if record.amends_id is None:
             head = f"<b>Original</b> — {escape(record.practitioner)}, signed {signed}"
         else:
@@ -56,6 +58,7 @@ class HistoryView(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.records: list[SessionData] = []
 
-    def show_records(self, records: Sequence[SessionData]) -> None:
+    def show_records(self, records: Sequence[SessionData], zone: tzinfo) -> None:
+        """The records, their moments in ``zone`` (the clinic's)."""
         self.records = list(records)
-        self.setText(history_html(records))
+        self.setText(history_html(records, zone))

@@ -10,9 +10,12 @@ JSON format has them: an unanswered question is left out.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from acudesk.domain import dates
 from acudesk.domain.intake import Question, load_questionnaire
+from acudesk.domain.patient_search import parse_date_text
 from acudesk.ui.qt import (
     QButtonGroup,
     QCheckBox,
@@ -167,8 +170,8 @@ class IntakeForm(QWidget):
             choices = _Choices(question)
             choices.changed.connect(self.changed)
             return choices
-        line = QLineEdit()
-        line.setPlaceholderText("YYYY-MM-DD")
+        line = QLineEdit()  # a date, typed dd/mm/yyyy like every date; the record keeps it as ISO (values())
+        line.setPlaceholderText(dates.TYPED_DATE_HINT)
         line.setMaximumWidth(140)
         line.textChanged.connect(self.changed)
         return line
@@ -188,7 +191,7 @@ class IntakeForm(QWidget):
                 value = editor.value()
             else:
                 assert isinstance(editor, QLineEdit)
-                value = editor.text().strip() or None
+                value = _iso_date(editor.text())
             if value is not None:
                 answers[question.id] = value
         return answers
@@ -210,10 +213,28 @@ class IntakeForm(QWidget):
                 editor.set_value(value)
             else:
                 assert isinstance(editor, QLineEdit)
-                editor.setText(str(value or ""))
+                editor.setText(_typed_date(value))
         self.blockSignals(False)
         self.changed.emit()
 
     def set_read_only(self, read_only: bool) -> None:
         for editor in self.editors.values():
             editor.setEnabled(not read_only)
+
+
+def _iso_date(text: str) -> str | None:
+    """A typed date ("14/05/1979") as the record keeps it ("1979-05-14"); what does not read as a real
+    date is kept as typed, for the intake's check to refuse by name."""
+    text = text.strip()
+    typed = parse_date_text(text)
+    return typed.isoformat() if typed is not None else (text or None)
+
+
+def _typed_date(value: object) -> str:
+    """A stored date ("1979-05-14") as it is typed ("14/05/1979"); anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return dates.typed(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value or "")

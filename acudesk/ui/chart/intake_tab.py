@@ -7,9 +7,10 @@ this window or another; the questionnaire is only refilled when it holds no unsa
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError
 from acudesk.domain.intake_answers import prefilled_answers, unanswered_questions
 from acudesk.domain.triage import action_text, triage
@@ -39,9 +40,8 @@ from acudesk.ui.qt import (
 )
 
 
-def _when(record: IntakeRecord) -> str:
-    at = record.signed_at or record.recorded_at
-    return f"{at.astimezone():%d %b %Y %H:%M}"
+def _when(record: IntakeRecord, zone: tzinfo) -> str:
+    return dates.day_and_time(record.signed_at or record.recorded_at, zone)
 
 
 def _result(record: IntakeRecord) -> str:
@@ -155,7 +155,7 @@ class IntakeTab(QWidget):
         self.history_list.clear()
         for row in rows:
             state = "signed" if row.signed else "draft"
-            item = QListWidgetItem(f"{_when(row)}  ·  {_result(row)}  ·  {state}")
+            item = QListWidgetItem(f"{_when(row, self.context.zone)}  ·  {_result(row)}  ·  {state}")
             if row.referral_action:
                 item.setToolTip(row.referral_action)
             self.history_list.addItem(item)
@@ -165,8 +165,8 @@ class IntakeTab(QWidget):
         if self.editing():  # keep the unsaved answers: only the history and its selection follow
             self._select_row(index)
             if index is not None and rows[index] != self.current and self.current is not None:
-                self.status.setText(f"Draft of {_when(self.current)}: changed elsewhere since it was opened, "
-                                    "so saving these answers will be refused.")
+                self.status.setText(f"Draft of {_when(self.current, self.context.zone)}: changed elsewhere since it "
+                                    "was opened, so saving these answers will be refused.")
             return
         if index is not None:
             index = 0 if newest else index
@@ -201,11 +201,12 @@ class IntakeTab(QWidget):
         self.form.set_read_only(record.signed)
         self.save_button.setEnabled(not record.signed)
         if record.signed:
-            text = f"Signed {_when(record)} by {record.signed_by}. Signed intakes are locked; use “New intake”."
+            text = (f"Signed {_when(record, self.context.zone)} by {record.signed_by}. Signed intakes are locked; "
+                    "use “New intake”.")
             if not record.digest_ok:
                 text += " WARNING: the content no longer matches its signature."
         else:
-            text = f"Draft of {_when(record)} (not signed)."
+            text = f"Draft of {_when(record, self.context.zone)} (not signed)."
         self.status.setText(text)
         self.referral.show_intake(record)
         self.update_banner()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
+from acudesk.domain import dates
 from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.domain.contraindications import Violation
 from acudesk.domain.errors import AcuDeskError, ValidationErrors
@@ -202,7 +203,7 @@ class PlanTab(QWidget):
         self.record = record
         self.set_draft(record.draft)
         self.shown_draft = self.draft()
-        when = f" since {record.activated_at.astimezone():%d %b %Y}" if record.activated_at else ""
+        when = f" since {dates.day(self.context.local(record.activated_at))}" if record.activated_at else ""
         self.status.setText(f"Plan no. {record.id}: {record.status}{when}")
         active = record.status == "active"
         self.activate_button.setText("Plan is active (changes apply on save)" if active else "Activate plan")

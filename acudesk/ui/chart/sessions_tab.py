@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, tzinfo
 
+from acudesk.domain import dates
 from acudesk.domain.errors import AcuDeskError, ValidationError, ValidationErrors
 from acudesk.domain.treatment_gate import GateDecision, TreatmentBlockedError
 from acudesk.services import adverse_events, intakes, sessions
@@ -52,11 +52,12 @@ from acudesk.ui.qt import (
 from acudesk.ui.style import ERROR_TEXT
 
 
-def _row_text(record: SessionData) -> str:
+def _row_text(record: SessionData, zone: tzinfo) -> str:
     d = record.latest  # as its latest amendment says
-    nrs = f"NRS {d.nrs_before}→{d.nrs_after}" if d.nrs_before is not None else "NRS —"
+    after = "—" if d.nrs_after is None else d.nrs_after
+    nrs = f"NRS {d.nrs_before}→{after}" if d.nrs_before is not None else "NRS —"
     amended = f" · amended ×{record.amendments}" if record.amendments else ""
-    return f"{d.session_at.astimezone():%d %b %Y %H:%M} · {record.status} · {nrs}{amended}"
+    return f"{dates.day_and_time(d.session_at, zone)} · {record.status} · {nrs}{amended}"
 
 
 def _summary(draft: SessionDraft) -> str:
@@ -225,12 +226,13 @@ class SessionsTab(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for record in records:
-            self.list.addItem(_row_text(record))
+            self.list.addItem(_row_text(record, self.context.zone))
         self.list.blockSignals(False)
         self.events.clear()
         for event in events:
             state = "OPEN" if event.open else "resolved"
-            item = QListWidgetItem(f"{event.occurred_at.astimezone():%d %b %Y} · {event.kind.replace('_', ' ')} · "
+            item = QListWidgetItem(f"{dates.day(self.context.local(event.occurred_at), weekday=True)} · "
+                                   f"{event.kind.replace('_', ' ')} · "
                                    f"{event.severity} · {state}")
             item.setData(Qt.ItemDataRole.UserRole, event.id)
             item.setToolTip(f"{event.description}\nAction: {event.action_taken}")
@@ -269,7 +271,7 @@ class SessionsTab(QWidget):
         self.shown_draft = self.editor.value()
 
     def _show_history(self, records: list[SessionData]) -> None:
-        self.history.show_records(records)
+        self.history.show_records(records, self.context.zone)
         latest = records[-1]
         self._show_draft(latest.draft)
         amended = f", amended {len(records) - 1}×; showing the latest version" if len(records) > 1 else ""
@@ -358,7 +360,7 @@ class SessionsTab(QWidget):
         draft = self.editor.value()
         self.confirmation = ask_to_sign(
             self, "Sign this session record?",
-            f"Sign and lock the session record of {draft.session_at.astimezone():%d %b %Y %H:%M} "
+            f"Sign and lock the session record of {self.context.when(draft.session_at)} "
             f"({_summary(draft)})?",
             "corrections can only be added as amendments, kept with the original.",
             lambda: self.save(sign=True))
@@ -387,7 +389,7 @@ class SessionsTab(QWidget):
             self.saving = False
             saved, _error = result
             self.current, self.shown_draft, self.mode = saved, snapshot, "draft"
-            self.state.setText(f"Draft kept at {datetime.now(ZoneInfo(self.context.clinic.timezone)):%H:%M} "
+            self.state.setText(f"Draft kept at {dates.time_of(datetime.now(self.context.zone))} "
                                "(not signed).")
             self._update_buttons()
             if self.editing():
@@ -436,7 +438,7 @@ class SessionsTab(QWidget):
             return
         self.confirmation = ask_to_sign(
             self, "Sign this amendment?",
-            f"Sign the amendment to the session record of {self.current.draft.session_at.astimezone():%d %b %Y %H:%M} "
+            f"Sign the amendment to the session record of {self.context.when(self.current.draft.session_at)} "
             f"({_summary(self.editor.value())}), reason: “{self.reason.text().strip()}”? The original is kept.",
             "a further correction is another amendment.",
             self.save_amendment)
