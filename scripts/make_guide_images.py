@@ -28,7 +28,7 @@ from acudesk.persistence.models import TreatmentPlan  # noqa: E402
 from acudesk.ui.help import guide_images, guide_text  # noqa: E402
 from acudesk.ui.qt import QTimer, QWidget  # noqa: E402
 
-WIDTH = 1000  # pictures are scaled to this width: readable in the guide, small in the repository
+WIDTH = 720  # pictures are scaled to this width: the guide's page shows them whole, and they stay small
 SETTLE_MS = 900  # time for a screen's queries to answer before it is drawn
 
 
