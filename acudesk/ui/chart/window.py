@@ -107,25 +107,10 @@ class PatientChartWindow(QMainWindow):
         if self._drafts_saved:
             super().closeEvent(event)
             return
-        if self.sessions.mode == "amend" and self.sessions.editing():
-            answer = QMessageBox.question(
-                self, "Amendment not saved",
-                "The amendment you are writing has not been saved. Close the chart and give it up?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                self.closeAbandoned.emit()
-                return
-        if self.pain.unsaved():  # a drawing is never a draft: saved drawings are never edited
-            answer = QMessageBox.question(
-                self, "Pain drawing not saved",
-                "The pain drawing you are marking has not been saved. Close the chart and give it up?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
+        unsaved = [what for what, pending in (("amendment", self.sessions.mode == "amend" and self.sessions.editing()),
+                                              ("pain drawing", self.pain.unsaved())) if pending]
+        for what in unsaved:  # neither is a draft: an amendment is signed whole, a saved drawing never edited
+            if not self._give_up(what):
                 event.ignore()
                 self.closeAbandoned.emit()
                 return
@@ -140,6 +125,17 @@ class PatientChartWindow(QMainWindow):
                               save_label="Save as draft")
             return
         self._save_drafts_then_close(drafts)  # AcuDesk quits or hands over: typed notes are kept unasked
+
+    def _give_up(self, what: str) -> bool:
+        """Whether the practitioner gives up the unsaved ``what`` ("amendment", "pain drawing") to close."""
+        answer = QMessageBox.question(
+            self, f"{what.capitalize()} not saved",
+            f"The {what} you are {'writing' if what == 'amendment' else 'marking'} has not been saved. "
+            "Close the chart and give it up?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
 
     def close_by_hand(self) -> None:
         """Ctrl+W or Esc: a close the practitioner asked for, like the window's close button."""
