@@ -9,8 +9,10 @@ Usage: make guide-images
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -30,6 +32,15 @@ from acudesk.ui.qt import QTimer, QWidget  # noqa: E402
 
 WIDTH = 720  # pictures are scaled to this width: the guide's page shows them whole, and they stay small
 SETTLE_MS = 900  # time for a screen's queries to answer before it is drawn
+GIVE_UP_S = 150  # a run takes under a minute; past this the stacks are printed and the script exits
+
+
+def _fail_loudly(kind: type[BaseException], error: BaseException, tb: object) -> None:
+    """An error in a step (or in the app's own work) ends the run with its traceback on stderr; the
+    app's own handler would open a modal box that no one offscreen can close, and the run would hang."""
+    traceback.print_exception(kind, error, tb)  # type: ignore[arg-type]
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def _scaled_save(widget: QWidget, path: Path) -> None:
@@ -42,7 +53,13 @@ def _scaled_save(widget: QWidget, path: Path) -> None:
 
 
 def main() -> int:
+    faulthandler.dump_traceback_later(GIVE_UP_S, exit=True)
     demo = DemoApp()
+    sys.excepthook = _fail_loudly  # after start-up, which installs the app's handler
+    import acudesk.ui.errors
+
+    acudesk.ui.errors.report_exception = lambda error, parent=None: _fail_loudly(  # type: ignore[assignment]
+        type(error), error, error.__traceback__)
     app, out = demo.app, demo.out
     wanted = [Path(image).name for image in guide_images(guide_text())]
     steps: list[Callable[[], object]] = []
@@ -97,9 +114,11 @@ def main() -> int:
             return dialog
 
         def close_dialog() -> None:
+            # done(), not close(): the dialog holds the picture's typed text, and close() would ask whether
+            # to keep it (a question left open refuses the quit at the end, and the run would never end)
             dialog = state.pop("dialog", None)
             if dialog is not None:
-                dialog.close()  # type: ignore[attr-defined]
+                dialog.done(0)  # type: ignore[attr-defined]
 
         def calendar_week() -> None:
             screen = window.open_screen("Calendar")
@@ -136,7 +155,8 @@ def main() -> int:
             return
         for name in wanted:
             steps.extend(known[name])
-        steps.append(lambda: (state.get("chart") and state["chart"].close(), app.quit()))  # type: ignore[union-attr]
+        # exit(), not quit(): Qt 6's quit() is cancelled by any window that refuses to close
+        steps.append(lambda: (state.get("chart") and state["chart"].close(), app.exit(0)))  # type: ignore[union-attr]
         QTimer.singleShot(SETTLE_MS, next_step)
 
     def next_step() -> None:
