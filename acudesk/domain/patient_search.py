@@ -69,6 +69,13 @@ def parse_query(text: str, *, country: str = "GB") -> PatientQuery:
     return PatientQuery(name_prefixes=tuple(fold(text).split()))
 
 
+def search_text_for(family_name: str, given_name: str) -> str:
+    """What to type in the search box to list this patient: the first word of each name ("van der Berg",
+    "Anna Maria" -> "van Anna"; "王", "小明" -> "王 小明"), since every word typed must start one of them.
+    A name as written for people ("王小明", a right-to-left name between direction marks) is not."""
+    return " ".join(name.split()[0] for name in (family_name, given_name) if name.split())
+
+
 def reads_country(text: str) -> bool:
     """Whether ``parse_query`` may read ``text`` by the clinic's country: dates (day or month first)
     and phone numbers (the country's dialling code) hold digits; a name reads the same everywhere."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from acudesk.domain.patient_search import search_text_for
 from acudesk.services import patients
 from acudesk.services.patients import PatientRecord
 from acudesk.services.permissions import Permission, allowed
@@ -145,7 +146,9 @@ class PatientListView(QWidget):
         self.current: PatientRecord | None = None
         self._searched = False
         self._wanted_id: int | None = None  # select this patient when the next answer lists them
-        self._wanted_name: str | None = None  # else search for this name (once)
+        # else search for them by their names, once: None (not yet), "" (reading their names), or the
+        # (text, archived too) typed, whose answer ends the wait
+        self._wanted_search: tuple[str, bool] | str | None = None
         refresh_on_changes(self, context.operations, lambda changes: changes.patients, self.reload)
         refresh_on_changes(self, context.operations, lambda changes: changes.schedule or changes.clinical,
                            self._schedule_changed)  # visits booked, and a signed intake's screening
@@ -186,29 +189,55 @@ class PatientListView(QWidget):
             self._wanted_id = self.model.patient_id(self.table.currentIndex().row())
         self.model.reload()
 
-    def select_patient(self, patient_id: int, name: str) -> None:
-        """Make ``patient_id`` the selection (a patient just registered or edited). When the current
-        search does not list them, the search becomes their ``name`` so that it does."""
-        self._wanted_id, self._wanted_name = patient_id, name
+    def select_patient(self, patient_id: int, name: str = "") -> None:
+        """Make ``patient_id`` the selection (a patient just registered or edited, a visit's "Open
+        patient"). When the current search does not list them, the search becomes the first word of
+        their family and given names, read from their record, so that it does (``name``, as written
+        for people, may not be searchable: "王小明", or a right-to-left name between direction marks)."""
+        self._wanted_id, self._wanted_search = patient_id, None
         self.reload()
 
     def _select_wanted(self) -> bool:
-        """After an answer: select the wanted patient, or search for them by name once."""
+        """After an answer: select the wanted patient, or search for them by their names once."""
         wanted = self._wanted_id
         if wanted is None:
             return False
         row = self.model.row_of(wanted)
         if row is not None:
-            self._wanted_id = self._wanted_name = None
+            self._wanted_id = None
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
             return True
-        name, self._wanted_name = self._wanted_name, None
-        if name:
-            self.search.setText(name)  # type-ahead searches for it; this runs again with its answer
+        if self._wanted_search is None:
+            self._wanted_search = ""
+            self._search_for(wanted)
             return True
+        if self._wanted_search != self.model.query:
+            return True  # an earlier search's answer: the one for their names is on its way
         self._wanted_id = None
         return False
+
+    def _search_for(self, patient_id: int) -> None:
+        """Type the patient's names into the search (archived ones listed too when they are archived);
+        the type-ahead's answer selects them."""
+        ctx = self.context
+
+        def found(record: PatientRecord) -> None:
+            if self._wanted_id != patient_id:  # another patient was asked for meanwhile
+                return
+            text = search_text_for(record.details.family_name, record.details.given_name)
+            archived = record.archived or self.show_archived.isChecked()
+            self._wanted_search = (text, archived)
+            for widget in (self.search, self.show_archived):
+                widget.blockSignals(True)
+            self.search.setText(text)
+            self.show_archived.setChecked(archived)
+            for widget in (self.search, self.show_archived):
+                widget.blockSignals(False)
+            self._run_search()
+
+        ctx.operations.query(self, lambda: patients.get_patient(ctx.database, ctx.actor, patient_id), found,
+                             key="find wanted")
 
     def _show_count(self, count: int) -> None:
         noun = "patient" if count == 1 else "patients"

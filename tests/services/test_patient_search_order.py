@@ -165,3 +165,20 @@ def test_every_search_is_planned_for_its_values(database: Database, admin: Actor
     with database.read() as tx:
         prepared = tx.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
     assert not [sql for sql in prepared if "patients" in sql], prepared
+
+
+@pytest.mark.parametrize(("family", "given"), [
+    ("王", "小明"), ("김", "민준"), ("山田", "花子"), ("العلي", "محمد"), ("כהן", "נועה"), ("Παπαδόπουλος", "Νίκος"),
+    ("van der Berg", "Anna Maria"), ("O'Neill-Ó Briain", "Siobhán"), ("Müller", "Jörg"),
+])
+def test_the_search_text_for_a_patient_finds_them(database: Database, admin: Actor, family: str, given: str) -> None:
+    """A visit's "Open patient" types ``search_text_for`` the patient when the list hides them; the
+    name as written for people ("王小明", a right-to-left name between direction marks) finds nobody."""
+    from acudesk.domain.patient_search import search_text_for
+    from acudesk.domain.patients import full_name
+
+    wanted = patients.register_patient(database, admin, PatientDetails(family, given, date(1980, 1, 2))).id
+    patients.register_patient(database, admin, PatientDetails("Quill", "Nora", date(1979, 5, 14)))
+    assert patients.search_patient_ids(database, admin, search_text_for(family, given)) == [wanted]
+    if family in ("王", "العلي"):
+        assert wanted not in patients.search_patient_ids(database, admin, full_name(given, family))
