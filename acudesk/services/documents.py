@@ -43,7 +43,9 @@ from acudesk.services import pain_drawings
 from acudesk.services.care_record import assessment_day, care_record
 from acudesk.services.context import Actor
 from acudesk.services.intakes import referral_log
+from acudesk.services.outcomes import not_corrected_since
 from acudesk.services.permissions import Permission, require
+from acudesk.services.sessions import is_current_version
 
 UPCOMING = ("booked", "arrived")
 CHARGED = ("arrived", "completed")
@@ -198,21 +200,21 @@ def care_summary_data(
         plan = _latest_plan(tx, patient_id)
         intake = _latest_intake(tx, patient_id)
         records = list(tx.scalars(
-            select(SessionRecord).where(SessionRecord.patient_id == patient_id)
+            select(SessionRecord).where(SessionRecord.patient_id == patient_id, is_current_version())
             .options(selectinload(SessionRecord.points)).order_by(SessionRecord.session_at, SessionRecord.id)
         ))
-        superseded = {r.amends_id for r in records if r.amends_id}
         marks = {"left": " L", "right": " R", "bilateral": "", "midline": ""}
         sessions = tuple(
             m.SessionLine(_local(r.session_at, zone), tuple(f"{pt.point_code}{marks.get(pt.side, '')}" for pt in
                                                             r.points),
                           r.nrs_before, r.nrs_after, r.needles_in, r.needles_out,
                           r.assessment or r.plan_note, amended=r.amends_id is not None)
-            for r in records if r.id not in superseded
+            for r in records
         )
         outcomes = tuple(
             m.OutcomeLine(o.measure, _local(o.recorded_at, zone).date(), o.score, o.band)
-            for o in tx.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id)
+            for o in tx.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id,
+                                                                 not_corrected_since())
                                      .order_by(OutcomeMeasurement.recorded_at))
         )
         adverse = tuple(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from acudesk.domain import outcomes as scoring
@@ -23,6 +23,7 @@ from acudesk.persistence.models import OutcomeMeasurement, Patient, SessionRecor
 from acudesk.services import audit
 from acudesk.services.context import Actor
 from acudesk.services.permissions import Permission, require
+from acudesk.services.sessions import is_current_version
 
 MEASURES = ("NRS", "ODI", "NDI", "RMDQ", "PSFS")
 # Domain key for meaningful_change.
@@ -113,9 +114,17 @@ def _plan(tx: Session, patient_id: int) -> TreatmentPlan | None:
     return next((p for p in plans if p.status == "active"), plans[0] if plans else None)
 
 
+def not_corrected_since() -> ColumnElement[bool]:
+    """Where a measurement still stands: a session's pain score stands until an amendment of the session
+    corrects it (the amendment's own score then stands in its place)."""
+    current = select(SessionRecord.id).where(is_current_version())
+    return or_(OutcomeMeasurement.measure != "NRS", OutcomeMeasurement.session_id.is_(None),
+               OutcomeMeasurement.session_id.in_(current))
+
+
 def _trend(tx: Session, plan: TreatmentPlan) -> list[TrendPoint]:
     rows = tx.execute(select(SessionRecord.session_at, SessionRecord.nrs_before).where(
-        SessionRecord.plan_id == plan.id, SessionRecord.amends_id.is_(None), SessionRecord.status == "signed",
+        SessionRecord.plan_id == plan.id, is_current_version(), SessionRecord.status == "signed",
     ).order_by(SessionRecord.session_at, SessionRecord.id)).all()
     pattern = parse_pattern(plan.course_pattern) if plan.course_pattern else None
     points = []
@@ -154,7 +163,8 @@ def outcome_summary(database: Database, actor: Actor, patient_id: int) -> Outcom
             raise NotFoundError(f"There is no patient no. {patient_id}.")
         plan = _plan(tx, patient_id)
         trend = _trend(tx, plan) if plan else []
-        rows = tx.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id)
+        rows = tx.scalars(select(OutcomeMeasurement).where(OutcomeMeasurement.patient_id == patient_id,
+                                                           not_corrected_since())
                                .order_by(OutcomeMeasurement.recorded_at, OutcomeMeasurement.id)).all()
         first: dict[str, float] = {}
         measurements = []

@@ -24,6 +24,7 @@ from acudesk.services.context import Actor
 from acudesk.services.courses import PlacedVisits, VisitWriter, horizon, place_among_bookings, preview_rows
 from acudesk.services.permissions import Permission, require
 from acudesk.services.scheduling import ScheduleConflictError, VisitTypes, clinic_row, visit_types, zone_of
+from acudesk.services.sessions import is_current_version
 
 REPLANNED_PREFIX = "Re-planned"
 
@@ -78,7 +79,7 @@ def _readings(tx: Session, plan_id: int) -> list[engine.NrsReading]:
         select(Appointment.course_visit_number, SessionRecord.nrs_before)
         .join(Appointment, Appointment.id == SessionRecord.appointment_id)
         .where(SessionRecord.plan_id == plan_id, SessionRecord.nrs_before.is_not(None),
-               Appointment.course_visit_number.is_not(None), SessionRecord.amends_id.is_(None))
+               Appointment.course_visit_number.is_not(None), is_current_version())
         .order_by(SessionRecord.id)
     )
     return [  # the query leaves out missing numbers and scores; the checks tell the type checker

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from acudesk.domain.errors import AcuDeskError, NotFoundError, ValidationError, ValidationErrors
 from acudesk.domain.input_limits import check_number
@@ -172,6 +172,15 @@ def _apply(record: SessionRecord, draft: SessionDraft) -> None:
                                   parameters=dict(p.parameters)) for p in draft.points]
 
 
+def is_current_version() -> ColumnElement[bool]:
+    """Where a session row is what the record now says: an original no amendment corrects, or the newest
+    amendment of one (every amendment points at the original). Trends, taper proposals and printed
+    summaries read these rows, so that a corrected pain score replaces the one it corrects."""
+    later = aliased(SessionRecord)
+    return ~exists().where(later.amends_id == func.coalesce(SessionRecord.amends_id, SessionRecord.id),
+                           later.id > SessionRecord.id)
+
+
 def seal(record: SessionRecord) -> str:
     """The seal a signed session record carries (domain/signing.py says what it covers)."""
     return session_seal({name: getattr(record, name) for name in SESSION_SEALED_FIELDS},
@@ -258,7 +267,7 @@ def _sign(tx: Session, actor: Actor, record: SessionRecord) -> None:
         record.signed_at = utcnow()
         record.signed_by_id = actor.user_id
         record.content_digest = seal(record)
-    if record.nrs_before is not None and record.amends_id is None:
+    if record.nrs_before is not None:  # an amendment's score replaces the original's (``is_current_version``)
         tx.add(OutcomeMeasurement(patient_id=record.patient_id, session_id=record.id, measure="NRS",
                                   answers={"score": record.nrs_before}, score=record.nrs_before,
                                   recorded_at=record.session_at, recorded_by_id=actor.user_id))

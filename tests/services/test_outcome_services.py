@@ -62,3 +62,29 @@ def test_measurements_report_meaningful_change(database, admin) -> None:
     summary = outcomes.outcome_summary(database, admin, pid)
     latest = summary.measurements[0]
     assert latest.measure == "RMDQ" and latest.score == 6 and latest.change.startswith("meaningful improvement")
+
+
+def test_a_corrected_pain_score_replaces_the_original_in_the_trend_the_list_and_the_care_summary(
+    database, admin
+) -> None:
+    """Before: the trend, the measurements, the taper readings and the printed summary read each session's
+    original row; a pain score corrected by an amendment (8 was misheard, it was 4) kept driving the
+    trend and the taper proposal, and two amendments printed the session twice."""
+    from acudesk.services import documents
+
+    pid = treated(database, admin, [8, 7, 6])
+    [third, second, first] = sessions.list_sessions(database, admin, pid)  # newest first
+    corrected = replace(first.draft, nrs_before=4)
+    sessions.amend_session(database, admin, first.id, corrected, "Pain before was 4, not 8")
+    sessions.amend_session(database, admin, first.id, replace(corrected, nrs_after=2), "After was 2")
+
+    summary = outcomes.outcome_summary(database, admin, pid)
+    assert [(p.visit, p.nrs) for p in summary.trend] == [(1, 4), (2, 7), (3, 6)]
+    assert summary.baseline == 8  # the plan's own baseline (the intake's score), which no amendment touches
+    nrs = sorted(m.score for m in summary.measurements if m.measure == "NRS")
+    assert nrs == [4, 6, 7]  # one score a session: the original 8 no longer stands
+
+    printed = documents.care_summary_data(database, admin, pid)
+    assert [s.nrs_before for s in printed.sessions] == [4, 7, 6]  # one line a session, as last amended
+    assert printed.sessions[0].amended and printed.sessions[0].nrs_after == 2
+    assert sorted(o.score for o in printed.outcomes if o.measure == "NRS") == [4, 6, 7]

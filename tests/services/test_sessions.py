@@ -82,9 +82,14 @@ def test_signed_record_is_locked_and_amendments_keep_the_original(database, admi
     assert history[1].amendment_reason == "After-treatment score misheard"
     listed = sessions.list_sessions(database, admin, pid)
     assert [(s.id, s.amendments) for s in listed] == [(saved.id, 1)]
-    with database.read() as session:
-        nrs = session.scalars(select(OutcomeMeasurement.score).where(OutcomeMeasurement.patient_id == pid)).all()
-        assert nrs == [6]
+    with database.read() as session:  # the amendment carries its own score; the original's no longer stands
+        nrs = session.scalars(select(OutcomeMeasurement.score).where(OutcomeMeasurement.patient_id == pid)
+                              .order_by(OutcomeMeasurement.id)).all()
+        assert nrs == [6, 6]
+    from acudesk.services import outcomes
+
+    standing = outcomes.outcome_summary(database, admin, pid).measurements
+    assert [(m.measure, m.score, m.session_id) for m in standing] == [("NRS", 6, amendment.id)]
 
 
 def test_no_session_is_recorded_while_treatment_is_stopped(database, admin) -> None:
