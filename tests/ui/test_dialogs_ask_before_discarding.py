@@ -103,3 +103,27 @@ def test_an_adverse_event_being_described_is_not_lost_to_the_close_button(qtbot,
     with qtbot.waitSignal(dialog.accepted, timeout=TIMEOUT):
         _answer_unsaved("Save")
         dialog.close()
+
+
+def test_a_clearance_being_written_is_not_lost_to_esc(qtbot, context: AppContext) -> None:
+    from acudesk.domain.flag_clearance import Flag
+    from acudesk.ui.chart.clearance_dialog import ClearanceDialog
+
+    window = _window(qtbot, context)
+    flags = [Flag("RF-CES-04", "EMERGENCY", "Saddle numbness")]
+    dialog = ClearanceDialog(flags, context.today(), context.today(), window)  # as the clearance panel opens it
+    dialog.show()
+    dialog.what_changed.setFocus()
+    qtbot.keyClicks(dialog.what_changed, "MRI normal, saddle sensation intact")
+    asked = _answer_unsaved("Keep editing")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: bool(asked), timeout=TIMEOUT)
+    assert "clearance" in asked[0]
+    assert dialog.isVisible() and dialog.what_changed.toPlainText() == "MRI normal, saddle sensation intact"
+    with qtbot.waitSignal(dialog.rejected, timeout=TIMEOUT):
+        _answer_unsaved("Discard changes")
+        dialog.close()
+    untouched = ClearanceDialog(flags, context.today(), context.today(), window)
+    untouched.show()
+    with qtbot.waitSignal(untouched.rejected, timeout=TIMEOUT):  # nothing typed: it closes unasked
+        untouched.close()

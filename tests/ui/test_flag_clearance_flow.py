@@ -83,11 +83,14 @@ def test_unticking_an_emergency_needs_a_clearance_before_the_new_intake_is_signe
     assert panel.differences.item(0).text() == f"{saddle}: then yes · now no"  # the dropped flag's answer first
     assert panel.record_button.isVisible()
 
-    tab.sign_button.click()  # signing now is refused, with the reason
-    confirm_signing(qtbot, tab)
-    qtbot.waitUntil(lambda: any("RF-CES-04" in m and "Record the clearance" in m for m in messages), timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: not tab.saving, timeout=TIMEOUT)
-    assert [r.signed for r in intakes.list_intakes(context.database, context.actor, pid)] == [True]
+    # Sign waits for the clearance, saying why under it (the service refuses too: tests/services)
+    assert not tab.sign_button.isEnabled() and tab.sign_note.isVisible()
+    assert "RF-CES-04" in tab.sign_note.text() and "clearance" in tab.sign_note.text()
+    tab.save_button.click()  # the draft is kept meanwhile; saved, it still waits
+    qtbot.waitUntil(lambda: tab.current is not None and not tab.saving, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: panel.isVisible() and bool(panel.missing), timeout=TIMEOUT)
+    assert not tab.sign_button.isEnabled() and "RF-CES-04" in tab.sign_note.text()
+    assert [r.signed for r in intakes.list_intakes(context.database, context.actor, pid)] == [False, True]
 
     panel.record_button.click()
     qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=TIMEOUT)
@@ -109,6 +112,7 @@ def test_unticking_an_emergency_needs_a_clearance_before_the_new_intake_is_signe
     assert "Spinal team: Mr Osei, spinal registrar" in panel.headline.text()
     assert not panel.record_button.isVisible()
     assert tab.current is not None and not tab.current.signed  # the draft was saved with its clearance
+    assert tab.sign_button.isEnabled() and not tab.sign_note.isVisible()
     [clearance] = flag_clearances.list_clearances(context.database, context.actor, pid)
     assert (clearance.intake_id, clearance.flagged_intake_id) == (tab.current.id, flagged_id)
 
@@ -128,4 +132,4 @@ def test_unticking_an_emergency_needs_a_clearance_before_the_new_intake_is_signe
         signing = tx.scalars(select(AuditEvent).where(AuditEvent.action == "sign", AuditEvent.entity == "intake",
                                                       AuditEvent.entity_id == signed_id)).one()
         assert signing.detail["cleared"]["flagged_intake"] == flagged_id
-    assert len([m for m in messages if "RF-CES-04" in m]) == 1  # only the refused signing
+    assert not [m for m in messages if "RF-CES-04" in m]  # no refusal: Sign waited for the clearance

@@ -14,7 +14,7 @@ from html import escape
 from acudesk.domain import dates
 from acudesk.domain.errors import ValidationErrors
 from acudesk.domain.flag_clearance import ClearanceDraft, Flag, check_clearance, load_clearance_policy
-from acudesk.ui.forms import DATE_FIELD_FORMAT, FieldWithError
+from acudesk.ui.forms import DATE_FIELD_FORMAT, AsksBeforeDiscarding, FieldWithError, typed_text
 from acudesk.ui.qt import (
     QComboBox,
     QDate,
@@ -35,7 +35,9 @@ def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
 
-class ClearanceDialog(QDialog):
+class ClearanceDialog(AsksBeforeDiscarding, QDialog):
+    discard_what = "The clearance"
+
     def __init__(self, flags: Sequence[Flag], flagged_on: date, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("clearanceDialog")
@@ -80,6 +82,13 @@ class ClearanceDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.resize(560, self.sizeHint().height())
+        self.remember_typed()
+
+    def typed_now(self) -> tuple[str, ...]:
+        return typed_text(self.what_changed, self.seen_by_name)
+
+    def save_typed(self) -> None:
+        self.accept()
 
     def entered(self) -> ClearanceDraft:
         picked = self.seen_on.date()

@@ -102,6 +102,7 @@ class ClearancePanel(QGroupBox):
     def _loaded(self, rows: list[ClearanceRecord]) -> None:
         self.clearances = rows
         self.follow()
+        self.tab.update_banner()  # Sign waits for a missing clearance (a change of answers does both in turn)
 
     def follow(self) -> None:
         """Compare the form's answers, as they stand, with the latest signed intake; for a signed intake

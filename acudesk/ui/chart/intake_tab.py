@@ -258,8 +258,9 @@ class IntakeTab(QWidget):
         self._update_sign_button()
 
     def _update_sign_button(self, problem: str = "") -> None:
-        """Sign is available for an unsigned intake whose every required question is answered; otherwise
-        the reason is shown under the buttons (the service refuses such a signature as well)."""
+        """Sign is available for an unsigned intake whose every required question is answered and whose
+        dropped red flags are cleared; otherwise the reason is shown under the buttons (the service
+        refuses such a signature as well)."""
         if self.current is not None and self.current.signed:
             reason = ""
             allowed = False
@@ -268,6 +269,11 @@ class IntakeTab(QWidget):
         elif self.unanswered:
             reason = (f"Cannot be signed yet: {not_screened_text(self.unanswered)}. Answer every question "
                       "marked * (Yes or No, or the value asked for).")
+            allowed = False
+        elif self.clearance.missing:
+            rules, several = ", ".join(flag.rule for flag in self.clearance.missing), len(self.clearance.missing) > 1
+            reason = (f"Cannot be signed yet: the earlier intake's red flag{'s' if several else ''} {rules} "
+                      f"need{'' if several else 's'} a recorded clearance (Record clearance…).")
             allowed = False
         else:
             reason, allowed = "", True
