@@ -1,8 +1,10 @@
 """Body chart: silhouettes from ``load_body_chart()`` with the catalogue's points, drawn with QPainter.
 
-Front, back and side views are tabs. Every charted point is a small grey dot; points in the plan are
+Back, front and side views are tabs. Every charted point is a small grey dot; points in the plan are
 larger and coloured (blue: planned, amber: safety warning, red: blocked, used with an override).
-Bilateral points are drawn on both sides; a point planned on one side only is drawn on that side.
+Bilateral points are drawn on both sides; a point planned on one side only is drawn on that side. The
+catalogue's side view is the patient's right side; "Side (left)" is that view mirrored, where points
+needled on the left (or on both sides) are drawn, as on the printed handout (reports/charts.py).
 Clicking near a dot emits ``pointClicked(code)``.
 """
 
@@ -52,12 +54,24 @@ class Marked:
     state: str = "planned"  # planned | warn | block
 
 
+LEFT_SIDE = "side_left"  # the side view mirrored: the patient's left side
+LEFT_SIDE_LABEL = "Side (left)"
+
+
 def _positions(point: Acupoint, view: str, side: str) -> list[tuple[float, float]]:
     """Normalised (x, y) positions of the point on ``view`` for the planned ``side``."""
     chart = point.chart
-    if chart is None or chart.view != view:
+    if chart is None:
         return []
-    if view == "side" or not point.bilateral or abs(chart.x - 0.5) < 1e-6:
+    if view == LEFT_SIDE:  # a side-view point needled on the left (or both sides), on the mirrored figure
+        if chart.view != "side" or not point.bilateral or side in ("right", "midline"):
+            return []
+        return [(1.0 - chart.x, chart.y)]
+    if chart.view != view:
+        return []
+    if view == "side":  # the patient's right side: a point needled on the left only is not drawn here
+        return [] if side == "left" and point.bilateral else [(chart.x, chart.y)]
+    if not point.bilateral or abs(chart.x - 0.5) < 1e-6:
         return [(chart.x, chart.y)]
     mirrored = (1.0 - chart.x, chart.y)
     # Stored on the image's right half: the patient's LEFT on the front view, RIGHT on the back view.
@@ -70,14 +84,16 @@ def _positions(point: Acupoint, view: str, side: str) -> list[tuple[float, float
 class BodyView(QWidget):
     pointClicked = Signal(str)
 
-    def __init__(self, view: ChartView, parent: QWidget | None = None) -> None:
+    def __init__(self, view: ChartView, parent: QWidget | None = None, *, mirrored: bool = False) -> None:
         super().__init__(parent)
         self.view = view
+        self.mirrored = mirrored  # the side view turned round: the patient's left side
+        self.name = LEFT_SIDE if mirrored else view.name
         self.points = [p for p in load_catalogue().points if p.chart is not None and p.chart.view == view.name]
         self.marked: Mapping[str, Marked] = {}
         self.setMinimumSize(220, 360)
         self.setMouseTracking(True)
-        self.setObjectName(f"bodyView-{view.name}")
+        self.setObjectName(f"bodyView-{self.name}")
 
     def sizeHint(self) -> QSize:
         return QSize(300, 560)
@@ -95,6 +111,9 @@ class BodyView(QWidget):
             height = width / self.view.aspect
         return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
 
+    def _figure_x(self, x: float) -> float:
+        return 1.0 - x if self.mirrored else x
+
     def _at(self, box: QRectF, x: float, y: float) -> QPointF:
         return QPointF(box.left() + x * box.width(), box.top() + y * box.height())
 
@@ -105,7 +124,7 @@ class BodyView(QWidget):
         if point is None:
             return []
         side = self.marked.get(point.code, Marked()).side
-        return [self._at(box, x, y) for x, y in _positions(point, self.view.name, side)]
+        return [self._at(box, x, y) for x, y in _positions(point, self.name, side)]
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -114,7 +133,7 @@ class BodyView(QWidget):
         box = self._box()
         outline = QPainterPath()
         for index, (x, y) in enumerate(self.view.outline):
-            (outline.moveTo if index == 0 else outline.lineTo)(self._at(box, x, y))
+            (outline.moveTo if index == 0 else outline.lineTo)(self._at(box, self._figure_x(x), y))
         outline.closeSubpath()
         painter.setPen(QPen(QColor(DIVIDER_LINE), 1.5))
         painter.setBrush(QColor(BODY_FILL))
@@ -124,14 +143,14 @@ class BodyView(QWidget):
         for line in self.view.details:
             path = QPainterPath()
             for index, (x, y) in enumerate(line):
-                (path.moveTo if index == 0 else path.lineTo)(self._at(box, x, y))
+                (path.moveTo if index == 0 else path.lineTo)(self._at(box, self._figure_x(x), y))
             painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(POINT_DOT))
         for point in self.points:
             if point.code in self.marked:
                 continue
-            for x, y in _positions(point, self.view.name, "bilateral"):
+            for x, y in _positions(point, self.name, "bilateral"):
                 painter.drawEllipse(self._at(box, x, y), 2.0, 2.0)
         font = QFont(self.font())
         font.setPointSizeF(max(7.5, font.pointSizeF() - 1))
@@ -142,7 +161,7 @@ class BodyView(QWidget):
             if mark is None:
                 continue
             colour = QColor(COLOURS.get(mark.state, COLOURS["planned"]))
-            for x, y in _positions(point, self.view.name, mark.side):
+            for x, y in _positions(point, self.name, mark.side):
                 centre = self._at(box, x, y)
                 painter.setPen(QPen(QColor(CANVAS), 1.5))
                 painter.setBrush(colour)
@@ -177,7 +196,7 @@ class BodyView(QWidget):
         best, best_distance = None, HIT_RADIUS
         for point in self.points:
             side = self.marked.get(point.code, Marked()).side
-            for x, y in _positions(point, self.view.name, side if point.code in self.marked else "bilateral"):
+            for x, y in _positions(point, self.name, side if point.code in self.marked else "bilateral"):
                 spot = self._at(box, x, y)
                 distance = ((spot.x() - position.x()) ** 2 + (spot.y() - position.y()) ** 2) ** 0.5
                 if distance < best_distance:
@@ -206,18 +225,24 @@ class BodyChart(QTabWidget):
         self.setObjectName("bodyChart")
         chart = load_body_chart()
         self.views: dict[str, BodyView] = {}
-        for name in ("back", "front", "side"):
-            view = BodyView(chart.view(name))
+        for name in ("back", "front", "side", LEFT_SIDE):
+            view = BodyView(chart.view("side" if name == LEFT_SIDE else name), mirrored=name == LEFT_SIDE)
             view.pointClicked.connect(self.pointClicked)
             self.views[name] = view
-            self.addTab(view, chart.view(name).label)
+            self.addTab(view, LEFT_SIDE_LABEL if name == LEFT_SIDE else chart.view(name).label)
+        self.marked: Mapping[str, Marked] = {}
 
     def set_marked(self, marked: Mapping[str, Marked]) -> None:
+        self.marked = dict(marked)
         for view in self.views.values():
             view.set_marked(marked)
 
     def show_point(self, code: str) -> None:
-        """Switch to the view the point is drawn on."""
+        """Switch to the view the point is drawn on (a side point needled on the left only: the left side)."""
         point = load_catalogue().get(code)
-        if point is not None and point.chart is not None:
-            self.setCurrentWidget(self.views[point.chart.view])
+        if point is None or point.chart is None:
+            return
+        name = point.chart.view
+        if name == "side" and not _positions(point, "side", self.marked.get(code, Marked()).side):
+            name = LEFT_SIDE
+        self.setCurrentWidget(self.views[name])
