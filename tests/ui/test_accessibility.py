@@ -90,6 +90,27 @@ def test_the_new_patient_dialog(qtbot, window: MainWindow) -> None:
     _passes(qtbot, _dialog(qtbot, PatientDialog))
 
 
+def test_the_edit_patient_dialog(qtbot, window: MainWindow, nora: int) -> None:
+    from acudesk.ui.patient_dialog import PatientDialog
+
+    window.edit_patient(nora)
+    dialog = _dialog(qtbot, PatientDialog)
+    assert dialog.editor("family_name").text() == "Quill"  # type: ignore[attr-defined]
+    _passes(qtbot, dialog, "the edit patient dialog")
+
+
+def test_the_restore_dialog(qtbot, context: AppContext, window: MainWindow) -> None:
+    from acudesk.services import backups
+    from acudesk.ui.admin.restore_dialog import RestoreDialog
+
+    assert backups.automatic_backup(context.database, context.actor, on_close=True) is not None
+    window.admin.restore_action.trigger()
+    dialog = _dialog(qtbot, RestoreDialog)
+    qtbot.waitUntil(lambda: dialog.list.count() == 1 and "MB" in dialog.list.item(0).text(),  # type: ignore
+                    timeout=TIMEOUT)  # the backups are listed off the GUI thread
+    _passes(qtbot, dialog, "the restore dialog")
+
+
 def test_the_book_course_dialog(qtbot, window: MainWindow) -> None:
     from acudesk.ui.calendar.course_dialog import CourseBookingDialog
 

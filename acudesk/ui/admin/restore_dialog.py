@@ -63,6 +63,7 @@ class RestoreDialog(QDialog):
                                   "next to it; nothing is deleted.")
         intro.setWordWrap(True)
         self.list = QListWidget()
+        self.list.setAccessibleName("Automatic backups, newest first")
         self.other = QPushButton("Choose another file…")
         self.other.clicked.connect(self.choose_file)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
