@@ -354,7 +354,7 @@ def add_script_fonts(app: QApplication) -> list[str]:
     on a computer without a font for that script (Qt shapes and orders the text itself). About 2 ms: the
     files' character maps are read, their glyphs only when drawn. Returns the families added."""
     from acudesk.paths import script_font_paths
-    from acudesk.ui.qt import QFontDatabase
+    from acudesk.ui.qt import QFontDatabase, QFontInfo
 
     added = _SCRIPT_FAMILIES
     if not added:  # once per process, however many times the application object is set up (tests)
@@ -363,8 +363,11 @@ def add_script_fonts(app: QApplication) -> list[str]:
                 if family not in added:
                     added.append(family)
     font = app.font()
-    families = font.families() or [font.family()]
-    font.setFamilies([*families, *(family for family in added if family not in families)])
+    # The system font by the family it resolves to: a generic name ("Sans Serif") is no family Qt finds by
+    # name, so the first script font would become the font of every text, with its taller line (line edits'
+    # text was drawn too high and cut at the top).
+    families = [QFontInfo(font).family(), *(family for family in font.families() if family not in added)]
+    font.setFamilies(list(dict.fromkeys([*families, *added])))
     app.setFont(font)
     return list(added)
 

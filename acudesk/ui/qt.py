@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         QFocusEvent,
         QFont,
         QFontDatabase,
+        QFontInfo,
         QGuiApplication,
         QIcon,
         QImage,

@@ -29,8 +29,18 @@ def test_the_bundled_fonts_are_the_application_fonts_fallbacks(qapp) -> None:
     added = add_script_fonts(qapp)
     assert len(SCRIPT_FONT_FILES) == 8
     assert set(added) == {family for _g, _f, family in NAMES}
-    families = QApplication.font().families()
-    assert families[1:] == added  # after the system's own font, which keeps Latin text as it was
+    from PySide6.QtGui import QFontInfo, QFontMetrics
+
+    font = QApplication.font()
+    families = font.families()
+    assert families[-len(added):] == added  # after the system's own font, which keeps Latin text as it was
+    # The system's font first, by the family it resolves to: named generically ("Sans Serif"), Qt found no
+    # family of that name and made the CJK font every text's font, with a taller line (line edits' text
+    # was cut at the top under X11).
+    assert QFontInfo(font).family() == families[0] and families[0] not in added
+    alone = QFont(families[0])
+    alone.setPointSizeF(font.pointSizeF())
+    assert QFontMetrics(font).height() == QFontMetrics(alone).height()
 
 
 @pytest.mark.parametrize(("given", "family", "font_family"), NAMES, ids=[f + g for g, f, _ in NAMES])
