@@ -24,9 +24,11 @@ from acudesk.ui.qt import (
     Qt,
     QTime,
     QTimeEdit,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
+    is_alive,
 )
 from acudesk.ui.style import ERROR_TEXT
 
@@ -78,7 +80,28 @@ class FieldWithError(QWidget):
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
         self.editor.setProperty("invalid", bool(message))
-        self.editor.setStyleSheet(f"border: 1px solid {ERROR_TEXT};" if message else "")
+        if message and not self.editor.styleSheet():
+            # A style sheet's border replaces the style's frame and its padding: the field would shrink
+            # (a line edit to 18 px of its 28, cutting its text) just when it asks to be corrected.
+            self.editor.setMinimumHeight(max(self.editor.minimumHeight(), self.editor.sizeHint().height()))
+        self.editor.setStyleSheet(f"border: 1px solid {ERROR_TEXT}; border-radius: 3px; padding: 0 3px;"
+                                  if message else "")
+        QTimer.singleShot(0, self._make_room)
+
+    def _make_room(self) -> None:
+        """A message shown (or a field's frame changed) may need more height than the window has: a
+        window whose text wraps (height for width) is not grown by Qt, and its fields were squeezed
+        over their messages. The window grows to what its layout needs at its width; it never shrinks."""
+        window = self.window()
+        layout = window.layout() if is_alive(window) else None
+        if layout is None or window is self or not window.isVisible():
+            return
+        layout.activate()
+        width = window.width()
+        needed = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                  else layout.totalMinimumSize().height())
+        if window.height() < needed:
+            window.resize(width, needed)
 
     def has_error(self) -> bool:
         return bool(self.error.text())
