@@ -399,10 +399,12 @@ class MainWindow(QMainWindow):
         self._quit_when_charts_close = False
 
     def _after_save(self, record: PatientRecord, verb: str) -> None:
-        """A patient just registered or edited becomes the selection (the next action is for them)."""
+        """A patient just registered, edited or restored becomes the selection (the next action is for them)."""
         d = record.details
         self.statusBar().showMessage(f"{full_name(d.given_name, d.family_name)} {verb}.", 5000)
         self.tabs.setCurrentWidget(self.patients)
+        if record.archived:  # archived: they leave the list (the broadcast reloads it), unless it shows archived
+            return
         self.patients.select_patient(record.id, f"{d.family_name} {d.given_name}")
 
     def toggle_archive(self) -> None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 # typing a name (each answer selects its first row) or arrowing down the list loads only where it
 # stops, instead of a load and a redraw per key competing with the next search.
 DETAILS_DELAY_MS = 50
+NO_SEARCH = "no search"  # see PatientListView._wanted_search
 
 
 class PatientListView(QWidget):
@@ -146,8 +147,9 @@ class PatientListView(QWidget):
         self.current: PatientRecord | None = None
         self._searched = False
         self._wanted_id: int | None = None  # select this patient when the next answer lists them
-        # else search for them by their names, once: None (not yet), "" (reading their names), or the
-        # (text, archived too) typed, whose answer ends the wait
+        # else search for them by their names, once: None (not yet), "" (reading their names), the
+        # (text, archived too) typed, whose answer ends the wait, or NO_SEARCH (a reload keeping the
+        # selection: a patient no longer listed, say just archived, is let go)
         self._wanted_search: tuple[str, bool] | str | None = None
         refresh_on_changes(self, context.operations, lambda changes: changes.patients, self.reload)
         refresh_on_changes(self, context.operations, lambda changes: changes.schedule or changes.clinical,
@@ -187,6 +189,7 @@ class PatientListView(QWidget):
         """Search again for the same text, keeping the selected patient selected."""
         if self._wanted_id is None:
             self._wanted_id = self.model.patient_id(self.table.currentIndex().row())
+            self._wanted_search = NO_SEARCH
         self.model.reload()
 
     def select_patient(self, patient_id: int, name: str = "") -> None:
@@ -212,7 +215,7 @@ class PatientListView(QWidget):
             self._wanted_search = ""
             self._search_for(wanted)
             return True
-        if self._wanted_search != self.model.query:
+        if self._wanted_search not in (NO_SEARCH, self.model.query):
             return True  # an earlier search's answer: the one for their names is on its way
         self._wanted_id = None
         return False

@@ -26,6 +26,21 @@ def context(qapp, tmp_path: Path, test_setup: ClinicSetup) -> Iterator[AppContex
     database.dispose()
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
+    """What a test leaves unsaved (a plan being edited, an amendment) is given up while its windows are
+    closed, as the chart asks: a question left open then (by qtbot's closing of the widgets it was
+    given, or by the fixture below) would wait for an answer no one gives."""
+    from acudesk.ui.qt import QMessageBox
+
+    question = QMessageBox.question
+    QMessageBox.question = staticmethod(lambda *_args, **_kwargs: QMessageBox.StandardButton.Discard)
+    try:
+        yield
+    finally:
+        QMessageBox.question = question
+
+
 @pytest.fixture(autouse=True)
 def _delete_windows_after_each_test(qapp):
     """Close and really delete every top-level window a test leaves behind.

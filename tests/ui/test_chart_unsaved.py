@@ -9,7 +9,7 @@ import pytest
 from chart_steps import answer
 from test_chart_refresh import register, treated
 
-from acudesk.services import intakes, sessions
+from acudesk.services import intakes, plans, sessions
 from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
 from acudesk.ui.qt import QApplication, QMessageBox, Qt, QTimer, is_alive
@@ -107,3 +107,39 @@ def test_save_as_draft_keeps_the_typed_answers(qtbot, window: MainWindow) -> Non
     qtbot.waitUntil(lambda: not is_alive(chart), timeout=TIMEOUT)
     [draft] = intakes.list_intakes(context.database, context.actor, pid)
     assert draft.status == "draft" and draft.answers.get("saddle_numbness") is True
+
+
+def test_closing_a_chart_with_an_edited_plan_asks_before_giving_it_up(qtbot, window: MainWindow, monkeypatch) -> None:
+    """Seen as a new clinic: GB34 added to a plan, Ctrl+W closed the chart and the plan was gone, unasked.
+    An edited plan is not saved for the practitioner (an active plan's edits change the treatment on
+    saving): the chart asks, as for an amendment. Untouched, an active plan closes unasked."""
+    pid = treated(window.context)
+    chart = _open(qtbot, window, pid)
+    qtbot.waitUntil(lambda: chart.plan.loaded and chart.plan.record is not None, timeout=TIMEOUT)
+    asked: list[str] = []
+
+    def answer(button):
+        def question(parent, title, text, *args):
+            asked.append(f"{title}: {text}")
+            return button
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    assert not chart.plan.editing()
+    chart.tabs.setCurrentWidget(chart.plan)
+    assert chart.plan.add_point("GB34", "left")
+    chart.close_by_hand()
+    assert len(asked) == 1 and asked[0].startswith("Treatment plan not saved") and "editing" in asked[0]
+    assert is_alive(chart) and chart.isVisible() and chart.plan.editing()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    chart.close_by_hand()
+    qtbot.waitUntil(lambda: not is_alive(chart) or not chart.isVisible(), timeout=TIMEOUT)
+    [plan] = [p for p in plans.list_plans(window.context.database, window.context.actor, pid) if p.status == "active"]
+    assert "GB34" not in [point.code for point in plan.draft.points]  # given up, as asked
+
+    asked.clear()
+    again = _open(qtbot, window, pid)
+    qtbot.waitUntil(lambda: again.plan.loaded and again.plan.record is not None, timeout=TIMEOUT)
+    again.close_by_hand()
+    qtbot.waitUntil(lambda: not is_alive(again) or not again.isVisible(), timeout=TIMEOUT)
+    assert asked == []  # nothing edited: no question

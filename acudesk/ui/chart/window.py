@@ -11,7 +11,8 @@ chart (Ctrl+W, Esc or the window's close button) with typed, unsaved intake answ
 save them as a draft (never signed), discard them, or keep editing. Quitting AcuDesk, or handing
 the screen over to a colleague, saves them as drafts without asking. If that save fails the chart
 stays open with everything typed. An amendment being written is not a draft, nor is an unsaved pain
-drawing: the chart asks before giving it up.
+drawing or an edited treatment plan (saving an active plan's edits changes the treatment): the chart
+asks before giving it up.
 """
 
 from __future__ import annotations
@@ -108,8 +109,11 @@ class PatientChartWindow(QMainWindow):
             super().closeEvent(event)
             return
         unsaved = [what for what, pending in (("amendment", self.sessions.mode == "amend" and self.sessions.editing()),
-                                              ("pain drawing", self.pain.unsaved())) if pending]
-        for what in unsaved:  # neither is a draft: an amendment is signed whole, a saved drawing never edited
+                                              ("pain drawing", self.pain.unsaved()),
+                                              ("treatment plan", self.plan.loaded and self.plan.editing())) if pending]
+        # None is a draft: an amendment is signed whole, a saved drawing never edited, and a plan's edits
+        # saved would change the treatment (an active plan's take effect on saving)
+        for what in unsaved:
             if not self._give_up(what):
                 event.ignore()
                 self.closeAbandoned.emit()
@@ -127,11 +131,12 @@ class PatientChartWindow(QMainWindow):
         self._save_drafts_then_close(drafts)  # AcuDesk quits or hands over: typed notes are kept unasked
 
     def _give_up(self, what: str) -> bool:
-        """Whether the practitioner gives up the unsaved ``what`` ("amendment", "pain drawing") to close."""
+        """Whether the practitioner gives up the unsaved ``what`` ("amendment", "pain drawing", "treatment
+        plan") to close."""
+        doing = {"amendment": "writing", "pain drawing": "marking"}.get(what, "editing")
         answer = QMessageBox.question(
             self, f"{what.capitalize()} not saved",
-            f"The {what} you are {'writing' if what == 'amendment' else 'marking'} has not been saved. "
-            "Close the chart and give it up?",
+            f"The {what} you are {doing} has not been saved. Close the chart and give it up?",
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
