@@ -82,7 +82,7 @@ class FieldWithError(QWidget):
         self.editor.setProperty("invalid", bool(message))
         if message and not self.editor.styleSheet():
             # A style sheet's border replaces the style's frame and its padding: the field would shrink
-            # (a line edit to 18 px of its 28, cutting its text) just when it asks to be corrected.
+            # (a line edit from 26 to 18 px here, cutting its text) just when it asks to be corrected.
             self.editor.setMinimumHeight(max(self.editor.minimumHeight(), self.editor.sizeHint().height()))
         self.editor.setStyleSheet(f"border: 1px solid {ERROR_TEXT}; border-radius: 3px; padding: 0 3px;"
                                   if message else "")
