@@ -126,8 +126,7 @@ class MainWindow(QMainWindow):
         self.patients.newRequested.connect(self.new_patient)
         self.patients.selectionChanged.connect(lambda _record: self._update_actions())
         self.tabs.addTab(self.patients, "Patients")
-        # Other screens are built the first time their tab is opened, keeping start-up short.
-        self._pending_screens.clear()
+        self._pending_screens.clear()  # other screens are built when their tab is first opened (a short start-up)
         for title, factory in extra_screens():
             self._pending_screens[self.tabs.addTab(QWidget(), title)] = factory
 
@@ -399,13 +398,12 @@ class MainWindow(QMainWindow):
         self._quit_when_charts_close = False
 
     def _after_save(self, record: PatientRecord, verb: str) -> None:
-        """A patient just registered, edited or restored becomes the selection (the next action is for them)."""
-        d = record.details
-        self.statusBar().showMessage(f"{full_name(d.given_name, d.family_name)} {verb}.", 5000)
+        """A patient just registered, edited or restored becomes the selection (what comes next is for them)."""
+        name = full_name(record.details.given_name, record.details.family_name)
+        self.statusBar().showMessage(f"{name} {verb}.", 5000)
         self.tabs.setCurrentWidget(self.patients)
-        if record.archived:  # archived: they leave the list (the broadcast reloads it), unless it shows archived
-            return
-        self.patients.select_patient(record.id, f"{d.family_name} {d.given_name}")
+        if not record.archived:  # an archived patient leaves the list (the broadcast reloads it)
+            self.patients.select_patient(record.id)
 
     def toggle_archive(self) -> None:
         record = self.patients.current if self.tabs.currentWidget() is self.patients else None
