@@ -41,6 +41,17 @@ def pytest_runtest_teardown(item: pytest.Item):  # type: ignore[no-untyped-def]
         QMessageBox.question = question
 
 
+@pytest.fixture
+def window(qtbot, context: AppContext):  # type: ignore[no-untyped-def]
+    """The main window, shown, as a signed-in person sees it (a test file may define its own)."""
+    from acudesk.ui.main_window import MainWindow
+
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
 @pytest.fixture(autouse=True)
 def _delete_windows_after_each_test(qapp):
     """Close and really delete every top-level window a test leaves behind.

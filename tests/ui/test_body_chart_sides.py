@@ -12,18 +12,9 @@ from test_intake_screening_form import open_chart
 
 from acudesk.domain.acupoint_files import load_catalogue
 from acudesk.services import intakes
-from acudesk.ui.context import AppContext
 from acudesk.ui.main_window import MainWindow
 
 TIMEOUT = 10_000
-
-
-@pytest.fixture
-def window(qtbot, context: AppContext) -> MainWindow:
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def test_a_side_point_planned_on_the_left_is_drawn_on_the_left_side_figure(qtbot, window: MainWindow) -> None:

@@ -33,14 +33,6 @@ def computer_in_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-@pytest.fixture
-def window(qtbot, context: AppContext) -> MainWindow:
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
 def signed_session_at(context: AppContext, pid: int, when: datetime) -> sessions.SessionData:
     db, actor = context.database, context.actor
     draft = sessions.new_session_draft(db, actor, pid, when)
